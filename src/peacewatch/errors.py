@@ -1,0 +1,69 @@
+"""Errors of peacewatch: one root, one subclass per pipeline stage.
+
+Every message says what was expected, what was found and where to fix it (a file and line, a column,
+a flag). The CLI prints the message of a :class:`PeacewatchError` as one sentence and exits 1; any
+other exception is a bug in peacewatch and exits 2.
+"""
+
+from __future__ import annotations
+
+
+class PeacewatchError(Exception):
+    """The root of every error a user can cause and fix."""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        self.message = message
+        self.hint = hint
+        super().__init__(message if hint is None else f"{message} {hint}")
+
+
+class SourceError(PeacewatchError):
+    """A source file could not be recognised or read as a whole."""
+
+
+class UnknownFormatError(SourceError):
+    """No reader recognised a file; the message lists the formats tried and the header found."""
+
+
+class MappingError(SourceError):
+    """A user mapping file (YAML) is invalid; the message names the file and line."""
+
+
+class TaxonomyError(PeacewatchError):
+    """An actor taxonomy file is invalid, or an actor key does not exist."""
+
+
+class StoreError(PeacewatchError):
+    """The event store cannot be opened or written as asked."""
+
+
+class IngestError(StoreError):
+    """An ingest was refused or failed; the store is left as it was before."""
+
+
+class IndicatorError(PeacewatchError):
+    """An indicator was asked for in a way the data cannot answer (see MissingFieldError)."""
+
+
+class MissingFieldError(IndicatorError):
+    """A filter or measure needs a field that the selected datasets do not supply.
+
+    Later layers catch this to answer ``insufficient_data`` instead of an empty result.
+    """
+
+    def __init__(self, message: str, *, fields: tuple[str, ...], datasets: tuple[str, ...], hint=None):
+        self.fields = fields
+        self.datasets = datasets
+        super().__init__(message, hint=hint)
+
+
+class AmbiguousDatasetsError(IndicatorError):
+    """More than one dataset covers the same country and dates: summing them would double count."""
+
+    def __init__(self, message: str, *, datasets: tuple[str, ...], hint=None):
+        self.datasets = datasets
+        super().__init__(message, hint=hint)
+
+
+class StatisticsError(PeacewatchError):
+    """A statistical method cannot be applied to the data it was given (too few days, all zeros, ...)."""

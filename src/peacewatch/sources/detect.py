@@ -1,0 +1,162 @@
+"""Look at a file before reading it: its container, format and header.
+
+Detection is cheap and never reads a whole delimited file: readers score a :class:`Probe` and the
+best score wins (see ``peacewatch.sources.registry``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from peacewatch.errors import SourceError
+
+Format = Literal["csv", "tsv", "json", "geojson", "xlsx", "unknown"]
+
+_HEAD_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What detection learnt about a file.
+
+    ``path`` is the file to scan: the original, or a member extracted from a zip archive into a
+    temporary folder. ``header`` holds the column names (delimited and xlsx files) or the property
+    names of the first record (JSON). ``rows`` are the first few data rows as text.
+    """
+
+    original: Path
+    path: Path
+    format: Format
+    delimiter: str | None
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    json_doc: Any = None
+
+    @property
+    def lower_header(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.header)
+
+    def describe(self) -> str:
+        shown = ", ".join(self.header[:12]) + (", ..." if len(self.header) > 12 else "")
+        return f"{self.format} with columns [{shown}]" if self.header else f"{self.format} (no header found)"
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.suffix.lower() == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
+    return open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+
+
+def _unzip(path: Path) -> Path:
+    with zipfile.ZipFile(path) as zf:
+        members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
+        data = [m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".json", ".geojson", ".txt"))]
+        if len(data) != 1:
+            names = ", ".join(m.filename for m in members) or "nothing"
+            raise SourceError(
+                f"{path}: expected a zip archive holding exactly one data file (.csv, .tsv, .json), "
+                f"found {names}.",
+                hint="Extract the file you want and ingest it directly.",
+            )
+        target = Path(tempfile.mkdtemp(prefix="peacewatch-unzip-")) / Path(data[0].filename).name
+        with zf.open(data[0]) as src, open(target, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+        return target
+
+
+def _xlsx_probe(original: Path, path: Path) -> Probe:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        rows = []
+        for i, row in enumerate(ws.iter_rows(values_only=True)):
+            rows.append(tuple("" if v is None else str(v) for v in row))
+            if i >= 5:
+                break
+    finally:
+        wb.close()
+    header = rows[0] if rows else ()
+    return Probe(original, path, "xlsx", None, tuple(header), tuple(rows[1:]))
+
+
+def _json_probe(original: Path, path: Path) -> Probe:
+    with _open_text(path) as fh:
+        try:
+            doc = json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{original}:{exc.lineno}: expected valid JSON, found an error: {exc.msg}.") from exc
+    first: dict = {}
+    fmt: Format = "json"
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        fmt = "geojson"
+        feats = doc.get("features") or []
+        first = (feats[0].get("properties") or {}) if feats else {}
+    elif isinstance(doc, dict) and isinstance(doc.get("Result"), list):
+        first = doc["Result"][0] if doc["Result"] else {}
+    elif isinstance(doc, list) and doc and isinstance(doc[0], dict):
+        first = doc[0]
+    header = tuple(first.keys()) if isinstance(first, dict) else ()
+    return Probe(original, path, fmt, None, header, (), json_doc=doc)
+
+
+def probe(path: Path) -> Probe:
+    """Inspect ``path``: unpack zip archives, recognise JSON/GeoJSON/xlsx, and read the header and
+    first rows of delimited text.
+
+    >>> probe(Path("tests/data/acled_mini.csv")).format  # doctest: +SKIP
+    'csv'
+    """
+    original = Path(path)
+    if not original.exists():
+        raise SourceError(f"{original}: no such file.", hint="Check the path you gave to ingest.")
+    if original.is_dir():
+        raise SourceError(f"{original}: expected a data file, found a folder.")
+    scan_path = original
+    with open(original, "rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PK\x03\x04" and original.suffix.lower() != ".xlsx":
+        try:
+            zipfile.ZipFile(original).close()
+        except zipfile.BadZipFile:
+            pass
+        else:
+            if any(n.endswith("xl/workbook.xml") for n in zipfile.ZipFile(original).namelist()):
+                return _xlsx_probe(original, original)
+            scan_path = _unzip(original)
+    if scan_path.suffix.lower() == ".xlsx":
+        return _xlsx_probe(original, scan_path)
+
+    with _open_text(scan_path) as fh:
+        try:
+            head = fh.read(_HEAD_BYTES)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"{original}: could not be decompressed ({exc}).") from exc
+    stripped = head.lstrip("\ufeff \r\n\t")
+    if stripped[:1] in ("{", "["):
+        return _json_probe(original, scan_path)
+
+    lines = head.splitlines()
+    if len(head) == _HEAD_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut
+    if not lines:
+        return Probe(original, scan_path, "unknown", None, (), ())
+    first = lines[0].lstrip("\ufeff")
+    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if counts[delimiter] == 0:
+        return Probe(original, scan_path, "unknown", None, (first[:200],), ())
+    parsed = list(csv.reader(io.StringIO("\n".join([first, *lines[1:7]])), delimiter=delimiter))
+    header = tuple(h.strip() for h in parsed[0]) if parsed else ()
+    fmt: Format = "tsv" if delimiter == "\t" else "csv"
+    return Probe(original, scan_path, fmt, delimiter, header, tuple(tuple(r) for r in parsed[1:]))

@@ -1,0 +1,48 @@
+"""Shared fixtures: where the real data lives, and a fresh store per test.
+
+The real data sits outside the repository (ACLED and GTD terms forbid redistribution): ../shared/data,
+or the folder named by PEACEWATCH_DATA. Tests that need it skip when it is absent, except under CI
+(CI=true), where a missing folder fails the run loudly instead of hiding every data test.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("PEACEWATCH_DATA", REPO.parent / "shared" / "data")).resolve()
+TEST_DATA = REPO / "tests" / "data"
+
+
+def _require_data() -> Path:
+    if DATA_DIR.is_dir():
+        return DATA_DIR
+    message = (
+        f"the shared data folder {DATA_DIR} is missing: put ../shared beside the clone "
+        "or set PEACEWATCH_DATA to its data folder"
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The folder of real datasets (../shared/data or PEACEWATCH_DATA)."""
+    return _require_data()
+
+
+@pytest.fixture(scope="session")
+def data_file(data_dir):
+    """Return the path of a file in the shared data folder, failing clearly when it is absent."""
+
+    def find(relative: str) -> Path:
+        path = data_dir / relative
+        if not path.exists():
+            pytest.fail(f"expected shared data file {path} is missing", pytrace=False)
+        return path
+
+    return find

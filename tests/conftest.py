@@ -46,3 +46,9 @@ def data_file(data_dir):
         return path
 
     return find
+
+
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    """Small files the project wrote itself (tests/data)."""
+    return TEST_DATA

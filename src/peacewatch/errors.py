@@ -65,5 +65,14 @@ class AmbiguousDatasetsError(IndicatorError):
         super().__init__(message, hint=hint)
 
 
+class CoverageError(IndicatorError):
+    """The period asked about lies (partly) outside the dates the selected datasets cover, so
+    missing days would be read as days without violence. Later layers answer ``insufficient_data``."""
+
+    def __init__(self, message: str, *, datasets: tuple[str, ...], hint=None):
+        self.datasets = datasets
+        super().__init__(message, hint=hint)
+
+
 class StatisticsError(PeacewatchError):
     """A statistical method cannot be applied to the data it was given (too few days, all zeros, ...)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import select
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -57,8 +59,10 @@ def default_dataset_id(path: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:64] or "dataset"
 
 
-def _configure(con: duckdb.DuckDBPyConnection) -> None:
+def _configure(con: duckdb.DuckDBPyConnection, spill: Path | None = None) -> None:
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    if spill is not None:
+        con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = true")
 
 
@@ -114,7 +118,7 @@ class Store:
     def query(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run read-only SQL and return a pyarrow table (used by the CLI's listings)."""
         with self.raw() as con:
-            return con.execute(sql, list(params)).fetch_arrow_table()
+            return con.execute(sql, list(params)).to_arrow_table()
 
     def execute(self, expr, *, limit: int | None = None) -> Any:
         """Execute an Ibis expression built on :meth:`ibis` tables; returns a pyarrow table."""
@@ -169,14 +173,14 @@ class Store:
         with copy_on_write(self.path) as tmp:
             con = duckdb.connect(str(tmp))
             try:
-                _configure(con)
+                _configure(con, spill=tmp.with_name(tmp.name + ".spill"))
                 for stmt in create_statements():
                     con.execute(stmt)
                 for f, sha, plan, name in plans:
                     if plan is None:
                         results.append(self._unchanged(name, f))
                         continue
-                    con.execute("BEGIN TRANSACTION")
+                    # No DuckDB transaction: the private copy is the transaction (docs/adr/0003).
                     with _polling(con, report) as stage:
                         try:
                             results.append(write(
@@ -184,9 +188,7 @@ class Store:
                                 taxonomy=taxonomy, resolve_countries=resolve_countries,
                                 progress=lambda s, f=f: stage(f"{f.name}: {s}")))
                         except duckdb.Error as exc:
-                            con.execute("ROLLBACK")
                             raise _ingest_error(f, exc) from exc
-                    con.execute("COMMIT")
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -212,12 +214,31 @@ def _ingest_error(path: Path, exc: duckdb.Error) -> PeacewatchError:
 
 @contextmanager
 def _polling(con, report: ProgressFn):
-    """Report DuckDB's progress on the running statement every half second."""
+    """Report DuckDB's progress on the running statement twice a second, and turn Ctrl-C into an
+    interrupt of that statement.
+
+    While DuckDB runs a statement the main thread is inside C code and Python's SIGINT handler cannot
+    run; the signal's wake-up byte reaches this thread instead, which interrupts the query. Python
+    then raises KeyboardInterrupt in the main thread and the private copy of the store is discarded.
+    """
     state = {"stage": ""}
     done = threading.Event()
+    interrupted = threading.Event()
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    try:
+        previous = signal.set_wakeup_fd(wake_w)
+    except ValueError:  # not the main thread: no signal handling here
+        previous = None
 
     def poll():
-        while not done.wait(0.5):
+        while not done.is_set():
+            ready, _, _ = select.select([wake_r], [], [], 0.5)
+            if ready:
+                os.read(wake_r, 64)
+                interrupted.set()
+                con.interrupt()
+                continue
             try:
                 pct = con.query_progress()
             except Exception:
@@ -232,6 +253,15 @@ def _polling(con, report: ProgressFn):
     thread.start()
     try:
         yield stage
+    except Exception:
+        # DuckDB reports an interrupted query as a RuntimeError or an InterruptException.
+        if interrupted.is_set():
+            raise KeyboardInterrupt from None
+        raise
     finally:
         done.set()
         thread.join()
+        if previous is not None:
+            signal.set_wakeup_fd(previous)
+        os.close(wake_r)
+        os.close(wake_w)

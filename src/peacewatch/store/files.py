@@ -23,9 +23,16 @@ def _tmp_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.tmp-{os.getpid()}")
 
 
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
 def _remove_stale(path: Path) -> None:
-    for stale in path.parent.glob(f"{path.name}.tmp-*"):
-        stale.unlink(missing_ok=True)
+    _remove(*path.parent.glob(f"{path.name}.tmp-*"))
 
 
 @contextmanager
@@ -69,5 +76,4 @@ def copy_on_write(path: Path) -> Iterator[Path]:
             finally:
                 os.close(dir_fd)
         finally:
-            tmp.unlink(missing_ok=True)
-            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            _remove(tmp, *tmp.parent.glob(tmp.name + ".*"))

@@ -1,0 +1,44 @@
+# The two commands of the README. Both create .venv when it is missing and install the project into it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   ?= $(or $(PEACEWATCH_DATA),../shared/data)
+DEMO   := .peacewatch
+PW     := $(BIN)/peacewatch
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: $(STAMP)
+	@test -d "$(DATA)" || { echo "error: no data folder at $(DATA); put ../shared beside this clone or set PEACEWATCH_DATA"; exit 1; }
+	@mkdir -p $(DEMO)
+	$(PW) ingest --store $(DEMO)/demo.duckdb \
+		"$(DATA)/acled_afghanistan_events_reduced/acled_afghanistan_2017-01-01_2026-03-13_reduced.csv.gz" \
+		"$(DATA)/ucdp_ged_afghanistan_selected_310/clean_conflicts_afg.geojson"
+	$(PW) ingest --store $(DEMO)/demo.duckdb --mapping examples/mappings/acled_afghanistan_weekly.yaml \
+		"$(DATA)/acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz"
+	$(PW) datasets --store $(DEMO)/demo.duckdb
+	@echo "The demo store is $(abspath $(DEMO)/demo.duckdb); try: $(PW) events --store $(DEMO)/demo.duckdb --country Afghanistan --from 2020-02-22 --to 2020-02-29"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(DEMO) .pytest_cache .hypothesis

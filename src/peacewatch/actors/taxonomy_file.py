@@ -1,0 +1,264 @@
+"""Reading one actor taxonomy file and checking it, with every problem reported at once.
+
+The format is documented in ``peacewatch.actors`` and at the top of ``taxonomy.yaml``. This module
+only checks what a single file can show (structure, kinds, country codes, regular expressions,
+duplicate keys); ``peacewatch.actors.taxonomy`` checks what needs all files together (a key defined
+twice with different kinds, one alias claimed by two keys). Problems are ``file:line: message``
+strings, because a user fixes them in an editor.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from peacewatch.errors import TaxonomyError
+
+KINDS = ("state", "rebel", "militia", "international", "civilians", "other")
+SOURCES = ("ucdp", "acled", "gtd", "gdelt", "other")
+FIELDS = ("name", "kind", "countries", "description", "aliases")
+KEY_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
+ISO3_RE = re.compile(r"[A-Z]{3}\Z")
+# Patterns are joined into one alternation to find matches fast (see taxonomy._Matcher), where group
+# numbers and names are shared: a backreference would point at another pattern's group.
+_UNCOMBINABLE = re.compile(r"(?<!\\)(?:\\\\)*\\[1-9]|\(\?P[<=]")
+
+# The C loader composes the shipped file several times faster; both give the same node marks.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def wrap(pattern: str) -> str:
+    """The regular expression an alias pattern is matched with: the pattern between word boundaries.
+
+    The boundaries are look-arounds rather than ``\\b`` so that a pattern may start or end with
+    punctuation, as ACLED's "Civilians (Afghanistan)" does.
+
+    >>> bool(re.search(wrap("IS"), "IS, Taleban")), bool(re.search(wrap("IS"), "ISIS"))
+    (True, False)
+    """
+    return rf"(?<!\w)(?:{pattern})(?!\w)"
+
+
+@dataclass(frozen=True)
+class AliasSpec:
+    """One alias pattern as written in a file; ``countries`` empty means it applies everywhere."""
+
+    pattern: str
+    source: str
+    countries: tuple[str, ...]
+    where: str
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    """One actor entry as written in a file; fields left out of the entry are None."""
+
+    key: str
+    where: str
+    name: str | None
+    kind: str | None
+    countries: tuple[str, ...] | None
+    description: str | None
+    aliases: tuple[AliasSpec, ...]
+
+
+def closest(word: str, choices) -> str:
+    """A ``; did you mean 'x'?`` suffix naming the closest choice, or an empty string.
+
+    >>> closest("talibn", ["taliban", "iskp"])
+    "; did you mean 'taliban'?"
+    """
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {found[0]!r}?" if found else ""
+
+
+class _Reader:
+    """Walks the composed YAML nodes of one file and collects problems instead of stopping."""
+
+    def __init__(self, path: str, known_iso3: frozenset[str]):
+        self.path = path
+        self.known_iso3 = known_iso3
+        self.problems: list[str] = []
+
+    def at(self, node) -> str:
+        return f"{self.path}:{node.start_mark.line + 1}"
+
+    def problem(self, node, message: str) -> None:
+        self.problems.append(f"{self.at(node)}: {message}")
+
+    def scalar(self, node, what: str) -> str | None:
+        # The raw text, not the YAML-typed value: a pattern "NO" or "1st" is text to the user.
+        if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null" and node.value.strip():
+            return node.value
+        self.problem(node, f"{what}: expected a non-empty text, found {_describe(node)}")
+        return None
+
+    def mapping(self, node, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
+        if isinstance(node, yaml.MappingNode):
+            return list(node.value)
+        self.problem(node, f"{what}: expected a mapping, found {_describe(node)}")
+        return []
+
+    def sequence(self, node, what: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        self.problem(node, f"{what}: expected a list, found {_describe(node)}")
+        return []
+
+    def countries(self, node, what: str) -> tuple[str, ...]:
+        codes = []
+        for item in self.sequence(node, what):
+            code = self.scalar(item, what)
+            if code is None:
+                continue
+            if not ISO3_RE.match(code) or (self.known_iso3 and code not in self.known_iso3):
+                self.problem(item, f"{what}: expected an ISO 3166-1 alpha-3 code from the gazetteer, "
+                                   f"found {code!r}{closest(code.upper(), self.known_iso3)}")
+                continue
+            codes.append(code)
+        return tuple(codes)
+
+    def alias(self, node, key: str, source: str) -> AliasSpec | None:
+        what = f"alias of {key!r}"
+        scope: tuple[str, ...] = ()
+        if isinstance(node, yaml.MappingNode):
+            fields = {k.value: v for k, v in self.mapping(node, what) if isinstance(k, yaml.ScalarNode)}
+            for k in fields:
+                if k not in ("pattern", "countries"):
+                    self.problem(node, f"{what}: unknown field {k!r}; an alias mapping has 'pattern' "
+                                       "and 'countries'")
+            if "pattern" not in fields:
+                self.problem(node, f"{what}: a scoped alias needs a 'pattern'")
+                return None
+            if "countries" in fields:
+                scope = self.countries(fields["countries"], f"countries of {what}")
+            node = fields["pattern"]
+        pattern = self.scalar(node, what)
+        if pattern is None:
+            return None
+        try:
+            compiled = re.compile(wrap(pattern), re.IGNORECASE)
+        except re.error as exc:
+            self.problem(node, f"{what}: {pattern!r} is not a valid regular expression ({exc})")
+            return None
+        if _UNCOMBINABLE.search(pattern):
+            self.problem(node, f"{what}: {pattern!r} uses a backreference or a named group, which cannot "
+                               "work once all patterns are combined into one expression; use (?:...)")
+            return None
+        if compiled.search(""):
+            self.problem(node, f"{what}: {pattern!r} matches empty text, so it would name {key!r} "
+                               "in every string; make it match at least one character")
+            return None
+        return AliasSpec(pattern=pattern, source=source, countries=scope, where=self.at(node))
+
+    def entry(self, key_node, node) -> EntrySpec | None:
+        key = key_node.value
+        fields: dict[str, yaml.Node] = {}
+        for k, v in self.mapping(node, f"actor {key!r}"):
+            name = k.value if isinstance(k, yaml.ScalarNode) else None
+            if name not in FIELDS:
+                self.problem(k, f"actor {key!r}: unknown field {name!r}; expected one of "
+                                f"{', '.join(FIELDS)}{closest(str(name), FIELDS)}")
+            elif name in fields:
+                self.problem(k, f"actor {key!r}: field {name!r} is given twice")
+            else:
+                fields[name] = v
+        kind = self.scalar(fields["kind"], f"kind of {key!r}") if "kind" in fields else None
+        if kind is not None and kind not in KINDS:
+            self.problem(fields["kind"], f"kind of {key!r}: expected one of {', '.join(KINDS)}, "
+                                         f"found {kind!r}{closest(kind, KINDS)}")
+        aliases: list[AliasSpec] = []
+        if "aliases" in fields:
+            for src_node, patterns in self.mapping(fields["aliases"], f"aliases of {key!r}"):
+                source = src_node.value
+                if source not in SOURCES:
+                    self.problem(src_node, f"aliases of {key!r}: expected a source among "
+                                           f"{', '.join(SOURCES)}, found {source!r}{closest(str(source), SOURCES)}")
+                    continue
+                for item in self.sequence(patterns, f"{source} aliases of {key!r}"):
+                    spec = self.alias(item, key, source)
+                    if spec is not None:
+                        aliases.append(spec)
+        return EntrySpec(
+            key=key,
+            where=self.at(key_node),
+            name=self.scalar(fields["name"], f"name of {key!r}") if "name" in fields else None,
+            kind=kind if kind in KINDS else None,
+            countries=self.countries(fields["countries"], f"countries of {key!r}") if "countries" in fields else None,
+            description=self.scalar(fields["description"], f"description of {key!r}")
+            if "description" in fields else None,
+            aliases=tuple(aliases),
+        )
+
+
+def _describe(node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return f"{node.value!r}" if node.value else "nothing"
+    return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
+
+
+def read_entries(text: str, path: str, known_iso3: frozenset[str] = frozenset()) -> tuple[list[EntrySpec], list[str]]:
+    """Parse one taxonomy file's text into entries and the problems found in it.
+
+    >>> entries, problems = read_entries("actors:\\n  x:\\n    name: X\\n    kind: rebels\\n", "t.yaml")
+    >>> print(problems[0])  # doctest: +ELLIPSIS
+    t.yaml:4: kind of 'x': expected one of state, ..., found 'rebels'; did you mean 'rebel'?
+    """
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        return [], [f"{path}{line}: not valid YAML: {exc.problem or exc.context}"]
+    reader = _Reader(path, known_iso3)
+    if root is None:
+        return [], [f"{path}:1: empty file; expected a mapping with an 'actors' key"]
+    top = dict((k.value, v) for k, v in reader.mapping(root, "the file") if isinstance(k, yaml.ScalarNode))
+    for name in top:
+        if name != "actors":
+            reader.problem(root, f"unknown top-level key {name!r}; a taxonomy file has only 'actors'")
+    if "actors" not in top:
+        reader.problem(root, "expected a top-level 'actors' mapping of actor keys")
+        return [], reader.problems
+    entries: list[EntrySpec] = []
+    seen: dict[str, str] = {}
+    for key_node, node in reader.mapping(top["actors"], "actors"):
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            reader.problem(key_node, f"actor key {key!r}: expected lower-case letters, digits and '_', "
+                                     "starting with a letter (e.g. 'hts', 'afghan_government')")
+            continue
+        if key in seen:
+            reader.problem(key_node, f"actor key {key!r} is defined twice (first at {seen[key]}); "
+                                     "merge the two entries")
+            continue
+        seen[key] = reader.at(key_node)
+        entry = reader.entry(key_node, node)
+        if entry is not None:
+            entries.append(entry)
+    return entries, reader.problems
+
+
+def read_file(path: Path, known_iso3: frozenset[str] = frozenset()) -> tuple[list[EntrySpec], list[str]]:
+    """Read and check one taxonomy file from disk; a missing file is a problem, not an exception."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return [], [f"{path}: cannot read the taxonomy file ({exc.strerror or exc})"]
+    return read_entries(text, str(path), known_iso3)
+
+
+def raise_problems(problems: list[str]) -> None:
+    """Raise one TaxonomyError listing every problem, or return when there are none."""
+    if not problems:
+        return
+    noun = "problem" if len(problems) == 1 else "problems"
+    err = TaxonomyError(f"the actor taxonomy has {len(problems)} {noun}:\n  " + "\n  ".join(problems),
+                        hint="\nFix them at the file:line given; the format is described at the top "
+                             "of peacewatch/actors/taxonomy.yaml.")
+    err.problems = tuple(problems)
+    raise err

@@ -1,0 +1,104 @@
+"""Selecting events: which datasets a request reads, and the filtered rows themselves.
+
+>>> from peacewatch import analysis, Filters
+>>> analysis.events(Filters(country="Afghanistan"), store="demo.duckdb", limit=5)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from peacewatch.errors import IndicatorError
+from peacewatch.indicators.filters import (
+    Filters,
+    Selection,
+    filter_counts,
+    filter_events,
+    select_datasets,
+    validate,
+)
+from peacewatch.store import Store
+
+
+def _store(store: Store | str | os.PathLike | None) -> Store:
+    return store if isinstance(store, Store) else Store(store)
+
+
+def _taxonomy():
+    from peacewatch.actors import Taxonomy
+
+    return Taxonomy.load()
+
+
+def _iso3(country: str | None) -> str | None:
+    if not country:
+        return None
+    from peacewatch.gazetteer import iso3_for
+
+    return iso3_for(country)
+
+
+def _table_of(f: Filters, catalog) -> str:
+    """Aggregates are read only when asked for by --dataset; otherwise events."""
+    chosen = [e for e in catalog if e["dataset_id"] in f.datasets]
+    if chosen and all(e["table_name"] == "counts" for e in chosen):
+        return "counts"
+    return "events"
+
+
+def selection(f: Filters, store: Store | str | os.PathLike | None = None):
+    """The filtered rows as an unexecuted Ibis expression, the table they come from ('events' or
+    'counts'), and the catalog entries behind them."""
+    s = _store(store)
+    validate(f, _taxonomy())
+    iso3 = _iso3(f.country)
+    catalog = s.datasets()
+    table = _table_of(f, catalog)
+    entries = select_datasets(f, catalog, table=table, iso3=iso3)
+    con = s.ibis()
+    if table == "counts":
+        expr = filter_counts(con.table("counts"), f, entries, iso3=iso3)
+    else:
+        expr = filter_events(con.table("events"), f, entries, iso3=iso3)
+    return s, Selection(expr=expr, table=table, datasets=tuple(entries), filters=f)
+
+
+def events(f: Filters, store: Store | str | os.PathLike | None = None, *, limit: int | None = None):
+    """Events matching ``f`` as a pyarrow table, ordered by date and event id."""
+    s, sel = selection(f, store)
+    if sel.table != "events":
+        raise IndicatorError("`events` lists events; the chosen dataset is an aggregate (counts). "
+                             "Use `peacewatch series --dataset ID` for it.")
+    expr = sel.expr.order_by(["date_start", "event_id"])
+    return s.execute(expr, limit=limit)
+
+
+def actor_summary(store: Store | str | os.PathLike | None = None, *, unresolved: bool = False,
+                  limit: int = 30) -> list[dict[str, Any]]:
+    """Actor keys with their event counts, or the most frequent names that resolved to no key."""
+    s = _store(store)
+    if unresolved:
+        table = s.query("""
+            WITH sides AS (
+                SELECT actor1 AS name, iso3, dataset_id FROM events
+                WHERE superseded_by IS NULL AND actor1 IS NOT NULL AND len(actor1_keys) = 0
+                UNION ALL
+                SELECT actor2, iso3, dataset_id FROM events
+                WHERE superseded_by IS NULL AND actor2 IS NOT NULL AND len(actor2_keys) = 0)
+            SELECT name, iso3, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
+            FROM sides GROUP BY name, iso3 ORDER BY events DESC, name LIMIT ?""", [limit])
+        return table.to_pylist()
+    table = s.query("""
+        WITH keys AS (
+            SELECT unnest(list_distinct(list_concat(actor1_keys, actor2_keys))) AS key, dataset_id
+            FROM events WHERE superseded_by IS NULL)
+        SELECT key, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
+        FROM keys GROUP BY key ORDER BY events DESC, key LIMIT ?""", [limit])
+    taxonomy = _taxonomy()
+    rows = table.to_pylist()
+    for r in rows:
+        actor = taxonomy.get(r["key"])
+        r["name"] = getattr(actor, "name", None)
+        r["kind"] = getattr(actor, "kind", None)
+    return rows

@@ -1,0 +1,78 @@
+"""The ``peacewatch`` command. Exit codes: 0 success, 1 a user error (one clear message, no
+traceback), 2 an internal error (a bug in peacewatch: please report it with the traceback)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import typer
+
+from peacewatch.errors import PeacewatchError
+
+app = typer.Typer(
+    name="peacewatch",
+    help="Monitor peace processes from conflict-event data: ingest, indicators, change statistics.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+STORE_HELP = "Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb."
+
+
+def _register() -> None:
+    from peacewatch.cli import indicator_cmds, store_cmds
+
+    store_cmds.register(app)
+    indicator_cmds.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (0, 1 user error, 2 internal error)."""
+    try:
+        code = app(args=argv, standalone_mode=False, prog_name="peacewatch")
+        if code == 130:  # typer's answer to Ctrl-C outside a query
+            _err("interrupted; the store is unchanged.")
+            return 1
+        return code if isinstance(code, int) else 0
+    except PeacewatchError as exc:
+        _err(f"error: {exc}")
+        return 1
+    except typer.Exit as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _err("interrupted; the store is unchanged.")
+            return 1
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        _err("interrupted; the store is unchanged.")
+        return 1
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        # Usage errors come from click (vendored inside newer typer): recognised by their interface.
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            ctx = getattr(exc, "ctx", None)
+            path = getattr(ctx, "command_path", "") if ctx else ""
+            hint = f"\nTry '{path} --help'." if path else ""
+            _err(f"error: {exc.format_message()}{hint}")
+            return 1
+        _err("internal error: this is a bug in peacewatch. Please report it with this traceback:")
+        traceback.print_exc()
+        return 2
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def run() -> None:  # pragma: no cover - the console script
+    sys.exit(main())
+
+
+if os.environ.get("PEACEWATCH_DEBUG"):
+    app.pretty_exceptions_enable = True

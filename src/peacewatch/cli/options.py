@@ -1,0 +1,103 @@
+"""Options shared by commands: the store path and the common event filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import inspect
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peacewatch.errors import PeacewatchError
+from peacewatch.indicators.filters import Filters
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store file. Default: $PEACEWATCH_STORE, "
+                                                "else ./peacewatch.duckdb.", envvar="PEACEWATCH_STORE")]
+
+
+def parse_date(value: str | None, flag: str) -> dt.date | None:
+    """A YYYY-MM-DD date from a flag, or a clear error naming the flag."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise PeacewatchError(f"{flag} {value!r}: expected a date as YYYY-MM-DD.") from None
+
+
+def parse_span(value: str, flag: str) -> tuple[dt.date, dt.date]:
+    """START:END (both inclusive) from a flag such as --window."""
+    start, sep, end = value.partition(":")
+    if not sep:
+        raise PeacewatchError(f"{flag} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD (both inclusive).")
+    a, b = parse_date(start, flag), parse_date(end, flag)
+    if a > b:
+        raise PeacewatchError(f"{flag} {value!r}: the start is after the end.")
+    return a, b
+
+
+def _opt(help_text: str, *names: str):
+    return typer.Option(*names, help=help_text, rich_help_panel="Filters")
+
+
+_FILTER_PARAMS = {
+    "dataset": (list[str] | None, _opt("Dataset id (repeatable), or 'all' to sum every dataset.", "--dataset")),
+    "source": (str | None, _opt("Source: ucdp_ged, acled, gdelt, gtd, mapped:NAME.", "--source")),
+    "country": (str | None, _opt("Country name or ISO3 code.", "--country")),
+    "admin1": (str | None, _opt("First-level unit (province).", "--admin1")),
+    "admin2": (str | None, _opt("Second-level unit (district).", "--admin2")),
+    "actor": (str | None, _opt("Actor key on either side (see `peacewatch actors`).", "--actor")),
+    "actor1": (str | None, _opt("Actor key on side 1.", "--actor1")),
+    "actor2": (str | None, _opt("Actor key on side 2.", "--actor2")),
+    "dyad": (str | None, _opt("Two actor keys KEY,KEY, in either order.", "--dyad")),
+    "type": (list[str] | None, _opt("Canonical event type (repeatable).", "--type")),
+    "violence_type": (str | None, _opt("state_based, non_state or one_sided.", "--violence-type")),
+    "date_from": (str | None, _opt("First day, YYYY-MM-DD (inclusive).", "--from")),
+    "date_to": (str | None, _opt("Last day, YYYY-MM-DD (inclusive).", "--to")),
+}
+
+
+def build_filters(values: dict) -> Filters:
+    dyad = None
+    if values.get("dyad"):
+        parts = [p.strip() for p in values["dyad"].split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise PeacewatchError(f"--dyad {values['dyad']!r}: expected two actor keys as KEY,KEY.")
+        dyad = (parts[0], parts[1])
+    return Filters(
+        datasets=tuple(values.get("dataset") or ()),
+        source=values.get("source"),
+        country=values.get("country"),
+        admin1=values.get("admin1"),
+        admin2=values.get("admin2"),
+        actor=values.get("actor"),
+        actor1=values.get("actor1"),
+        actor2=values.get("actor2"),
+        dyad=dyad,
+        types=tuple(values.get("type") or ()),
+        violence_type=values.get("violence_type"),
+        date_from=parse_date(values.get("date_from"), "--from"),
+        date_to=parse_date(values.get("date_to"), "--to"),
+    )
+
+
+def with_filters(fn):
+    """Give a command the common filter options; it receives them as ``filters: Filters``."""
+    sig = inspect.signature(fn)
+    own = [p for p in sig.parameters.values() if p.name != "filters"]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[tp, opt])
+        for name, (tp, opt) in _FILTER_PARAMS.items()
+    ]
+    own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD
+           and p.default is not inspect.Parameter.empty else p for p in own]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        values = {name: kwargs.pop(name, None) for name in _FILTER_PARAMS}
+        return fn(*args, filters=build_filters(values), **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=own + extra)
+    return wrapper

@@ -1,0 +1,126 @@
+"""Calendars: the periods a series is reported on, and the baseline windows a comparison uses.
+
+Pure date arithmetic, no queries. A day is a calendar day; a week is an ISO week, Monday to Sunday,
+labelled by its Monday; a month is labelled by its first day. Spans are inclusive on both ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from peacewatch.errors import IndicatorError
+
+By = Literal["day", "week", "month"]
+BY: tuple[By, ...] = ("day", "week", "month")
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Span:
+    """An inclusive date range.
+
+    >>> Span(dt.date(2020, 2, 22), dt.date(2020, 2, 29)).days
+    8
+    """
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self):
+        if self.start > self.end:
+            raise IndicatorError(f"the span {self.start}:{self.end} ends before it starts.")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}:{self.end.isoformat()}"
+
+    def to_dict(self) -> dict:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "days": self.days}
+
+
+def period_start(day: dt.date, by: By) -> dt.date:
+    """The label of the period that contains ``day``.
+
+    >>> period_start(dt.date(2020, 2, 29), "week")
+    datetime.date(2020, 2, 24)
+    """
+    if by == "day":
+        return day
+    if by == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    raise IndicatorError(f"--by {by!r}: expected day, week or month.")
+
+
+def next_period(start: dt.date, by: By) -> dt.date:
+    if by == "day":
+        return start + ONE_DAY
+    if by == "week":
+        return start + dt.timedelta(days=7)
+    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def periods(span: Span, by: By) -> list[dt.date]:
+    """Every period label from the period containing span.start to the one containing span.end."""
+    out, cur = [], period_start(span.start, by)
+    while cur <= span.end:
+        out.append(cur)
+        cur = next_period(cur, by)
+    return out
+
+
+def days(span: Span) -> list[dt.date]:
+    return [span.start + dt.timedelta(days=i) for i in range(span.days)]
+
+
+def preceding(window: Span, n_days: int) -> Span:
+    """The ``n_days`` immediately before ``window``.
+
+    >>> str(preceding(Span(dt.date(2020, 2, 22), dt.date(2020, 2, 29)), 21))
+    '2020-02-01:2020-02-21'
+    """
+    if n_days < 1:
+        raise IndicatorError(f"--baseline-preceding {n_days}: expected a number of days >= 1.")
+    return Span(window.start - dt.timedelta(days=n_days), window.start - ONE_DAY)
+
+
+def _shift_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def same_window_previous_years(window: Span, k: int) -> list[Span]:
+    """The same calendar window in each of the ``k`` previous years (seasonality: the fighting
+    season matters), most recent first.
+
+    >>> [str(s) for s in same_window_previous_years(Span(dt.date(2020, 3, 2), dt.date(2020, 3, 31)), 2)]
+    ['2019-03-02:2019-03-31', '2018-03-02:2018-03-31']
+    """
+    if k < 1:
+        raise IndicatorError(f"--baseline-years {k}: expected a number of years >= 1.")
+    return [Span(_shift_years(window.start, y), _shift_years(window.end, y)) for y in range(1, k + 1)]
+
+
+def month_span(month: str) -> Span:
+    """The span of a month given as YYYY-MM."""
+    try:
+        first = dt.date.fromisoformat(month + "-01")
+    except ValueError:
+        raise IndicatorError(f"--month {month!r}: expected a month as YYYY-MM.") from None
+    return Span(first, next_period(first, "month") - ONE_DAY)
+
+
+def months_before(month: Span, k: int) -> Span:
+    """The ``k`` whole months before ``month``."""
+    start = month.start
+    for _ in range(k):
+        start = (start - ONE_DAY).replace(day=1)
+    return Span(start, month.start - ONE_DAY)

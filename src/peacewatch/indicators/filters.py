@@ -1,0 +1,270 @@
+"""The filters shared by every command and the Python API, as Ibis expressions.
+
+Nothing here executes a query or imports duckdb or pandas: the same expressions run on DuckDB, on
+PySpark and on BigQuery. Decisions that need the catalog (which datasets are selected, whether they
+have the fields a filter needs, whether two of them would be counted twice) are made on the catalog
+rows the caller passes in, before any query is built.
+
+Dates are inclusive on both ends: ``--from 2020-02-22 --to 2020-02-29`` is eight days. An event
+belongs to the day of its ``date_start``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from peacewatch import schema
+from peacewatch.errors import AmbiguousDatasetsError, IndicatorError, MissingFieldError
+
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which events to count. Every field is optional; empty means no restriction.
+
+    >>> Filters(country="Afghanistan", types=("battle",)).to_dict()["types"]
+    ['battle']
+    """
+
+    datasets: tuple[str, ...] = ()  # ("all",) sums every dataset explicitly
+    source: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    actor: str | None = None
+    actor1: str | None = None
+    actor2: str | None = None
+    dyad: tuple[str, str] | None = None
+    types: tuple[str, ...] = ()
+    violence_type: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("date_from", "date_to"):
+            d[k] = d[k].isoformat() if d[k] else None
+        d["datasets"] = list(self.datasets)
+        d["types"] = list(self.types)
+        d["dyad"] = list(self.dyad) if self.dyad else None
+        return d
+
+    def replace(self, **changes) -> Filters:
+        return Filters(**{**asdict(self), **changes})
+
+    def cli_args(self) -> str:
+        """The CLI flags that reproduce these filters (for provenance)."""
+        parts = []
+        for ds in self.datasets:
+            parts.append(f"--dataset {ds}")
+        for name in ("source", "country", "admin1", "admin2", "actor", "actor1", "actor2", "violence_type"):
+            value = getattr(self, name)
+            if value:
+                flag = name.replace("_", "-")
+                parts.append(f"--{flag} {_q(value)}")
+        if self.dyad:
+            parts.append(f"--dyad {self.dyad[0]},{self.dyad[1]}")
+        parts += [f"--type {t}" for t in self.types]
+        if self.date_from:
+            parts.append(f"--from {self.date_from.isoformat()}")
+        if self.date_to:
+            parts.append(f"--to {self.date_to.isoformat()}")
+        return " ".join(parts)
+
+
+def _q(value: str) -> str:
+    return f'"{value}"' if any(ch.isspace() for ch in value) else value
+
+
+# Which catalog field each filter needs from a dataset.
+_NEEDS = {
+    "admin1": ("admin1",),
+    "admin2": ("admin2",),
+    "actor": ("actor1", "actor2"),
+    "actor1": ("actor1",),
+    "actor2": ("actor2",),
+    "dyad": ("actor1", "actor2"),
+    "violence_type": ("violence_type",),
+}
+
+
+def validate(f: Filters, taxonomy=None) -> None:
+    """Check the vocabulary of a filter: event types, violence types, actor keys, date order."""
+    for t in f.types:
+        if t not in schema.EVENT_TYPES:
+            raise IndicatorError(f"--type {t!r} is not a canonical event type; expected one of "
+                                 f"{', '.join(schema.EVENT_TYPES)}.")
+    if f.violence_type and f.violence_type not in schema.VIOLENCE_TYPES:
+        raise IndicatorError(f"--violence-type {f.violence_type!r} is not one of {', '.join(schema.VIOLENCE_TYPES)}.")
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise IndicatorError(f"--from {f.date_from} is after --to {f.date_to}; dates are inclusive, from <= to.")
+    if taxonomy is not None:
+        for key in (f.actor, f.actor1, f.actor2, *(f.dyad or ())):
+            if key:
+                taxonomy.check_key(key)
+
+
+def _country_matches(entry: Mapping[str, Any], iso3: str | None, name: str) -> bool:
+    countries = {str(c).upper() for c in entry.get("countries") or []}
+    return (iso3 or "").upper() in countries or name.upper() in countries
+
+
+def select_datasets(f: Filters, catalog: Sequence[Mapping[str, Any]], *, table: str = "events",
+                    iso3: str | None = None) -> list[Mapping[str, Any]]:
+    """The catalog entries the filters select, after checking fields and double counting.
+
+    Raises MissingFieldError when a filter needs a field a selected dataset lacks, and
+    AmbiguousDatasetsError when several datasets cover the same country and dates and the user did
+    not choose (``--dataset ID`` or ``--dataset all``).
+    """
+    entries = [e for e in catalog if e.get("table_name", "events") == table]
+    explicit = bool(f.datasets)
+    if explicit and ALL not in f.datasets:
+        known = {e["dataset_id"] for e in catalog}
+        for ds in f.datasets:
+            if ds not in known:
+                import difflib
+
+                close = difflib.get_close_matches(ds, sorted(known), n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else " See `peacewatch datasets`."
+                raise IndicatorError(f"--dataset {ds!r} is not in the store.{hint}")
+        entries = [e for e in entries if e["dataset_id"] in f.datasets]
+    if f.source:
+        entries = [e for e in entries if e["source"] == f.source]
+    if f.country:
+        entries = [e for e in entries if _country_matches(e, iso3, f.country)]
+    if f.date_from:
+        entries = [e for e in entries if e.get("date_max") is None or _d(e["date_max"]) >= f.date_from]
+    if f.date_to:
+        entries = [e for e in entries if e.get("date_min") is None or _d(e["date_min"]) <= f.date_to]
+    _check_fields(f, entries)
+    if not explicit:
+        _check_overlap(f, entries, iso3)
+    return entries
+
+
+def _d(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _check_fields(f: Filters, entries: Sequence[Mapping[str, Any]]) -> None:
+    for name, needed in _NEEDS.items():
+        if not getattr(f, name):
+            continue
+        for field_name in needed:
+            lacking = tuple(e["dataset_id"] for e in entries if field_name in (e.get("fields_missing") or []))
+            if lacking:
+                flag = "--" + name.replace("_", "-")
+                raise MissingFieldError(
+                    f"{flag} needs the field {field_name!r}, which dataset(s) {', '.join(lacking)} do not have.",
+                    fields=(field_name,), datasets=lacking,
+                    hint="Choose a dataset that has it with --dataset ID (see `peacewatch datasets`).",
+                )
+
+
+def _check_overlap(f: Filters, entries: Sequence[Mapping[str, Any]], iso3: str | None) -> None:
+    """Two datasets overlap when they share a country and their date ranges intersect."""
+    clashes: set[str] = set()
+    for i, a in enumerate(entries):
+        for b in entries[i + 1:]:
+            shared = {str(c).upper() for c in a.get("countries") or []} & {
+                str(c).upper() for c in b.get("countries") or []}
+            if f.country:
+                shared &= {(iso3 or "").upper(), f.country.upper()}
+            if not shared:
+                continue
+            lo = max(_d(a["date_min"]), _d(b["date_min"]), f.date_from or dt.date.min)
+            hi = min(_d(a["date_max"]), _d(b["date_max"]), f.date_to or dt.date.max)
+            if lo <= hi:
+                clashes.update((a["dataset_id"], b["dataset_id"]))
+    if clashes:
+        names = tuple(sorted(clashes))
+        raise AmbiguousDatasetsError(
+            f"the selected events come from {len(names)} datasets covering the same country and dates "
+            f"({', '.join(names)}); summing them would count events twice.",
+            datasets=names,
+            hint="Choose one with --dataset ID, or pass --dataset all to sum them deliberately.",
+        )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Filtered rows as an unexecuted Ibis expression, with the datasets they come from."""
+
+    expr: Any
+    table: str = "events"
+    datasets: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+    filters: Filters = field(default_factory=Filters)
+
+    def provenance(self) -> list[dict[str, Any]]:
+        """The datasets behind a number: id, source, version, sha256 (for the JSON payloads)."""
+        keys = ("dataset_id", "source", "version", "sha256", "date_min", "date_max", "news_derived")
+        return [{k: e.get(k) for k in keys} for e in self.datasets]
+
+
+def filter_events(events, f: Filters, datasets: Sequence[Mapping[str, Any]], *, iso3: str | None = None):
+    """Apply ``f`` to the Ibis ``events`` table, restricted to ``datasets`` and to current rows."""
+    t = events.filter(events.superseded_by.isnull())
+    ids = [e["dataset_id"] for e in datasets]
+    t = t.filter(t.dataset_id.isin(ids)) if ids else t.filter(t.dataset_id.isnull())
+    if f.source:
+        t = t.filter(t.source == f.source)
+    if f.country:
+        by_name = t.country.lower() == f.country.lower()
+        t = t.filter((t.iso3 == iso3) | by_name if iso3 else by_name)
+    if f.admin1:
+        t = t.filter(t.admin1.lower() == f.admin1.lower())
+    if f.admin2:
+        t = t.filter(t.admin2.lower() == f.admin2.lower())
+    if f.types:
+        t = t.filter(t.event_type.isin(list(f.types)))
+    if f.violence_type:
+        t = t.filter(t.violence_type == f.violence_type)
+    if f.actor:
+        t = t.filter(t.actor1_keys.contains(f.actor) | t.actor2_keys.contains(f.actor))
+    if f.actor1:
+        t = t.filter(t.actor1_keys.contains(f.actor1))
+    if f.actor2:
+        t = t.filter(t.actor2_keys.contains(f.actor2))
+    if f.dyad:
+        a, b = f.dyad
+        t = t.filter((t.actor1_keys.contains(a) & t.actor2_keys.contains(b))
+                     | (t.actor1_keys.contains(b) & t.actor2_keys.contains(a)))
+    if f.date_from:
+        t = t.filter(t.date_start >= f.date_from)
+    if f.date_to:
+        t = t.filter(t.date_start <= f.date_to)
+    return t
+
+
+# Filters an aggregate (counts) table cannot answer: it has no actors, districts or violence types.
+_COUNTS_UNSUPPORTED = {"admin2": "admin2", "actor": "actor1", "actor1": "actor1", "actor2": "actor2",
+                       "dyad": "actor1", "violence_type": "violence_type"}
+
+
+def filter_counts(counts, f: Filters, datasets: Sequence[Mapping[str, Any]], *, iso3: str | None = None):
+    """Apply ``f`` to the Ibis ``counts`` table (aggregates) restricted to ``datasets``."""
+    for name, field_name in _COUNTS_UNSUPPORTED.items():
+        if getattr(f, name):
+            ids = tuple(e["dataset_id"] for e in datasets)
+            raise MissingFieldError(
+                f"--{name.replace('_', '-')} needs the field {field_name!r}, which aggregated dataset(s) "
+                f"{', '.join(ids)} do not have.", fields=(field_name,), datasets=ids,
+                hint="Use an event dataset with --dataset ID.")
+    t = counts.filter(counts.dataset_id.isin([e["dataset_id"] for e in datasets]))
+    if f.country:
+        by_name = t.country.lower() == f.country.lower()
+        t = t.filter((t.iso3 == iso3) | by_name if iso3 else by_name)
+    if f.admin1:
+        t = t.filter(t.admin1.lower() == f.admin1.lower())
+    if f.types:
+        t = t.filter(t.event_type.isin(list(f.types)))
+    if f.date_from:
+        t = t.filter(t.period_start >= f.date_from)
+    if f.date_to:
+        t = t.filter(t.period_end <= f.date_to)
+    return t

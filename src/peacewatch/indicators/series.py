@@ -1,0 +1,90 @@
+"""Series expressions: counts of events (or fatalities) per day, ISO week or month, zero-filled.
+
+These build Ibis expressions and never run them. Zero-filling joins the counts to a calendar table
+made with ``ibis.memtable``, which every backend supports, so that a day without events is a 0 and
+not a missing row (an average over a window must divide by its days, not by its days with events).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import ibis
+
+from peacewatch.errors import IndicatorError
+from peacewatch.indicators.calendar import By, Span, periods
+
+Measure = Literal["events", "fatalities"]
+Estimate = Literal["best", "low", "high"]
+MEASURES = ("events", "fatalities")
+ESTIMATES = ("best", "low", "high")
+
+
+def _check(measure: str, estimate: str) -> None:
+    if measure not in MEASURES:
+        raise IndicatorError(f"--measure {measure!r}: expected events or fatalities.")
+    if estimate not in ESTIMATES:
+        raise IndicatorError(f"--estimate {estimate!r}: expected best, low or high.")
+
+
+def calendar(span: Span, by: By):
+    """A one-column table ``period_start`` with every period of ``span``."""
+    return ibis.memtable({"period_start": periods(span, by)}, schema={"period_start": "date"})
+
+
+def _bucket(col, by: By):
+    if by == "day":
+        return col
+    return col.truncate("W" if by == "week" else "M").cast("date")
+
+
+def event_series(events, span: Span, by: By, measure: Measure = "events", estimate: Estimate = "best"):
+    """Zero-filled counts of filtered ``events`` per period over ``span``: columns period_start, value.
+
+    ``events`` must already be filtered to the span (filters.filter_events with date_from/date_to).
+    """
+    _check(measure, estimate)
+    value = events.count() if measure == "events" else events[f"fatalities_{estimate}"].sum()
+    counted = events.group_by(period_start=_bucket(events.date_start, by)).aggregate(n=value)
+    cal = calendar(span, by)
+    joined = cal.left_join(counted, cal.period_start == counted.period_start)
+    return joined.select(
+        period_start=cal.period_start, value=joined.n.fill_null(0).cast("float64")
+    ).order_by("period_start")
+
+
+# Granularity of an aggregate by the length of its periods, in days.
+def granularity(period_days: int) -> By | None:
+    if period_days == 1:
+        return "day"
+    if period_days == 7:
+        return "week"
+    if 28 <= period_days <= 31:
+        return "month"
+    return None
+
+
+def count_series(counts, span: Span, by: By, measure: Measure, period_days: int):
+    """Zero-filled series from an aggregated ``counts`` table (events per period).
+
+    An aggregate can be read at its own granularity or coarser; a period is assigned to the
+    period of ``by`` that contains its first day. Weekly aggregates need not start on Mondays, so at
+    ``by='week'`` their own weeks are kept, labelled by their first day.
+    """
+    _check(measure, "best")
+    own = granularity(period_days)
+    order = {"day": 0, "week": 1, "month": 2}
+    if own is None or order[by] < order[own]:
+        raise IndicatorError(
+            f"--by {by}: this aggregate counts {period_days}-day periods and cannot be split into "
+            f"{by}s; ask for --by {own or 'month'} or coarser."
+        )
+    value = counts[measure].sum()
+    if by == own:
+        return counts.group_by(period_start=counts.period_start).aggregate(value=value.cast("float64")) \
+            .order_by("period_start")
+    counted = counts.group_by(period_start=_bucket(counts.period_start, by)).aggregate(n=value)
+    cal = calendar(span, by)
+    joined = cal.left_join(counted, cal.period_start == counted.period_start)
+    return joined.select(period_start=cal.period_start, value=joined.n.fill_null(0).cast("float64")) \
+        .order_by("period_start")

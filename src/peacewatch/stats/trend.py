@@ -1,0 +1,150 @@
+"""Monthly trend verdicts: did a month deteriorate, improve or stay as it was, against the three before?
+
+In the spirit of the arrows of International Crisis Group's CrisisWatch, but measured: the month's
+mean daily count is compared with the mean daily count of the preceding three months by
+:func:`peacewatch.stats.rates.compare_rates`, and the verdict follows from the rate ratio RR and its
+interval [low, high]. The rules, tried in this order:
+
+1. ``insufficient_data`` when the month has fewer than 14 days, the previous months fewer than 28
+   days, or the previous months have no events (the ratio is then undefined);
+2. ``deteriorated`` when low > 1 and RR >= min_ratio (default 1.25, a rise of at least 25%);
+3. ``improved`` when high < 1 and RR <= 1 / min_ratio (default 0.8, a fall of at least 20%);
+4. ``unchanged`` otherwise.
+
+Two conditions each, because each guards against a different error. The interval keeps noise from
+being called a trend: one bad week in a quiet month is not a deterioration. The minimum effect keeps
+a trivial change from being called a trend when counts are large: in a month of 1,500 events a 6%
+rise can be statistically clear yet means nothing to the analyst. 1.25 and its mirror image 0.8 are
+symmetric on the log scale, so a rise and a fall of the same proportion are judged alike.
+"unchanged" therefore means "no clear and material change", not proof that nothing changed.
+
+Reference: International Crisis Group, CrisisWatch (monthly conflict tracker),
+https://www.crisisgroup.org/crisiswatch, whose judgements are qualitative; these rules are ours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+import numpy as np
+
+from peacewatch.errors import StatisticsError
+from peacewatch.stats.rates import DEFAULT_METHOD, RateMethod, as_daily_counts, compare_rates
+
+Verdict = Literal["deteriorated", "improved", "unchanged", "insufficient_data"]
+MIN_MONTH_DAYS = 14
+MIN_BASELINE_DAYS = 28
+DEFAULT_MIN_RATIO = 1.25
+
+
+@dataclass(frozen=True)
+class TrendVerdict:
+    """A month's verdict against the preceding months, with the comparison it rests on.
+
+    ``rule`` states the rule that decided the verdict. The ratio, interval and p-value are None when
+    the verdict is ``insufficient_data``.
+    """
+
+    verdict: Verdict
+    rate_ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    month_rate: float | None
+    baseline_rate: float | None
+    month_days: int
+    baseline_days: int
+    conf_level: float
+    min_ratio: float
+    rule: str
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def monthly_trend(
+    month: Any,
+    previous: Any,
+    *,
+    conf_level: float = 0.95,
+    method: RateMethod = DEFAULT_METHOD,
+    min_ratio: float = DEFAULT_MIN_RATIO,
+) -> TrendVerdict:
+    """Judge a month's daily counts against the preceding three months' daily counts.
+
+    See the module docstring for the rules. ``min_ratio`` (> 1) is the smallest rise counted as a
+    deterioration; its inverse is the largest ratio counted as an improvement.
+
+    >>> quiet = [10, 12, 9, 11, 10, 8, 12] * 13
+    >>> monthly_trend([21, 25, 19, 23, 20, 18, 24] * 4 + [22, 20], quiet).verdict
+    'deteriorated'
+    """
+    if not min_ratio > 1.0:
+        raise StatisticsError(f"min_ratio must be greater than 1; found {min_ratio!r}")
+    if not 0.0 < conf_level < 1.0:
+        raise StatisticsError(f"conf_level must lie strictly between 0 and 1; found {conf_level!r}")
+    m = _counts_or_empty(month, name="month")
+    b = _counts_or_empty(previous, name="previous")
+    common = {
+        "month_days": int(m.size),
+        "baseline_days": int(b.size),
+        "conf_level": float(conf_level),
+        "min_ratio": float(min_ratio),
+        "method": method,
+    }
+    month_rate = float(m.mean()) if m.size else None
+    baseline_rate = float(b.mean()) if b.size else None
+    reason = None
+    if m.size < MIN_MONTH_DAYS:
+        reason = f"the month has {m.size} days of counts, fewer than the {MIN_MONTH_DAYS} needed"
+    elif b.size < MIN_BASELINE_DAYS:
+        reason = (
+            f"the previous months have {b.size} days of counts, fewer than the {MIN_BASELINE_DAYS} needed"
+        )
+    elif not b.any():
+        reason = f"the previous {b.size} days have no events, so the rate ratio is undefined"
+    if reason is not None:
+        return TrendVerdict(
+            verdict="insufficient_data",
+            rate_ratio=None,
+            ci_low=None,
+            ci_high=None,
+            p_value=None,
+            month_rate=month_rate,
+            baseline_rate=baseline_rate,
+            rule=f"insufficient_data: {reason}",
+            **common,
+        )
+
+    r = compare_rates(m, b, method=method, conf_level=conf_level)
+    pct = f"{conf_level:.0%}"
+    rise = f"the {pct} interval of the rate ratio lies above 1 and the ratio is at least {min_ratio:g}"
+    fall = f"the {pct} interval of the rate ratio lies below 1 and the ratio is at most {1 / min_ratio:g}"
+    if r.ci_low > 1.0 and r.rate_ratio >= min_ratio:
+        verdict, rule = "deteriorated", f"deteriorated: {rise}"
+    elif r.ci_high < 1.0 and r.rate_ratio <= 1.0 / min_ratio:
+        verdict, rule = "improved", f"improved: {fall}"
+    else:
+        verdict, rule = "unchanged", f"unchanged: neither {rise}, nor {fall}"
+    common["method"] = r.method
+    return TrendVerdict(
+        verdict=verdict,
+        rate_ratio=r.rate_ratio,
+        ci_low=r.ci_low,
+        ci_high=r.ci_high,
+        p_value=r.p_value,
+        month_rate=r.window_rate,
+        baseline_rate=r.baseline_rate,
+        rule=rule,
+        **common,
+    )
+
+
+def _counts_or_empty(values: Any, *, name: str) -> np.ndarray:
+    # An empty month is a verdict (insufficient_data), not an error; anything else is validated.
+    if np.size(values) == 0:
+        return np.zeros(0)
+    return as_daily_counts(values, name=name)

@@ -7,13 +7,18 @@ DATA   ?= $(or $(PEACEWATCH_DATA),../shared/data)
 DEMO   := .peacewatch
 PW     := $(BIN)/peacewatch
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test java lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	@touch $@
+
+# PySpark (the DuckDB/PySpark parity tests) needs a Java runtime.
+java:
+	@command -v java >/dev/null 2>&1 || { echo "installing a Java runtime for PySpark"; \
+		apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
 
 demo: $(STAMP)
 	@test -d "$(DATA)" || { echo "error: no data folder at $(DATA); put ../shared beside this clone or set PEACEWATCH_DATA"; exit 1; }
@@ -26,7 +31,7 @@ demo: $(STAMP)
 	$(PW) datasets --store $(DEMO)/demo.duckdb
 	@echo "The demo store is $(abspath $(DEMO)/demo.duckdb); try: $(PW) events --store $(DEMO)/demo.duckdb --country Afghanistan --from 2020-02-22 --to 2020-02-29"
 
-test: $(STAMP)
+test: $(STAMP) java
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -52,3 +52,16 @@ def data_file(data_dir):
 def test_data() -> Path:
     """Small files the project wrote itself (tests/data)."""
     return TEST_DATA
+
+
+REDUCED_ACLED = "acled_afghanistan_events_reduced/acled_afghanistan_2017-01-01_2026-03-13_reduced.csv.gz"
+
+
+@pytest.fixture(scope="session")
+def afghan_store(tmp_path_factory, data_file):
+    """A store holding the reduced ACLED Afghanistan export (69,172 events), shared read-only."""
+    from peacewatch.store import Store
+
+    store = Store(tmp_path_factory.mktemp("afghan") / "afghanistan.duckdb")
+    store.ingest([data_file(REDUCED_ACLED)])
+    return store

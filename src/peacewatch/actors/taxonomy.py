@@ -121,6 +121,15 @@ class Taxonomy:
         """Every canonical key, in the order the files define them."""
         return tuple(self._actors)
 
+    def __iter__(self):
+        return iter(self._actors)
+
+    def __len__(self) -> int:
+        return len(self._actors)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._actors
+
     def get(self, key: str) -> Actor | None:
         """The actor of a key, or None when the key is unknown (use check_key to fail loudly)."""
         return self._actors.get(key)
@@ -138,7 +147,8 @@ class Taxonomy:
         raise TaxonomyError(
             f"unknown actor key {key!r}{closest(str(key), self._actors)}",
             hint="List the keys with `peacewatch actors`, or define the key in a taxonomy file "
-                 "(format at the top of peacewatch/actors/taxonomy.yaml).")
+            "(format at the top of peacewatch/actors/taxonomy.yaml).",
+        )
 
     def resolve(self, name: str | None, iso3: str | None = None) -> tuple[str, ...]:
         """All canonical keys named in ``name``, in order of appearance; empty when none is.
@@ -173,8 +183,12 @@ class Taxonomy:
         matchers = [self._unscoped]
         if iso3 in self._scoped:
             matchers.append(self._scoped[iso3])
-        found = [hit for start in _STARTS.finditer(text) for m in matchers
-                 for hit in m.matches(text, start.start())]
+        found = [
+            hit
+            for start in _STARTS.finditer(text)
+            for m in matchers
+            for hit in m.matches(text, start.start())
+        ]
         if not found:
             return ()
         # Longest first, then country-scoped before unscoped, then leftmost, then file order.
@@ -204,14 +218,19 @@ class _Matcher:
         entries = list(dict.fromkeys(entries))
         body = "|".join(f"(?:{pattern})" for pattern, *_ in entries)
         self._any = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
-        self._each = [(re.compile(wrap(pattern), re.IGNORECASE), key, scoped, order)
-                      for pattern, key, scoped, order in entries]
+        self._each = [
+            (re.compile(wrap(pattern), re.IGNORECASE), key, scoped, order)
+            for pattern, key, scoped, order in entries
+        ]
 
     def matches(self, text: str, pos: int) -> list[tuple[int, int, bool, int, str]]:
         if self._any.match(text, pos) is None:
             return []
-        return [(pos, m.end(), scoped, order, key)
-                for regex, key, scoped, order in self._each if (m := regex.match(text, pos))]
+        return [
+            (pos, m.end(), scoped, order, key)
+            for regex, key, scoped, order in self._each
+            if (m := regex.match(text, pos))
+        ]
 
 
 def _merge(entries: list[EntrySpec], problems: list[str]) -> dict[str, Actor]:
@@ -221,37 +240,60 @@ def _merge(entries: list[EntrySpec], problems: list[str]) -> dict[str, Actor]:
         old = actors.get(e.key)
         if old is None:
             missing = [f for f in ("name", "kind") if getattr(e, f) is None]
+            if missing and e.broken:
+                continue  # the entry's own problem is reported already
             if missing:
-                problems.append(f"{e.where}: new actor {e.key!r} needs {' and '.join(missing)} "
-                                f"(or, to extend an existing key, check its spelling{closest(e.key, actors)})")
+                hint = closest(e.key, actors)
+                problems.append(
+                    f"{e.where}: new actor {e.key!r} needs {' and '.join(missing)} "
+                    f"(or, to extend an existing key, check its spelling{hint})"
+                )
                 continue
-            actors[e.key] = Actor(key=e.key, name=e.name, kind=e.kind, countries=e.countries or (),
-                                  description=e.description or "", aliases=_aliases(e), where=e.where)
+            actors[e.key] = Actor(
+                key=e.key,
+                name=e.name,
+                kind=e.kind,
+                countries=e.countries or (),
+                description=e.description or "",
+                aliases=_aliases(e),
+                where=e.where,
+            )
             continue
         for field in ("kind", "name"):
             new = getattr(e, field)
             if new is not None and new != getattr(old, field):
-                problems.append(f"{e.where}: {e.key!r} is defined at {old.where} with {field} "
-                                f"{getattr(old, field)!r}; a taxonomy file cannot change it to {new!r} "
-                                "(choose a new key instead)")
+                problems.append(
+                    f"{e.where}: {e.key!r} is defined at {old.where} with {field} "
+                    f"{getattr(old, field)!r}; a taxonomy file cannot change it to {new!r} "
+                    "(choose a new key instead)"
+                )
         countries = tuple(dict.fromkeys(old.countries + (e.countries or ())))
-        actors[e.key] = Actor(key=old.key, name=old.name, kind=old.kind, countries=countries,
-                              description=old.description if e.description is None else e.description,
-                              aliases=old.aliases + _aliases(e), where=old.where)
+        actors[e.key] = Actor(
+            key=old.key,
+            name=old.name,
+            kind=old.kind,
+            countries=countries,
+            description=old.description if e.description is None else e.description,
+            aliases=old.aliases + _aliases(e),
+            where=old.where,
+        )
     claimed: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
     for actor in actors.values():
         for a in actor.aliases:
             scope = tuple(sorted(a.countries))
             other = claimed.setdefault((a.pattern.casefold(), scope), (actor.key, a.where))
             if other[0] != actor.key:
-                problems.append(f"{a.where}: alias {a.pattern!r} of {actor.key!r} is already an alias of "
-                                f"{other[0]!r} at {other[1]}; scope one of them to countries or remove one")
+                problems.append(
+                    f"{a.where}: alias {a.pattern!r} of {actor.key!r} is already an alias of "
+                    f"{other[0]!r} at {other[1]}; scope one of them to countries or remove one"
+                )
     return actors
 
 
 def _aliases(e: EntrySpec) -> tuple[Alias, ...]:
-    return tuple(Alias(pattern=a.pattern, source=a.source, countries=a.countries, where=a.where)
-                 for a in e.aliases)
+    return tuple(
+        Alias(pattern=a.pattern, source=a.source, countries=a.countries, where=a.where) for a in e.aliases
+    )
 
 
 @functools.cache

@@ -64,16 +64,29 @@ class EntrySpec:
     countries: tuple[str, ...] | None
     description: str | None
     aliases: tuple[AliasSpec, ...]
+    broken: bool = False  # a problem was reported for this entry; its absent fields are not news
 
 
 def closest(word: str, choices) -> str:
     """A ``; did you mean 'x'?`` suffix naming the closest choice, or an empty string.
 
-    >>> closest("talibn", ["taliban", "iskp"])
-    "; did you mean 'taliban'?"
+    Ties of similarity go to the choice sharing the longest beginning with the word, as a typo
+    rarely hits the first letters ("AFN" is more likely AFG than ZAF).
+
+    >>> closest("talibn", ["taliban", "iskp"]), closest("AFN", ["ZAF", "AFG"]), closest("xyz", ["taliban"])
+    ("; did you mean 'taliban'?", "; did you mean 'AFG'?", '')
     """
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {found[0]!r}?" if found else ""
+
+    def score(choice: str) -> tuple[float, int]:
+        prefix = next(
+            (i for i, pair in enumerate(zip(word, choice, strict=False)) if pair[0] != pair[1]),
+            min(len(word), len(choice)),
+        )
+        return difflib.SequenceMatcher(None, word, choice).ratio(), prefix
+
+    scored = [(score(c), c) for c in choices]
+    best = max(scored, key=lambda s: s[0], default=None)
+    return f"; did you mean {best[1]!r}?" if best and best[0][0] >= 0.6 else ""
 
 
 class _Reader:
@@ -116,8 +129,11 @@ class _Reader:
             if code is None:
                 continue
             if not ISO3_RE.match(code) or (self.known_iso3 and code not in self.known_iso3):
-                self.problem(item, f"{what}: expected an ISO 3166-1 alpha-3 code from the gazetteer, "
-                                   f"found {code!r}{closest(code.upper(), self.known_iso3)}")
+                self.problem(
+                    item,
+                    f"{what}: expected an ISO 3166-1 alpha-3 code from the gazetteer, "
+                    f"found {code!r}{closest(code.upper(), self.known_iso3)}",
+                )
                 continue
             codes.append(code)
         return tuple(codes)
@@ -129,8 +145,9 @@ class _Reader:
             fields = {k.value: v for k, v in self.mapping(node, what) if isinstance(k, yaml.ScalarNode)}
             for k in fields:
                 if k not in ("pattern", "countries"):
-                    self.problem(node, f"{what}: unknown field {k!r}; an alias mapping has 'pattern' "
-                                       "and 'countries'")
+                    self.problem(
+                        node, f"{what}: unknown field {k!r}; an alias mapping has 'pattern' and 'countries'"
+                    )
             if "pattern" not in fields:
                 self.problem(node, f"{what}: a scoped alias needs a 'pattern'")
                 return None
@@ -146,52 +163,75 @@ class _Reader:
             self.problem(node, f"{what}: {pattern!r} is not a valid regular expression ({exc})")
             return None
         if _UNCOMBINABLE.search(pattern):
-            self.problem(node, f"{what}: {pattern!r} uses a backreference or a named group, which cannot "
-                               "work once all patterns are combined into one expression; use (?:...)")
+            self.problem(
+                node,
+                f"{what}: {pattern!r} uses a backreference or a named group, which cannot "
+                "work once all patterns are combined into one expression; use (?:...)",
+            )
             return None
         if compiled.search(""):
-            self.problem(node, f"{what}: {pattern!r} matches empty text, so it would name {key!r} "
-                               "in every string; make it match at least one character")
+            self.problem(
+                node,
+                f"{what}: {pattern!r} matches empty text, so it would name {key!r} "
+                "in every string; make it match at least one character",
+            )
             return None
         return AliasSpec(pattern=pattern, source=source, countries=scope, where=self.at(node))
 
-    def entry(self, key_node, node) -> EntrySpec | None:
+    def entry(self, key_node, node) -> EntrySpec:
         key = key_node.value
+        before = len(self.problems)
         fields: dict[str, yaml.Node] = {}
         for k, v in self.mapping(node, f"actor {key!r}"):
             name = k.value if isinstance(k, yaml.ScalarNode) else None
             if name not in FIELDS:
-                self.problem(k, f"actor {key!r}: unknown field {name!r}; expected one of "
-                                f"{', '.join(FIELDS)}{closest(str(name), FIELDS)}")
+                self.problem(
+                    k,
+                    f"actor {key!r}: unknown field {name!r}; expected one of "
+                    f"{', '.join(FIELDS)}{closest(str(name), FIELDS)}",
+                )
             elif name in fields:
                 self.problem(k, f"actor {key!r}: field {name!r} is given twice")
             else:
                 fields[name] = v
         kind = self.scalar(fields["kind"], f"kind of {key!r}") if "kind" in fields else None
         if kind is not None and kind not in KINDS:
-            self.problem(fields["kind"], f"kind of {key!r}: expected one of {', '.join(KINDS)}, "
-                                         f"found {kind!r}{closest(kind, KINDS)}")
+            self.problem(
+                fields["kind"],
+                f"kind of {key!r}: expected one of {', '.join(KINDS)}, found {kind!r}{closest(kind, KINDS)}",
+            )
         aliases: list[AliasSpec] = []
         if "aliases" in fields:
             for src_node, patterns in self.mapping(fields["aliases"], f"aliases of {key!r}"):
                 source = src_node.value
                 if source not in SOURCES:
-                    self.problem(src_node, f"aliases of {key!r}: expected a source among "
-                                           f"{', '.join(SOURCES)}, found {source!r}{closest(str(source), SOURCES)}")
+                    hint = closest(str(source), SOURCES)
+                    self.problem(
+                        src_node,
+                        f"aliases of {key!r}: expected a source among "
+                        f"{', '.join(SOURCES)}, found {source!r}{hint}",
+                    )
                     continue
                 for item in self.sequence(patterns, f"{source} aliases of {key!r}"):
                     spec = self.alias(item, key, source)
                     if spec is not None:
                         aliases.append(spec)
+        name = self.scalar(fields["name"], f"name of {key!r}") if "name" in fields else None
+        countries = (
+            self.countries(fields["countries"], f"countries of {key!r}") if "countries" in fields else None
+        )
+        description = (
+            self.scalar(fields["description"], f"description of {key!r}") if "description" in fields else None
+        )
         return EntrySpec(
             key=key,
             where=self.at(key_node),
-            name=self.scalar(fields["name"], f"name of {key!r}") if "name" in fields else None,
+            name=name,
             kind=kind if kind in KINDS else None,
-            countries=self.countries(fields["countries"], f"countries of {key!r}") if "countries" in fields else None,
-            description=self.scalar(fields["description"], f"description of {key!r}")
-            if "description" in fields else None,
+            countries=countries,
+            description=description,
             aliases=tuple(aliases),
+            broken=len(self.problems) > before,
         )
 
 
@@ -201,7 +241,9 @@ def _describe(node) -> str:
     return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
 
 
-def read_entries(text: str, path: str, known_iso3: frozenset[str] = frozenset()) -> tuple[list[EntrySpec], list[str]]:
+def read_entries(
+    text: str, path: str, known_iso3: frozenset[str] = frozenset()
+) -> tuple[list[EntrySpec], list[str]]:
     """Parse one taxonomy file's text into entries and the problems found in it.
 
     >>> entries, problems = read_entries("actors:\\n  x:\\n    name: X\\n    kind: rebels\\n", "t.yaml")
@@ -229,17 +271,19 @@ def read_entries(text: str, path: str, known_iso3: frozenset[str] = frozenset())
     for key_node, node in reader.mapping(top["actors"], "actors"):
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str) or not KEY_RE.match(key):
-            reader.problem(key_node, f"actor key {key!r}: expected lower-case letters, digits and '_', "
-                                     "starting with a letter (e.g. 'hts', 'afghan_government')")
+            reader.problem(
+                key_node,
+                f"actor key {key!r}: expected lower-case letters, digits and '_', "
+                "starting with a letter (e.g. 'hts', 'afghan_government')",
+            )
             continue
         if key in seen:
-            reader.problem(key_node, f"actor key {key!r} is defined twice (first at {seen[key]}); "
-                                     "merge the two entries")
+            reader.problem(
+                key_node, f"actor key {key!r} is defined twice (first at {seen[key]}); merge the two entries"
+            )
             continue
         seen[key] = reader.at(key_node)
-        entry = reader.entry(key_node, node)
-        if entry is not None:
-            entries.append(entry)
+        entries.append(reader.entry(key_node, node))
     return entries, reader.problems
 
 
@@ -257,8 +301,10 @@ def raise_problems(problems: list[str]) -> None:
     if not problems:
         return
     noun = "problem" if len(problems) == 1 else "problems"
-    err = TaxonomyError(f"the actor taxonomy has {len(problems)} {noun}:\n  " + "\n  ".join(problems),
-                        hint="\nFix them at the file:line given; the format is described at the top "
-                             "of peacewatch/actors/taxonomy.yaml.")
+    err = TaxonomyError(
+        f"the actor taxonomy has {len(problems)} {noun}:\n  " + "\n  ".join(problems),
+        hint="\nFix them at the file:line given; the format is described at the top "
+        "of peacewatch/actors/taxonomy.yaml.",
+    )
     err.problems = tuple(problems)
     raise err

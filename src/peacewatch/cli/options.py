@@ -85,7 +85,7 @@ def build_filters(values: dict) -> Filters:
 
 def with_filters(fn):
     """Give a command the common filter options; it receives them as ``filters: Filters``."""
-    sig = inspect.signature(fn)
+    sig = inspect.signature(fn, eval_str=True)
     own = [p for p in sig.parameters.values() if p.name != "filters"]
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[tp, opt])

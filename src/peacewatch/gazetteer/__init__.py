@@ -75,14 +75,16 @@ def countries() -> tuple[Country, ...]:
     text = resources.files(__name__).joinpath("countries.csv").read_text(encoding="utf-8")
     rows = []
     for r in csv.DictReader(io.StringIO(text)):
-        rows.append(Country(
-            iso3=r["iso3"],
-            iso2=r["iso2"],
-            fips=tuple(c for c in r["fips"].split("|") if c),
-            numeric=r["numeric"] or None,
-            name=r["name"],
-            aliases=tuple(a for a in r["aliases"].split("|") if a),
-        ))
+        rows.append(
+            Country(
+                iso3=r["iso3"],
+                iso2=r["iso2"],
+                fips=tuple(c for c in r["fips"].split("|") if c),
+                numeric=r["numeric"] or None,
+                name=r["name"],
+                aliases=tuple(a for a in r["aliases"].split("|") if a),
+            )
+        )
     return tuple(rows)
 
 
@@ -147,7 +149,7 @@ def iso3_for_numeric(code: int | float | str | None) -> str | None:
         return None
     try:
         number = int(float(code))
-    except ValueError:
+    except (ValueError, OverflowError):  # "x", "nan", "inf"
         return None
     return _by_numeric().get(number)
 

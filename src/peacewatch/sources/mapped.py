@@ -166,9 +166,7 @@ class _Problems:
             raise MappingError(lines[0], hint=_HINT)
         if lines:
             joined = "\n  ".join(lines)
-            raise MappingError(
-                f"{self.path}: {len(lines)} problems in the mapping:\n  {joined}\n", hint=_HINT
-            )
+            raise MappingError(f"{self.path}: {len(lines)} problems in the mapping:\n  {joined}", hint=_HINT)
 
 
 def _node(loader: yaml.SafeLoader, node: yaml.Node, problems: _Problems) -> Node:
@@ -210,8 +208,17 @@ def _known_keys(node: Node, allowed, where: str, problems: _Problems) -> None:
             problems.add(child.key_line, where, f"one of {', '.join(allowed)}", repr(key), allowed)
 
 
+def _own_names(probe: Probe) -> list[str]:
+    """The file's header as SQL column names: blanks named by position, repeats numbered."""
+    names: list[str] = []
+    for i, h in enumerate(probe.header):
+        name = h.strip() or f"column_{i + 1}"
+        names.append(name if name not in names else f"{name}_{i + 1}")
+    return names
+
+
 def _renamed(probe: Probe, renames: Node | None, problems: _Problems) -> list[str]:
-    names = [h.strip() or f"column_{i + 1}" for i, h in enumerate(probe.header)]
+    names = _own_names(probe)
     if renames is None:
         return names
     if not isinstance(renames.value, dict):
@@ -408,7 +415,9 @@ def load(mapping_path: Path, probe: Probe) -> Mapping:
     name = top["name"].text if "name" in top else ""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         line = top["name"].line if "name" in top else 1
-        problems.add(line, "name", "a short name of letters, digits, '_', '-' or '.'", repr(name) or "none")
+        problems.add(
+            line, "name", "a short name of letters, digits, '_', '-' or '.'", repr(name) if name else "none"
+        )
     table = top["table"].value if "table" in top else None
     if table not in COLUMNS:
         line = top["table"].line if "table" in top else 1
@@ -459,9 +468,8 @@ def _scan(probe: Probe, m: Mapping) -> tuple[str, dict, str, bool]:
         tables, reader, rejects = {}, f"mapped.{probe.format}", True
     else:
         scan, tables, reader = scan_for(probe, "mapped")
-        own = [h.strip() or f"column_{i + 1}" for i, h in enumerate(probe.header)]
         renamed = ", ".join(
-            f"{quote_ident(a)} AS {quote_ident(b)}" for a, b in zip(own, m.names, strict=True)
+            f"{quote_ident(a)} AS {quote_ident(b)}" for a, b in zip(_own_names(probe), m.names, strict=True)
         )
         scan, rejects = f"SELECT {renamed} FROM ({scan})", False
     u = m.unpivot

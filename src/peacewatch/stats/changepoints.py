@@ -29,6 +29,8 @@ References: Killick, R., Fearnhead, P. & Eckley, I. A. (2012) Optimal detection 
 linear computational cost. Journal of the American Statistical Association 107(500), 1590-1598.
 Rice, J. (1984) Bandwidth choice for nonparametric regression. Annals of Statistics 12(4), 1215-1230.
 Burnham, K. P. & Anderson, D. R. (2002) Model Selection and Multimodel Inference, 2nd ed., Springer.
+Wedderburn, R. W. M. (1974) Quasi-likelihood functions, generalized linear models, and the
+Gauss-Newton method. Biometrika 61(3), 439-447.
 """
 
 from __future__ import annotations

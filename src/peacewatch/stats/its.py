@@ -165,7 +165,7 @@ def interrupted_time_series(
     unit = np.eye(len(names))
     variance = fit.mu + fit.alpha * fit.mu**2
     residuals = (y - fit.mu) / np.sqrt(variance)
-    extras = [label for flag, label in ((day_of_week, "day-of-week effects"),) if flag]
+    extras = ["day-of-week effects"] if day_of_week else []
     if seasonal_harmonics:
         extras.append(f"{seasonal_harmonics} yearly Fourier pair(s)")
     return ITSResult(

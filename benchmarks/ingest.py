@@ -84,16 +84,32 @@ def main() -> None:
         f.unlink()
     py = sys.executable
     results = [
-        measure("gunzip alone (ceiling of one gzip stream)", ["sh", "-c", f"gzip -dc '{src}' > /dev/null"],
-                args.rows),
-        measure("DuckDB CREATE TABLE AS read_csv", [py, "-c", DUCKDB_CTAS, str(src), str(out / "duck.duckdb")],
-                args.rows),
+        measure(
+            "gunzip alone (ceiling of one gzip stream)",
+            ["sh", "-c", f"gzip -dc '{src}' > /dev/null"],
+            args.rows,
+        ),
+        measure(
+            "DuckDB CREATE TABLE AS read_csv",
+            [py, "-c", DUCKDB_CTAS, str(src), str(out / "duck.duckdb")],
+            args.rows,
+        ),
     ]
     if not args.skip_pandas:
-        results.append(measure("pandas read_csv + to_parquet", [py, "-c", PANDAS, str(src), str(out / "p.parquet")],
-                               args.rows))
-    results.append(measure("peacewatch ingest (CLI)", [py, "-m", "peacewatch", "ingest", "--store",
-                                                      str(out / "pw.duckdb"), str(src)], args.rows))
+        results.append(
+            measure(
+                "pandas read_csv + to_parquet",
+                [py, "-c", PANDAS, str(src), str(out / "p.parquet")],
+                args.rows,
+            )
+        )
+    results.append(
+        measure(
+            "peacewatch ingest (CLI)",
+            [py, "-m", "peacewatch", "ingest", "--store", str(out / "pw.duckdb"), str(src)],
+            args.rows,
+        )
+    )
     lines = [
         f"### Ingest, {args.rows:,} rows ({dt.date.today().isoformat()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()})",
@@ -108,8 +124,13 @@ def main() -> None:
         lines.append(f"| {r['name']} | {r['seconds']:.2f} | {r['rows_per_s']:,.0f} | {r['peak_mb']:,.0f} |")
     pw = results[-1]
     baselines = [r for r in results if r["name"].startswith(("DuckDB", "pandas"))]
-    lines += ["", "Against the baselines: " + "; ".join(
-        f"{pw['rows_per_s'] / b['rows_per_s']:.2f}x {b['name'].split()[0]}" for b in baselines) + ".", ""]
+    lines += [
+        "",
+        "Against the baselines: "
+        + "; ".join(f"{pw['rows_per_s'] / b['rows_per_s']:.2f}x {b['name'].split()[0]}" for b in baselines)
+        + ".",
+        "",
+    ]
     report = "\n".join(lines)
     print(report)
     bench_md = ROOT / "docs" / "benchmarks.md"

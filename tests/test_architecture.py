@@ -28,8 +28,17 @@ ALLOWED = {
     "indicators": {"errors", "schema", "gazetteer", "actors"},
     "analysis": {"errors", "schema", "gazetteer", "actors", "indicators", "stats", "store"},
     "agreements": {"errors", "schema", "gazetteer", "actors", "indicators", "stats", "store", "analysis"},
-    "briefs": {"errors", "schema", "gazetteer", "actors", "indicators", "stats", "store", "analysis",
-               "agreements"},
+    "briefs": {
+        "errors",
+        "schema",
+        "gazetteer",
+        "actors",
+        "indicators",
+        "stats",
+        "store",
+        "analysis",
+        "agreements",
+    },
 }
 ALLOWED["cli"] = set(ALLOWED) | {"briefs", "__init__"}
 ALLOWED["api"] = set(ALLOWED["cli"])
@@ -60,7 +69,7 @@ def test_imports_point_one_way():
     for path in sorted(SRC.rglob("*.py")):
         part = _part(path)
         for line, module in _imports(path):
-            if not module.startswith("peacewatch.") :
+            if not module.startswith("peacewatch."):
                 continue
             target = module.split(".")[1]
             if target == part:
@@ -77,9 +86,13 @@ def test_stats_use_no_store_no_ibis_no_io_libraries():
             assert root not in {"ibis", "duckdb", "pandas", "pyarrow"}, f"{path.name}:{line} imports {module}"
 
 
-@pytest.mark.parametrize("module", ["peacewatch.indicators.filters", "peacewatch.indicators", "peacewatch.stats"])
+@pytest.mark.parametrize(
+    "module", ["peacewatch.indicators.filters", "peacewatch.indicators", "peacewatch.stats"]
+)
 def test_importing_indicators_loads_no_duckdb_or_pandas(module):
-    code = (f"import sys, {module}; bad = [m for m in ('duckdb', 'pandas') if m in sys.modules]; "
-            "print(','.join(bad)); sys.exit(1 if bad else 0)")
+    code = (
+        f"import sys, {module}; bad = [m for m in ('duckdb', 'pandas') if m in sys.modules]; "
+        "print(','.join(bad)); sys.exit(1 if bad else 0)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, f"{module} loaded {done.stdout.strip()} {done.stderr[-500:]}"

@@ -37,22 +37,34 @@ EVENT_TYPES: Final = (
 VIOLENCE_TYPES: Final = ("state_based", "non_state", "one_sided")
 
 # How exactly the date of an event is known, finest first. UCDP date_prec 1..5 and GTD's unknown
-# day or month map onto this scale; an event with date_precision "month" has date_start on the first
-# and date_end on the last day of its month.
+# day or month map onto this scale. UCDP gives each event its own window (date_start..date_end) and
+# keeps it, so a "month" window need not be a calendar month; GTD's unknown day gives the calendar month.
 DATE_PRECISIONS: Final = ("day", "week", "month", "year", "range")
 
 # Fatality estimates that a measure can use; sources with a single figure fill all three.
 ESTIMATES: Final = ("best", "low", "high")
 
 EVENTS: Final = (
-    Column("event_id", "VARCHAR", "Stable id: '<source>:<source id>', or '<source>:h<content hash>-<n>' "
-           "for sources without ids (n counts identical rows within the file).", nullable=False),
+    Column(
+        "event_id",
+        "VARCHAR",
+        "Stable id: '<source>:<source id>', or '<source>:h<content hash>-<n>' "
+        "for sources without ids (n counts identical rows within the file).",
+        nullable=False,
+    ),
     Column("dataset_id", "VARCHAR", "The catalog entry this row was ingested from.", nullable=False),
     Column("source", "VARCHAR", "ucdp_ged, acled, gdelt, gtd or mapped:NAME.", nullable=False),
     Column("source_event_id", "VARCHAR", "The id the source gives the event, when it has one."),
-    Column("source_row", "BIGINT", "1-based data row in the source file (the header is row 0).", nullable=False),
+    Column(
+        "source_row", "BIGINT", "1-based data row in the source file (the header is row 0).", nullable=False
+    ),
     Column("date_start", "DATE", "First day the event may have happened on.", nullable=False),
-    Column("date_end", "DATE", "Last day the event may have happened on (= date_start when exact).", nullable=False),
+    Column(
+        "date_end",
+        "DATE",
+        "Last day the event may have happened on (= date_start when exact).",
+        nullable=False,
+    ),
     Column("date_precision", "VARCHAR", "One of DATE_PRECISIONS.", nullable=False),
     Column("country", "VARCHAR", "Country name as the source writes it."),
     Column("iso3", "VARCHAR", "ISO 3166-1 alpha-3 code, from the gazetteer."),
@@ -61,14 +73,22 @@ EVENTS: Final = (
     Column("location", "VARCHAR", "Place name."),
     Column("latitude", "DOUBLE", "WGS84 latitude, -90..90."),
     Column("longitude", "DOUBLE", "WGS84 longitude, -180..180."),
-    Column("geo_precision", "INTEGER", "The source's own spatial precision code (UCDP where_prec, ACLED geo_precision)."),
+    Column(
+        "geo_precision",
+        "INTEGER",
+        "The source's own spatial precision code (UCDP where_prec, ACLED geo_precision).",
+    ),
     Column("event_type", "VARCHAR", "One of EVENT_TYPES.", nullable=False),
     Column("sub_event_type", "VARCHAR", "The source's own finer type, verbatim."),
     Column("violence_type", "VARCHAR", "One of VIOLENCE_TYPES, or null when the source does not code it."),
     Column("actor1", "VARCHAR", "First side as the source writes it."),
     Column("actor2", "VARCHAR", "Second side as the source writes it."),
-    Column("actor1_keys", "VARCHAR[]", "Canonical actor keys of side 1; empty when unresolved.", nullable=False),
-    Column("actor2_keys", "VARCHAR[]", "Canonical actor keys of side 2; empty when unresolved.", nullable=False),
+    Column(
+        "actor1_keys", "VARCHAR[]", "Canonical actor keys of side 1; empty when unresolved.", nullable=False
+    ),
+    Column(
+        "actor2_keys", "VARCHAR[]", "Canonical actor keys of side 2; empty when unresolved.", nullable=False
+    ),
     Column("fatalities_best", "DOUBLE", "Best estimate of fatalities."),
     Column("fatalities_low", "DOUBLE", "Low estimate of fatalities."),
     Column("fatalities_high", "DOUBLE", "High estimate of fatalities."),
@@ -76,8 +96,12 @@ EVENTS: Final = (
     Column("notes", "VARCHAR", "Free-text description from the source."),
     Column("source_ref", "VARCHAR", "The source's own reference for the report(s) the event rests on."),
     Column("raw", "JSON", "The original row, all fields as text, as JSON.", nullable=False),
-    Column("superseded_by", "VARCHAR", "The dataset whose rows replaced this one (same event_id, newer "
-           "release); NULL for current rows, which are the only ones indicators count."),
+    Column(
+        "superseded_by",
+        "VARCHAR",
+        "The dataset whose rows replaced this one (same event_id, newer "
+        "release); NULL for current rows, which are the only ones indicators count.",
+    ),
 )
 
 COUNTS: Final = (
@@ -105,24 +129,54 @@ DATASETS: Final = (
     Column("table_name", "VARCHAR", "events or counts: where the rows went.", nullable=False),
     Column("rows_read", "BIGINT", "Data rows in the file.", nullable=False),
     Column("rows_ingested", "BIGINT", "Rows written to the table.", nullable=False),
-    Column("rows_quarantined", "BIGINT", "Rows that could not be read, see the quarantine table.", nullable=False),
-    Column("rows_duplicate", "BIGINT", "Rows repeating a source id already seen in the same file.", nullable=False),
-    Column("rows_superseded", "BIGINT", "Rows later replaced by a newer release with the same event ids.",
-           nullable=False),
+    Column(
+        "rows_quarantined", "BIGINT", "Rows that could not be read, see the quarantine table.", nullable=False
+    ),
+    Column(
+        "rows_duplicate",
+        "BIGINT",
+        "Rows repeating a source id already seen in the same file.",
+        nullable=False,
+    ),
+    Column(
+        "rows_superseded",
+        "BIGINT",
+        "Rows later replaced by a newer release with the same event ids.",
+        nullable=False,
+    ),
     Column("date_min", "DATE", "Earliest date_start (period_start for counts)."),
     Column("date_max", "DATE", "Latest date_end (period_end for counts)."),
-    Column("countries", "VARCHAR[]", "ISO3 codes (or names, where unknown) present in the dataset.", nullable=False),
+    Column(
+        "countries",
+        "VARCHAR[]",
+        "ISO3 codes (or names, where unknown) present in the dataset.",
+        nullable=False,
+    ),
     Column("fields_missing", "VARCHAR[]", "Canonical fields this file cannot supply.", nullable=False),
-    Column("news_derived", "BOOLEAN", "True for machine-coded news data (GDELT): counts reports, not events.",
-           nullable=False),
+    Column(
+        "news_derived",
+        "BOOLEAN",
+        "True for machine-coded news data (GDELT): counts reports, not events.",
+        nullable=False,
+    ),
+    Column(
+        "notes",
+        "VARCHAR[]",
+        "What the reader inferred or assumed (version, layout, encoding, mapping file).",
+        nullable=False,
+    ),
     Column("ingested_at", "TIMESTAMP", "When the ingest committed (UTC).", nullable=False),
 )
 
 QUARANTINE: Final = (
     Column("dataset_id", "VARCHAR", "The dataset the row belongs to.", nullable=False),
     Column("source_row", "BIGINT", "1-based data row in the source file.", nullable=False),
-    Column("raw", "VARCHAR", "The row as read (JSON of its fields, or the raw line when it could not be split).",
-           nullable=False),
+    Column(
+        "raw",
+        "VARCHAR",
+        "The row as read (JSON of its fields, or the raw line when it could not be split).",
+        nullable=False,
+    ),
     Column("reason", "VARCHAR", "Why the row could not be read.", nullable=False),
 )
 
@@ -133,9 +187,23 @@ EVENT_FIELDS: Final = tuple(c.name for c in EVENTS)
 # Fields a reader may be unable to supply; reported in datasets.fields_missing when a file lacks them.
 # The bookkeeping columns (event_id, dataset_id, source, source_row, raw) are always present.
 OPTIONAL_EVENT_FIELDS: Final = tuple(
-    c for c in EVENT_FIELDS if c not in {"event_id", "dataset_id", "source", "source_row", "raw",
-                                         "date_start", "date_end", "date_precision", "event_type",
-                                         "actor1_keys", "actor2_keys", "superseded_by"}
+    c
+    for c in EVENT_FIELDS
+    if c
+    not in {
+        "event_id",
+        "dataset_id",
+        "source",
+        "source_row",
+        "raw",
+        "date_start",
+        "date_end",
+        "date_precision",
+        "event_type",
+        "actor1_keys",
+        "actor2_keys",
+        "superseded_by",
+    }
 )
 
 # What a filter or measure needs from a dataset; used to turn "no such field" into a clear error.

@@ -11,18 +11,24 @@ AFG = Filters(country="Afghanistan")
 
 
 def test_reduction_in_violence_week_against_the_three_weeks_before(afghan_store):
-    r = analysis.compare(AFG, window="2020-02-22:2020-02-29", baseline="2020-02-01:2020-02-21",
-                         store=afghan_store).to_dict()
+    r = analysis.compare(
+        AFG, window="2020-02-22:2020-02-29", baseline="2020-02-01:2020-02-21", store=afghan_store
+    ).to_dict()
     assert (r["window"]["total"], r["window"]["days"], r["baseline"]["total"], r["baseline"]["days"]) == (
-        60, 8, 734, 21)
+        60,
+        8,
+        734,
+        21,
+    )
     assert 0.18 <= r["rate_ratio"] <= 0.25
     assert r["ci_high"] < 0.4
     assert r["method"] == "quasi_poisson" and r["dispersion"] > 1
 
 
 def test_violence_resumed_in_march_against_the_reduction_week(afghan_store):
-    r = analysis.compare(AFG, window="2020-03-02:2020-03-31", baseline="2020-02-22:2020-02-29",
-                         store=afghan_store).to_dict()
+    r = analysis.compare(
+        AFG, window="2020-03-02:2020-03-31", baseline="2020-02-22:2020-02-29", store=afghan_store
+    ).to_dict()
     assert r["rate_ratio"] > 2.5 and r["ci_low"] > 1
     assert r["window"]["total"] == 797
 

@@ -34,9 +34,14 @@ def spark():
         pytest.fail("PySpark needs Java: `make test` installs it (apt-get install default-jre-headless)")
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[2]").appName("peacewatch-tests")
-               .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("peacewatch-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
@@ -68,7 +73,11 @@ CASES = {
     "fatalities by month": (Filters(country="AFG"), "month", "fatalities", "reduced"),
     "one province by day": (Filters(admin1="Helmand"), "day", "events", "reduced"),
     "two types, fatalities by week": (
-        Filters(types=("explosion_remote_violence", "violence_against_civilians")), "week", "fatalities", "reduced"),
+        Filters(types=("explosion_remote_violence", "violence_against_civilians")),
+        "week",
+        "fatalities",
+        "reduced",
+    ),
     "actor on either side": (Filters(actor="taliban"), "day", "events", "release-a"),
     "dyad in either order": (Filters(dyad=("iskp", "taliban")), "day", "events", "release-a"),
     "side one only": (Filters(actor1="us_forces"), "week", "fatalities", "release-a"),

@@ -17,8 +17,10 @@ FEB = Filters(country="Afghanistan", date_from=dt.date(2020, 2, 1), date_to=dt.d
 def test_daily_series_matches_the_published_daily_counts(afghan_store, data_file):
     import csv
 
-    with open(data_file("acled_afghanistan_events_reduced/DERIVED_daily_counts_2020-02-01_2020-03-31.csv"),
-              encoding="utf-8") as fh:
+    with open(
+        data_file("acled_afghanistan_events_reduced/DERIVED_daily_counts_2020-02-01_2020-03-31.csv"),
+        encoding="utf-8",
+    ) as fh:
         published = {r["date"]: r for r in csv.DictReader(fh)}
     events = analysis.series(FEB, store=afghan_store)
     assert len(events.points) == 29
@@ -35,12 +37,20 @@ def test_days_without_events_are_zero_not_missing(afghan_store):
 
 def test_weeks_are_iso_weeks_labelled_by_monday_and_months_by_their_first_day(afghan_store):
     weeks = analysis.series(FEB, by="week", store=afghan_store)
-    assert [d.isoformat() for d, _ in weeks.points] == ["2020-01-27", "2020-02-03", "2020-02-10",
-                                                        "2020-02-17", "2020-02-24"]
+    assert [d.isoformat() for d, _ in weeks.points] == [
+        "2020-01-27",
+        "2020-02-03",
+        "2020-02-10",
+        "2020-02-17",
+        "2020-02-24",
+    ]
     daily = analysis.series(FEB, store=afghan_store)
     assert sum(v for _, v in weeks.points) == sum(v for _, v in daily.points)
-    months = analysis.series(FEB.replace(date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 3, 31)), by="month",
-                             store=afghan_store)
+    months = analysis.series(
+        FEB.replace(date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 3, 31)),
+        by="month",
+        store=afghan_store,
+    )
     assert [d.isoformat() for d, _ in months.points] == ["2020-01-01", "2020-02-01", "2020-03-01"]
     assert months.points[1][1] == sum(v for _, v in daily.points)
 

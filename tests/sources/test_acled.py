@@ -22,7 +22,7 @@ def reduced_store(tmp_path_factory, data_file):
 
 
 def test_reduced_afghanistan_export_is_read_whole_without_a_mapping(reduced_store):
-    store, r = reduced_store
+    _, r = reduced_store
     assert (r.source, r.reader, r.table) == ("acled", "acled.csv", "events")
     assert (r.rows_read, r.rows_ingested, r.rows_quarantined, r.rows_duplicate) == (69_172, 69_172, 0, 0)
 
@@ -54,13 +54,20 @@ def test_synonym_columns_map_to_canonical_fields(reduced_store):
     store, _ = reduced_store
     row = store.query("""SELECT admin1, event_type, fatalities_best, fatalities_low, fatalities_high, iso3
                          FROM events WHERE source_row = 1""").to_pylist()[0]
-    assert row == {"admin1": "Herat", "event_type": "explosion_remote_violence", "fatalities_best": 1.0,
-                   "fatalities_low": 1.0, "fatalities_high": 1.0, "iso3": "AFG"}
+    assert row == {
+        "admin1": "Herat",
+        "event_type": "explosion_remote_violence",
+        "fatalities_best": 1.0,
+        "fatalities_low": 1.0,
+        "fatalities_high": 1.0,
+        "iso3": "AFG",
+    }
 
 
 def test_reduction_in_violence_week_matches_the_published_daily_counts(reduced_store):
     store, _ = reduced_store
-    rows = store.query("""SELECT date_start, count(*) AS n, count(*) FILTER (event_type = 'battle') AS battles,
+    rows = store.query("""SELECT date_start, count(*) AS n,
+                          count(*) FILTER (event_type = 'battle') AS battles,
                           sum(fatalities_best) AS deaths FROM events
                           WHERE date_start BETWEEN DATE '2020-02-22' AND DATE '2020-02-29'
                           GROUP BY 1 ORDER BY 1""").to_pylist()
@@ -114,8 +121,9 @@ def test_broken_rows_are_quarantined_with_reasons_and_counts_reconcile(tmp_path,
 
 
 def test_xlsx_export_reads_like_csv(tmp_path, test_data):
-    from openpyxl import Workbook
     import csv
+
+    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active

@@ -229,7 +229,7 @@ def test_monthly_periods_start_on_the_labelled_month(tmp_path, test_data):
     assert reason == ["no count: expected a number in incidents or deaths, found an empty value"]
 
 
-def test_the_catalog_names_the_mapping_and_its_digest(weekly, test_data):
+def test_the_ingest_report_names_the_mapping_and_its_digest(weekly, test_data):
     _, r = weekly
     assert any(
         str(test_data / "mapped_acled_afghanistan_weekly.yaml") in n and "sha256" in n for n in r.notes

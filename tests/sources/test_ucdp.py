@@ -111,7 +111,11 @@ def test_syria_rows_with_low_above_high_are_kept_as_published(ingested):
     store, _ = ingested(SYRIA)
     row = _one(store, "SELECT * FROM events WHERE event_id = 'ucdp_ged:236249'")
     assert (row["source_row"], row["fatalities_low"], row["fatalities_best"], row["fatalities_high"]) == (
-        4023, 8.0, 15.0, 7.0)
+        4023,
+        8.0,
+        15.0,
+        7.0,
+    )
     inconsistent = _one(store, "SELECT count(*) AS n FROM events WHERE fatalities_low > fatalities_high")
     assert inconsistent["n"] == 58
     years = store.query(

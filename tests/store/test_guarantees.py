@@ -36,13 +36,16 @@ def test_a_newer_release_supersedes_rows_with_the_same_ids_and_keeps_the_old_one
     a = store.ingest([test_data / "acled_release_a.csv"])[0]
     b = store.ingest([test_data / "acled_release_b.csv"])[0]
     assert b.rows_superseded == 3
-    current = store.query("SELECT event_id, dataset_id, fatalities_best FROM events WHERE superseded_by IS NULL "
-                          "ORDER BY event_id").to_pylist()
+    current = store.query(
+        "SELECT event_id, dataset_id, fatalities_best FROM events WHERE superseded_by IS NULL "
+        "ORDER BY event_id"
+    ).to_pylist()
     assert [r["event_id"] for r in current] == [f"acled:AFG100{i}" for i in range(1, 8)]
     revised = next(r for r in current if r["event_id"] == "acled:AFG1003")
     assert (revised["dataset_id"], revised["fatalities_best"]) == (b.dataset_id, 8.0)
-    old = store.query("SELECT event_id, superseded_by FROM events WHERE dataset_id = ? ORDER BY event_id",
-                      [a.dataset_id]).to_pylist()
+    old = store.query(
+        "SELECT event_id, superseded_by FROM events WHERE dataset_id = ? ORDER BY event_id", [a.dataset_id]
+    ).to_pylist()
     assert len(old) == 5
     assert [r["superseded_by"] for r in old] == [None, None, b.dataset_id, b.dataset_id, b.dataset_id]
     catalog = {d["dataset_id"]: d for d in store.datasets()}
@@ -87,8 +90,12 @@ def _big_acled(path: Path, copies: int, data_file) -> Path:
 
 
 def _start_ingest(store: Path, file: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "peacewatch", "ingest", "--store", str(store), str(file)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CI": ""})
+    return subprocess.Popen(
+        [sys.executable, "-m", "peacewatch", "ingest", "--store", str(store), str(file)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CI": ""},
+    )
 
 
 def _wait_for_copy(store: Path, proc: subprocess.Popen, timeout: float = 60) -> None:

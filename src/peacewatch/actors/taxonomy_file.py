@@ -78,15 +78,13 @@ def closest(word: str, choices) -> str:
     """
 
     def score(choice: str) -> tuple[float, int]:
-        prefix = next(
-            (i for i, pair in enumerate(zip(word, choice, strict=False)) if pair[0] != pair[1]),
-            min(len(word), len(choice)),
-        )
-        return difflib.SequenceMatcher(None, word, choice).ratio(), prefix
+        shared = 0
+        while shared < min(len(word), len(choice)) and word[shared] == choice[shared]:
+            shared += 1
+        return difflib.SequenceMatcher(None, word, choice).ratio(), shared
 
-    scored = [(score(c), c) for c in choices]
-    best = max(scored, key=lambda s: s[0], default=None)
-    return f"; did you mean {best[1]!r}?" if best and best[0][0] >= 0.6 else ""
+    best = max(choices, key=score, default=None)
+    return f"; did you mean {best!r}?" if best is not None and score(best)[0] >= 0.6 else ""
 
 
 class _Reader:

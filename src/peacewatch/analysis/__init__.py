@@ -20,5 +20,15 @@ from peacewatch.analysis.measures import (
 )
 from peacewatch.analysis.select import actor_summary, events, selection
 
-__all__ = ["CompareResult", "SeriesResult", "actor_summary", "changepoints", "compare", "events", "its",
-           "selection", "series", "trend"]
+__all__ = [
+    "CompareResult",
+    "SeriesResult",
+    "actor_summary",
+    "changepoints",
+    "compare",
+    "events",
+    "its",
+    "selection",
+    "series",
+    "trend",
+]

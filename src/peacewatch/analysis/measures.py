@@ -41,8 +41,9 @@ def as_span(value: Span | str, flag: str) -> Span:
             raise ValueError
         return Span(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
     except ValueError:
-        raise IndicatorError(f"{flag} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD "
-                             "(both inclusive).") from None
+        raise IndicatorError(
+            f"{flag} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD (both inclusive)."
+        ) from None
 
 
 def _coverage(sel: Selection) -> Span | None:
@@ -50,22 +51,28 @@ def _coverage(sel: Selection) -> Span | None:
     ends = [e["date_max"] for e in sel.datasets if e.get("date_max")]
     if not starts:
         return None
-    return Span(min(dt.date.fromisoformat(str(d)[:10]) for d in starts),
-                max(dt.date.fromisoformat(str(d)[:10]) for d in ends))
+    return Span(
+        min(dt.date.fromisoformat(str(d)[:10]) for d in starts),
+        max(dt.date.fromisoformat(str(d)[:10]) for d in ends),
+    )
 
 
 def _require_coverage(sel: Selection, span: Span, what: str) -> None:
     ids = tuple(e["dataset_id"] for e in sel.datasets)
     cover = _coverage(sel)
     if cover is None:
-        raise CoverageError(f"no dataset in the store matches these filters, so the {what} {span} "
-                            "cannot be measured.", datasets=ids,
-                            hint="Ingest a dataset that covers it, or check the filters.")
+        raise CoverageError(
+            f"no dataset in the store matches these filters, so the {what} {span} cannot be measured.",
+            datasets=ids,
+            hint="Ingest a dataset that covers it, or check the filters.",
+        )
     if span.start < cover.start or span.end > cover.end:
         raise CoverageError(
             f"the {what} {span} is not covered by the selected data ({', '.join(ids)} cover {cover}); "
-            "days outside it would be counted as days without violence.", datasets=ids,
-            hint="Choose dates inside the coverage, or ingest a dataset that covers them.")
+            "days outside it would be counted as days without violence.",
+            datasets=ids,
+            hint="Choose dates inside the coverage, or ingest a dataset that covers them.",
+        )
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,17 @@ class SeriesResult:
         return np.array([v for _, v in self.points], dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"by": self.by, "measure": self.measure, "estimate": self.estimate,
-                "filters": self.filters.to_dict(), "datasets": self.datasets,
-                "from": self.span.start.isoformat(), "to": self.span.end.isoformat(),
-                "points": [{"period_start": d.isoformat(), "value": v} for d, v in self.points],
-                "command": self.command}
+        return {
+            "by": self.by,
+            "measure": self.measure,
+            "estimate": self.estimate,
+            "filters": self.filters.to_dict(),
+            "datasets": self.datasets,
+            "from": self.span.start.isoformat(),
+            "to": self.span.end.isoformat(),
+            "points": [{"period_start": d.isoformat(), "value": v} for d, v in self.points],
+            "command": self.command,
+        }
 
 
 def _series_on(s: Store, sel: Selection, span: Span, by: By, measure: str, estimate: str):
@@ -98,30 +111,45 @@ def _series_on(s: Store, sel: Selection, span: Span, by: By, measure: str, estim
     else:
         expr = event_series(sel.expr, span, by, measure, estimate)
     table = s.execute(expr)
-    return [(d, float(v)) for d, v in zip(table.column("period_start").to_pylist(),
-                                          table.column("value").to_pylist(), strict=True)]
+    return [
+        (d, float(v))
+        for d, v in zip(
+            table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True
+        )
+    ]
 
 
 def _period_days(s: Store, sel: Selection) -> int:
     ids = [e["dataset_id"] for e in sel.datasets]
     marks = ", ".join("?" for _ in ids)
-    lengths = s.query(f"SELECT DISTINCT datediff('day', period_start, period_end) + 1 AS d FROM counts "
-                      f"WHERE dataset_id IN ({marks})", ids).column("d").to_pylist()
+    lengths = (
+        s.query(
+            f"SELECT DISTINCT datediff('day', period_start, period_end) + 1 AS d FROM counts "
+            f"WHERE dataset_id IN ({marks})",
+            ids,
+        )
+        .column("d")
+        .to_pylist()
+    )
     if len(lengths) != 1:
-        raise IndicatorError(f"the aggregates {', '.join(ids)} mix periods of {sorted(lengths)} days; "
-                             "choose one with --dataset.")
+        raise IndicatorError(
+            f"the aggregates {', '.join(ids)} mix periods of {sorted(lengths)} days; "
+            "choose one with --dataset."
+        )
     return int(lengths[0])
 
 
-def series(f: Filters, *, by: By = "day", measure: str = "events", estimate: str = "best",
-           store: StoreLike = None) -> SeriesResult:
+def series(
+    f: Filters, *, by: By = "day", measure: str = "events", estimate: str = "best", store: StoreLike = None
+) -> SeriesResult:
     """Events or fatalities per day, ISO week or month, zero-filled over --from..--to (default: the
     coverage of the selected datasets)."""
     s, sel = selection(f, store)
     cover = _coverage(sel)
     if cover is None:
-        raise CoverageError("no dataset in the store matches these filters.", datasets=(),
-                            hint="See `peacewatch datasets`.")
+        raise CoverageError(
+            "no dataset in the store matches these filters.", datasets=(), hint="See `peacewatch datasets`."
+        )
     span = Span(f.date_from or cover.start, f.date_to or cover.end)
     sel = _with_span(s, f, span)
     points = _series_on(s, sel, span, by, measure, estimate)
@@ -135,14 +163,23 @@ def _with_span(s: Store, f: Filters, span: Span) -> Selection:
     return selection(f.replace(date_from=span.start, date_to=span.end), s)[1]
 
 
-def daily(f: Filters, span: Span, *, measure: str = "events", estimate: str = "best",
-          store: StoreLike = None, what: str = "period") -> tuple[np.ndarray, np.ndarray, Selection]:
+def daily(
+    f: Filters,
+    span: Span,
+    *,
+    measure: str = "events",
+    estimate: str = "best",
+    store: StoreLike = None,
+    what: str = "period",
+) -> tuple[np.ndarray, np.ndarray, Selection]:
     """Zero-filled daily values over ``span`` (dates, values), refusing days the data do not cover."""
     s = store if isinstance(store, Store) else Store(store)
     sel = _with_span(s, f, span)
     if sel.table == "counts":
-        raise IndicatorError("daily statistics need event data; the chosen dataset is an aggregate. "
-                             "Use `peacewatch series` on it, or choose an event dataset.")
+        raise IndicatorError(
+            "daily statistics need event data; the chosen dataset is an aggregate. "
+            "Use `peacewatch series` on it, or choose an event dataset."
+        )
     _require_coverage(sel, span, what)
     points = _series_on(s, sel, span, "day", measure, estimate)
     dates = np.array([np.datetime64(d, "D") for d, _ in points])
@@ -163,50 +200,87 @@ class CompareResult:
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
-        base = {"start": self.baseline[0].start.isoformat() if len(self.baseline) == 1 else None,
-                "end": self.baseline[0].end.isoformat() if len(self.baseline) == 1 else None,
-                "days": r.baseline_days, "total": r.baseline_total, "rate": r.baseline_rate,
-                "spans": [b.to_dict() for b in self.baseline], "rule": self.baseline_rule}
+        base = {
+            "start": self.baseline[0].start.isoformat() if len(self.baseline) == 1 else None,
+            "end": self.baseline[0].end.isoformat() if len(self.baseline) == 1 else None,
+            "days": r.baseline_days,
+            "total": r.baseline_total,
+            "rate": r.baseline_rate,
+            "spans": [b.to_dict() for b in self.baseline],
+            "rule": self.baseline_rule,
+        }
         return {
             "window": {**self.window.to_dict(), "total": r.window_total, "rate": r.window_rate},
             "baseline": base,
-            "rate_ratio": r.rate_ratio, "ci_low": r.ci_low, "ci_high": r.ci_high, "conf_level": r.conf_level,
-            "p_value": r.p_value, "percent_change": r.percent_change, "significant": r.significant,
-            "method": r.method, "dispersion": r.dispersion, "note": r.note,
-            "measure": self.measure, "estimate": self.estimate,
-            "filters": self.filters.to_dict(), "datasets": self.datasets, "command": self.command,
+            "rate_ratio": r.rate_ratio,
+            "ci_low": r.ci_low,
+            "ci_high": r.ci_high,
+            "conf_level": r.conf_level,
+            "p_value": r.p_value,
+            "percent_change": r.percent_change,
+            "significant": r.significant,
+            "method": r.method,
+            "dispersion": r.dispersion,
+            "note": r.note,
+            "measure": self.measure,
+            "estimate": self.estimate,
+            "filters": self.filters.to_dict(),
+            "datasets": self.datasets,
+            "command": self.command,
         }
 
 
-def compare(f: Filters, *, window: Span | str, baseline: Span | str | None = None,
-            baseline_preceding: int | None = None, baseline_years: int | None = None,
-            measure: str = "events", estimate: str = "best", method: str | None = None,
-            conf_level: float = 0.95, store: StoreLike = None) -> CompareResult:
+def compare(
+    f: Filters,
+    *,
+    window: Span | str,
+    baseline: Span | str | None = None,
+    baseline_preceding: int | None = None,
+    baseline_years: int | None = None,
+    measure: str = "events",
+    estimate: str = "best",
+    method: str | None = None,
+    conf_level: float = 0.95,
+    store: StoreLike = None,
+) -> CompareResult:
     """The rate in ``window`` against a baseline: explicit dates, the preceding N days, or the same
     calendar window in the previous K years (exactly one of the three)."""
     w = as_span(window, "--window")
     given = [x is not None for x in (baseline, baseline_preceding, baseline_years)]
     if sum(given) != 1:
-        raise IndicatorError("give exactly one baseline: --baseline START:END, --baseline-preceding N "
-                             "or --baseline-years K.")
+        raise IndicatorError(
+            "give exactly one baseline: --baseline START:END, --baseline-preceding N or --baseline-years K."
+        )
     if baseline is not None:
-        spans, rule, flag = (as_span(baseline, "--baseline"),), "explicit", f"--baseline {as_span(baseline, '')}"
+        spans, rule, flag = (
+            (as_span(baseline, "--baseline"),),
+            "explicit",
+            f"--baseline {as_span(baseline, '')}",
+        )
     elif baseline_preceding is not None:
         spans, rule = (preceding(w, baseline_preceding),), f"preceding {baseline_preceding} days"
         flag = f"--baseline-preceding {baseline_preceding}"
     else:
         spans = tuple(same_window_previous_years(w, baseline_years))
-        rule, flag = f"same window in the previous {baseline_years} years", f"--baseline-years {baseline_years}"
+        rule, flag = (
+            f"same window in the previous {baseline_years} years",
+            f"--baseline-years {baseline_years}",
+        )
     s = store if isinstance(store, Store) else Store(store)
     _, wv, sel = daily(f, w, measure=measure, estimate=estimate, store=s, what="window")
-    bv = np.concatenate([daily(f, b, measure=measure, estimate=estimate, store=s, what="baseline")[1]
-                         for b in spans])
+    bv = np.concatenate(
+        [daily(f, b, measure=measure, estimate=estimate, store=s, what="baseline")[1] for b in spans]
+    )
     kwargs = {"conf_level": conf_level} | ({"method": method} if method else {})
     result = stats.compare_rates(wv, bv, **kwargs)
-    cmd = (f"peacewatch compare {f.cli_args()} --window {w} {flag} --measure {measure}"
-           + (f" --estimate {estimate}" if measure == "fatalities" else "")
-           + (f" --method {method}" if method else ""))
-    return CompareResult(w, spans, result, measure, estimate, f, sel.provenance(), " ".join(cmd.split()), rule)
+    cmd = (
+        f"peacewatch compare {f.cli_args()} --window {w} {flag} --measure {measure}"
+        + (f" --estimate {estimate}" if measure == "fatalities" else "")
+        + (f" --method {method}" if method else "")
+    )
+    return CompareResult(
+        w, spans, result, measure, estimate, f, sel.provenance(), " ".join(cmd.split()), rule
+    )
 
 
 @dataclass(frozen=True)
@@ -221,12 +295,26 @@ class TrendResult:
 
     def to_dict(self) -> dict[str, Any]:
         v = self.verdict.to_dict()
-        return {"month": self.month, "admin1": self.unit, **v, "baseline": self.baseline.to_dict(),
-                "filters": self.filters.to_dict(), "datasets": self.datasets, "command": self.command}
+        return {
+            "month": self.month,
+            "admin1": self.unit,
+            **v,
+            "baseline": self.baseline.to_dict(),
+            "filters": self.filters.to_dict(),
+            "datasets": self.datasets,
+            "command": self.command,
+        }
 
 
-def trend(f: Filters, *, month: str, by_admin1: bool = False, measure: str = "events",
-          estimate: str = "best", store: StoreLike = None) -> list[TrendResult]:
+def trend(
+    f: Filters,
+    *,
+    month: str,
+    by_admin1: bool = False,
+    measure: str = "events",
+    estimate: str = "best",
+    store: StoreLike = None,
+) -> list[TrendResult]:
     """A month against the three months before it: deteriorated, improved or unchanged (rules in
     docs/methods.md). With ``by_admin1``, one verdict per first-level unit."""
     s = store if isinstance(store, Store) else Store(store)
@@ -236,50 +324,95 @@ def trend(f: Filters, *, month: str, by_admin1: bool = False, measure: str = "ev
     cmd = f"peacewatch trend {f.cli_args()} --month {month}" + (" --by admin1" if by_admin1 else "")
     if not by_admin1:
         _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, what="months")
-        verdict = stats.monthly_trend(values[base.days:], values[:base.days])
+        verdict = stats.monthly_trend(values[base.days :], values[: base.days])
         return [TrendResult(month, None, verdict, base, f, sel.provenance(), " ".join(cmd.split()))]
     sel = _with_span(s, f, full)
     _require_coverage(sel, full, "months")
-    units = sorted(u for u in s.execute(sel.expr.select("admin1").distinct()).column("admin1").to_pylist() if u)
+    units = sorted(
+        u for u in s.execute(sel.expr.select("admin1").distinct()).column("admin1").to_pylist() if u
+    )
     if not units:
         raise IndicatorError("--by admin1: the selected events carry no admin1 names.")
     out = []
     for unit in units:
         _, values, _ = daily(f.replace(admin1=unit), full, measure=measure, estimate=estimate, store=s)
-        verdict = stats.monthly_trend(values[base.days:], values[:base.days])
+        verdict = stats.monthly_trend(values[base.days :], values[: base.days])
         out.append(TrendResult(month, unit, verdict, base, f, sel.provenance(), " ".join(cmd.split())))
     return out
 
 
-def changepoints(f: Filters, *, span: Span | str, measure: str = "events", estimate: str = "best",
-                 penalty: float | None = None, store: StoreLike = None) -> dict[str, Any]:
+def changepoints(
+    f: Filters,
+    *,
+    span: Span | str,
+    measure: str = "events",
+    estimate: str = "best",
+    penalty: float | None = None,
+    store: StoreLike = None,
+) -> dict[str, Any]:
     """Days where the daily rate shifts (PELT with a Poisson likelihood), with rates before and after."""
     sp = as_span(span, "--from/--to")
     dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=store)
     result = stats.poisson_changepoints(values, dates, penalty=penalty)
-    cmd = f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args()} --from {sp.start} " \
-          f"--to {sp.end} --measure {measure}" + (f" --penalty {penalty}" if penalty is not None else "")
-    return {**result.to_dict(), "from": sp.start.isoformat(), "to": sp.end.isoformat(), "measure": measure,
-            "filters": f.to_dict(), "datasets": sel.provenance(), "command": " ".join(cmd.split())}
+    cmd = (
+        f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args()} --from {sp.start} "
+        f"--to {sp.end} --measure {measure}" + (f" --penalty {penalty}" if penalty is not None else "")
+    )
+    return {
+        **result.to_dict(),
+        "from": sp.start.isoformat(),
+        "to": sp.end.isoformat(),
+        "measure": measure,
+        "filters": f.to_dict(),
+        "datasets": sel.provenance(),
+        "command": " ".join(cmd.split()),
+    }
 
 
-def its(f: Filters, *, intervention: str | dt.date, span: Span | str, measure: str = "events",
-        estimate: str = "best", seasonal_harmonics: int = 0, store: StoreLike = None) -> dict[str, Any]:
+def its(
+    f: Filters,
+    *,
+    intervention: str | dt.date,
+    span: Span | str,
+    measure: str = "events",
+    estimate: str = "best",
+    seasonal_harmonics: int = 0,
+    store: StoreLike = None,
+) -> dict[str, Any]:
     """Interrupted time series: level and slope change at ``intervention`` (segmented NB regression)."""
     sp = as_span(span, "--from/--to")
     day = intervention if isinstance(intervention, dt.date) else dt.date.fromisoformat(str(intervention))
     if not sp.start < day <= sp.end:
         raise IndicatorError(f"--intervention {day}: expected a day inside {sp} with days before it.")
     dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=store)
-    result = stats.interrupted_time_series(dates, values, np.datetime64(day, "D"),
-                                           seasonal_harmonics=seasonal_harmonics)
-    cmd = f"peacewatch its {f.replace(date_from=None, date_to=None).cli_args()} --intervention {day} " \
-          f"--from {sp.start} --to {sp.end} --measure {measure}" + \
-          (f" --seasonal {seasonal_harmonics}" if seasonal_harmonics else "")
-    return {**result.to_dict(), "intervention": day.isoformat(), "from": sp.start.isoformat(),
-            "to": sp.end.isoformat(), "measure": measure, "filters": f.to_dict(), "datasets": sel.provenance(),
-            "command": " ".join(cmd.split())}
+    result = stats.interrupted_time_series(
+        dates, values, np.datetime64(day, "D"), seasonal_harmonics=seasonal_harmonics
+    )
+    cmd = (
+        f"peacewatch its {f.replace(date_from=None, date_to=None).cli_args()} --intervention {day} "
+        f"--from {sp.start} --to {sp.end} --measure {measure}"
+        + (f" --seasonal {seasonal_harmonics}" if seasonal_harmonics else "")
+    )
+    return {
+        **result.to_dict(),
+        "intervention": day.isoformat(),
+        "from": sp.start.isoformat(),
+        "to": sp.end.isoformat(),
+        "measure": measure,
+        "filters": f.to_dict(),
+        "datasets": sel.provenance(),
+        "command": " ".join(cmd.split()),
+    }
 
 
-__all__ = ["CompareResult", "SeriesResult", "TrendResult", "changepoints", "compare", "daily", "its", "series",
-           "trend"]
+__all__ = [
+    "CompareResult",
+    "SeriesResult",
+    "TrendResult",
+    "changepoints",
+    "compare",
+    "daily",
+    "its",
+    "series",
+    "trend",
+]

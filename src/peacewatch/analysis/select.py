@@ -68,18 +68,22 @@ def events(f: Filters, store: Store | str | os.PathLike | None = None, *, limit:
     """Events matching ``f`` as a pyarrow table, ordered by date and event id."""
     s, sel = selection(f, store)
     if sel.table != "events":
-        raise IndicatorError("`events` lists events; the chosen dataset is an aggregate (counts). "
-                             "Use `peacewatch series --dataset ID` for it.")
+        raise IndicatorError(
+            "`events` lists events; the chosen dataset is an aggregate (counts). "
+            "Use `peacewatch series --dataset ID` for it."
+        )
     expr = sel.expr.order_by(["date_start", "event_id"])
     return s.execute(expr, limit=limit)
 
 
-def actor_summary(store: Store | str | os.PathLike | None = None, *, unresolved: bool = False,
-                  limit: int = 30) -> list[dict[str, Any]]:
+def actor_summary(
+    store: Store | str | os.PathLike | None = None, *, unresolved: bool = False, limit: int = 30
+) -> list[dict[str, Any]]:
     """Actor keys with their event counts, or the most frequent names that resolved to no key."""
     s = _store(store)
     if unresolved:
-        table = s.query("""
+        table = s.query(
+            """
             WITH sides AS (
                 SELECT actor1 AS name, iso3, dataset_id FROM events
                 WHERE superseded_by IS NULL AND actor1 IS NOT NULL AND len(actor1_keys) = 0
@@ -87,14 +91,19 @@ def actor_summary(store: Store | str | os.PathLike | None = None, *, unresolved:
                 SELECT actor2, iso3, dataset_id FROM events
                 WHERE superseded_by IS NULL AND actor2 IS NOT NULL AND len(actor2_keys) = 0)
             SELECT name, iso3, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
-            FROM sides GROUP BY name, iso3 ORDER BY events DESC, name LIMIT ?""", [limit])
+            FROM sides GROUP BY name, iso3 ORDER BY events DESC, name LIMIT ?""",
+            [limit],
+        )
         return table.to_pylist()
-    table = s.query("""
+    table = s.query(
+        """
         WITH keys AS (
             SELECT unnest(list_distinct(list_concat(actor1_keys, actor2_keys))) AS key, dataset_id
             FROM events WHERE superseded_by IS NULL)
         SELECT key, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
-        FROM keys GROUP BY key ORDER BY events DESC, key LIMIT ?""", [limit])
+        FROM keys GROUP BY key ORDER BY events DESC, key LIMIT ?""",
+        [limit],
+    )
     taxonomy = _taxonomy()
     rows = table.to_pylist()
     for r in rows:

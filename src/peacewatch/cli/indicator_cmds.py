@@ -65,37 +65,66 @@ def compare(
     window: Annotated[str | None, typer.Option(help="START:END, both inclusive.")] = None,
     baseline: Annotated[str | None, typer.Option(help="START:END, both inclusive.")] = None,
     baseline_preceding: Annotated[int | None, typer.Option(help="The N days before the window.")] = None,
-    baseline_years: Annotated[int | None, typer.Option(help="The same window in the K previous years.")] = None,
+    baseline_years: Annotated[
+        int | None, typer.Option(help="The same window in the K previous years.")
+    ] = None,
     measure: MeasureOpt = "events",
     estimate: EstimateOpt = "best",
-    method: Annotated[str | None, typer.Option(help="quasi_poisson (default), exact_poisson or "
-                                                    "negative_binomial; see docs/methods.md.")] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="quasi_poisson (default), exact_poisson or negative_binomial; see docs/methods.md."
+        ),
+    ] = None,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
     """Rate in a window against a baseline: rate ratio, interval, p-value."""
     from peacewatch import analysis
 
-    result = analysis.compare(filters, window=_window_or_fail(window), baseline=baseline,
-                              baseline_preceding=baseline_preceding, baseline_years=baseline_years,
-                              measure=measure, estimate=estimate, method=method, store=store)
+    result = analysis.compare(
+        filters,
+        window=_window_or_fail(window),
+        baseline=baseline,
+        baseline_preceding=baseline_preceding,
+        baseline_years=baseline_years,
+        measure=measure,
+        estimate=estimate,
+        method=method,
+        store=store,
+    )
     d = result.to_dict()
     if json_out:
         render.print_json(d)
         return
     w, b = d["window"], d["baseline"]
     rows = [
-        {"": "window", "span": f"{w['start']}:{w['end']}", "days": w["days"], "total": w["total"],
-         "per day": _fmt(w["rate"])},
-        {"": "baseline", "span": ", ".join(f"{s['start']}:{s['end']}" for s in b["spans"]), "days": b["days"],
-         "total": b["total"], "per day": _fmt(b["rate"])},
+        {
+            "": "window",
+            "span": f"{w['start']}:{w['end']}",
+            "days": w["days"],
+            "total": w["total"],
+            "per day": _fmt(w["rate"]),
+        },
+        {
+            "": "baseline",
+            "span": ", ".join(f"{s['start']}:{s['end']}" for s in b["spans"]),
+            "days": b["days"],
+            "total": b["total"],
+            "per day": _fmt(b["rate"]),
+        },
     ]
-    render.print_table(rows, ("", "span", "days", "total", "per day"), numeric=("days", "total", "per day"),
-                       title=f"{measure}: window against baseline ({b['rule']})")
+    render.print_table(
+        rows,
+        ("", "span", "days", "total", "per day"),
+        numeric=("days", "total", "per day"),
+        title=f"{measure}: window against baseline ({b['rule']})",
+    )
     render.console.print(
         f"rate ratio [bold]{_fmt(d['rate_ratio'])}[/bold] ({int(d['conf_level'] * 100)}% interval "
         f"{_fmt(d['ci_low'])} to {_fmt(d['ci_high'])}), change {d['percent_change']:+.0f}%, "
-        f"p = {d['p_value']:.2g}; method {d['method']}, dispersion {_fmt(d['dispersion'])}")
+        f"p = {d['p_value']:.2g}; method {d['method']}, dispersion {_fmt(d['dispersion'])}"
+    )
     if d.get("note"):
         render.console.print(f"[yellow]{d['note']}[/yellow]")
     render.console.print(f"[dim]{d['command']}[/dim]")
@@ -118,17 +147,27 @@ def trend(
         raise PeacewatchError("--month YYYY-MM is required.")
     if by not in (None, "admin1"):
         raise PeacewatchError(f"--by {by!r}: expected admin1 (or no --by for one verdict).")
-    results = analysis.trend(filters, month=month, by_admin1=by == "admin1", measure=measure,
-                             estimate=estimate, store=store)
+    results = analysis.trend(
+        filters, month=month, by_admin1=by == "admin1", measure=measure, estimate=estimate, store=store
+    )
     payload = [r.to_dict() for r in results]
     if json_out:
         render.print_json(payload if by else payload[0])
         return
     render.print_table(
-        [{**p, "interval": f"{_fmt(p['ci_low'])} to {_fmt(p['ci_high'])}",
-          "rate_ratio": _fmt(p["rate_ratio"])} for p in payload],
-        (["admin1"] if by else []) + ["month", "verdict", "rate_ratio", "interval", "month_rate", "baseline_rate"],
-        title=f"{measure}: {month} against the three months before", numeric=("month_rate", "baseline_rate"))
+        [
+            {
+                **p,
+                "interval": f"{_fmt(p['ci_low'])} to {_fmt(p['ci_high'])}",
+                "rate_ratio": _fmt(p["rate_ratio"]),
+            }
+            for p in payload
+        ],
+        (["admin1"] if by else [])
+        + ["month", "verdict", "rate_ratio", "interval", "month_rate", "baseline_rate"],
+        title=f"{measure}: {month} against the three months before",
+        numeric=("month_rate", "baseline_rate"),
+    )
     render.console.print(f"[dim]{payload[0]['rule']}[/dim]")
 
 
@@ -143,21 +182,30 @@ def changepoints(
     filters: Filters,
     measure: MeasureOpt = "events",
     estimate: EstimateOpt = "best",
-    penalty: Annotated[float | None, typer.Option(help="Override the penalty rule (docs/methods.md).")] = None,
+    penalty: Annotated[
+        float | None, typer.Option(help="Override the penalty rule (docs/methods.md).")
+    ] = None,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
     """Days where the daily rate shifts (PELT, Poisson likelihood), with rates before and after."""
     from peacewatch import analysis
 
-    d = analysis.changepoints(filters, span=_span(filters), measure=measure, estimate=estimate,
-                              penalty=penalty, store=store)
+    d = analysis.changepoints(
+        filters, span=_span(filters), measure=measure, estimate=estimate, penalty=penalty, store=store
+    )
     if json_out:
         render.print_json(d)
         return
-    render.print_table(d["changepoints"], ("date", "rate_before", "rate_after"),
-                       numeric=("rate_before", "rate_after"), title=f"Changepoints in daily {measure}")
-    render.console.print(f"[dim]{d['method']}; penalty {_fmt(d['penalty'])} ({d.get('penalty_rule', '')})[/dim]")
+    render.print_table(
+        d["changepoints"],
+        ("date", "rate_before", "rate_after"),
+        numeric=("rate_before", "rate_after"),
+        title=f"Changepoints in daily {measure}",
+    )
+    render.console.print(
+        f"[dim]{d['method']}; penalty {_fmt(d['penalty'])} ({d.get('penalty_rule', '')})[/dim]"
+    )
 
 
 @with_filters
@@ -176,16 +224,29 @@ def its(
     day = parse_date(intervention or None, "--intervention")
     if day is None:
         raise PeacewatchError("--intervention YYYY-MM-DD is required.")
-    d = analysis.its(filters, intervention=day, span=_span(filters), measure=measure, estimate=estimate,
-                     seasonal_harmonics=seasonal, store=store)
+    d = analysis.its(
+        filters,
+        intervention=day,
+        span=_span(filters),
+        measure=measure,
+        estimate=estimate,
+        seasonal_harmonics=seasonal,
+        store=store,
+    )
     if json_out:
         render.print_json(d)
         return
     rows = []
     for name in ("level_change", "slope_change"):
         e = d[name]
-        rows.append({"effect": name.replace("_", " "), "ratio": _fmt(e["estimate"]),
-                     "interval": f"{_fmt(e['ci_low'])} to {_fmt(e['ci_high'])}", "p": f"{e['p_value']:.2g}"})
+        rows.append(
+            {
+                "effect": name.replace("_", " "),
+                "ratio": _fmt(e["estimate"]),
+                "interval": f"{_fmt(e['ci_low'])} to {_fmt(e['ci_high'])}",
+                "p": f"{e['p_value']:.2g}",
+            }
+        )
     render.print_table(rows, ("effect", "ratio", "interval", "p"), title=f"Interrupted time series at {day}")
     render.console.print(f"[dim]{d['method']}[/dim]")
 

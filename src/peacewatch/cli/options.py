@@ -13,8 +13,14 @@ import typer
 from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store file. Default: $PEACEWATCH_STORE, "
-                                                "else ./peacewatch.duckdb.", envvar="PEACEWATCH_STORE")]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb.",
+        envvar="PEACEWATCH_STORE",
+    ),
+]
 
 
 def parse_date(value: str | None, flag: str) -> dt.date | None:
@@ -31,7 +37,9 @@ def parse_span(value: str, flag: str) -> tuple[dt.date, dt.date]:
     """START:END (both inclusive) from a flag such as --window."""
     start, sep, end = value.partition(":")
     if not sep:
-        raise PeacewatchError(f"{flag} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD (both inclusive).")
+        raise PeacewatchError(
+            f"{flag} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD (both inclusive)."
+        )
     a, b = parse_date(start, flag), parse_date(end, flag)
     if a > b:
         raise PeacewatchError(f"{flag} {value!r}: the start is after the end.")
@@ -43,7 +51,10 @@ def _opt(help_text: str, *names: str):
 
 
 _FILTER_PARAMS = {
-    "dataset": (list[str] | None, _opt("Dataset id (repeatable), or 'all' to sum every dataset.", "--dataset")),
+    "dataset": (
+        list[str] | None,
+        _opt("Dataset id (repeatable), or 'all' to sum every dataset.", "--dataset"),
+    ),
     "source": (str | None, _opt("Source: ucdp_ged, acled, gdelt, gtd, mapped:NAME.", "--source")),
     "country": (str | None, _opt("Country name or ISO3 code.", "--country")),
     "admin1": (str | None, _opt("First-level unit (province).", "--admin1")),
@@ -91,8 +102,12 @@ def with_filters(fn):
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[tp, opt])
         for name, (tp, opt) in _FILTER_PARAMS.items()
     ]
-    own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD
-           and p.default is not inspect.Parameter.empty else p for p in own]
+    own = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD and p.default is not inspect.Parameter.empty
+        else p
+        for p in own
+    ]
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

@@ -55,8 +55,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, title: str | None = None,
-                numeric: Iterable[str] = ()) -> None:
+def print_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    numeric: Iterable[str] = (),
+) -> None:
     numeric = set(numeric)
     table = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
@@ -66,8 +71,9 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, ti
     console.print(table)
 
 
-def write_rows(arrow_table, fmt: str, out: Path | None, *, columns: Sequence[str] | None = None,
-               title: str | None = None) -> None:
+def write_rows(
+    arrow_table, fmt: str, out: Path | None, *, columns: Sequence[str] | None = None, title: str | None = None
+) -> None:
     """Write an Arrow table as table, csv, json or parquet (to ``out`` or standard output)."""
     if fmt == "parquet":
         if out is None:
@@ -87,8 +93,12 @@ def write_rows(arrow_table, fmt: str, out: Path | None, *, columns: Sequence[str
         writer = csv.writer(buf)
         writer.writerow(arrow_table.column_names)
         for r in rows:
-            writer.writerow([_default(v) if isinstance(v, dt.date) else
-                             json.dumps(v) if isinstance(v, list) else v for v in r.values()])
+            writer.writerow(
+                [
+                    _default(v) if isinstance(v, dt.date) else json.dumps(v) if isinstance(v, list) else v
+                    for v in r.values()
+                ]
+            )
         text = buf.getvalue()
     elif fmt == "table":
         print_table(rows, columns or arrow_table.column_names, title=title)

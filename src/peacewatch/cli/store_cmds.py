@@ -12,19 +12,49 @@ from peacewatch.cli import render
 from peacewatch.cli.options import StoreOpt, with_filters
 from peacewatch.indicators.filters import Filters
 
-CATALOG_COLUMNS = ("dataset_id", "source", "reader", "version", "table_name", "rows_read", "rows_ingested",
-                   "rows_quarantined", "rows_duplicate", "rows_superseded", "date_min", "date_max", "countries",
-                   "fields_missing")
-REPORT_COLUMNS = ("dataset_id", "status", "source", "reader", "rows_read", "rows_ingested", "rows_quarantined",
-                  "rows_duplicate", "seconds")
+CATALOG_COLUMNS = (
+    "dataset_id",
+    "source",
+    "reader",
+    "version",
+    "table_name",
+    "rows_read",
+    "rows_ingested",
+    "rows_quarantined",
+    "rows_duplicate",
+    "rows_superseded",
+    "date_min",
+    "date_max",
+    "countries",
+    "fields_missing",
+)
+REPORT_COLUMNS = (
+    "dataset_id",
+    "status",
+    "source",
+    "reader",
+    "rows_read",
+    "rows_ingested",
+    "rows_quarantined",
+    "rows_duplicate",
+    "seconds",
+)
 
 
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files to ingest (CSV, TSV, .gz, .zip, xlsx, JSON, GeoJSON).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files to ingest (CSV, TSV, .gz, .zip, xlsx, JSON, GeoJSON).")
+    ],
     source: Annotated[str | None, typer.Option(help="Force a reader: ucdp_ged, acled, gdelt, gtd.")] = None,
-    mapping: Annotated[Path | None, typer.Option(help="YAML mapping for any other table (docs/mapping.md).")] = None,
-    name: Annotated[str | None, typer.Option(help="Dataset id to use instead of one from the file name.")] = None,
-    taxonomy: Annotated[list[Path] | None, typer.Option(help="Extra actor taxonomy YAML (repeatable).")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML mapping for any other table (docs/mapping.md).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Dataset id to use instead of one from the file name.")
+    ] = None,
+    taxonomy: Annotated[
+        list[Path] | None, typer.Option(help="Extra actor taxonomy YAML (repeatable).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
     store: StoreOpt = None,
 ) -> None:
@@ -32,28 +62,49 @@ def ingest(
     from peacewatch.store import Store
 
     s = Store(store)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=render.err_console, transient=True, disable=json_out) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=render.err_console,
+        transient=True,
+        disable=json_out or not render.err_console.is_terminal,
+    ) as bar:
         task = bar.add_task("starting", total=None)
 
         def progress(stage: str, fraction: float | None) -> None:
-            bar.update(task, description=stage, total=1.0 if fraction is not None else None,
-                       completed=fraction or 0)
+            bar.update(
+                task, description=stage, total=1.0 if fraction is not None else None, completed=fraction or 0
+            )
 
-        reports = s.ingest(paths, source=source, mapping=mapping, dataset_id=name,
-                           taxonomy_files=taxonomy or (), progress=progress)
+        reports = s.ingest(
+            paths,
+            source=source,
+            mapping=mapping,
+            dataset_id=name,
+            taxonomy_files=taxonomy or (),
+            progress=progress,
+        )
     if json_out:
         render.print_json([r.to_dict() for r in reports])
         return
-    render.print_table([r.to_dict() for r in reports], REPORT_COLUMNS, title=f"Ingested into {s.path}",
-                       numeric=("rows_read", "rows_ingested", "rows_quarantined", "rows_duplicate", "seconds"))
+    render.print_table(
+        [r.to_dict() for r in reports],
+        REPORT_COLUMNS,
+        title=f"Ingested into {s.path}",
+        numeric=("rows_read", "rows_ingested", "rows_quarantined", "rows_duplicate", "seconds"),
+    )
     for r in reports:
         if r.fields_missing and r.status == "ingested":
-            render.console.print(f"[dim]{r.dataset_id}: fields this file cannot supply: "
-                                 f"{', '.join(r.fields_missing)}[/dim]")
+            render.console.print(
+                f"[dim]{r.dataset_id}: fields this file cannot supply: {', '.join(r.fields_missing)}[/dim]"
+            )
         if r.rows_quarantined:
-            render.console.print(f"[yellow]{r.dataset_id}: {r.rows_quarantined:,} rows quarantined; see "
-                                 f"`peacewatch quarantine --dataset {r.dataset_id}`[/yellow]")
+            render.console.print(
+                f"[yellow]{r.dataset_id}: {r.rows_quarantined:,} rows quarantined; see "
+                f"`peacewatch quarantine --dataset {r.dataset_id}`[/yellow]"
+            )
 
 
 def datasets(
@@ -71,9 +122,12 @@ def datasets(
     if not rows:
         render.console.print(f"{s.path}: no datasets yet. Ingest one with `peacewatch ingest FILE`.")
         return
-    render.print_table(rows, CATALOG_COLUMNS, title=f"Datasets in {s.path}",
-                       numeric=("rows_read", "rows_ingested", "rows_quarantined", "rows_duplicate",
-                                "rows_superseded"))
+    render.print_table(
+        rows,
+        CATALOG_COLUMNS,
+        title=f"Datasets in {s.path}",
+        numeric=("rows_read", "rows_ingested", "rows_quarantined", "rows_duplicate", "rows_superseded"),
+    )
 
 
 def quarantine(
@@ -87,19 +141,33 @@ def quarantine(
     from peacewatch.store import Store
 
     where, params = ("WHERE dataset_id = ?", [dataset]) if dataset else ("", [])
-    table = Store(store).query(f"SELECT dataset_id, source_row, reason, raw FROM quarantine {where} "
-                               f"ORDER BY dataset_id, source_row LIMIT {int(limit)}", params)
+    table = Store(store).query(
+        f"SELECT dataset_id, source_row, reason, raw FROM quarantine {where} "
+        f"ORDER BY dataset_id, source_row LIMIT {int(limit)}",
+        params,
+    )
     render.write_rows(table, fmt, out, title="Quarantined rows")
 
 
-EVENT_COLUMNS = ("event_id", "dataset_id", "date_start", "country", "admin1", "event_type", "actor1", "actor2",
-                 "fatalities_best")
+EVENT_COLUMNS = (
+    "event_id",
+    "dataset_id",
+    "date_start",
+    "country",
+    "admin1",
+    "event_type",
+    "actor1",
+    "actor2",
+    "fatalities_best",
+)
 
 
 @with_filters
 def events(
     filters: Filters,
-    limit: Annotated[int | None, typer.Option(help="At most this many rows (default 20 for the table).")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many rows (default 20 for the table).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file (required for parquet).")] = None,
     store: StoreOpt = None,
@@ -117,7 +185,9 @@ def events(
 
 
 def actors(
-    unresolved: Annotated[bool, typer.Option(help="List the most frequent names that resolve to no key.")] = False,
+    unresolved: Annotated[
+        bool, typer.Option(help="List the most frequent names that resolve to no key.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 30,
     json_out: Annotated[bool, typer.Option("--json")] = False,
     store: StoreOpt = None,
@@ -130,11 +200,19 @@ def actors(
         render.print_json(rows)
         return
     if unresolved:
-        render.print_table(rows, ("name", "iso3", "events", "datasets"), numeric=("events",),
-                           title="Most frequent unresolved actor names (add aliases in a taxonomy file)")
+        render.print_table(
+            rows,
+            ("name", "iso3", "events", "datasets"),
+            numeric=("events",),
+            title="Most frequent unresolved actor names (add aliases in a taxonomy file)",
+        )
     else:
-        render.print_table(rows, ("key", "name", "kind", "events", "datasets"), numeric=("events",),
-                           title="Actor keys in the store")
+        render.print_table(
+            rows,
+            ("key", "name", "kind", "events", "datasets"),
+            numeric=("events",),
+            title="Actor keys in the store",
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -96,12 +96,18 @@ def validate(f: Filters, taxonomy=None) -> None:
     """Check the vocabulary of a filter: event types, violence types, actor keys, date order."""
     for t in f.types:
         if t not in schema.EVENT_TYPES:
-            raise IndicatorError(f"--type {t!r} is not a canonical event type; expected one of "
-                                 f"{', '.join(schema.EVENT_TYPES)}.")
+            raise IndicatorError(
+                f"--type {t!r} is not a canonical event type; expected one of "
+                f"{', '.join(schema.EVENT_TYPES)}."
+            )
     if f.violence_type and f.violence_type not in schema.VIOLENCE_TYPES:
-        raise IndicatorError(f"--violence-type {f.violence_type!r} is not one of {', '.join(schema.VIOLENCE_TYPES)}.")
+        raise IndicatorError(
+            f"--violence-type {f.violence_type!r} is not one of {', '.join(schema.VIOLENCE_TYPES)}."
+        )
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        raise IndicatorError(f"--from {f.date_from} is after --to {f.date_to}; dates are inclusive, from <= to.")
+        raise IndicatorError(
+            f"--from {f.date_from} is after --to {f.date_to}; dates are inclusive, from <= to."
+        )
     if taxonomy is not None:
         for key in (f.actor, f.actor1, f.actor2, *(f.dyad or ())):
             if key:
@@ -113,8 +119,9 @@ def _country_matches(entry: Mapping[str, Any], iso3: str | None, name: str) -> b
     return (iso3 or "").upper() in countries or name.upper() in countries
 
 
-def select_datasets(f: Filters, catalog: Sequence[Mapping[str, Any]], *, table: str = "events",
-                    iso3: str | None = None) -> list[Mapping[str, Any]]:
+def select_datasets(
+    f: Filters, catalog: Sequence[Mapping[str, Any]], *, table: str = "events", iso3: str | None = None
+) -> list[Mapping[str, Any]]:
     """The catalog entries the filters select, after checking fields and double counting.
 
     Raises MissingFieldError when a filter needs a field a selected dataset lacks, and
@@ -160,8 +167,10 @@ def _check_fields(f: Filters, entries: Sequence[Mapping[str, Any]]) -> None:
             if lacking:
                 flag = "--" + name.replace("_", "-")
                 raise MissingFieldError(
-                    f"{flag} needs the field {field_name!r}, which dataset(s) {', '.join(lacking)} do not have.",
-                    fields=(field_name,), datasets=lacking,
+                    f"{flag} needs the field {field_name!r}, which dataset(s) {', '.join(lacking)} "
+                    "do not have.",
+                    fields=(field_name,),
+                    datasets=lacking,
                     hint="Choose a dataset that has it with --dataset ID (see `peacewatch datasets`).",
                 )
 
@@ -170,9 +179,10 @@ def _check_overlap(f: Filters, entries: Sequence[Mapping[str, Any]], iso3: str |
     """Two datasets overlap when they share a country and their date ranges intersect."""
     clashes: set[str] = set()
     for i, a in enumerate(entries):
-        for b in entries[i + 1:]:
+        for b in entries[i + 1 :]:
             shared = {str(c).upper() for c in a.get("countries") or []} & {
-                str(c).upper() for c in b.get("countries") or []}
+                str(c).upper() for c in b.get("countries") or []
+            }
             if f.country:
                 shared &= {(iso3 or "").upper(), f.country.upper()}
             if not shared:
@@ -232,8 +242,10 @@ def filter_events(events, f: Filters, datasets: Sequence[Mapping[str, Any]], *, 
         t = t.filter(t.actor2_keys.contains(f.actor2))
     if f.dyad:
         a, b = f.dyad
-        t = t.filter((t.actor1_keys.contains(a) & t.actor2_keys.contains(b))
-                     | (t.actor1_keys.contains(b) & t.actor2_keys.contains(a)))
+        t = t.filter(
+            (t.actor1_keys.contains(a) & t.actor2_keys.contains(b))
+            | (t.actor1_keys.contains(b) & t.actor2_keys.contains(a))
+        )
     if f.date_from:
         t = t.filter(t.date_start >= f.date_from)
     if f.date_to:
@@ -242,8 +254,14 @@ def filter_events(events, f: Filters, datasets: Sequence[Mapping[str, Any]], *, 
 
 
 # Filters an aggregate (counts) table cannot answer: it has no actors, districts or violence types.
-_COUNTS_UNSUPPORTED = {"admin2": "admin2", "actor": "actor1", "actor1": "actor1", "actor2": "actor2",
-                       "dyad": "actor1", "violence_type": "violence_type"}
+_COUNTS_UNSUPPORTED = {
+    "admin2": "admin2",
+    "actor": "actor1",
+    "actor1": "actor1",
+    "actor2": "actor2",
+    "dyad": "actor1",
+    "violence_type": "violence_type",
+}
 
 
 def filter_counts(counts, f: Filters, datasets: Sequence[Mapping[str, Any]], *, iso3: str | None = None):
@@ -253,8 +271,11 @@ def filter_counts(counts, f: Filters, datasets: Sequence[Mapping[str, Any]], *, 
             ids = tuple(e["dataset_id"] for e in datasets)
             raise MissingFieldError(
                 f"--{name.replace('_', '-')} needs the field {field_name!r}, which aggregated dataset(s) "
-                f"{', '.join(ids)} do not have.", fields=(field_name,), datasets=ids,
-                hint="Use an event dataset with --dataset ID.")
+                f"{', '.join(ids)} do not have.",
+                fields=(field_name,),
+                datasets=ids,
+                hint="Use an event dataset with --dataset ID.",
+            )
     t = counts.filter(counts.dataset_id.isin([e["dataset_id"] for e in datasets]))
     if f.country:
         by_name = t.country.lower() == f.country.lower()

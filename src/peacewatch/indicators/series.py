@@ -48,9 +48,9 @@ def event_series(events, span: Span, by: By, measure: Measure = "events", estima
     counted = events.group_by(period_start=_bucket(events.date_start, by)).aggregate(n=value)
     cal = calendar(span, by)
     joined = cal.left_join(counted, cal.period_start == counted.period_start)
-    return joined.select(
-        period_start=cal.period_start, value=joined.n.fill_null(0).cast("float64")
-    ).order_by("period_start")
+    return joined.select(period_start=cal.period_start, value=joined.n.fill_null(0).cast("float64")).order_by(
+        "period_start"
+    )
 
 
 # Granularity of an aggregate by the length of its periods, in days.
@@ -81,10 +81,14 @@ def count_series(counts, span: Span, by: By, measure: Measure, period_days: int)
         )
     value = counts[measure].sum()
     if by == own:
-        return counts.group_by(period_start=counts.period_start).aggregate(value=value.cast("float64")) \
+        return (
+            counts.group_by(period_start=counts.period_start)
+            .aggregate(value=value.cast("float64"))
             .order_by("period_start")
+        )
     counted = counts.group_by(period_start=_bucket(counts.period_start, by)).aggregate(n=value)
     cal = calendar(span, by)
     joined = cal.left_join(counted, cal.period_start == counted.period_start)
-    return joined.select(period_start=cal.period_start, value=joined.n.fill_null(0).cast("float64")) \
-        .order_by("period_start")
+    return joined.select(period_start=cal.period_start, value=joined.n.fill_null(0).cast("float64")).order_by(
+        "period_start"
+    )

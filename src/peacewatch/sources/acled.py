@@ -59,9 +59,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 # Columns that only ACLED uses; two of them (beside a date) make a file ACLED's.
-_MARKERS = ("event_id_cnty", "sub_event_type", "disorder_type", "inter1", "interaction", "assoc_actor_1",
-            "ally_actor_1", "time_precision", "geo_precision", "source_scale", "civilian_targeting",
-            "conflict_fatalities", "adm1_name", "event_id_no_cnty")
+_MARKERS = (
+    "event_id_cnty",
+    "sub_event_type",
+    "disorder_type",
+    "inter1",
+    "interaction",
+    "assoc_actor_1",
+    "ally_actor_1",
+    "time_precision",
+    "geo_precision",
+    "source_scale",
+    "civilian_targeting",
+    "conflict_fatalities",
+    "adm1_name",
+    "event_id_no_cnty",
+)
 
 EVENT_TYPES = {
     "battles": "battle",
@@ -131,8 +144,9 @@ def plan(probe: Probe) -> ReadPlan:
     }
     checks: list[Check] = [date_check(date_col, DATE_FORMATS)]
     if "time_precision" in cols:
-        fields["date_precision"] = case_map(f"CAST({integer(cols['time_precision'])} AS VARCHAR)",
-                                            TIME_PRECISION, default="day")
+        fields["date_precision"] = case_map(
+            f"CAST({integer(cols['time_precision'])} AS VARCHAR)", TIME_PRECISION, default="day"
+        )
     else:
         fields["date_precision"] = "'day'"
     if "event_type" in cols:
@@ -190,8 +204,12 @@ def _aggregate_plan(probe: Probe) -> ReadPlan:
         "events": number(first_present(h, "events")),
         "fatalities": number(first_present(h, "fatalities")),
     }
-    for field, names in (("country", ("country",)), ("admin1", ("admin1",)),
-                         ("sub_event_type", ("sub_event_type",)), ("iso3", ("iso3", "iso"))):
+    for field, names in (
+        ("country", ("country",)),
+        ("admin1", ("admin1",)),
+        ("sub_event_type", ("sub_event_type",)),
+        ("iso3", ("iso3", "iso")),
+    ):
         col = first_present(h, *names)
         if col:
             fields[field] = text(col)
@@ -200,6 +218,15 @@ def _aggregate_plan(probe: Probe) -> ReadPlan:
         number_check(first_present(h, "events"), minimum=0, label="events"),
         number_check(first_present(h, "fatalities"), minimum=0, label="fatalities"),
     )
-    return ReadPlan(source=SOURCE, reader=reader, path=probe.path, scan=scan, fields=fields, checks=checks,
-                    table="counts", csv_rejects=not tables, tables=tables,
-                    notes=(f"weeks start on the date in column {quote_literal(week)} and last 7 days",))
+    return ReadPlan(
+        source=SOURCE,
+        reader=reader,
+        path=probe.path,
+        scan=scan,
+        fields=fields,
+        checks=checks,
+        table="counts",
+        csv_rejects=not tables,
+        tables=tables,
+        notes=(f"weeks start on the date in column {quote_literal(week)} and last 7 days",),
+    )

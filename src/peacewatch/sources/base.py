@@ -81,8 +81,17 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def csv_scan(path: Path, *, delim: str = ",", header: bool = True, skip: int = 0,
-             names: Sequence[str] | None = None, quote: str = '"', columns: int | None = None) -> str:
+def csv_scan(
+    path: Path,
+    *,
+    delim: str = ",",
+    header: bool = True,
+    skip: int = 0,
+    names: Sequence[str] | None = None,
+    quote: str = '"',
+    columns: int | None = None,
+    encoding: str | None = None,
+) -> str:
     """A DuckDB scan of a CSV/TSV file (plain, .gz) as text columns, with malformed rows collected
     in the reject tables instead of failing the whole file.
 
@@ -105,6 +114,8 @@ def csv_scan(path: Path, *, delim: str = ",", header: bool = True, skip: int = 0
     ]
     if skip:
         opts.append(f"skip={skip}")
+    if encoding:
+        opts.append(f"encoding={quote_literal(encoding)}")
     if names:
         cols = ", ".join(f"{quote_literal(n)}: 'VARCHAR'" for n in names)
         opts.append(f"columns={{{cols}}}")
@@ -125,8 +136,9 @@ def number(col: str) -> str:
     return f"TRY_CAST({text(col)} AS DOUBLE)"
 
 
-def number_check(col: str, *, minimum: float | None = None, maximum: float | None = None,
-                 label: str | None = None) -> Check:
+def number_check(
+    col: str, *, minimum: float | None = None, maximum: float | None = None, label: str | None = None
+) -> Check:
     """Quarantine rows whose ``col`` is present but not a number, or outside [minimum, maximum]."""
     label = label or col
     raw = text(col)

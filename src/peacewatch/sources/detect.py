@@ -52,13 +52,15 @@ class Probe:
 def _open_text(path: Path) -> io.TextIOBase:
     if path.suffix.lower() == ".gz":
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
-    return open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+    return open(path, encoding="utf-8", errors="replace", newline="")
 
 
 def _unzip(path: Path) -> Path:
     with zipfile.ZipFile(path) as zf:
         members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
-        data = [m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".json", ".geojson", ".txt"))]
+        data = [
+            m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".json", ".geojson", ".txt"))
+        ]
         if len(data) != 1:
             names = ", ".join(m.filename for m in members) or "nothing"
             raise SourceError(
@@ -95,7 +97,9 @@ def _json_probe(original: Path, path: Path) -> Probe:
         try:
             doc = json.load(fh)
         except json.JSONDecodeError as exc:
-            raise SourceError(f"{original}:{exc.lineno}: expected valid JSON, found an error: {exc.msg}.") from exc
+            raise SourceError(
+                f"{original}:{exc.lineno}: expected valid JSON, found an error: {exc.msg}."
+            ) from exc
     first: dict = {}
     fmt: Format = "json"
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":

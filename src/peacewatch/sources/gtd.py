@@ -228,10 +228,9 @@ def plan(probe: Probe) -> ReadPlan:
             hint="Ingest GTD's own export, or describe the columns with --mapping FILE.yaml.",
         )
     notes: list[str] = []
-    scan, tables, reader = scan_for(probe, SOURCE)
-    if probe.format in ("csv", "tsv") and not _is_utf8(probe):
-        # csv_scan has no encoding parameter yet; DuckDB's read_csv takes one.
-        scan = scan[: scan.rindex(")")] + ", encoding='latin-1')"
+    latin = probe.format in ("csv", "tsv") and not _is_utf8(probe)
+    scan, tables, reader = scan_for(probe, SOURCE, **({"encoding": "latin-1"} if latin else {}))
+    if latin:
         notes.append("the file is not UTF-8: read as Latin-1, the encoding of START's CSV distribution")
     fields, date_ok = _dates(cols)
     checks: list[Check] = [date_ok]

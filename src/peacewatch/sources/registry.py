@@ -17,15 +17,19 @@ from peacewatch.errors import SourceError, UnknownFormatError
 from peacewatch.sources.base import ReadPlan
 from peacewatch.sources.detect import Probe, probe
 
-_BUILTIN = ("peacewatch.sources.ucdp", "peacewatch.sources.acled", "peacewatch.sources.gdelt",
-            "peacewatch.sources.gtd")
+_BUILTIN = (
+    "peacewatch.sources.ucdp",
+    "peacewatch.sources.acled",
+    "peacewatch.sources.gdelt",
+    "peacewatch.sources.gtd",
+)
 
 # What each built-in reader accepts, for the message when nothing matched.
 FORMATS = {
     "ucdp_ged": "UCDP GED (CSV/.gz/.zip with id, date_start, type_of_violence, best; HDX variant; GeoJSON; "
-                "UCDP API JSON with a Result list)",
+    "UCDP API JSON with a Result list)",
     "acled": "ACLED (CSV/xlsx with event_date plus ACLED columns such as event_id_cnty, sub_event_type, "
-             "disorder_type; or an aggregate with week, event_type, events, fatalities)",
+    "disorder_type; or an aggregate with week, event_type, events, fatalities)",
     "gdelt": "GDELT 1.0/2.0 event export (tab-separated, 57/58 or 61 fields, with or without header)",
     "gtd": "GTD (CSV/xlsx with eventid, iyear, imonth, iday, country_txt)",
     "mapped": "any table, with --mapping FILE.yaml describing its columns",
@@ -74,5 +78,5 @@ def _unknown(found: Probe, available: dict[str, Any]) -> UnknownFormatError:
     return UnknownFormatError(
         f"{found.original}: no reader recognised this file. Found {found.describe()}. Tried: {tried}.",
         hint="Force one with --source NAME, or describe the columns with --mapping FILE.yaml "
-             "(see docs/mapping.md).",
+        "(see docs/mapping.md).",
     )

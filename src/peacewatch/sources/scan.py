@@ -49,4 +49,6 @@ def scan_for(probe: Probe, reader: str, **csv_options) -> tuple[str, dict[str, A
     if probe.format in ("csv", "tsv"):
         csv_options.setdefault("delim", probe.delimiter or ",")
         return csv_scan(probe.path, **csv_options), {}, f"{reader}.{probe.format}"
-    raise SourceError(f"{probe.original}: the {reader} reader expected CSV, TSV or xlsx, found {probe.format}.")
+    raise SourceError(
+        f"{probe.original}: the {reader} reader expected CSV, TSV or xlsx, found {probe.format}."
+    )

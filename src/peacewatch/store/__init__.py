@@ -81,7 +81,8 @@ class Store:
         if not self.path.exists():
             raise StoreError(
                 f"{self.path}: no store here yet.",
-                hint="Ingest a file first (peacewatch ingest FILE), or point --store / PEACEWATCH_STORE at one.",
+                hint="Ingest a file first (peacewatch ingest FILE), or point --store or PEACEWATCH_STORE "
+                "at one.",
             )
 
     @contextmanager
@@ -183,10 +184,19 @@ class Store:
                     # No DuckDB transaction: the private copy is the transaction (docs/adr/0003).
                     with _polling(con, report) as stage:
                         try:
-                            results.append(write(
-                                con, plan, dataset_id=name, original=str(f), sha256=sha, nbytes=f.stat().st_size,
-                                taxonomy=taxonomy, resolve_countries=resolve_countries,
-                                progress=lambda s, f=f: stage(f"{f.name}: {s}")))
+                            results.append(
+                                write(
+                                    con,
+                                    plan,
+                                    dataset_id=name,
+                                    original=str(f),
+                                    sha256=sha,
+                                    nbytes=f.stat().st_size,
+                                    taxonomy=taxonomy,
+                                    resolve_countries=resolve_countries,
+                                    progress=lambda s, f=f: stage(f"{f.name}: {s}"),
+                                )
+                            )
                         except duckdb.Error as exc:
                             raise _ingest_error(f, exc) from exc
                 con.execute("CHECKPOINT")
@@ -197,19 +207,31 @@ class Store:
     def _unchanged(self, name: str, f: Path) -> IngestReport:
         d = next(x for x in self.datasets() if x["dataset_id"] == name)
         return IngestReport(
-            dataset_id=name, source=d["source"], reader=d["reader"], path=str(f), status="unchanged",
-            table=d["table_name"], rows_read=d["rows_read"], rows_ingested=d["rows_ingested"],
-            rows_quarantined=d["rows_quarantined"], rows_duplicate=d["rows_duplicate"],
-            rows_superseded=d["rows_superseded"], fields_missing=tuple(d["fields_missing"]),
-            version=d["version"], news_derived=d["news_derived"], seconds=0.0,
+            dataset_id=name,
+            source=d["source"],
+            reader=d["reader"],
+            path=str(f),
+            status="unchanged",
+            table=d["table_name"],
+            rows_read=d["rows_read"],
+            rows_ingested=d["rows_ingested"],
+            rows_quarantined=d["rows_quarantined"],
+            rows_duplicate=d["rows_duplicate"],
+            rows_superseded=d["rows_superseded"],
+            fields_missing=tuple(d["fields_missing"]),
+            version=d["version"],
+            news_derived=d["news_derived"],
+            seconds=0.0,
             notes=("already in the store (same sha256); nothing was read",),
         )
 
 
 def _ingest_error(path: Path, exc: duckdb.Error) -> PeacewatchError:
     first = str(exc).strip().splitlines()[0]
-    return IngestError(f"{path}: the file could not be read as planned: {first}",
-                       hint="Check the file's format, or force a reader with --source / --mapping.")
+    return IngestError(
+        f"{path}: the file could not be read as planned: {first}",
+        hint="Check the file's format, or force a reader with --source / --mapping.",
+    )
 
 
 @contextmanager

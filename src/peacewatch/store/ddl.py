@@ -19,7 +19,6 @@ def create_statements() -> list[str]:
     ]
     out.append("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     out.append(
-        "INSERT INTO store_meta VALUES ('schema_version', "
-        f"'{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING"
+        f"INSERT INTO store_meta VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING"
     )
     return out

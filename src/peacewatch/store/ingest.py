@@ -58,8 +58,8 @@ class IngestReport:
 def _typed(name: str, table: tuple[schema.Column, ...], expr: str | None) -> str:
     col = next(c for c in table if c.name == name)
     if expr is None:
-        return f"CAST(NULL AS {col.type}) AS \"{name}\""
-    return f"TRY_CAST(({expr}) AS {col.type}) AS \"{name}\""
+        return f'CAST(NULL AS {col.type}) AS "{name}"'
+    return f'TRY_CAST(({expr}) AS {col.type}) AS "{name}"'
 
 
 def _reason_sql(plan: ReadPlan) -> str:
@@ -84,10 +84,14 @@ def _backstop_sql(table: str) -> str:
             ("date_end < date_start", "'date_end is before date_start'"),
             ("latitude NOT BETWEEN -90 AND 90", "'latitude: expected -90..90, found ' || latitude"),
             ("longitude NOT BETWEEN -180 AND 180", "'longitude: expected -180..180, found ' || longitude"),
-            ("fatalities_best < 0 OR fatalities_low < 0 OR fatalities_high < 0",
-             "'fatalities: expected counts >= 0'"),
-            (f"event_type NOT IN ({', '.join(quote_literal(t) for t in schema.EVENT_TYPES)})",
-             "'event_type: not one of the canonical types'"),
+            (
+                "fatalities_best < 0 OR fatalities_low < 0 OR fatalities_high < 0",
+                "'fatalities: expected counts >= 0'",
+            ),
+            (
+                f"event_type NOT IN ({', '.join(quote_literal(t) for t in schema.EVENT_TYPES)})",
+                "'event_type: not one of the canonical types'",
+            ),
         ]
     cases = ", ".join(f"CASE WHEN {cond} THEN {reason} END" for cond, reason in rules)
     return f"NULLIF(concat_ws('; ', {cases}), '')"
@@ -97,7 +101,10 @@ def fields_missing(plan: ReadPlan) -> tuple[str, ...]:
     """Canonical fields the plan cannot supply (reported in the catalog)."""
     if plan.table == "counts":
         optional = ("country", "iso3", "admin1", "sub_event_type", "events", "fatalities")
-        return tuple(f for f in optional if f not in plan.fields)
+        missing = [f for f in optional if f not in plan.fields]
+        if "iso3" in missing and "country" in plan.fields:
+            missing.remove("iso3")  # resolved from the country name by the gazetteer
+        return tuple(missing)
     missing = [f for f in schema.OPTIONAL_EVENT_FIELDS if f not in plan.fields and f != "source_event_id"]
     if plan.source_id is None:
         missing.insert(0, "source_event_id")
@@ -118,8 +125,17 @@ def stage(con, plan: ReadPlan, progress: Progress) -> int:
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
     columns = schema.COUNTS if plan.table == "counts" else schema.EVENTS
-    skip = {"event_id", "dataset_id", "source", "source_event_id", "source_row", "raw", "superseded_by",
-            "actor1_keys", "actor2_keys"}
+    skip = {
+        "event_id",
+        "dataset_id",
+        "source",
+        "source_event_id",
+        "source_row",
+        "raw",
+        "superseded_by",
+        "actor1_keys",
+        "actor2_keys",
+    }
     fields = dict(plan.fields)
     if plan.table == "events":
         for name, default in _EVENT_DEFAULTS.items():
@@ -136,8 +152,10 @@ def stage(con, plan: ReadPlan, progress: Progress) -> int:
     raw = "json_object(" + ", ".join(f"{quote_literal(n)}, r.{_ident(n)}" for n in names) + ")"
     reader_reason = _reason_sql(plan)
     if plan.source_id:
-        reader_reason = (f"coalesce({reader_reason}, CASE WHEN {source_id} IS NULL THEN "
-                         "'id: expected a source event id, found an empty value' END)")
+        reader_reason = (
+            f"coalesce({reader_reason}, CASE WHEN {source_id} IS NULL THEN "
+            "'id: expected a source event id, found an empty value' END)"
+        )
     progress("reading")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE scan_typed AS
@@ -146,7 +164,7 @@ def stage(con, plan: ReadPlan, progress: Progress) -> int:
             SELECT row_number() OVER () AS __ord,
                    CAST({raw} AS VARCHAR) AS __raw,
                    {source_id} AS __source_id,
-                   {', '.join(typed + extra)},
+                   {", ".join(typed + extra)},
                    {reader_reason} AS __reason
             FROM ({plan.scan}) r)
     """)
@@ -174,20 +192,35 @@ def _rejects(con, plan: ReadPlan) -> list[tuple[int, str, str]]:
     for line, csv_line, etype, msg in rows:
         data_row = int(line) - plan.header_rows
         by_line.setdefault(data_row, (csv_line or "", {}))[1].setdefault(str(etype), msg.splitlines()[0])
-    return [(row, raw, "unreadable line: " + "; ".join(msgs.values()))
-            for row, (raw, msgs) in sorted(by_line.items())]
+    return [
+        (row, raw, "unreadable line: " + "; ".join(msgs.values()))
+        for row, (raw, msgs) in sorted(by_line.items())
+    ]
 
 
 def _lookup_tables(con, plan: ReadPlan, taxonomy, resolve_countries) -> None:
     """Resolve distinct country and actor names in Python and register them as lookup tables."""
     has_country = "country" in plan.fields
-    names = [r[0] for r in con.execute(
-        "SELECT DISTINCT country FROM temp.scan_typed WHERE country IS NOT NULL").fetchall()] if has_country else []
+    names = (
+        [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT country FROM temp.scan_typed WHERE country IS NOT NULL"
+            ).fetchall()
+        ]
+        if has_country
+        else []
+    )
     iso = resolve_countries(names)
-    con.register("pw_countries", pa.table({
-        "name": pa.array(list(iso), pa.string()),
-        "iso3": pa.array([iso[k] for k in iso], pa.string()),
-    }))
+    con.register(
+        "pw_countries",
+        pa.table(
+            {
+                "name": pa.array(list(iso), pa.string()),
+                "iso3": pa.array([iso[k] for k in iso], pa.string()),
+            }
+        ),
+    )
     if plan.table != "events":
         return
     pairs = con.execute("""
@@ -198,23 +231,42 @@ def _lookup_tables(con, plan: ReadPlan, taxonomy, resolve_countries) -> None:
         WHERE n IS NOT NULL AND n <> ''
     """).fetchall()
     resolved = taxonomy.resolve_many(pairs) if pairs else {}
-    con.register("pw_actor_keys", pa.table({
-        "name": pa.array([p[0] for p in resolved], pa.string()),
-        "iso3": pa.array([p[1] for p in resolved], pa.string()),
-        "keys": pa.array([list(v) for v in resolved.values()], pa.list_(pa.string())),
-    }))
+    con.register(
+        "pw_actor_keys",
+        pa.table(
+            {
+                "name": pa.array([p[0] for p in resolved], pa.string()),
+                "iso3": pa.array([p[1] for p in resolved], pa.string()),
+                "keys": pa.array([list(v) for v in resolved.values()], pa.list_(pa.string())),
+            }
+        ),
+    )
 
 
-def write(con, plan: ReadPlan, *, dataset_id: str, original: str, sha256: str, nbytes: int, taxonomy,
-          resolve_countries, progress: Progress) -> IngestReport:
+def write(
+    con,
+    plan: ReadPlan,
+    *,
+    dataset_id: str,
+    original: str,
+    sha256: str,
+    nbytes: int,
+    taxonomy,
+    resolve_countries,
+    progress: Progress,
+) -> IngestReport:
     """Stage ``plan`` and write its rows, quarantine and catalog entry. The caller owns the transaction."""
     started = time.perf_counter()
     scanned = stage(con, plan, progress)
     rejects = _rejects(con, plan)
     if rejects:
         # The scan numbered only the rows DuckDB could split; shift them past the rejected lines.
-        con.register("pw_rejects", pa.table({"t": [row - i for i, (row, _, _) in enumerate(rejects, start=1)]}))
-        con.execute("UPDATE temp.scan_typed SET __row = __ord + (SELECT count(*) FROM pw_rejects WHERE t < __ord)")
+        con.register(
+            "pw_rejects", pa.table({"t": [row - i for i, (row, _, _) in enumerate(rejects, start=1)]})
+        )
+        con.execute(
+            "UPDATE temp.scan_typed SET __row = __ord + (SELECT count(*) FROM pw_rejects WHERE t < __ord)"
+        )
     progress("resolving actors and places")
     _lookup_tables(con, plan, taxonomy, resolve_countries)
 
@@ -233,18 +285,32 @@ def write(con, plan: ReadPlan, *, dataset_id: str, original: str, sha256: str, n
                 SELECT __ord, row_number() OVER (PARTITION BY __h ORDER BY __ord) AS __occ,
                        CAST(NULL AS BIGINT) AS __first
                 FROM (SELECT __ord, md5(__raw) AS __h FROM temp.scan_typed WHERE __bad IS NULL)""")
-            ident = (f"{quote_literal(plan.source + ':h')} || left(md5(s.__raw), 16) || '-' || i.__occ")
+            ident = f"{quote_literal(plan.source + ':h')} || left(md5(s.__raw), 16) || '-' || i.__occ"
         keep = "i.__occ = 1" if plan.source_id else "true"
-        cols = [c.name for c in schema.EVENTS if c.name not in
-                {"event_id", "dataset_id", "source", "source_event_id", "source_row", "iso3", "actor1_keys",
-                 "actor2_keys", "raw", "superseded_by"}]
+        cols = [
+            c.name
+            for c in schema.EVENTS
+            if c.name
+            not in {
+                "event_id",
+                "dataset_id",
+                "source",
+                "source_event_id",
+                "source_row",
+                "iso3",
+                "actor1_keys",
+                "actor2_keys",
+                "raw",
+                "superseded_by",
+            }
+        ]
         progress("writing events")
         con.execute(f"""
             INSERT INTO events (event_id, dataset_id, source, source_event_id, source_row, iso3,
-                                actor1_keys, actor2_keys, raw, superseded_by, {', '.join(cols)})
+                                actor1_keys, actor2_keys, raw, superseded_by, {", ".join(cols)})
             SELECT {ident}, {ds}, {quote_literal(plan.source)}, s.__source_id, s.__row, s.__iso3,
                    coalesce(a1.keys, []::VARCHAR[]), coalesce(a2.keys, []::VARCHAR[]), s.__raw, NULL,
-                   {', '.join('s.' + c for c in cols)}
+                   {", ".join("s." + c for c in cols)}
             FROM (SELECT t.*, coalesce(t.iso3, c.iso3) AS __iso3 FROM temp.scan_typed t
                   LEFT JOIN pw_countries c ON t.country = c.name) s
             JOIN temp.ids i USING (__ord)
@@ -256,44 +322,71 @@ def write(con, plan: ReadPlan, *, dataset_id: str, original: str, sha256: str, n
             INSERT INTO quarantine
             SELECT {ds}, s.__row, s.__raw, 'duplicate: source id ' || s.__source_id || ' already read at row '
                    || i.__first
-            FROM temp.scan_typed s JOIN temp.ids i USING (__ord) WHERE i.__occ > 1 AND s.__source_id IS NOT NULL
+            FROM temp.scan_typed s JOIN temp.ids i USING (__ord)
+            WHERE i.__occ > 1 AND s.__source_id IS NOT NULL
         """)
         ingested, duplicate = con.execute(f"""
-            SELECT count(*) FILTER (WHERE {keep.replace('i.', '')}),
+            SELECT count(*) FILTER (WHERE {keep.replace("i.", "")}),
                    count(*) FILTER (WHERE __occ > 1 AND __first IS NOT NULL) FROM temp.ids i""").fetchone()
     else:
         cols = [c.name for c in schema.COUNTS if c.name not in {"dataset_id", "source_row", "iso3"}]
         progress("writing counts")
         con.execute(f"""
-            INSERT INTO counts (dataset_id, source_row, iso3, {', '.join(cols)})
-            SELECT {ds}, t.__row, coalesce(t.iso3, c.iso3), {', '.join('t.' + c for c in cols)}
+            INSERT INTO counts (dataset_id, source_row, iso3, {", ".join(cols)})
+            SELECT {ds}, t.__row, coalesce(t.iso3, c.iso3), {", ".join("t." + c for c in cols)}
             FROM temp.scan_typed t LEFT JOIN pw_countries c ON t.country = c.name
             WHERE t.__bad IS NULL
         """)
         ingested = con.execute("SELECT count(*) FROM temp.scan_typed WHERE __bad IS NULL").fetchone()[0]
         duplicate = 0
-    con.execute(f"INSERT INTO quarantine SELECT {ds}, __row, __raw, __bad FROM temp.scan_typed "
-                "WHERE __bad IS NOT NULL")
+    con.execute(
+        f"INSERT INTO quarantine SELECT {ds}, __row, __raw, __bad FROM temp.scan_typed "
+        "WHERE __bad IS NOT NULL"
+    )
     if rejects:
-        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?)",
-                        [(dataset_id, row, raw, reason) for row, raw, reason in rejects])
+        con.executemany(
+            "INSERT INTO quarantine VALUES (?, ?, ?, ?)",
+            [(dataset_id, row, raw, reason) for row, raw, reason in rejects],
+        )
     quarantined = con.execute("SELECT count(*) FROM temp.scan_typed WHERE __bad IS NOT NULL").fetchone()[0]
     quarantined += len(rejects)
     superseded = _supersede(con, dataset_id, plan) if plan.table == "events" else 0
     missing = fields_missing(plan)
     rows_read = scanned + len(rejects)
-    _catalog(con, plan, dataset_id=dataset_id, original=original, sha256=sha256, nbytes=nbytes,
-             rows_read=rows_read, counts=(ingested, quarantined, duplicate), missing=missing)
+    _catalog(
+        con,
+        plan,
+        dataset_id=dataset_id,
+        original=original,
+        sha256=sha256,
+        nbytes=nbytes,
+        rows_read=rows_read,
+        counts=(ingested, quarantined, duplicate),
+        missing=missing,
+    )
     for name in ("temp.scan_typed", "temp.ids"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     if rows_read != ingested + quarantined + duplicate:  # pragma: no cover - an invariant, not a user error
-        raise AssertionError(f"{original}: counts do not reconcile: {rows_read} read, {ingested} ingested, "
-                             f"{quarantined} quarantined, {duplicate} duplicate")
+        raise AssertionError(
+            f"{original}: counts do not reconcile: {rows_read} read, {ingested} ingested, "
+            f"{quarantined} quarantined, {duplicate} duplicate"
+        )
     return IngestReport(
-        dataset_id=dataset_id, source=plan.source, reader=plan.reader, path=original, status="ingested",
-        table=plan.table, rows_read=rows_read, rows_ingested=ingested, rows_quarantined=quarantined,
-        rows_duplicate=duplicate, rows_superseded=superseded, fields_missing=missing, version=plan.version,
-        news_derived=plan.news_derived, seconds=round(time.perf_counter() - started, 3),
+        dataset_id=dataset_id,
+        source=plan.source,
+        reader=plan.reader,
+        path=original,
+        status="ingested",
+        table=plan.table,
+        rows_read=rows_read,
+        rows_ingested=ingested,
+        rows_quarantined=quarantined,
+        rows_duplicate=duplicate,
+        rows_superseded=superseded,
+        fields_missing=missing,
+        version=plan.version,
+        news_derived=plan.news_derived,
+        seconds=round(time.perf_counter() - started, 3),
         notes=tuple(plan.notes),
     )
 
@@ -309,40 +402,72 @@ def _supersede(con, dataset_id: str, plan: ReadPlan) -> int:
     The new dataset is the newer release unless both carry versions and its version is lower (an
     older release ingested late). Returns how many rows of other datasets this ingest superseded.
     """
-    overlaps = con.execute("""
+    overlaps = con.execute(
+        """
         SELECT o.dataset_id, d.version, count(*) FROM events n
         JOIN events o ON o.event_id = n.event_id AND o.dataset_id <> n.dataset_id AND o.superseded_by IS NULL
         JOIN datasets d ON d.dataset_id = o.dataset_id
-        WHERE n.dataset_id = ? GROUP BY ALL""", [dataset_id]).fetchall()
+        WHERE n.dataset_id = ? GROUP BY ALL""",
+        [dataset_id],
+    ).fetchall()
     superseded = 0
     for other, other_version, n in overlaps:
-        older_release = (plan.version and other_version
-                         and _version_key(plan.version) < _version_key(other_version))
+        older_release = (
+            plan.version and other_version and _version_key(plan.version) < _version_key(other_version)
+        )
         loser, winner = (dataset_id, other) if older_release else (other, dataset_id)
-        con.execute("""
+        con.execute(
+            """
             UPDATE events SET superseded_by = ? WHERE dataset_id = ? AND superseded_by IS NULL
-            AND event_id IN (SELECT event_id FROM events WHERE dataset_id = ?)""", [winner, loser, winner])
+            AND event_id IN (SELECT event_id FROM events WHERE dataset_id = ?)""",
+            [winner, loser, winner],
+        )
         if loser == other:
             superseded += n
-        con.execute("UPDATE datasets SET rows_superseded = (SELECT count(*) FROM events WHERE dataset_id = ? "
-                    "AND superseded_by IS NOT NULL) WHERE dataset_id = ?", [loser, loser])
+        con.execute(
+            "UPDATE datasets SET rows_superseded = (SELECT count(*) FROM events WHERE dataset_id = ? "
+            "AND superseded_by IS NOT NULL) WHERE dataset_id = ?",
+            [loser, loser],
+        )
     return superseded
 
 
-def _catalog(con, plan: ReadPlan, *, dataset_id, original, sha256, nbytes, rows_read, counts, missing) -> None:
+def _catalog(
+    con, plan: ReadPlan, *, dataset_id, original, sha256, nbytes, rows_read, counts, missing
+) -> None:
     table = plan.table
     lo, hi = ("date_start", "date_end") if table == "events" else ("period_start", "period_end")
     dmin, dmax, countries = con.execute(
         f"SELECT min({lo}), max({hi}), list_sort(list(DISTINCT coalesce(iso3, country)) "
         f"FILTER (WHERE coalesce(iso3, country) IS NOT NULL)) FROM {table} WHERE dataset_id = ?",
-        [dataset_id]).fetchone()
+        [dataset_id],
+    ).fetchone()
     own_superseded = 0
     if table == "events":
-        own_superseded = con.execute("SELECT count(*) FROM events WHERE dataset_id = ? AND superseded_by "
-                                     "IS NOT NULL", [dataset_id]).fetchone()[0]
+        own_superseded = con.execute(
+            "SELECT count(*) FROM events WHERE dataset_id = ? AND superseded_by IS NOT NULL", [dataset_id]
+        ).fetchone()[0]
     con.execute(
-        "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-        [dataset_id, plan.source, plan.reader, original, sha256, nbytes, plan.version, table, rows_read,
-         counts[0], counts[1], counts[2], own_superseded, dmin, dmax, countries or [], list(missing),
-         plan.news_derived],
+        f"INSERT INTO datasets VALUES ({', '.join('?' * 19)}, now()::TIMESTAMP)",
+        [
+            dataset_id,
+            plan.source,
+            plan.reader,
+            original,
+            sha256,
+            nbytes,
+            plan.version,
+            table,
+            rows_read,
+            counts[0],
+            counts[1],
+            counts[2],
+            own_superseded,
+            dmin,
+            dmax,
+            countries or [],
+            list(missing),
+            plan.news_derived,
+            list(plan.notes),
+        ],
     )

@@ -156,18 +156,23 @@ def stage(con, plan: ReadPlan, progress: Progress) -> int:
             f"coalesce({reader_reason}, CASE WHEN {source_id} IS NULL THEN "
             "'id: expected a source event id, found an empty value' END)"
         )
+    # Two steps: the scan of a compressed file runs on one core, so it only copies the text into a
+    # table (in file order); typing, checking and the raw JSON then run on every core from there.
     progress("reading")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE scan_text AS SELECT * FROM ({plan.scan}) r")
+    progress("typing and checking")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE scan_typed AS
         SELECT *, __ord AS __row, coalesce(__reason, {_backstop_sql(plan.table)}) AS __bad
         FROM (
-            SELECT row_number() OVER () AS __ord,
+            SELECT r.rowid + 1 AS __ord,
                    CAST({raw} AS VARCHAR) AS __raw,
                    {source_id} AS __source_id,
                    {", ".join(typed + extra)},
                    {reader_reason} AS __reason
-            FROM ({plan.scan}) r)
+            FROM temp.scan_text r)
     """)
+    con.execute("DROP TABLE temp.scan_text")
     return con.execute("SELECT count(*) FROM temp.scan_typed").fetchone()[0]
 
 
@@ -274,19 +279,19 @@ def write(
     progress("identifying rows")
     if plan.table == "events":
         # Occurrence numbers on a narrow table: a window over the wide rows would need gigabytes.
+        key = "__source_id" if plan.source_id else "hash(__raw)"
+        # hash() only groups identical rows for numbering (a 64-bit collision would merely skip a
+        # number); the id itself is the MD5 of the content, stable across DuckDB versions.
+        first = "first_value(__row) OVER w" if plan.source_id else "CAST(NULL AS BIGINT)"
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE ids AS
+            SELECT __ord, CASE WHEN __bad IS NULL THEN row_number() OVER w END AS __occ, {first} AS __first
+            FROM temp.scan_typed
+            WINDOW w AS (PARTITION BY __bad IS NULL, {key} ORDER BY __ord)""")
         if plan.source_id:
-            con.execute("""CREATE OR REPLACE TEMP TABLE ids AS
-                SELECT __ord, row_number() OVER w AS __occ, first_value(__row) OVER w AS __first
-                FROM temp.scan_typed WHERE __bad IS NULL
-                WINDOW w AS (PARTITION BY __source_id ORDER BY __ord)""")
             ident = f"{quote_literal(plan.source + ':')} || s.__source_id"
         else:
-            con.execute("""CREATE OR REPLACE TEMP TABLE ids AS
-                SELECT __ord, row_number() OVER (PARTITION BY __h ORDER BY __ord) AS __occ,
-                       CAST(NULL AS BIGINT) AS __first
-                FROM (SELECT __ord, md5(__raw) AS __h FROM temp.scan_typed WHERE __bad IS NULL)""")
-            ident = f"{quote_literal(plan.source + ':h')} || left(md5(s.__raw), 16) || '-' || i.__occ"
-        keep = "i.__occ = 1" if plan.source_id else "true"
+            ident = f"{quote_literal(plan.source + ':h')} || left(md5(s.__raw), 16) || '-' || s.__occ"
+        keep = "__occ = 1" if plan.source_id else "__occ IS NOT NULL"
         cols = [
             c.name
             for c in schema.EVENTS
@@ -304,19 +309,25 @@ def write(
                 "superseded_by",
             }
         ]
+        if con.execute("SELECT count(*) FROM pw_actor_keys").fetchone()[0]:
+            actor_keys = "coalesce(a1.keys, []::VARCHAR[]), coalesce(a2.keys, []::VARCHAR[])"
+            actor_joins = "\n".join(
+                f"LEFT JOIN pw_actor_keys a{n} ON a{n}.name = s.__actor{n}_names "
+                f"AND coalesce(a{n}.iso3, '') = coalesce(s.__iso3, '')" for n in (1, 2))
+        else:  # no actor names in the file: skip two joins over every row
+            actor_keys, actor_joins = "[]::VARCHAR[], []::VARCHAR[]", ""
         progress("writing events")
         con.execute(f"""
             INSERT INTO events (event_id, dataset_id, source, source_event_id, source_row, iso3,
                                 actor1_keys, actor2_keys, raw, superseded_by, {", ".join(cols)})
             SELECT {ident}, {ds}, {quote_literal(plan.source)}, s.__source_id, s.__row, s.__iso3,
-                   coalesce(a1.keys, []::VARCHAR[]), coalesce(a2.keys, []::VARCHAR[]), s.__raw, NULL,
+                   {actor_keys}, s.__raw, NULL,
                    {", ".join("s." + c for c in cols)}
-            FROM (SELECT t.*, coalesce(t.iso3, c.iso3) AS __iso3 FROM temp.scan_typed t
+            FROM (SELECT t.*, i.__occ, coalesce(t.iso3, c.iso3) AS __iso3
+                  FROM temp.scan_typed t JOIN temp.ids i USING (__ord)
                   LEFT JOIN pw_countries c ON t.country = c.name) s
-            JOIN temp.ids i USING (__ord)
-            LEFT JOIN pw_actor_keys a1 ON a1.name = s.__actor1_names AND a1.iso3 IS NOT DISTINCT FROM s.__iso3
-            LEFT JOIN pw_actor_keys a2 ON a2.name = s.__actor2_names AND a2.iso3 IS NOT DISTINCT FROM s.__iso3
-            WHERE {keep}
+            {actor_joins}
+            WHERE s.{keep}
         """)
         con.execute(f"""
             INSERT INTO quarantine
@@ -326,7 +337,7 @@ def write(
             WHERE i.__occ > 1 AND s.__source_id IS NOT NULL
         """)
         ingested, duplicate = con.execute(f"""
-            SELECT count(*) FILTER (WHERE {keep.replace("i.", "")}),
+            SELECT count(*) FILTER (WHERE {keep}),
                    count(*) FILTER (WHERE __occ > 1 AND __first IS NOT NULL) FROM temp.ids i""").fetchone()
     else:
         cols = [c.name for c in schema.COUNTS if c.name not in {"dataset_id", "source_row", "iso3"}]

@@ -1,0 +1,187 @@
+"""Indicator speed: a daily series plus one compare on a 10-million-event store, timed in the same run
+for peacewatch (Python API and CLI), an analyst's pandas script, and hand-written DuckDB SQL.
+
+The store holds the reduced ACLED Afghanistan export replicated with shifted dates (each copy moved
+by 3,400 days), built once and cached in benchmarks/.work/. The query: Afghanistan, battles, daily
+counts over 2017-01-01..2026-03-13 (3,359 days, every row of the store is scanned), and the
+reduction-in-violence week against the three weeks before it. Results go to docs/benchmarks.md.
+
+    python benchmarks/indicators.py [--rows 10000000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "benchmarks" / ".work"
+DATA = Path(os.environ.get("PEACEWATCH_DATA", ROOT.parent / "shared" / "data"))
+SOURCE = DATA / "acled_afghanistan_events_reduced" / "acled_afghanistan_2017-01-01_2026-03-13_reduced.csv.gz"
+SHIFT_DAYS = 3_400
+FROM, TO = "2017-01-01", "2026-03-13"
+WINDOW, BASELINE = "2020-02-22:2020-02-29", "2020-02-01:2020-02-21"
+
+
+def build_store(rows: int) -> tuple[Path, Path]:
+    """A store of ``rows`` events and its Parquet export (what an analyst would load into pandas)."""
+    store = WORK / f"indicators_{rows}.duckdb"
+    parquet = WORK / f"indicators_{rows}.parquet"
+    if store.exists() and parquet.exists():
+        return store, parquet
+    WORK.mkdir(parents=True, exist_ok=True)
+    with gzip.open(SOURCE, "rt", encoding="utf-8") as fh:
+        header, *lines = fh.read().splitlines()
+    names = header.split(",")
+    i_date, i_event = names.index("date"), names.index("event_date")
+    src = WORK / f"indicators_{rows}.csv.gz"
+    with gzip.open(src, "wt", encoding="utf-8", compresslevel=1) as out:
+        out.write(header + "\n")
+        written, copy = 0, 0
+        while written < rows:
+            delta = dt.timedelta(days=SHIFT_DAYS * copy)
+            for line in lines:
+                if written == rows:
+                    break
+                parts = line.split(",")
+                day = (dt.date.fromisoformat(parts[i_date]) + delta).isoformat()
+                parts[i_date] = parts[i_event] = day
+                out.write(",".join(parts) + "\n")
+                written += 1
+            copy += 1
+    subprocess.run([sys.executable, "-m", "peacewatch", "ingest", "--store", str(store), str(src)], check=True,
+                   stdout=subprocess.DEVNULL)
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    con.execute(f"COPY (SELECT * EXCLUDE (raw) FROM events) TO '{parquet}' (FORMAT parquet)")
+    con.close()
+    src.unlink()
+    return store, parquet
+
+
+def peacewatch_api(store: Path) -> tuple:
+    from peacewatch import analysis
+    from peacewatch.indicators.filters import Filters
+
+    f = Filters(country="Afghanistan", types=("battle",), date_from=dt.date.fromisoformat(FROM),
+                date_to=dt.date.fromisoformat(TO))
+    series = analysis.series(f, by="day", store=store)
+    compare = analysis.compare(f.replace(date_from=None, date_to=None), window=WINDOW, baseline=BASELINE, store=store)
+    return sum(v for _, v in series.points), round(compare.result.rate_ratio, 6)
+
+
+def peacewatch_cli(store: Path) -> tuple:
+    import json
+
+    pw = [sys.executable, "-m", "peacewatch"]
+    common = ["--store", str(store), "--country", "Afghanistan", "--type", "battle"]
+    s = json.loads(subprocess.run([*pw, "series", *common, "--from", FROM, "--to", TO, "--format", "json"],
+                                  check=True, capture_output=True, text=True).stdout)
+    c = json.loads(subprocess.run([*pw, "compare", *common, "--window", WINDOW, "--baseline", BASELINE, "--json"],
+                                  check=True, capture_output=True, text=True).stdout)
+    return sum(p["value"] for p in s["points"]), round(c["rate_ratio"], 6)
+
+
+def pandas_script(parquet: Path) -> tuple:
+    """What an analyst writes: load, filter, group by day, fill the calendar, compare two windows."""
+    import pandas as pd
+
+    df = pd.read_parquet(parquet, columns=["date_start", "country", "event_type", "superseded_by"])
+    df = df[(df.country == "Afghanistan") & (df.event_type == "battle") & df.superseded_by.isna()]
+    daily = df.groupby("date_start").size()
+    daily.index = pd.to_datetime(daily.index)
+    daily = daily.reindex(pd.date_range(FROM, TO, freq="D"), fill_value=0)
+    w0, w1 = WINDOW.split(":")
+    b0, b1 = BASELINE.split(":")
+    full = df.groupby("date_start").size()
+    full.index = pd.to_datetime(full.index)
+    full = full.reindex(pd.date_range(b0, w1, freq="D"), fill_value=0)
+    ratio = full[w0:w1].mean() / full[b0:b1].mean()
+    return float(daily.sum()), round(float(ratio), 6)
+
+
+def duckdb_sql(store: Path) -> tuple:
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    series = con.execute(f"""
+        WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(DATE '{FROM}', DATE '{TO}' + 1, INTERVAL 1 DAY) t(d)),
+             n AS (SELECT date_start AS day, count(*) AS n FROM events
+                   WHERE superseded_by IS NULL AND country = 'Afghanistan' AND event_type = 'battle'
+                     AND date_start BETWEEN DATE '{FROM}' AND DATE '{TO}' GROUP BY 1)
+        SELECT days.day, coalesce(n.n, 0) FROM days LEFT JOIN n USING (day) ORDER BY 1""").fetchall()
+    w0, w1 = WINDOW.split(":")
+    b0, b1 = BASELINE.split(":")
+    ratio = con.execute(f"""
+        SELECT (count(*) FILTER (date_start BETWEEN DATE '{w0}' AND DATE '{w1}') / 8.0) /
+               (count(*) FILTER (date_start BETWEEN DATE '{b0}' AND DATE '{b1}') / 21.0)
+        FROM events WHERE superseded_by IS NULL AND country = 'Afghanistan' AND event_type = 'battle'
+          AND date_start BETWEEN DATE '{b0}' AND DATE '{w1}'""").fetchone()[0]
+    con.close()
+    return float(sum(v for _, v in series)), round(float(ratio), 6)
+
+
+def timed(fn, *args, repeat: int) -> tuple[float, tuple]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn(*args)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    store, parquet = build_store(args.rows)
+    peacewatch_api(store)  # warm the page cache and imports once, as a working session would be
+    runs = {
+        "hand-written DuckDB SQL": timed(duckdb_sql, store, repeat=args.repeat),
+        "peacewatch Python API": timed(peacewatch_api, store, repeat=args.repeat),
+        "peacewatch CLI (two commands, start-up included)": timed(peacewatch_cli, store, repeat=args.repeat),
+        "pandas script (read parquet, filter, group, fill)": timed(pandas_script, parquet, repeat=max(1, args.repeat // 2)),
+    }
+    startup, _ = timed(lambda: subprocess.run([sys.executable, "-m", "peacewatch", "--help"], check=True,
+                                              capture_output=True), repeat=args.repeat)
+    answers = {name: r[1] for name, r in runs.items()}
+    if len({a for a in answers.values()}) != 1:
+        raise SystemExit(f"the contenders disagree: {answers}")
+    sql = runs["hand-written DuckDB SQL"][0]
+    api = runs["peacewatch Python API"][0]
+    pandas_time = runs["pandas script (read parquet, filter, group, fill)"][0]
+    lines = [
+        f"### Indicators, {args.rows:,} events ({dt.date.today().isoformat()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()})",
+        "",
+        "Daily battles in Afghanistan over 2017-01-01..2026-03-13 (zero-filled) plus the reduction-in-violence "
+        f"compare; median of {args.repeat} runs; every contender gives the same total and ratio "
+        f"({next(iter(answers.values()))}).",
+        "",
+        "| contender | seconds | vs SQL |",
+        "|---|---:|---:|",
+    ]
+    for name, (seconds, _) in runs.items():
+        lines.append(f"| {name} | {seconds:.3f} | {seconds / sql:.1f}x |")
+    lines += [f"| CLI start-up alone (`peacewatch --help`) | {startup:.3f} | |", "",
+              f"peacewatch API: {pandas_time / api:.0f}x faster than the pandas script, {api / sql:.2f}x the "
+              "hand-written SQL.", ""]
+    report = "\n".join(lines)
+    print(report)
+    bench_md = ROOT / "docs" / "benchmarks.md"
+    previous = bench_md.read_text(encoding="utf-8") if bench_md.exists() else "# Benchmarks\n\n"
+    bench_md.write_text(previous.rstrip() + "\n\n" + report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,7 @@ import pytest
 
 from peacewatch.indicators.calendar import Span
 from peacewatch.indicators.filters import Filters, filter_events
-from peacewatch.indicators.series import event_series
+from peacewatch.indicators.series import event_counts, event_series
 from peacewatch.store import Store
 
 if os.environ.get("CI", "").lower() == "true":
@@ -91,9 +91,14 @@ def test_indicator_suite_gives_identical_results_on_duckdb_and_pyspark(backends,
     f = f.replace(date_from=FEB_MAR.start, date_to=FEB_MAR.end)
     datasets = _ids(catalog, which)
     iso3 = "AFG" if f.country else None
-    results = []
+    results, sparse = [], []
     for table in (duck, spark_table):
-        expr = event_series(filter_events(table, f, datasets, iso3=iso3), FEB_MAR, by, measure)
-        results.append(expr.to_pyarrow().to_pylist())
+        selected = filter_events(table, f, datasets, iso3=iso3)
+        results.append(event_series(selected, FEB_MAR, by, measure).to_pyarrow().to_pylist())
+        counts = event_counts(selected, by, measure).to_pyarrow().to_pylist()
+        sparse.append(sorted((r["period_start"], r["value"]) for r in counts))
     assert results[0] == results[1]
+    assert sparse[0] == sparse[1]
     assert len(results[0]) >= 2 and any(r["value"] for r in results[0])
+    # The zero-filled series is the sparse counts on a full calendar.
+    assert {(r["period_start"], r["value"]) for r in results[0] if r["value"]} == set(sparse[0])

@@ -20,13 +20,14 @@ from peacewatch.errors import CoverageError, IndicatorError
 from peacewatch.indicators.calendar import (
     By,
     Span,
+    fill,
     month_span,
     months_before,
     preceding,
     same_window_previous_years,
 )
 from peacewatch.indicators.filters import Filters, Selection
-from peacewatch.indicators.series import count_series, event_series
+from peacewatch.indicators.series import count_series, event_counts
 from peacewatch.store import Store
 
 StoreLike = Store | str | os.PathLike | None
@@ -108,15 +109,15 @@ class SeriesResult:
 def _series_on(s: Store, sel: Selection, span: Span, by: By, measure: str, estimate: str):
     if sel.table == "counts":
         expr = count_series(sel.expr, span, by, measure, _period_days(s, sel))
-    else:
-        expr = event_series(sel.expr, span, by, measure, estimate)
-    table = s.execute(expr)
-    return [
-        (d, float(v))
-        for d, v in zip(
-            table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True
+        table = s.execute(expr)
+        return list(
+            zip(table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True)
         )
-    ]
+    table = s.execute(event_counts(sel.expr, by, measure, estimate))
+    counted = dict(
+        zip(table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True)
+    )
+    return fill(span, by, counted)
 
 
 def _period_days(s: Store, sel: Selection) -> int:
@@ -145,13 +146,18 @@ def series(
     """Events or fatalities per day, ISO week or month, zero-filled over --from..--to (default: the
     coverage of the selected datasets)."""
     s, sel = selection(f, store)
-    cover = _coverage(sel)
-    if cover is None:
-        raise CoverageError(
-            "no dataset in the store matches these filters.", datasets=(), hint="See `peacewatch datasets`."
-        )
-    span = Span(f.date_from or cover.start, f.date_to or cover.end)
-    sel = _with_span(s, f, span)
+    if not (f.date_from and f.date_to):  # the span defaults to the coverage of the selected datasets
+        cover = _coverage(sel)
+        if cover is None:
+            raise CoverageError(
+                "no dataset in the store matches these filters.",
+                datasets=(),
+                hint="See `peacewatch datasets`.",
+            )
+        span = Span(f.date_from or cover.start, f.date_to or cover.end)
+        sel = _with_span(s, f, span)
+    else:
+        span = Span(f.date_from, f.date_to)
     points = _series_on(s, sel, span, by, measure, estimate)
     cmd = f"peacewatch series {f.cli_args()} --by {by} --measure {measure}"
     if measure == "fatalities":
@@ -171,10 +177,12 @@ def daily(
     estimate: str = "best",
     store: StoreLike = None,
     what: str = "period",
+    sel: Selection | None = None,
 ) -> tuple[np.ndarray, np.ndarray, Selection]:
-    """Zero-filled daily values over ``span`` (dates, values), refusing days the data do not cover."""
+    """Zero-filled daily values over ``span`` (dates, values), refusing days the data do not cover.
+    ``sel``, when given, is the selection of ``f`` over ``span`` already made by the caller."""
     s = store if isinstance(store, Store) else Store(store)
-    sel = _with_span(s, f, span)
+    sel = sel or _with_span(s, f, span)
     if sel.table == "counts":
         raise IndicatorError(
             "daily statistics need event data; the chosen dataset is an aggregate. "
@@ -182,7 +190,7 @@ def daily(
         )
     _require_coverage(sel, span, what)
     points = _series_on(s, sel, span, "day", measure, estimate)
-    dates = np.array([np.datetime64(d, "D") for d, _ in points])
+    dates = np.arange(np.datetime64(span.start, "D"), np.datetime64(span.end, "D") + 1)
     return dates, np.array([v for _, v in points], dtype=float), sel
 
 
@@ -267,10 +275,20 @@ def compare(
             f"--baseline-years {baseline_years}",
         )
     s = store if isinstance(store, Store) else Store(store)
-    _, wv, sel = daily(f, w, measure=measure, estimate=estimate, store=s, what="window")
-    bv = np.concatenate(
-        [daily(f, b, measure=measure, estimate=estimate, store=s, what="baseline")[1] for b in spans]
-    )
+    # One query over the whole stretch, sliced here: each period is checked against the coverage.
+    full = Span(min(b.start for b in (w, *spans)), max(b.end for b in (w, *spans)))
+    sel = _with_span(s, f, full)
+    _require_coverage(sel, w, "window")
+    for b in spans:
+        _require_coverage(sel, b, "baseline")
+    _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, sel=sel)
+
+    def part(span: Span) -> np.ndarray:
+        lo = (span.start - full.start).days
+        return values[lo : lo + span.days]
+
+    wv = part(w)
+    bv = np.concatenate([part(b) for b in spans])
     kwargs = {"conf_level": conf_level} | ({"method": method} if method else {})
     result = stats.compare_rates(wv, bv, **kwargs)
     cmd = (

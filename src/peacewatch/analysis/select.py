@@ -60,7 +60,14 @@ def selection(f: Filters, store: Store | str | os.PathLike | None = None):
     if table == "counts":
         expr = filter_counts(con.table("counts"), f, entries, iso3=iso3)
     else:
-        expr = filter_events(con.table("events"), f, entries, iso3=iso3)
+        every = {e["dataset_id"] for e in catalog if e["table_name"] == "events"}
+        expr = filter_events(
+            con.table("events"),
+            f,
+            entries,
+            iso3=iso3,
+            all_datasets=every == {e["dataset_id"] for e in entries},
+        )
     return s, Selection(expr=expr, table=table, datasets=tuple(entries), filters=f)
 
 

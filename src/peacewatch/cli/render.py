@@ -65,8 +65,12 @@ def print_table(
     numeric = set(numeric)
     table = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
-        table.add_column(c, justify="right" if c in numeric else "left", overflow="fold",
-                         no_wrap=c in ("key", "dataset_id", "date", "period_start", "event_id"))
+        table.add_column(
+            c,
+            justify="right" if c in numeric else "left",
+            overflow="fold",
+            no_wrap=c in ("key", "dataset_id", "date", "period_start", "event_id"),
+        )
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in columns))
     console.print(table)

@@ -75,6 +75,16 @@ def periods(span: Span, by: By) -> list[dt.date]:
     return out
 
 
+def fill(span: Span, by: By, counted: dict[dt.date, float]) -> list[tuple[dt.date, float]]:
+    """Every period of ``span`` with its value from ``counted``, and 0.0 where it has none: a day
+    without events is a zero, not a missing day.
+
+    >>> fill(Span(dt.date(2020, 2, 27), dt.date(2020, 2, 29)), "day", {dt.date(2020, 2, 28): 5.0})
+    [(datetime.date(2020, 2, 27), 0.0), (datetime.date(2020, 2, 28), 5.0), (datetime.date(2020, 2, 29), 0.0)]
+    """
+    return [(p, float(counted.get(p, 0.0))) for p in periods(span, by)]
+
+
 def days(span: Span) -> list[dt.date]:
     return [span.start + dt.timedelta(days=i) for i in range(span.days)]
 

@@ -216,41 +216,63 @@ class Selection:
         return [{k: e.get(k) for k in keys} for e in self.datasets]
 
 
-def filter_events(events, f: Filters, datasets: Sequence[Mapping[str, Any]], *, iso3: str | None = None):
-    """Apply ``f`` to the Ibis ``events`` table, restricted to ``datasets`` and to current rows."""
-    t = events.filter(events.superseded_by.isnull())
+def _country(t, f: Filters, iso3: str | None):
+    # The store gave every row whose country the gazetteer knows its iso3 at ingest, with this same
+    # gazetteer; a name it does not know is matched as written.
+    if iso3:
+        return t.iso3 == iso3
+    return t.country.lower() == f.country.lower()
+
+
+def filter_events(
+    events,
+    f: Filters,
+    datasets: Sequence[Mapping[str, Any]],
+    *,
+    iso3: str | None = None,
+    all_datasets: bool = False,
+):
+    """Apply ``f`` to the Ibis ``events`` table, restricted to ``datasets`` and to current rows.
+    ``all_datasets`` says that ``datasets`` are every event dataset of the store, so the restriction
+    can be left out of the query.
+
+    The predicates go into one ``filter`` call: Ibis builds each call as a new relation, and with a
+    dozen of them the building took longer than DuckDB took to answer.
+    """
+    t = events
     ids = [e["dataset_id"] for e in datasets]
-    t = t.filter(t.dataset_id.isin(ids)) if ids else t.filter(t.dataset_id.isnull())
+    preds = [t.superseded_by.isnull()]
+    if not (all_datasets and ids):
+        preds.append(t.dataset_id.isin(ids) if ids else t.dataset_id.isnull())
     if f.source:
-        t = t.filter(t.source == f.source)
+        preds.append(t.source == f.source)
     if f.country:
-        by_name = t.country.lower() == f.country.lower()
-        t = t.filter((t.iso3 == iso3) | by_name if iso3 else by_name)
+        preds.append(_country(t, f, iso3))
     if f.admin1:
-        t = t.filter(t.admin1.lower() == f.admin1.lower())
+        preds.append(t.admin1.lower() == f.admin1.lower())
     if f.admin2:
-        t = t.filter(t.admin2.lower() == f.admin2.lower())
+        preds.append(t.admin2.lower() == f.admin2.lower())
     if f.types:
-        t = t.filter(t.event_type.isin(list(f.types)))
+        preds.append(t.event_type.isin(list(f.types)))
     if f.violence_type:
-        t = t.filter(t.violence_type == f.violence_type)
+        preds.append(t.violence_type == f.violence_type)
     if f.actor:
-        t = t.filter(t.actor1_keys.contains(f.actor) | t.actor2_keys.contains(f.actor))
+        preds.append(t.actor1_keys.contains(f.actor) | t.actor2_keys.contains(f.actor))
     if f.actor1:
-        t = t.filter(t.actor1_keys.contains(f.actor1))
+        preds.append(t.actor1_keys.contains(f.actor1))
     if f.actor2:
-        t = t.filter(t.actor2_keys.contains(f.actor2))
+        preds.append(t.actor2_keys.contains(f.actor2))
     if f.dyad:
         a, b = f.dyad
-        t = t.filter(
+        preds.append(
             (t.actor1_keys.contains(a) & t.actor2_keys.contains(b))
             | (t.actor1_keys.contains(b) & t.actor2_keys.contains(a))
         )
     if f.date_from:
-        t = t.filter(t.date_start >= f.date_from)
+        preds.append(t.date_start >= f.date_from)
     if f.date_to:
-        t = t.filter(t.date_start <= f.date_to)
-    return t
+        preds.append(t.date_start <= f.date_to)
+    return t.filter(*preds)
 
 
 # Filters an aggregate (counts) table cannot answer: it has no actors, districts or violence types.
@@ -276,16 +298,16 @@ def filter_counts(counts, f: Filters, datasets: Sequence[Mapping[str, Any]], *, 
                 datasets=ids,
                 hint="Use an event dataset with --dataset ID.",
             )
-    t = counts.filter(counts.dataset_id.isin([e["dataset_id"] for e in datasets]))
+    t = counts
+    preds = [t.dataset_id.isin([e["dataset_id"] for e in datasets])]
     if f.country:
-        by_name = t.country.lower() == f.country.lower()
-        t = t.filter((t.iso3 == iso3) | by_name if iso3 else by_name)
+        preds.append(_country(t, f, iso3))
     if f.admin1:
-        t = t.filter(t.admin1.lower() == f.admin1.lower())
+        preds.append(t.admin1.lower() == f.admin1.lower())
     if f.types:
-        t = t.filter(t.event_type.isin(list(f.types)))
+        preds.append(t.event_type.isin(list(f.types)))
     if f.date_from:
-        t = t.filter(t.period_start >= f.date_from)
+        preds.append(t.period_start >= f.date_from)
     if f.date_to:
-        t = t.filter(t.period_end <= f.date_to)
-    return t
+        preds.append(t.period_end <= f.date_to)
+    return t.filter(*preds)

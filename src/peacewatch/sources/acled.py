@@ -12,8 +12,6 @@ ACLED requires attribution and restricts redistribution of its data: see docs/sc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from peacewatch.sources.base import (
     Check,
     ReadPlan,
@@ -26,6 +24,7 @@ from peacewatch.sources.base import (
     number,
     number_check,
     quote_literal,
+    resolve_columns,
     text,
 )
 from peacewatch.sources.detect import Probe
@@ -103,15 +102,6 @@ DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y", "%d-%b-%y", "%Y/
 _AGGREGATE_COLUMNS = ("week", "events", "event_type", "fatalities")
 
 
-def _columns(header: Sequence[str]) -> dict[str, str]:
-    found = {}
-    for field, names in SYNONYMS.items():
-        col = first_present(header, *names)
-        if col is not None:
-            found[field] = col
-    return found
-
-
 def score(probe: Probe) -> float:
     """How sure we are that ``probe`` is an ACLED file (0 = not ACLED)."""
     lower = probe.lower_header
@@ -119,7 +109,7 @@ def score(probe: Probe) -> float:
         return 0.0
     if all(c in lower for c in _AGGREGATE_COLUMNS):
         return 0.8
-    cols = _columns(probe.header)
+    cols = resolve_columns(probe.header, SYNONYMS)
     if "event_date" not in cols:
         return 0.0
     markers = sum(1 for m in _MARKERS if m in lower)
@@ -134,7 +124,7 @@ def plan(probe: Probe) -> ReadPlan:
     """The read plan for an ACLED export or aggregate."""
     if all(c in probe.lower_header for c in _AGGREGATE_COLUMNS):
         return _aggregate_plan(probe)
-    cols = _columns(probe.header)
+    cols = resolve_columns(probe.header, SYNONYMS)
     scan, tables, reader = scan_for(probe, "acled")
 
     date_col = cols["event_date"]

@@ -218,3 +218,18 @@ def first_present(header: Sequence[str], *candidates: str) -> str | None:
         if c.lower() in index:
             return index[c.lower()]
     return None
+
+
+def resolve_columns(header: Sequence[str], synonyms: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Map each field of ``synonyms`` to the first of its names found in ``header`` (case-insensitive),
+    in the header's own spelling; fields with none of their names are left out.
+
+    >>> resolve_columns(["ADM1_NAME", "event_date"], {"admin1": ("admin1", "adm1_name"), "notes": ("notes",)})
+    {'admin1': 'ADM1_NAME'}
+    """
+    found = {}
+    for field_name, names in synonyms.items():
+        col = first_present(header, *names)
+        if col is not None:
+            found[field_name] = col
+    return found

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Sequence
 
 from peacewatch.errors import SourceError
 from peacewatch.sources.base import (
@@ -48,6 +47,7 @@ from peacewatch.sources.base import (
     number,
     number_check,
     quote_literal,
+    resolve_columns,
     shown,
     text,
 )
@@ -125,15 +125,6 @@ TARGET_TYPES = {
 ARMED_TARGETS = ("3", "4", "17", "22")
 
 _NAME_VERSION = re.compile(r"globalterrorismdb_(\d{2})(\d{2})dist", re.IGNORECASE)
-
-
-def _columns(header: Sequence[str]) -> dict[str, str]:
-    found = {}
-    for field, names in SYNONYMS.items():
-        col = first_present(header, *names)
-        if col is not None:
-            found[field] = col
-    return found
 
 
 def score(probe: Probe) -> float:
@@ -219,7 +210,7 @@ def _is_utf8(probe: Probe) -> bool:
 
 def plan(probe: Probe) -> ReadPlan:
     """The read plan for a GTD export (CSV or xlsx)."""
-    cols = _columns(probe.header)
+    cols = resolve_columns(probe.header, SYNONYMS)
     missing = [c for c in ("iyear", "imonth", "iday") if c not in cols]
     if missing:
         raise SourceError(

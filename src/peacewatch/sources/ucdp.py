@@ -49,12 +49,12 @@ from peacewatch.sources.base import (
     csv_scan,
     date_check,
     date_from,
-    first_present,
     id_text,
     integer,
     number,
     number_check,
     quote_literal,
+    resolve_columns,
     shown,
     text,
 )
@@ -131,15 +131,6 @@ _NAME_VERSION = re.compile(
 _API_VERSION = re.compile(r"/gedevents/(\d{2}\.\d(?:\.\d{1,2})?)", re.IGNORECASE)
 
 
-def _columns(header: Sequence[str]) -> dict[str, str]:
-    found = {}
-    for field, names in SYNONYMS.items():
-        col = first_present(header, *names)
-        if col is not None:
-            found[field] = col
-    return found
-
-
 def has_hxl_row(probe: Probe) -> bool:
     """True when the first data row holds HXL hashtags (#date+year, #adm1+name, ...), as HDX files do."""
     if probe.format not in ("csv", "tsv", "xlsx") or not probe.rows:
@@ -189,7 +180,7 @@ def plan(probe: Probe) -> ReadPlan:
                 )
                 header_rows = 2
             reader = f"{SOURCE}.hdx.{reader.rsplit('.', 1)[1]}"
-    cols = _columns(header)
+    cols = resolve_columns(header, SYNONYMS)
     if "date_start" not in cols:
         raise SourceError(
             f"{probe.original}: a UCDP GED file needs the date of each event (column date_start, or date "

@@ -71,6 +71,17 @@ class Store:
 
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = resolve_store_path(path)
+        self._cache: dict[str, tuple[tuple[int, int], Any]] = {}
+
+    def _cached(self, name: str, make):
+        """``make()`` once per version of the store file: an ingest replaces the file (new inode), so a
+        long-lived Store sees new data while repeated calls reuse connections and the catalog."""
+        st = self.path.stat()
+        stamp = (st.st_ino, st.st_mtime_ns)
+        hit = self._cache.get(name)
+        if hit is None or hit[0] != stamp:
+            self._cache[name] = (stamp, make())
+        return self._cache[name][1]
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -100,12 +111,15 @@ class Store:
         import ibis
 
         self._require()
-        return ibis.duckdb.connect(str(self.path), read_only=True)
+        return self._cached("ibis", lambda: ibis.duckdb.connect(str(self.path), read_only=True))
 
     def datasets(self) -> list[dict[str, Any]]:
         """The catalog as a list of dicts (dates as ISO strings)."""
         if not self.path.exists():
             return []
+        return [dict(r) for r in self._cached("catalog", self._read_catalog)]
+
+    def _read_catalog(self) -> list[dict[str, Any]]:
         with self.raw() as con:
             cur = con.execute("SELECT * FROM datasets ORDER BY ingested_at, dataset_id")
             names = [d[0] for d in cur.description]
@@ -122,7 +136,20 @@ class Store:
             return con.execute(sql, list(params)).to_arrow_table()
 
     def execute(self, expr, *, limit: int | None = None) -> Any:
-        """Execute an Ibis expression built on :meth:`ibis` tables; returns a pyarrow table."""
+        """Execute an Ibis expression built on :meth:`ibis` tables; returns a pyarrow table.
+
+        Expressions over the store's own tables are compiled by Ibis and run on the DuckDB
+        connection directly, which saves Ibis's per-query bookkeeping (a third of a small query's
+        time); expressions with in-memory tables go through Ibis, which registers them first.
+        """
+        import ibis.expr.operations as ops
+
+        if limit is None and not expr.op().find(ops.InMemoryTable):
+            backend = self.ibis()
+            table = backend.con.sql(backend.compile(expr)).to_arrow_table()
+            # DuckDB may answer in a wider type than Ibis promised (a truncated DATE comes back as a
+            # TIMESTAMP); give callers the schema of the expression, as Ibis itself does.
+            return table.cast(expr.schema().to_pyarrow())
         return expr.to_pyarrow(limit=limit) if limit is not None else expr.to_pyarrow()
 
     # -- writing -----------------------------------------------------------------------------------

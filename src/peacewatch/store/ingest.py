@@ -313,7 +313,9 @@ def write(
             actor_keys = "coalesce(a1.keys, []::VARCHAR[]), coalesce(a2.keys, []::VARCHAR[])"
             actor_joins = "\n".join(
                 f"LEFT JOIN pw_actor_keys a{n} ON a{n}.name = s.__actor{n}_names "
-                f"AND coalesce(a{n}.iso3, '') = coalesce(s.__iso3, '')" for n in (1, 2))
+                f"AND coalesce(a{n}.iso3, '') = coalesce(s.__iso3, '')"
+                for n in (1, 2)
+            )
         else:  # no actor names in the file: skip two joins over every row
             actor_keys, actor_joins = "[]::VARCHAR[], []::VARCHAR[]", ""
         progress("writing events")

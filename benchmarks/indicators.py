@@ -198,7 +198,8 @@ def main() -> None:
         f"Python {platform.python_version()})",
         "",
         "Daily battles in Afghanistan over 2017-01-01..2026-03-13 (zero-filled) plus the "
-        f"reduction-in-violence compare; median of {args.repeat} runs; every contender gives the same total and ratio "
+        f"reduction-in-violence compare; median of {args.repeat} runs; every contender gives the same "
+        "total and ratio "
         f"({next(iter(answers.values()))}).",
         "",
         "| contender | seconds | vs SQL |",

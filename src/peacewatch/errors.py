@@ -74,5 +74,10 @@ class CoverageError(IndicatorError):
         super().__init__(message, hint=hint)
 
 
+class CaseError(PeacewatchError):
+    """A case folder (agreement.yaml, chronology.yaml, ...) is missing or invalid; the message lists
+    every problem with its file:line."""
+
+
 class StatisticsError(PeacewatchError):
     """A statistical method cannot be applied to the data it was given (too few days, all zeros, ...)."""

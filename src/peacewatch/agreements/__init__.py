@@ -1,0 +1,7 @@
+"""Agreements as data: commitments and a chronology loaded from a case folder, evaluated into
+verdicts that carry their evidence (docs/agreement-format.md)."""
+
+from peacewatch.agreements.evaluate import VERDICTS, Evaluation, Verdict, evaluate
+from peacewatch.agreements.loading import Case, case_folder, load_case
+
+__all__ = ["VERDICTS", "Case", "Evaluation", "Verdict", "case_folder", "evaluate", "load_case"]

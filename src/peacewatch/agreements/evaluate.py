@@ -1,0 +1,384 @@
+"""Turn commitments into verdicts that carry their evidence.
+
+A verdict is a value, never a crash: met, not_met, late, inconclusive, insufficient_data or not_due.
+"We cannot tell from the loaded data" (insufficient_data, naming what is missing) is an answer.
+Only chronology facts and events dated on or before the as-of date are used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from peacewatch.agreements import dates
+from peacewatch.agreements.loading import Case
+from peacewatch.agreements.models import (
+    Conditional,
+    MaxRatio,
+    Milestone,
+    NoAttacks,
+    Quantity,
+    ViolenceReduction,
+)
+from peacewatch.errors import (
+    AmbiguousDatasetsError,
+    CaseError,
+    CoverageError,
+    MissingFieldError,
+    StatisticsError,
+)
+
+VERDICTS = ("met", "not_met", "late", "inconclusive", "insufficient_data", "not_due")
+SETTLED_OK = ("met", "late")
+_OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    id: str
+    party: str | None
+    kind: str
+    verdict: str
+    summary: str
+    days_late: int | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "party": self.party,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "summary": self.summary,
+            "days_late": self.days_late,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    case: Case
+    as_of: dt.date
+    verdicts: tuple[Verdict, ...]
+
+    def by_party(self) -> dict[str, dict[str, int]]:
+        out: dict[str, Counter] = {}
+        for v in self.verdicts:
+            out.setdefault(v.party or "(none)", Counter())[v.verdict] += 1
+        return {p: dict(c) for p, c in out.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        a = self.case.agreement
+        return {
+            "agreement": {
+                "id": a.id,
+                "title": a.title,
+                "signed": a.signed.isoformat(),
+                "documents": [d.model_dump(mode="json") for d in a.documents],
+            },
+            "as_of": self.as_of.isoformat(),
+            "commitments": [v.to_dict() for v in self.verdicts],
+            "by_party": self.by_party(),
+        }
+
+
+def evaluate(
+    case: Case, *, as_of: dt.date | None = None, store=None, dataset: str | None = None
+) -> Evaluation:
+    """Evaluate every commitment of ``case`` as of a date (default: today).
+
+    >>> evaluate(load_case("afghanistan-2020"), store="demo.duckdb").by_party()   # doctest: +SKIP
+    """
+    stubs = case.stubs()
+    if stubs:
+        names = ", ".join(f"{s.id} ({s.category or 'provision'})" for s in stubs)
+        raise CaseError(
+            f"{case.files[0]}: the agreement still has {len(stubs)} stub commitment(s) to complete: {names}.",
+            hint="Give each a kind (violence_reduction, no_attacks, milestone or quantity) with its fields and "
+            "the clause's text and source (docs/agreement-format.md), or remove it.",
+        )
+    as_of = as_of or dt.date.today()
+    ev = _Evaluator(case, as_of, store, dataset)
+    return Evaluation(case, as_of, tuple(ev.verdict(c.id) for c in case.agreement.commitments))
+
+
+class _Evaluator:
+    def __init__(self, case: Case, as_of: dt.date, store, dataset: str | None):
+        self.case, self.as_of, self.store, self.dataset = case, as_of, store, dataset
+        self.signed = case.agreement.signed
+        self.facts = [f for f in case.chronology.facts if f.date <= as_of]
+        self.done: dict[str, Verdict] = {}
+
+    def verdict(self, cid: str) -> Verdict:
+        if cid not in self.done:
+            self.done[cid] = self._judge(self.case.commitment(cid))
+        return self.done[cid]
+
+    def _base(self, c) -> dict[str, Any]:
+        return {
+            "text": c.text,
+            "source": c.source,
+            "verified": c.verified,
+            "document": c.document,
+            **({"note": c.note} if c.note else {}),
+        }
+
+    def _judge(self, c) -> Verdict:
+        if isinstance(c, Conditional):
+            return self._conditional(c)
+        return self._obligation(c, c)
+
+    def _obligation(self, c, head) -> Verdict:
+        make = {
+            ViolenceReduction: self._violence,
+            NoAttacks: self._no_attacks,
+            Milestone: self._milestone,
+            Quantity: self._quantity,
+        }[type(c)]
+        verdict, summary, days_late, evidence = make(c)
+        return Verdict(
+            head.id, head.party, head.kind, verdict, summary, days_late, {**self._base(head), **evidence}
+        )
+
+    # -- conditional -----------------------------------------------------------------------------
+
+    def _conditional(self, c: Conditional) -> Verdict:
+        deps = [self.verdict(d) for d in c.depends_on]
+        evidence = {**self._base(c), "conditions": [{"id": d.id, "verdict": d.verdict} for d in deps]}
+        then = self.case.obligations[c.id]
+        due = getattr(then, "due", None)
+        if due is not None and dates.resolve(due, self.signed) > self.as_of:
+            status = ", ".join(f"{d.id} {d.verdict.replace('_', ' ')}" for d in deps)
+            return Verdict(
+                c.id,
+                c.party,
+                c.kind,
+                "not_due",
+                f"Due {dates.resolve(due, self.signed)}, after {self.as_of} (conditions: {status}).",
+                None,
+                evidence,
+            )
+        failed = [d for d in deps if d.verdict == "not_met"]
+        open_ = [d for d in deps if d.verdict not in (*SETTLED_OK, "not_met")]
+        if failed:
+            return Verdict(
+                c.id,
+                c.party,
+                c.kind,
+                "not_due",
+                f"The obligation did not arise: its condition {', '.join(d.id for d in failed)} was not met.",
+                None,
+                evidence,
+            )
+        if open_:
+            return Verdict(
+                c.id,
+                c.party,
+                c.kind,
+                "inconclusive",
+                "Not evaluated yet: its condition(s) "
+                + ", ".join(f"{d.id} ({d.verdict.replace('_', ' ')})" for d in open_)
+                + " are not settled.",
+                None,
+                evidence,
+            )
+        inner = self._obligation(then, c)
+        return Verdict(
+            c.id,
+            c.party,
+            c.kind,
+            inner.verdict,
+            "Its conditions were met; " + inner.summary[0].lower() + inner.summary[1:],
+            inner.days_late,
+            {**inner.evidence, **evidence},
+        )
+
+    # -- dated facts ------------------------------------------------------------------------------
+
+    def _due_verdict(self, due: dt.date, first, what: str, facts_used: list) -> tuple:
+        evidence = {"due": due.isoformat(), "facts": facts_used}
+        if first is not None:
+            late = (first.date - due).days
+            said = f" ({first.text.rstrip('.')}; {first.source})"
+            if late <= 0:
+                return "met", f"{what} on {first.date}, by the due date {due}{said}.", None, evidence
+            return (
+                "late",
+                f"{what} on {first.date}, {late} days after the due date {due}{said}.",
+                late,
+                evidence,
+            )
+        if self.as_of < due:
+            return "not_due", f"Due {due}; nothing yet as of {self.as_of}.", None, evidence
+        overdue = (self.as_of - due).days
+        return (
+            "not_met",
+            f"Not done as of {self.as_of}, {overdue} days after the due date {due}.",
+            None,
+            evidence,
+        )
+
+    @staticmethod
+    def _fact(f) -> dict[str, Any]:
+        return {k: v for k, v in f.model_dump(mode="json").items() if v not in (None, [])}
+
+    def _milestone(self, c: Milestone) -> tuple:
+        due = dates.resolve(c.due, self.signed)
+        matches = [
+            f
+            for f in self.facts
+            if f.kind == c.satisfied_by and (not c.parties or set(c.parties) & set(f.parties))
+        ]
+        first = min(matches, key=lambda f: f.date, default=None)
+        return self._due_verdict(due, first, f"Done ({c.satisfied_by})", [self._fact(f) for f in matches])
+
+    def _quantity(self, c: Quantity) -> tuple:
+        due = dates.resolve(c.due, self.signed)
+        series = sorted((f for f in self.facts if f.metric == c.metric), key=lambda f: f.date)
+        first = next((f for f in series if _OPS[c.comparator](f.value, c.value)), None)
+        label = f"Reached {c.metric} {c.comparator} {c.value:g}" + (f" ({first.value:g})" if first else "")
+        verdict = self._due_verdict(due, first, label, [self._fact(f) for f in series])
+        if verdict[0] in ("not_met", "not_due") and series:
+            last = series[-1]
+            verdict = (verdict[0], verdict[1] + f" Latest: {last.value:g} on {last.date}.", *verdict[2:])
+        return verdict
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def _dataset(self, own: str | None) -> tuple[str, ...]:
+        chosen = self.dataset or own or self.case.agreement.dataset
+        return (chosen,) if chosen else ()
+
+    def _no_data(self, exc) -> tuple:
+        if isinstance(exc, MissingFieldError):
+            fields = ", ".join(exc.fields)
+            return (
+                "insufficient_data",
+                f"The data cannot tell: this needs the field(s) {fields} (who attacked whom), which "
+                f"{', '.join(exc.datasets)} does not have. An event dataset with actors (ACLED's full "
+                "export, UCDP GED) would settle it.",
+                None,
+                {"missing_fields": list(exc.fields), "datasets": list(exc.datasets), "error": str(exc)},
+            )
+        if isinstance(exc, CoverageError | AmbiguousDatasetsError):
+            return (
+                "insufficient_data",
+                f"The data cannot tell: {exc.message}",
+                None,
+                {"datasets": list(getattr(exc, "datasets", ())), "error": str(exc)},
+            )
+        return ("insufficient_data", f"The data cannot tell: {exc}", None, {"error": str(exc)})
+
+    def _violence(self, c: ViolenceReduction) -> tuple:
+        from peacewatch import analysis
+        from peacewatch.indicators.filters import Filters
+
+        start, end = dates.resolve_span(c.window, self.signed)
+        if end is None or end > self.as_of:
+            return "not_due", f"The window {c.window} has not ended by {self.as_of}.", None, {}
+        s = c.scope
+        baseline = {
+            "baseline": None,
+            "baseline_preceding": c.baseline.preceding,
+            "baseline_years": c.baseline.years,
+        }
+        if c.baseline.span:
+            b0, b1 = dates.resolve_span(c.baseline.span, self.signed)
+            baseline["baseline"] = f"{b0}:{b1}"
+        f = Filters(
+            datasets=self._dataset(s.dataset),
+            country=s.country,
+            admin1=s.admin1,
+            types=tuple(s.types),
+            actor=s.perpetrators[0] if s.perpetrators and not s.targets else None,
+            dyad=(s.perpetrators[0], s.targets[0]) if s.perpetrators and s.targets else None,
+        )
+        try:
+            r = analysis.compare(f, window=f"{start}:{end}", measure=s.measure, store=self.store, **baseline)
+        except (MissingFieldError, CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:
+            return self._no_data(exc)
+        d = r.to_dict()
+        rr, lo, hi = d["rate_ratio"], d["ci_low"], d["ci_high"]
+        change = (
+            f"{s.measure} per day {d['window']['rate']:.1f} against {d['baseline']['rate']:.1f} "
+            f"(rate ratio {rr:.2f}, 95% interval {lo:.2f} to {hi:.2f})"
+        )
+        if isinstance(c.target, MaxRatio):
+            t = c.target.max_ratio
+            pct = round((1 - t) * 100)
+            if hi < t:
+                v, why = "met", f"the whole interval lies below {t:g}, a reduction of more than {pct}%"
+            elif lo > t:
+                v, why = "not_met", f"the whole interval lies above {t:g}: the reduction was less than {pct}%"
+            else:
+                v, why = (
+                    "inconclusive",
+                    (
+                        f"the interval straddles the target ratio {t:g}: the data cannot "
+                        f"tell whether the reduction reached {pct}%"
+                    ),
+                )
+        elif hi < 1:
+            v, why = "met", "a significant reduction: the whole interval lies below 1"
+        elif lo >= 1:
+            v, why = "not_met", "no reduction: the interval lies at or above 1"
+        else:
+            v, why = "inconclusive", "the interval includes 1: the data cannot tell a reduction from chance"
+        return (
+            v,
+            f"{change.capitalize()}: {why}.",
+            None,
+            {"comparison": d, "command": d["command"], "datasets": d["datasets"]},
+        )
+
+    def _no_attacks(self, c: NoAttacks) -> tuple:
+        from peacewatch import analysis
+        from peacewatch.indicators.filters import Filters
+
+        start, end = dates.resolve_span(c.period, self.signed)
+        if start > self.as_of:
+            return "not_due", f"The period starts {start}, after {self.as_of}.", None, {}
+        stop = min(end or self.as_of, self.as_of)
+        targets = c.targets or [None]
+        seen: dict[str, dict] = {}
+        try:
+            for p in c.perpetrators:
+                for t in targets:
+                    f = Filters(
+                        datasets=self._dataset(c.dataset),
+                        country=c.country,
+                        types=tuple(c.types),
+                        actor=p if t is None else None,
+                        dyad=(p, t) if t else None,
+                        date_from=start,
+                        date_to=stop,
+                    )
+                    for row in analysis.events(f, store=self.store).drop_columns(["raw"]).to_pylist():
+                        seen.setdefault(row["event_id"], row)
+        except (MissingFieldError, CoverageError, AmbiguousDatasetsError) as exc:
+            return self._no_data(exc)
+        n = len(seen)
+        who = f"{', '.join(c.perpetrators)} against {', '.join(c.targets) or 'anyone'}"
+        sample = [
+            {k: r[k] for k in ("event_id", "date_start", "event_type", "actor1", "actor2", "admin1")}
+            for r in sorted(seen.values(), key=lambda r: r["date_start"])[:20]
+        ]
+        evidence = {
+            "period": f"{start}:{stop}",
+            "events": n,
+            "tolerance": c.tolerance,
+            "first_events": sample,
+        }
+        if n > c.tolerance:
+            return (
+                "not_met",
+                f"{n} events of {who} between {start} and {stop} (tolerance {c.tolerance}).",
+                None,
+                evidence,
+            )
+        running = end is None or end > self.as_of
+        when = f"so far (to {stop})" if running else f"between {start} and {stop}"
+        return "met", f"{n} events of {who} {when}, within the tolerance of {c.tolerance}.", None, evidence

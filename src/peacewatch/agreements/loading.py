@@ -1,0 +1,234 @@
+"""Load a case folder, checking everything at once and reporting each problem with file:line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from peacewatch import schema
+from peacewatch.agreements import dates
+from peacewatch.agreements.models import (
+    Agreement,
+    Chronology,
+    Conditional,
+    Milestone,
+    NoAttacks,
+    Obligation,
+    Quantity,
+    Stub,
+    ViolenceReduction,
+)
+from peacewatch.agreements.yamlfile import LineYAML
+from peacewatch.errors import CaseError
+
+BUILTIN = Path(__file__).resolve().parents[3] / "cases"
+_OBLIGATION = TypeAdapter(Obligation)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A loaded case: the agreement, its chronology, and where they came from."""
+
+    folder: Path
+    agreement: Agreement
+    chronology: Chronology
+    files: tuple[Path, ...]
+    obligations: dict[str, object] = field(default_factory=dict)  # conditional id -> its `then`
+
+    def commitment(self, cid: str):
+        return next(c for c in self.agreement.commitments if c.id == cid)
+
+    def stubs(self) -> list[Stub]:
+        return [c for c in self.agreement.commitments if isinstance(c, Stub)]
+
+
+def case_folder(name_or_path: str | Path) -> Path:
+    """A case folder from a path, or the name of a built-in case in cases/."""
+    path = Path(name_or_path)
+    if path.is_file() and path.name == "agreement.yaml":
+        return path.parent
+    if path.is_dir():
+        return path
+    builtin = BUILTIN / str(name_or_path)
+    if builtin.is_dir():
+        return builtin
+    known = (
+        sorted(p.name for p in BUILTIN.glob("*") if (p / "agreement.yaml").exists())
+        if BUILTIN.is_dir()
+        else []
+    )
+    close = difflib.get_close_matches(str(name_or_path), known, n=1)
+    hint = (
+        f" Did you mean {close[0]!r}?"
+        if close
+        else (f" Built-in cases: {', '.join(known)}." if known else "")
+    )
+    raise CaseError(
+        f"{name_or_path}: no such case folder.{hint}",
+        hint="Give a folder holding agreement.yaml and chronology.yaml.",
+    )
+
+
+def _pydantic_problems(doc: LineYAML, exc: ValidationError, prefix: tuple = ()) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = (*prefix, *[p for p in err["loc"] if not (isinstance(p, str) and p in _KIND_TAGS)])
+        found = err.get("input")
+        shown = "" if isinstance(found, dict | list) else f", found {found!r}"
+        where = ".".join(str(p) for p in loc) or "the file"
+        out.append(f"{doc.where(loc)}: {where}: {err['msg']}{shown}")
+    return out
+
+
+_KIND_TAGS = {"violence_reduction", "no_attacks", "milestone", "quantity", "conditional", "stub"}
+
+
+def load_case(name_or_path: str | Path, *, taxonomy=None) -> Case:
+    """Load and check a case folder (agreement.yaml and chronology.yaml).
+
+    >>> load_case("afghanistan-2020").agreement.signed   # doctest: +SKIP
+    datetime.date(2020, 2, 29)
+    """
+    folder = case_folder(name_or_path)
+    problems: list[str] = []
+    docs = {}
+    for name in ("agreement.yaml", "chronology.yaml"):
+        path = folder / name
+        if not path.exists():
+            problems.append(f"{path}: missing; a case folder needs agreement.yaml and chronology.yaml")
+            continue
+        try:
+            docs[name] = LineYAML(path)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise CaseError("the case could not be read:\n  " + "\n  ".join(problems))
+    adoc, cdoc = docs["agreement.yaml"], docs["chronology.yaml"]
+    agreement = chronology = None
+    try:
+        agreement = Agreement.model_validate(adoc.data if isinstance(adoc.data, dict) else {})
+    except ValidationError as exc:
+        problems += _pydantic_problems(adoc, exc)
+    try:
+        chronology = Chronology.model_validate(cdoc.data if isinstance(cdoc.data, dict) else {})
+    except ValidationError as exc:
+        problems += _pydantic_problems(cdoc, exc)
+    obligations: dict[str, object] = {}
+    if agreement is not None:
+        problems += _check_agreement(agreement, adoc, taxonomy, obligations)
+    if agreement is not None and chronology is not None:
+        keys = {p.key for p in agreement.parties}
+        for i, fact in enumerate(chronology.facts):
+            for p in fact.parties:
+                if p not in keys:
+                    problems.append(_unknown(cdoc, ("facts", i, "parties"), "party", p, keys))
+    if problems:
+        raise CaseError(f"{len(problems)} problem(s) in the case {folder}:\n  " + "\n  ".join(problems))
+    return Case(folder, agreement, chronology, (adoc.path, cdoc.path), obligations)
+
+
+def _unknown(doc: LineYAML, loc: tuple, what: str, value: str, known) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(sorted(known))}"
+    return f"{doc.where(loc)}: unknown {what} {value!r}{hint}"
+
+
+def _check_agreement(a: Agreement, doc: LineYAML, taxonomy, obligations: dict) -> list[str]:
+    problems: list[str] = []
+    if taxonomy is None:
+        from peacewatch.actors import Taxonomy
+
+        taxonomy = Taxonomy.load()
+    actor_keys = set(taxonomy.keys())
+    party_keys = {p.key for p in a.parties}
+    doc_ids = {d.id for d in a.documents}
+    for i, p in enumerate(a.parties):
+        for j, key in enumerate(p.actors):
+            if key not in actor_keys:
+                problems.append(_unknown(doc, ("parties", i, "actors", j), "actor key", key, actor_keys))
+    seen: set[str] = set()
+    ids = {c.id for c in a.commitments}
+    for i, c in enumerate(a.commitments):
+        loc = ("commitments", i)
+        if c.id in seen:
+            problems.append(f"{doc.where((*loc, 'id'))}: commitment id {c.id!r} is used twice")
+        seen.add(c.id)
+        if c.party is not None and c.party not in party_keys:
+            problems.append(_unknown(doc, (*loc, "party"), "party", c.party, party_keys))
+        if c.document is not None and c.document not in doc_ids:
+            problems.append(_unknown(doc, (*loc, "document"), "document", c.document, doc_ids or {"(none)"}))
+        target = c
+        if isinstance(c, Conditional):
+            for j, dep in enumerate(c.depends_on):
+                if dep not in ids or dep == c.id:
+                    problems.append(_unknown(doc, (*loc, "depends_on", j), "commitment", dep, ids - {c.id}))
+            try:
+                target = _OBLIGATION.validate_python({**c.then, "id": c.id, "party": c.party})
+                obligations[c.id] = target
+            except ValidationError as exc:
+                problems += _pydantic_problems(doc, exc, (*loc, "then"))
+                continue
+            loc = (*loc, "then")
+        problems += _check_obligation(target, loc, a, doc, actor_keys, party_keys)
+    return problems
+
+
+def _check_obligation(c, loc, a: Agreement, doc: LineYAML, actor_keys, party_keys) -> list[str]:
+    problems = []
+
+    def check_date(key, value):
+        try:
+            dates.resolve(value, a.signed)
+        except ValueError as exc:
+            problems.append(f"{doc.where((*loc, key))}: {key}: {exc}")
+
+    def check_span(key, value):
+        try:
+            dates.resolve_span(value, a.signed)
+        except ValueError as exc:
+            problems.append(f"{doc.where((*loc, key))}: {key}: {exc}")
+
+    def check_actors(key, values):
+        path = key if isinstance(key, tuple) else (key,)
+        for j, v in enumerate(values):
+            if v not in actor_keys:
+                problems.append(_unknown(doc, (*loc, *path, j), "actor key", v, actor_keys))
+
+    def check_types(key, values):
+        path = key if isinstance(key, tuple) else (key,)
+        for j, v in enumerate(values):
+            if v not in schema.EVENT_TYPES:
+                problems.append(_unknown(doc, (*loc, *path, j), "event type", v, schema.EVENT_TYPES))
+
+    if isinstance(c, ViolenceReduction):
+        check_span("window", c.window)
+        if c.baseline.span is not None:
+            check_span("baseline", c.baseline.span)
+        check_actors(("scope", "perpetrators"), c.scope.perpetrators)
+        check_actors(("scope", "targets"), c.scope.targets)
+        check_types(("scope", "types"), c.scope.types)
+        if len(c.scope.perpetrators) > 1 or len(c.scope.targets) > 1:
+            problems.append(
+                f"{doc.where((*loc, 'scope'))}: scope: a violence_reduction takes at most one "
+                "perpetrator and one target key (write one commitment per dyad)"
+            )
+    elif isinstance(c, NoAttacks):
+        check_span("period", c.period)
+        check_actors("perpetrators", c.perpetrators)
+        check_actors("targets", c.targets)
+        check_types("types", c.types)
+    elif isinstance(c, Milestone | Quantity):
+        check_date("due", c.due)
+        if isinstance(c, Milestone):
+            for j, p in enumerate(c.parties):
+                if p not in party_keys:
+                    problems.append(_unknown(doc, (*loc, "parties", j), "party", p, party_keys))
+    return problems
+
+
+def as_date(value, signed: dt.date) -> dt.date:
+    return dates.resolve(value, signed)

@@ -1,0 +1,158 @@
+"""The case files as pydantic models: an agreement, its parties and commitments, and a chronology.
+
+Field by field documentation with a complete example: docs/agreement-format.md. Semantic checks that
+need more than one field (party keys, actor keys, dates, references between commitments) are in
+``peacewatch.agreements.loading``, which also turns every problem into a file:line message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Document(_Strict):
+    id: str
+    title: str
+    date: dt.date | None = None
+    citation: str
+    pax_agtid: int | None = None
+
+
+class Party(_Strict):
+    key: str
+    name: str
+    actors: list[str] = []
+
+
+class Scope(_Strict):
+    country: str | None = None
+    admin1: str | None = None
+    types: list[str] = []
+    perpetrators: list[str] = []
+    targets: list[str] = []
+    dataset: str | None = None
+    measure: Literal["events", "fatalities"] = "events"
+
+
+class Baseline(_Strict):
+    preceding: int | None = Field(default=None, ge=1)
+    span: str | None = None
+    years: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("preceding", "span", "years") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of preceding, span or years; found {given or 'none'}")
+        return self
+
+
+class MaxRatio(_Strict):
+    max_ratio: float = Field(gt=0)
+
+
+class _Commitment(_Strict):
+    id: str
+    party: str | None = None
+    document: str | None = None
+    text: str = ""
+    source: str | None = None
+    verified: bool = True
+    note: str | None = None
+
+
+class ViolenceReduction(_Commitment):
+    kind: Literal["violence_reduction"]
+    scope: Scope = Scope()
+    window: str
+    baseline: Baseline
+    target: Literal["significant_reduction"] | MaxRatio = "significant_reduction"
+
+
+class NoAttacks(_Commitment):
+    kind: Literal["no_attacks"]
+    perpetrators: list[str]
+    targets: list[str] = []
+    types: list[str] = []
+    country: str | None = None
+    dataset: str | None = None
+    period: str
+    tolerance: int = Field(default=0, ge=0)
+
+
+class Milestone(_Commitment):
+    kind: Literal["milestone"]
+    due: dt.date | str
+    satisfied_by: str
+    parties: list[str] = []
+
+
+Comparator = Literal["<=", "<", ">=", ">", "=="]
+
+
+class Quantity(_Commitment):
+    kind: Literal["quantity"]
+    metric: str
+    comparator: Comparator
+    value: float
+    due: dt.date | str
+
+
+class Stub(_Commitment):
+    """A provision written by ``agreements from-pax`` that still needs a testable form."""
+
+    kind: Literal["stub"]
+    category: str | None = None
+    pax_variable: str | None = None
+    pax_value: float | str | None = None
+
+
+Obligation = Annotated[ViolenceReduction | NoAttacks | Milestone | Quantity, Field(discriminator="kind")]
+
+
+class Conditional(_Commitment):
+    kind: Literal["conditional"]
+    depends_on: list[str] = Field(min_length=1)
+    then: dict
+
+
+Commitment = Annotated[
+    ViolenceReduction | NoAttacks | Milestone | Quantity | Conditional | Stub, Field(discriminator="kind")
+]
+
+
+class Agreement(_Strict):
+    id: str
+    title: str
+    signed: dt.date
+    dataset: str | None = None
+    documents: list[Document] = []
+    parties: list[Party]
+    commitments: list[Commitment]
+
+
+class Fact(_Strict):
+    date: dt.date
+    kind: str
+    parties: list[str] = []
+    metric: str | None = None
+    value: float | None = None
+    text: str
+    source: str
+
+    @model_validator(mode="after")
+    def _metric_with_value(self):
+        if (self.metric is None) != (self.value is None):
+            raise ValueError("metric and value go together: give both or neither")
+        return self
+
+
+class Chronology(_Strict):
+    facts: list[Fact] = []

@@ -1,0 +1,57 @@
+"""Commands on case files: evaluate an agreement's commitments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from peacewatch.cli import render
+from peacewatch.cli.options import StoreOpt, parse_date
+
+STYLE = {
+    "met": "green",
+    "late": "yellow",
+    "not_met": "red",
+    "inconclusive": "magenta",
+    "insufficient_data": "cyan",
+    "not_due": "dim",
+}
+
+
+def evaluate(
+    case: Annotated[str, typer.Argument(help="A case folder, or the name of a built-in case (cases/).")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Judge as of this date (default: today).")
+    ] = None,
+    dataset: Annotated[str | None, typer.Option(help="Measure violence on this dataset.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Evaluate each commitment of an agreement into a verdict with its evidence."""
+    from peacewatch.agreements import evaluate as run
+    from peacewatch.agreements import load_case
+    from peacewatch.store import Store
+
+    loaded = load_case(case)
+    result = run(loaded, as_of=parse_date(as_of, "--as-of"), store=Store(store), dataset=dataset)
+    payload = result.to_dict()
+    if json_out:
+        render.print_json(payload)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{loaded.agreement.title} (as of {payload['as_of']})", show_lines=True)
+    for col in ("commitment", "party", "verdict", "summary"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("verdict",))
+    for v in payload["commitments"]:
+        verdict = v["verdict"] + (f" ({v['days_late']} d)" if v["days_late"] else "")
+        flag = "" if v["evidence"].get("verified", True) else " [dim](wording unverified)[/dim]"
+        table.add_row(v["id"] + flag, v["party"] or "", f"[{STYLE[v['verdict']]}]{verdict}[/]", v["summary"])
+    render.console.print(table)
+    for party, counts in payload["by_party"].items():
+        render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(evaluate)

@@ -97,8 +97,8 @@ def evaluate(
         names = ", ".join(f"{s.id} ({s.category or 'provision'})" for s in stubs)
         raise CaseError(
             f"{case.files[0]}: the agreement still has {len(stubs)} stub commitment(s) to complete: {names}.",
-            hint="Give each a kind (violence_reduction, no_attacks, milestone or quantity) with its fields and "
-            "the clause's text and source (docs/agreement-format.md), or remove it.",
+            hint="Give each a kind (violence_reduction, no_attacks, milestone or quantity) with its fields "
+            "and the clause's text and source (docs/agreement-format.md), or remove it.",
         )
     as_of = as_of or dt.date.today()
     ev = _Evaluator(case, as_of, store, dataset)

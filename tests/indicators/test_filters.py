@@ -21,9 +21,9 @@ from peacewatch.store import Store
 def test_actor_filter_on_a_dataset_without_actors_names_the_missing_field(afghan_store):
     with pytest.raises(MissingFieldError) as info:
         analysis.series(Filters(country="Afghanistan", actor="taliban"), store=afghan_store)
-    assert info.value.fields == ("actor1",)
+    assert info.value.fields == ("actor1", "actor2")
     assert info.value.datasets == ("acled-afghanistan-2017-01-01-2026-03-13-reduced",)
-    assert "--actor needs the field 'actor1'" in str(info.value)
+    assert "--actor needs the fields 'actor1' and 'actor2'" in str(info.value)
 
 
 def test_unknown_actor_key_suggests_the_closest(afghan_store):

@@ -36,6 +36,10 @@ SETTLED_OK = ("met", "late")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 @dataclass(frozen=True)
 class Verdict:
     id: str
@@ -146,54 +150,46 @@ class _Evaluator:
     # -- conditional -----------------------------------------------------------------------------
 
     def _conditional(self, c: Conditional) -> Verdict:
-        deps = [self.verdict(d) for d in c.depends_on]
-        evidence = {**self._base(c), "conditions": [{"id": d.id, "verdict": d.verdict} for d in deps]}
         then = self.case.obligations[c.id]
         due = getattr(then, "due", None)
-        if due is not None and dates.resolve(due, self.signed) > self.as_of:
+        due = dates.resolve(due, self.signed) if due is not None else None
+        # Conditions about conduct (no attacks, less violence) are judged on the events up to the date
+        # the obligation fell due: an attack after the deadline cannot cancel it retroactively. Dated
+        # steps (milestones, quantities) are judged as of now, so a step taken late still counts.
+        at_due = _Evaluator(self.case, due, self.store, self.dataset) if due and due < self.as_of else self
+
+        def judge(dep: str) -> Verdict:
+            conduct = isinstance(self.case.commitment(dep), NoAttacks | ViolenceReduction)
+            return (at_due if conduct else self).verdict(dep)
+
+        deps = [judge(d) for d in c.depends_on]
+        conditions = [{"id": d.id, "verdict": d.verdict, "days_late": d.days_late} for d in deps]
+        evidence = {**self._base(c), "conditions": conditions}
+
+        def verdict(v: str, summary: str) -> Verdict:
+            return Verdict(c.id, c.party, c.kind, v, summary, None, evidence)
+
+        if due is not None and due > self.as_of:
             status = ", ".join(f"{d.id} {d.verdict.replace('_', ' ')}" for d in deps)
-            return Verdict(
-                c.id,
-                c.party,
-                c.kind,
-                "not_due",
-                f"Due {dates.resolve(due, self.signed)}, after {self.as_of} (conditions: {status}).",
-                None,
-                evidence,
-            )
-        failed = [d for d in deps if d.verdict == "not_met"]
-        open_ = [d for d in deps if d.verdict not in (*SETTLED_OK, "not_met")]
+            return verdict("not_due", f"Due {due}, after {self.as_of} (conditions: {status}).")
+        failed = [d.id for d in deps if d.verdict == "not_met"]
         if failed:
-            return Verdict(
-                c.id,
-                c.party,
-                c.kind,
-                "not_due",
-                f"The obligation did not arise: its condition {', '.join(d.id for d in failed)} was not met.",
-                None,
-                evidence,
+            return verdict(
+                "not_due", f"The obligation did not arise: its condition {', '.join(failed)} was not met."
             )
+        open_ = [f"{d.id} ({d.verdict.replace('_', ' ')})" for d in deps if d.verdict not in SETTLED_OK]
         if open_:
-            return Verdict(
-                c.id,
-                c.party,
-                c.kind,
-                "inconclusive",
-                "Not evaluated yet: its condition(s) "
-                + ", ".join(f"{d.id} ({d.verdict.replace('_', ' ')})" for d in open_)
-                + " are not settled.",
-                None,
-                evidence,
+            return verdict(
+                "inconclusive", f"Not evaluated yet: its condition(s) {', '.join(open_)} are not settled."
             )
         inner = self._obligation(then, c)
+        late = [f"{d.id} late by {_days(d.days_late)}" for d in deps if d.verdict == "late"]
+        met = "Its conditions were met" + (
+            f" ({', '.join(late)}; the deadline stands as written)" if late else ""
+        )
+        summary = f"{met}; {inner.summary[0].lower()}{inner.summary[1:]}"
         return Verdict(
-            c.id,
-            c.party,
-            c.kind,
-            inner.verdict,
-            "Its conditions were met; " + inner.summary[0].lower() + inner.summary[1:],
-            inner.days_late,
-            {**inner.evidence, **evidence},
+            c.id, c.party, c.kind, inner.verdict, summary, inner.days_late, {**inner.evidence, **evidence}
         )
 
     # -- dated facts ------------------------------------------------------------------------------
@@ -207,7 +203,7 @@ class _Evaluator:
                 return "met", f"{what} on {first.date}, by the due date {due}{said}.", None, evidence
             return (
                 "late",
-                f"{what} on {first.date}, {late} days after the due date {due}{said}.",
+                f"{what} on {first.date}, {_days(late)} after the due date {due}{said}.",
                 late,
                 evidence,
             )
@@ -216,7 +212,7 @@ class _Evaluator:
         overdue = (self.as_of - due).days
         return (
             "not_met",
-            f"Not done as of {self.as_of}, {overdue} days after the due date {due}.",
+            f"Not done as of {self.as_of}, {_days(overdue)} after the due date {due}.",
             None,
             evidence,
         )

@@ -162,17 +162,20 @@ def _check_fields(f: Filters, entries: Sequence[Mapping[str, Any]]) -> None:
     for name, needed in _NEEDS.items():
         if not getattr(f, name):
             continue
-        for field_name in needed:
-            lacking = tuple(e["dataset_id"] for e in entries if field_name in (e.get("fields_missing") or []))
-            if lacking:
-                flag = "--" + name.replace("_", "-")
-                raise MissingFieldError(
-                    f"{flag} needs the field {field_name!r}, which dataset(s) {', '.join(lacking)} "
-                    "do not have.",
-                    fields=(field_name,),
-                    datasets=lacking,
-                    hint="Choose a dataset that has it with --dataset ID (see `peacewatch datasets`).",
-                )
+        missing = [n for n in needed if any(n in (e.get("fields_missing") or []) for e in entries)]
+        if missing:
+            lacking = tuple(
+                e["dataset_id"] for e in entries if set(missing) & set(e.get("fields_missing") or [])
+            )
+            flag = "--" + name.replace("_", "-")
+            what = " and ".join(repr(m) for m in missing)
+            raise MissingFieldError(
+                f"{flag} needs the field{'s' if len(missing) > 1 else ''} {what}, which dataset(s) "
+                f"{', '.join(lacking)} do not have.",
+                fields=tuple(missing),
+                datasets=lacking,
+                hint="Choose a dataset that has it with --dataset ID (see `peacewatch datasets`).",
+            )
 
 
 def _check_overlap(f: Filters, entries: Sequence[Mapping[str, Any]], iso3: str | None) -> None:

@@ -23,15 +23,11 @@ STORE_HELP = "Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb."
 
 
 def _register() -> None:
-    from peacewatch.cli import case_cmds, indicator_cmds, store_cmds
+    from peacewatch.cli import agreement_cmds, case_cmds, indicator_cmds, store_cmds
 
     store_cmds.register(app)
     indicator_cmds.register(app)
     case_cmds.register(app)
-    try:
-        from peacewatch.cli import agreement_cmds
-    except ImportError:  # pragma: no cover - while the module is being written
-        return
     agreement_cmds.register(app)
 
 

@@ -70,3 +70,25 @@ def test_the_json_payload_has_the_documented_shape(case, afghan_store):
     assert set(d) == {"agreement", "as_of", "commitments", "by_party"}
     assert set(d["commitments"][0]) == {"id", "party", "kind", "verdict", "summary", "days_late", "evidence"}
     assert sum(sum(c.values()) for c in d["by_party"].values()) == len(d["commitments"])
+
+
+def test_myanmar_2015_evaluates_on_ucdp_ged_with_readable_verdicts(tmp_path_factory, data_file):
+    from peacewatch.store import Store
+
+    store = Store(tmp_path_factory.mktemp("mmr") / "s.duckdb")
+    store.ingest([data_file("ucdp_ged_myanmar_1989_2023/ucdp_ged_myanmar_1989_2023.csv.gz")])
+    verdicts = {
+        v.id: v
+        for v in evaluate(load_case("myanmar-2015"), as_of=dt.date(2026, 11, 26), store=store).verdicts
+    }
+    # The KNU and RCSS ceasefires were broken; the DKBA-5 one held; the political track slipped.
+    assert (
+        verdicts["ceasefire-knu"].verdict == "not_met"
+        and "between myanmar_government and knu" in verdicts["ceasefire-knu"].summary
+    )
+    assert verdicts["ceasefire-dkba5"].verdict == "met"
+    assert verdicts["reduction-dkba5"].verdict == "met"
+    assert verdicts["dialogue-start"].verdict == "met"
+    assert verdicts["upc-session-2019"].verdict == "late"
+    assert verdicts["union-accord"].verdict == "not_met"
+    assert {v.verdict for v in verdicts.values()} <= {"met", "not_met", "late", "inconclusive"}

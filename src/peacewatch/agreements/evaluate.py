@@ -37,7 +37,17 @@ _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt
 
 
 def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+    return f"{n:,} day" if n == 1 else f"{n:,} days"
+
+
+def _count(n: float, noun: str) -> str:
+    """'1 event', '3 events', '12.5 fatalities'."""
+    n_text = f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
+    return f"{n_text} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
+
+
+def _rate(x: float) -> str:
+    return f"{x:.1f}" if x >= 1 else f"{x:.2g}"
 
 
 @dataclass(frozen=True)
@@ -198,7 +208,7 @@ class _Evaluator:
         evidence = {"due": due.isoformat(), "facts": facts_used}
         if first is not None:
             late = (first.date - due).days
-            said = f" ({first.text.rstrip('.')}; {first.source})"
+            said = f" ({' '.join(first.text.split()).rstrip('.')}; {first.source})"
             if late <= 0:
                 return "met", f"{what} on {first.date}, by the due date {due}{said}.", None, evidence
             return (
@@ -298,9 +308,11 @@ class _Evaluator:
             return self._no_data(exc)
         d = r.to_dict()
         rr, lo, hi = d["rate_ratio"], d["ci_low"], d["ci_high"]
+        w, b = d["window"], d["baseline"]
         change = (
-            f"{s.measure} per day {d['window']['rate']:.1f} against {d['baseline']['rate']:.1f} "
-            f"(rate ratio {rr:.2f}, 95% interval {lo:.2f} to {hi:.2f})"
+            f"{_count(w['total'], s.measure)} in {_days(w['days'])} against {_count(b['total'], s.measure)} in "
+            f"{_days(b['days'])} of baseline ({_rate(w['rate'])} against {_rate(b['rate'])} a day; rate ratio "
+            f"{rr:.2f}, 95% interval {lo:.2f} to {hi:.2f})"
         )
         if isinstance(c.target, MaxRatio):
             t = c.target.max_ratio
@@ -325,7 +337,7 @@ class _Evaluator:
             v, why = "inconclusive", "the interval includes 1: the data cannot tell a reduction from chance"
         return (
             v,
-            f"{change.capitalize()}: {why}.",
+            f"{change[0].upper()}{change[1:]}: {why}.",
             None,
             {"comparison": d, "command": d["command"], "datasets": d["datasets"]},
         )
@@ -357,7 +369,12 @@ class _Evaluator:
         except (MissingFieldError, CoverageError, AmbiguousDatasetsError) as exc:
             return self._no_data(exc)
         n = len(seen)
-        who = f"{', '.join(c.perpetrators)} against {', '.join(c.targets) or 'anyone'}"
+        # Event data do not say who fired first: a dyad is counted in either direction.
+        who = (
+            f"between {' or '.join(c.perpetrators)} and {' or '.join(c.targets)}"
+            if c.targets
+            else f"involving {' or '.join(c.perpetrators)}"
+        )
         sample = [
             {k: r[k] for k in ("event_id", "date_start", "event_type", "actor1", "actor2", "admin1")}
             for r in sorted(seen.values(), key=lambda r: r["date_start"])[:20]
@@ -371,10 +388,15 @@ class _Evaluator:
         if n > c.tolerance:
             return (
                 "not_met",
-                f"{n} events of {who} between {start} and {stop} (tolerance {c.tolerance}).",
+                f"{_count(n, 'events')} {who} from {start} to {stop} (tolerance {c.tolerance}).",
                 None,
                 evidence,
             )
         running = end is None or end > self.as_of
-        when = f"so far (to {stop})" if running else f"between {start} and {stop}"
-        return "met", f"{n} events of {who} {when}, within the tolerance of {c.tolerance}.", None, evidence
+        when = f"so far (to {stop})" if running else f"from {start} to {stop}"
+        return (
+            "met",
+            f"{_count(n, 'events')} {who} {when}, within the tolerance of {c.tolerance}.",
+            None,
+            evidence,
+        )

@@ -7,7 +7,7 @@ DATA   ?= $(or $(PEACEWATCH_DATA),../shared/data)
 DEMO   := .peacewatch
 PW     := $(BIN)/peacewatch
 
-.PHONY: demo test java lint format bench clean
+.PHONY: demo test system lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	@touch $@
 
-# PySpark (the DuckDB/PySpark parity tests) needs a Java runtime.
-java:
-	@command -v java >/dev/null 2>&1 || { echo "installing a Java runtime for PySpark"; \
-		apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
+# PySpark (the DuckDB/PySpark parity tests) needs a Java runtime; the PDF tests need pdftoppm.
+system:
+	@command -v java >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+		echo "installing Debian packages the tests need (Java for PySpark, poppler-utils for PDF checks)"; \
+		apt-get update -qq && apt-get install -y -qq default-jre-headless poppler-utils >/dev/null; }
 
 demo: $(STAMP)
 	@test -d "$(DATA)" || { echo "error: no data folder at $(DATA); put ../shared beside this clone or set PEACEWATCH_DATA"; exit 1; }
@@ -29,9 +30,10 @@ demo: $(STAMP)
 	$(PW) ingest --store $(DEMO)/demo.duckdb --mapping examples/mappings/acled_afghanistan_weekly.yaml \
 		"$(DATA)/acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz"
 	$(PW) datasets --store $(DEMO)/demo.duckdb
-	@echo "The demo store is $(abspath $(DEMO)/demo.duckdb); try: $(PW) events --store $(DEMO)/demo.duckdb --country Afghanistan --from 2020-02-22 --to 2020-02-29"
+	PEACEWATCH_DATA="$(DATA)" $(PW) brief afghanistan-2020 --store $(DEMO)/demo.duckdb --out $(DEMO)/demo
+	@echo "Open $(abspath $(DEMO)/demo/brief.html) or $(abspath $(DEMO)/demo/brief.pdf)"
 
-test: $(STAMP) java
+test: $(STAMP) system
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

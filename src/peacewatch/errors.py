@@ -79,5 +79,9 @@ class CaseError(PeacewatchError):
     every problem with its file:line."""
 
 
+class BriefError(PeacewatchError):
+    """A brief or one of its figures cannot be made as asked (bad block, missing boundaries, ...)."""
+
+
 class StatisticsError(PeacewatchError):
     """A statistical method cannot be applied to the data it was given (too few days, all zeros, ...)."""

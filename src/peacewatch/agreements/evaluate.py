@@ -310,9 +310,9 @@ class _Evaluator:
         rr, lo, hi = d["rate_ratio"], d["ci_low"], d["ci_high"]
         w, b = d["window"], d["baseline"]
         change = (
-            f"{_count(w['total'], s.measure)} in {_days(w['days'])} against {_count(b['total'], s.measure)} in "
-            f"{_days(b['days'])} of baseline ({_rate(w['rate'])} against {_rate(b['rate'])} a day; rate ratio "
-            f"{rr:.2f}, 95% interval {lo:.2f} to {hi:.2f})"
+            f"{_count(w['total'], s.measure)} in {_days(w['days'])} against "
+            f"{_count(b['total'], s.measure)} in {_days(b['days'])} of baseline ({_rate(w['rate'])} against "
+            f"{_rate(b['rate'])} a day; rate ratio {rr:.2f}, 95% interval {lo:.2f} to {hi:.2f})"
         )
         if isinstance(c.target, MaxRatio):
             t = c.target.max_ratio

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -53,5 +54,42 @@ def evaluate(
         render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
 
 
+def brief(
+    case: Annotated[
+        str, typer.Argument(help="A case folder or built-in case name (with brief.yaml), or a brief.yaml.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write brief.html, brief.pdf, brief.json, figures/.")
+    ],
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write brief.pdf.")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """Write the briefing: HTML (one self-contained file), PDF, the JSON payload and the figures."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from peacewatch.briefs import build as brief_build
+    from peacewatch.briefs import render as brief_render
+    from peacewatch.store import Store
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=render.err_console,
+        transient=True,
+        disable=not render.err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task("building the brief", total=None)
+        built = brief_build.build(
+            case, store=Store(store), progress=lambda message: bar.update(task, description=message)
+        )
+        bar.update(task, description="rendering HTML" + (" and PDF" if pdf else ""))
+        paths = brief_render.write(built, out, pdf=pdf)
+    print(f"brief.html: {paths['html'].resolve()}")
+    if "pdf" in paths:
+        print(f"brief.pdf:  {paths['pdf'].resolve()}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(evaluate)
+    app.command()(brief)

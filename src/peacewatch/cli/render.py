@@ -65,11 +65,13 @@ def print_table(
     numeric = set(numeric)
     table = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
+        # Short headers keep tables readable in an 80-column terminal; JSON keeps the full names.
+        header = c.removeprefix("rows_").replace("_", " ")
         table.add_column(
-            c,
+            header,
             justify="right" if c in numeric else "left",
             overflow="fold",
-            no_wrap=c in ("key", "dataset_id", "date", "period_start", "event_id"),
+            no_wrap=c in ("key", "date", "period_start", "date_min", "date_max", "verdict"),
         )
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in columns))

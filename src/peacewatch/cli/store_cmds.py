@@ -15,29 +15,21 @@ from peacewatch.indicators.filters import Filters
 CATALOG_COLUMNS = (
     "dataset_id",
     "source",
-    "reader",
     "version",
-    "table_name",
     "rows_read",
     "rows_ingested",
     "rows_quarantined",
-    "rows_duplicate",
-    "rows_superseded",
     "date_min",
     "date_max",
-    "countries",
-    "fields_missing",
 )
 REPORT_COLUMNS = (
     "dataset_id",
     "status",
-    "source",
     "reader",
     "rows_read",
     "rows_ingested",
     "rows_quarantined",
     "rows_duplicate",
-    "seconds",
 )
 
 

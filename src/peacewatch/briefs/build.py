@@ -1,0 +1,302 @@
+"""Build a brief's payload: every section's blocks computed from the store and the case files.
+
+The payload (brief.json) is what the HTML and the PDF render, and what a future API would return:
+one structure, with every number traceable to its datasets and to the command that reproduces it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from peacewatch.agreements import case_folder, evaluate, load_case
+from peacewatch.briefs import attribution, markdown
+from peacewatch.briefs.spec import Brief, load_brief
+from peacewatch.errors import CaseError, PeacewatchError
+from peacewatch.indicators.filters import Filters
+
+DATA_DIR_ENV = "PEACEWATCH_DATA"
+
+
+def data_dir() -> Path:
+    """The shared data folder: $PEACEWATCH_DATA, else ../shared/data beside the working directory's repo."""
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV])
+    here = Path(__file__).resolve()
+    for parent in (Path.cwd(), *here.parents):
+        candidate = parent.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return Path("../shared/data").resolve()
+
+
+def filters_from(spec: dict[str, Any], datasets: list[str], as_of: dt.date | None = None) -> Filters:
+    """Filters from the keys a brief or claims file uses (the CLI's names); the brief's datasets apply
+    unless the block names its own."""
+    known = {
+        "dataset",
+        "source",
+        "country",
+        "admin1",
+        "admin2",
+        "actor",
+        "actor1",
+        "actor2",
+        "dyad",
+        "type",
+        "violence_type",
+        "from",
+        "to",
+    }
+    unknown = set(spec) - known
+    if unknown:
+        raise CaseError(
+            f"unknown filter key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(known))}"
+        )
+    ds = spec.get("dataset", datasets)
+    ds = [ds] if isinstance(ds, str) else list(ds or [])
+    types = spec.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    dyad = tuple(spec["dyad"]) if spec.get("dyad") else None
+
+    def day(key):
+        v = spec.get(key)
+        return v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v))
+
+    return Filters(
+        datasets=tuple(ds),
+        source=spec.get("source"),
+        country=spec.get("country"),
+        admin1=spec.get("admin1"),
+        admin2=spec.get("admin2"),
+        actor=spec.get("actor"),
+        actor1=spec.get("actor1"),
+        actor2=spec.get("actor2"),
+        dyad=dyad,
+        types=tuple(types),
+        violence_type=spec.get("violence_type"),
+        date_from=day("from"),
+        date_to=day("to") or as_of,
+    )
+
+
+@dataclass
+class BuiltBrief:
+    """The payload and the figures to write beside it."""
+
+    payload: dict[str, Any]
+    figures: list[Any] = field(default_factory=list)
+
+
+def brief_path(case_or_brief: str | Path) -> tuple[Path, Path]:
+    """(brief.yaml, case folder) from a case folder, a built-in case name, or a brief.yaml path."""
+    p = Path(case_or_brief)
+    if p.is_file():
+        return p, p.parent
+    folder = case_folder(case_or_brief)
+    path = folder / "brief.yaml"
+    if not path.exists():
+        raise CaseError(
+            f"{folder}: no brief.yaml in this case folder.",
+            hint="Write one (docs/brief-format.md), or give the path of a brief.yaml.",
+        )
+    return path, folder
+
+
+def build(case_or_brief: str | Path, *, store, progress=lambda message: None) -> BuiltBrief:
+    """Compute every block of the brief. ``store`` is a peacewatch Store."""
+    path, folder = brief_path(case_or_brief)
+    brief = load_brief(path)
+    case = load_case(folder) if (folder / "agreement.yaml").exists() else None
+    progress("evaluating commitments")
+    evaluation = (
+        evaluate(
+            case,
+            as_of=brief.as_of,
+            store=store,
+            dataset=brief.datasets[0] if len(brief.datasets) == 1 else None,
+        )
+        if case
+        else None
+    )
+    claims = _claims(folder, store, brief, progress)
+    catalog = {d["dataset_id"]: d for d in store.datasets()}
+    missing = [d for d in brief.datasets if d not in catalog]
+    if missing:
+        raise PeacewatchError(
+            f"{path}: the brief measures on {', '.join(missing)}, which the store "
+            f"{store.path} does not hold.",
+            hint="Ingest it first (peacewatch ingest FILE).",
+        )
+    built = BuiltBrief(payload={})
+    sections = []
+    for i, section in enumerate(brief.sections, start=1):
+        progress(f"section {i} of {len(brief.sections)}: {section.question}")
+        blocks = [
+            _block(b, brief, evaluation, claims, store, built, f"s{i}b{j}")
+            for j, b in enumerate(section.blocks, start=1)
+        ]
+        sections.append(
+            {
+                "question": section.question,
+                "narrative_html": markdown.to_html(section.narrative),
+                "cannot_show_html": markdown.to_html(section.cannot_show),
+                "blocks": blocks,
+            }
+        )
+    used = sorted(
+        {ds["dataset_id"] for f in built.figures for ds in f.datasets if ds.get("dataset_id")}
+        | set(brief.datasets)
+    )
+    built.payload = {
+        "title": brief.title,
+        "subtitle": brief.subtitle,
+        "as_of": brief.as_of.isoformat(),
+        "case": evaluation.to_dict()["agreement"] if evaluation else None,
+        "sections": sections,
+        "datasets": [_dataset(catalog[d]) for d in used if d in catalog],
+        "figures": [_figure_payload(f) for f in built.figures],
+        "generated_by": "peacewatch",
+    }
+    return built
+
+
+def _claims(folder: Path, store, brief: Brief, progress) -> dict[str, Any]:
+    if not (folder / "claims.yaml").exists():
+        return {}
+    from peacewatch.briefs.claims import check_claims, load_claims
+
+    progress("checking claims")
+    return {
+        r.id: r for r in check_claims(load_claims(folder / "claims.yaml"), store=store, as_of=brief.as_of)
+    }
+
+
+def _dataset(entry: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "dataset_id",
+        "source",
+        "reader",
+        "version",
+        "sha256",
+        "path",
+        "rows_ingested",
+        "date_min",
+        "date_max",
+        "fields_missing",
+        "news_derived",
+        "ingested_at",
+    )
+    out = {k: entry.get(k) for k in keys}
+    out["path"] = Path(str(out["path"])).name
+    out["attribution"] = attribution.for_source(entry["source"])
+    return out
+
+
+def _figure_payload(figure) -> dict:
+    """A figure as the payload carries it: everything but the Vega-Lite spec, which is in figures/."""
+    d = figure.to_dict()
+    d.pop("spec", None)
+    d["files"] = {ext: f"figures/{figure.id}.{ext}" for ext in ("svg", "vl.json", "csv")}
+    return d
+
+
+def _block(
+    b,
+    brief: Brief,
+    evaluation,
+    claims: dict,
+    store,
+    built: BuiltBrief,
+    block_id: str,
+    base_dir: Path | None = None,
+) -> dict:
+    kind = b.kind()
+    if kind == "verdicts":
+        if evaluation is None:
+            raise CaseError("a verdicts block needs agreement.yaml in the case folder.")
+        rows = [v.to_dict() for v in evaluation.verdicts if b.verdicts == "all" or v.id in b.verdicts]
+        return {"kind": "verdicts", "rows": [_verdict_row(r) for r in rows]}
+    if kind == "claims":
+        rows = [r.to_dict() for cid, r in claims.items() if b.claims == "all" or cid in b.claims]
+        return {"kind": "claims", "rows": rows}
+    if kind == "evidence":
+        facts = []
+        for cid in b.evidence:
+            v = next((v for v in evaluation.verdicts if v.id == cid), None) if evaluation else None
+            for fact in v.evidence.get("facts", []) if v else []:
+                facts.append({"commitment": cid, **fact})
+        return {"kind": "evidence", "rows": facts}
+    if kind == "compare":
+        return _compare_block(b.compare, brief, store)
+    if kind == "events":
+        return _events_block(b.events, brief, store)
+    if kind in ("series", "map"):
+        from peacewatch.briefs import figures
+
+        figure = figures.make(kind, getattr(b, kind), brief, store, block_id, base_dir=base_dir)
+        built.figures.append(figure)
+        return {"kind": "figure", "figure": _figure_payload(figure)}
+    raise CaseError(f"unknown block kind {kind!r}")  # pragma: no cover - spec.Block guards this
+
+
+def _verdict_row(r: dict) -> dict:
+    ev = r["evidence"]
+    return {
+        "id": r["id"],
+        "party": r["party"],
+        "kind": r["kind"],
+        "verdict": r["verdict"],
+        "days_late": r["days_late"],
+        "summary": r["summary"],
+        "text": ev.get("text"),
+        "source": ev.get("source"),
+        "verified": ev.get("verified", True),
+        "command": ev.get("command"),
+    }
+
+
+def _compare_block(c, brief: Brief, store) -> dict:
+    from peacewatch import analysis
+
+    f = filters_from(c.filters, brief.datasets)
+    try:
+        d = analysis.compare(
+            f, window=c.window, baseline=c.baseline, measure=c.measure, store=store
+        ).to_dict()
+    except PeacewatchError as exc:
+        return {
+            "kind": "compare",
+            "title": c.title,
+            "sentence": f"The data cannot tell: {exc}",
+            "result": None,
+        }
+    w, base = d["window"], d["baseline"]
+    direction = "fewer" if d["rate_ratio"] < 1 else "more"
+    sentence = (
+        f"From {w['start']} to {w['end']} there were {w['rate']:.1f} {c.measure} a day against "
+        f"{base['rate']:.1f} from {base['start']} to {base['end']}: {abs(d['percent_change']):.0f}% "
+        f"{direction} (rate ratio {d['rate_ratio']:.2f}, 95% interval {d['ci_low']:.2f} to "
+        f"{d['ci_high']:.2f})."
+    )
+    return {"kind": "compare", "title": c.title, "sentence": sentence, "result": d, "command": d["command"]}
+
+
+def _events_block(e, brief: Brief, store) -> dict:
+    from peacewatch import analysis
+
+    f = filters_from(e.filters, brief.datasets, as_of=brief.as_of)
+    table = analysis.events(f, store=store, limit=e.limit)
+    keep = ("event_id", "date_start", "event_type", "admin1", "actor1", "actor2", "fatalities_best", "notes")
+    rows = [{k: r.get(k) for k in keep} for r in table.to_pylist()]
+    for r in rows:
+        r["date_start"] = r["date_start"].isoformat() if r["date_start"] else None
+    return {
+        "kind": "events",
+        "title": e.title,
+        "rows": rows,
+        "command": f"peacewatch events {f.cli_args()} --limit {e.limit}",
+    }

@@ -1,0 +1,116 @@
+"""brief.yaml: the questions a brief answers and the evidence blocks under each (docs/brief-format.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from peacewatch.agreements.yamlfile import LineYAML
+from peacewatch.errors import CaseError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Shade(_Strict):
+    label: str
+    span: str
+
+
+class SeriesBlock(_Strict):
+    filters: dict[str, Any] = {}
+    by: Literal["day", "week", "month"] = "week"
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    measure: Literal["events", "fatalities"] = "events"
+    stack: Literal["event_type"] | None = None
+    small_multiples: Literal["admin1"] | None = None
+    shade: list[Shade] = []
+    changepoints: bool = False
+    title: str
+
+
+class MapBlock(_Strict):
+    filters: dict[str, Any] = {}
+    boundaries: str
+    level: Literal["admin1"] = "admin1"
+    window: str
+    baseline: str
+    title: str
+
+
+class CompareBlock(_Strict):
+    filters: dict[str, Any] = {}
+    window: str
+    baseline: str
+    measure: Literal["events", "fatalities"] = "events"
+    title: str | None = None
+
+
+class EventsBlock(_Strict):
+    filters: dict[str, Any] = {}
+    limit: int = Field(default=10, ge=1, le=200)
+    title: str | None = None
+
+
+class Block(_Strict):
+    """One evidence block: exactly one of its fields is given."""
+
+    verdicts: list[str] | Literal["all"] | None = None
+    series: SeriesBlock | None = None
+    map: MapBlock | None = None
+    compare: CompareBlock | None = None
+    claims: list[str] | Literal["all"] | None = None
+    evidence: list[str] | None = None
+    events: EventsBlock | None = None
+
+    def kind(self) -> str:
+        given = [k for k in type(self).model_fields if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a block holds exactly one of {', '.join(type(self).model_fields)}; found "
+                f"{', '.join(given) or 'none'}"
+            )
+        return given[0]
+
+
+class Section(_Strict):
+    question: str
+    narrative: str | None = None
+    cannot_show: str | None = None
+    blocks: list[Block] = []
+
+
+class Brief(_Strict):
+    title: str
+    subtitle: str | None = None
+    as_of: dt.date
+    datasets: list[str] = []
+    sections: Annotated[list[Section], Field(min_length=1)]
+
+
+def load_brief(path: Path) -> Brief:
+    """Load and check brief.yaml, reporting every problem with file:line."""
+    doc = LineYAML(path)
+    try:
+        brief = Brief.model_validate(doc.data if isinstance(doc.data, dict) else {})
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            lines.append(f"{doc.where(loc)}: {'.'.join(str(p) for p in loc)}: {err['msg']}")
+        raise CaseError(f"{len(lines)} problem(s) in {path}:\n  " + "\n  ".join(lines)) from None
+    problems = []
+    for i, section in enumerate(brief.sections):
+        for j, block in enumerate(section.blocks):
+            try:
+                block.kind()
+            except ValueError as exc:
+                problems.append(f"{doc.where(('sections', i, 'blocks', j))}: {exc}")
+    if problems:
+        raise CaseError(f"{len(problems)} problem(s) in {path}:\n  " + "\n  ".join(problems))
+    return brief

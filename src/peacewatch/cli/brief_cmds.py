@@ -1,0 +1,60 @@
+"""Commands on briefings: check the quantitative claims of a case against the loaded data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from peacewatch.cli import render
+from peacewatch.cli.options import StoreOpt, parse_date
+
+STYLE = {
+    "supported": "green",
+    "contradicted": "red",
+    "inconclusive": "magenta",
+    "insufficient_data": "cyan",
+}
+
+
+def check(
+    claims_or_case: Annotated[
+        str,
+        typer.Argument(
+            metavar="CLAIMS_OR_CASE",
+            help="A claims.yaml file, a case folder, or the name of a built-in case (cases/).",
+        ),
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Judge as of this date: no period may end after it (default: today)."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Check each claim of a briefing: supported, contradicted, inconclusive or insufficient_data."""
+    from peacewatch.briefs.claims import check_claims, claims_path, load_claims
+    from peacewatch.store import Store
+
+    path = claims_path(claims_or_case)
+    results = check_claims(load_claims(path), store=Store(store), as_of=parse_date(as_of, "--as-of"))
+    payload = {"claims": [r.to_dict() for r in results]}
+    if json_out:
+        render.print_json(payload)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Claims of {path}", show_lines=True, header_style="bold")
+    for col in ("claim", "result", "summary"):
+        table.add_column(col, overflow="fold", no_wrap=col == "result")
+    for r in results:
+        table.add_row(f"{r.id}\n[dim]{r.text}[/dim]", f"[{STYLE[r.result]}]{r.result}[/]", r.summary)
+    render.console.print(table)
+    counts = {k: sum(r.result == k for r in results) for k in STYLE}
+    render.console.print(", ".join(f"{k} {n}" for k, n in counts.items() if n))
+    for r in results:
+        render.console.print(f"[dim]{r.id}: {r.evidence.get('command', '')}[/dim]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)

@@ -1,0 +1,152 @@
+"""The afghanistan-2020 brief end to end: payload, HTML structure, safety, PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from peacewatch.briefs import build, render
+
+QUESTIONS = [
+    "Are the Taliban negotiating in good faith?",
+    "Do the Taliban lack a clear path to military victory?",
+    "Why may the Taliban now see negotiations as their best option?",
+    "Did the Taliban already get everything they want?",
+    "Are the Taliban living up to their commitments?",
+]
+SNAPSHOT = Path(__file__).parent / "snapshots" / "afghanistan-2020.json"
+
+
+@pytest.fixture(scope="module")
+def written(afghan_store, data_dir, tmp_path_factory, monkeypatch_module):
+    monkeypatch_module.setenv("PEACEWATCH_DATA", str(data_dir))
+    built = build.build("afghanistan-2020", store=afghan_store)
+    out = tmp_path_factory.mktemp("brief")
+    return built, render.write(built, out, pdf=True)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+class _Doc(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.h2: list[str] = []
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_h2 = tag == "h2"
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self._in_h2 = False
+
+    def handle_data(self, data):
+        if self._in_h2 and data.strip():
+            self.h2.append(data.strip())
+
+
+def _parse(path: Path) -> _Doc:
+    doc = _Doc()
+    doc.feed(path.read_text(encoding="utf-8"))
+    return doc
+
+
+def test_the_brief_answers_the_five_questions_and_has_a_methods_appendix(written):
+    _, paths = written
+    doc = _parse(paths["html"])
+    assert doc.h2 == [*QUESTIONS, "Data and methods"]
+
+
+def test_every_chart_has_alt_text_and_its_data_as_a_table(written):
+    built, paths = written
+    html = paths["html"].read_text(encoding="utf-8")
+    figures = built.payload["figures"]
+    assert len(figures) >= 3
+    for f in figures:
+        assert len(f["alt"]) > 40
+        assert f"Data for “{f['title']}”" in html
+        assert f'aria-label="{f["alt"]}"'.replace("'", "&#39;") in html or f["alt"][:30] in html
+        for ext in ("svg", "vl.json", "csv"):
+            assert (paths["figures"] / f"{f['id']}.{ext}").exists()
+        assert f["command"].startswith("peacewatch ")
+
+
+def test_the_html_references_no_remote_resource(written):
+    _, paths = written
+    doc = _parse(paths["html"])
+    for tag, attrs in doc.tags:
+        for key in ("src", "srcset", "data", "xlink:href"):
+            assert not str(attrs.get(key, "")).startswith(("http", "//")), (tag, attrs)
+        if tag == "link":
+            pytest.fail(f"the brief links an external resource: {attrs}")
+        if tag == "a" and attrs.get("href", "").startswith("http"):
+            continue  # links to cited sources are fine
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert not re.search(r"@import|url\(\s*['\"]?https?:", html)
+
+
+def test_the_appendix_names_each_dataset_with_its_citation_hash_and_as_of(written):
+    built, paths = written
+    html = paths["html"].read_text(encoding="utf-8")
+    ds = built.payload["datasets"]
+    assert [d["dataset_id"] for d in ds] == ["acled-afghanistan-2017-01-01-2026-03-13-reduced"]
+    assert ds[0]["sha256"] in html and "Introducing ACLED" in html and "redistribution" in html
+    assert "Evidence as of 2020-12-31" in html
+
+
+def test_the_payload_is_the_json_the_html_renders_and_matches_its_snapshot(written):
+    built, paths = written
+    payload = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert payload["title"] == built.payload["title"]
+    shape = {
+        "title": payload["title"],
+        "as_of": payload["as_of"],
+        "questions": [s["question"] for s in payload["sections"]],
+        "blocks": [[b["kind"] for b in s["blocks"]] for s in payload["sections"]],
+        "verdicts": {
+            r["id"]: r["verdict"]
+            for s in payload["sections"]
+            for b in s["blocks"]
+            if b["kind"] == "verdicts"
+            for r in b["rows"]
+        },
+        "claims": {
+            r["id"]: r["result"]
+            for s in payload["sections"]
+            for b in s["blocks"]
+            if b["kind"] == "claims"
+            for r in b["rows"]
+        },
+        "figures": [f["id"] for f in payload["figures"]],
+    }
+    if not SNAPSHOT.exists():  # first run writes the snapshot; review it before committing
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(shape, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert shape == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+
+
+def test_the_pdf_first_page_renders_and_is_not_blank(written, tmp_path):
+    _, paths = written
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm is missing: `make test` installs poppler-utils")
+    subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "50", "-png", str(paths["pdf"]), str(tmp_path / "p")],
+        check=True,
+    )
+    page = next(tmp_path.glob("p*.png"))
+    data = page.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000  # a white page compresses to almost nothing

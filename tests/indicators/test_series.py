@@ -78,3 +78,21 @@ def test_calendar_periods_cover_partial_first_and_last_periods():
 def test_an_unknown_granularity_is_a_clear_error(afghan_store):
     with pytest.raises(IndicatorError, match="expected day, week or month"):
         analysis.series(FEB, by="fortnight", store=afghan_store)
+
+
+def test_a_weekly_aggregate_reads_by_week_or_month_but_not_by_day(tmp_path, data_file, test_data):
+    from peacewatch.store import Store
+
+    store = Store(tmp_path / "s.duckdb")
+    store.ingest([data_file("acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz")],
+                 mapping=test_data / "mapped_acled_afghanistan_weekly.yaml")
+    ds = store.datasets()[0]["dataset_id"]
+    f = Filters(datasets=(ds,), types=("battle",), date_from=dt.date(2020, 2, 1), date_to=dt.date(2020, 3, 31))
+    with pytest.raises(IndicatorError, match="cannot be split into days"):
+        analysis.series(f, by="day", store=store)
+    weeks = analysis.series(f, by="week", store=store)
+    by_start = {d.isoformat(): v for d, v in weeks.points}
+    # The week ending Friday 2020-02-28 (22-28 Feb) had far fewer battles than the weeks around it.
+    assert by_start["2020-02-22"] < by_start["2020-02-15"] / 3
+    months = analysis.series(f, by="month", store=store)
+    assert [d.isoformat() for d, _ in months.points] == ["2020-02-01", "2020-03-01"]

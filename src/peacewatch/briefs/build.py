@@ -34,53 +34,10 @@ def data_dir() -> Path:
 
 
 def filters_from(spec: dict[str, Any], datasets: list[str], as_of: dt.date | None = None) -> Filters:
-    """Filters from the keys a brief or claims file uses (the CLI's names); the brief's datasets apply
-    unless the block names its own."""
-    known = {
-        "dataset",
-        "source",
-        "country",
-        "admin1",
-        "admin2",
-        "actor",
-        "actor1",
-        "actor2",
-        "dyad",
-        "type",
-        "violence_type",
-        "from",
-        "to",
-    }
-    unknown = set(spec) - known
-    if unknown:
-        raise CaseError(
-            f"unknown filter key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(known))}"
-        )
-    ds = spec.get("dataset", datasets)
-    ds = [ds] if isinstance(ds, str) else list(ds or [])
-    types = spec.get("type", [])
-    types = [types] if isinstance(types, str) else list(types)
-    dyad = tuple(spec["dyad"]) if spec.get("dyad") else None
-
-    def day(key):
-        v = spec.get(key)
-        return v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v))
-
-    return Filters(
-        datasets=tuple(ds),
-        source=spec.get("source"),
-        country=spec.get("country"),
-        admin1=spec.get("admin1"),
-        admin2=spec.get("admin2"),
-        actor=spec.get("actor"),
-        actor1=spec.get("actor1"),
-        actor2=spec.get("actor2"),
-        dyad=dyad,
-        types=tuple(types),
-        violence_type=spec.get("violence_type"),
-        date_from=day("from"),
-        date_to=day("to") or as_of,
-    )
+    """Filters of a block (the CLI's names); the brief's datasets apply unless the block names its own,
+    and an open end stops at the brief's as-of date."""
+    f = Filters.from_spec({"dataset": datasets, **spec}, where="brief.yaml")
+    return f.replace(date_to=f.date_to or as_of)
 
 
 @dataclass

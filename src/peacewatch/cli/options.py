@@ -71,27 +71,10 @@ _FILTER_PARAMS = {
 
 
 def build_filters(values: dict) -> Filters:
-    dyad = None
-    if values.get("dyad"):
-        parts = [p.strip() for p in values["dyad"].split(",")]
-        if len(parts) != 2 or not all(parts):
-            raise PeacewatchError(f"--dyad {values['dyad']!r}: expected two actor keys as KEY,KEY.")
-        dyad = (parts[0], parts[1])
-    return Filters(
-        datasets=tuple(values.get("dataset") or ()),
-        source=values.get("source"),
-        country=values.get("country"),
-        admin1=values.get("admin1"),
-        admin2=values.get("admin2"),
-        actor=values.get("actor"),
-        actor1=values.get("actor1"),
-        actor2=values.get("actor2"),
-        dyad=dyad,
-        types=tuple(values.get("type") or ()),
-        violence_type=values.get("violence_type"),
-        date_from=parse_date(values.get("date_from"), "--from"),
-        date_to=parse_date(values.get("date_to"), "--to"),
-    )
+    """Filters from the parsed options (their names are the spec's, but for the two dates)."""
+    spec = {k: v for k, v in values.items() if v not in (None, [], ())}
+    spec["from"], spec["to"] = spec.pop("date_from", None), spec.pop("date_to", None)
+    return Filters.from_spec(spec, where="options")
 
 
 def with_filters(fn):

@@ -53,6 +53,66 @@ class Filters:
         d["dyad"] = list(self.dyad) if self.dyad else None
         return d
 
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any], *, where: str = "filters") -> Filters:
+        """Filters from the names the CLI and the case files use: dataset (one or a list), source,
+        country, admin1, admin2, actor, actor1, actor2, dyad ("A,B" or [A, B]), type (one or a list),
+        violence_type, from, to (dates or YYYY-MM-DD). ``where`` names the origin in error messages.
+
+        >>> Filters.from_spec({"country": "Afghanistan", "type": "battle", "dyad": "taliban,iskp"}).dyad
+        ('taliban', 'iskp')
+        """
+        unknown = sorted(set(spec) - _SPEC_KEYS)
+        if unknown:
+            import difflib
+
+            hints = [
+                f"{k!r} (did you mean {m[0]!r}?)"
+                if (m := difflib.get_close_matches(k, _SPEC_KEYS, n=1))
+                else repr(k)
+                for k in unknown
+            ]
+            raise IndicatorError(
+                f"{where}: unknown filter key(s) {', '.join(hints)}; expected "
+                f"{', '.join(sorted(_SPEC_KEYS))}."
+            )
+
+        def listed(key):
+            value = spec.get(key)
+            return () if value in (None, "", []) else (value,) if isinstance(value, str) else tuple(value)
+
+        dyad = spec.get("dyad")
+        if isinstance(dyad, str):
+            dyad = [p.strip() for p in dyad.split(",")]
+        if dyad is not None and (len(dyad) != 2 or not all(dyad)):
+            raise IndicatorError(f"{where}: dyad {spec.get('dyad')!r}: expected two actor keys as KEY,KEY.")
+
+        def day(key):
+            value = spec.get(key)
+            if value is None or isinstance(value, dt.date):
+                return value
+            try:
+                return dt.date.fromisoformat(str(value).strip())
+            except ValueError:
+                flag = {"from": "--from", "to": "--to"}.get(key, key)
+                raise IndicatorError(f"{where}: {flag} {value!r}: expected a date as YYYY-MM-DD.") from None
+
+        return cls(
+            datasets=listed("dataset"),
+            source=spec.get("source"),
+            country=spec.get("country"),
+            admin1=spec.get("admin1"),
+            admin2=spec.get("admin2"),
+            actor=spec.get("actor"),
+            actor1=spec.get("actor1"),
+            actor2=spec.get("actor2"),
+            dyad=tuple(dyad) if dyad else None,
+            types=listed("type"),
+            violence_type=spec.get("violence_type"),
+            date_from=day("from"),
+            date_to=day("to"),
+        )
+
     def replace(self, **changes) -> Filters:
         return Filters(**{**asdict(self), **changes})
 
@@ -74,6 +134,25 @@ class Filters:
         if self.date_to:
             parts.append(f"--to {self.date_to.isoformat()}")
         return " ".join(parts)
+
+
+_SPEC_KEYS = frozenset(
+    {
+        "dataset",
+        "source",
+        "country",
+        "admin1",
+        "admin2",
+        "actor",
+        "actor1",
+        "actor2",
+        "dyad",
+        "type",
+        "violence_type",
+        "from",
+        "to",
+    }
+)
 
 
 def _q(value: str) -> str:

@@ -33,14 +33,31 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     store = WORK / "brief_store.duckdb"
     if not store.exists():
-        subprocess.run([sys.executable, "-m", "peacewatch", "ingest", "--store", str(store), str(SOURCE)],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "peacewatch", "ingest", "--store", str(store), str(SOURCE)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     env = {**os.environ, "PEACEWATCH_DATA": str(DATA)}
     cli_times = []
     for i in range(args.repeat):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "peacewatch", "brief", "afghanistan-2020", "--store", str(store),
-                        "--out", str(WORK / f"brief-{i}")], check=True, stdout=subprocess.DEVNULL, env=env)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "peacewatch",
+                "brief",
+                "afghanistan-2020",
+                "--store",
+                str(store),
+                "--out",
+                str(WORK / f"brief-{i}"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=env,
+        )
         cli_times.append(time.perf_counter() - start)
 
     os.environ["PEACEWATCH_DATA"] = str(DATA)
@@ -57,14 +74,18 @@ def main() -> None:
         render.write(built, WORK / f"brief-api-{i}", pdf=True)
         done = time.perf_counter()
         api_times.append(built_at - start + done - html_at)
-        parts = {"build (queries, verdicts, claims, charts)": built_at - start,
-                 "HTML and figures": html_at - built_at, "HTML, figures and PDF": done - html_at}
+        parts = {
+            "build (queries, verdicts, claims, charts)": built_at - start,
+            "HTML and figures": html_at - built_at,
+            "HTML, figures and PDF": done - html_at,
+        }
     cli, api = statistics.median(cli_times), statistics.median(api_times)
     lines = [
         f"### Brief, afghanistan-2020 ({dt.date.today().isoformat()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()})",
         "",
-        f"From a store holding the reduced ACLED Afghanistan export; median of {args.repeat} runs. Target: 15 s.",
+        f"From a store holding the reduced ACLED Afghanistan export; median of {args.repeat} runs. "
+        "Target: 15 s.",
         "",
         "| what | seconds |",
         "|---|---:|",

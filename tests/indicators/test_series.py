@@ -84,10 +84,14 @@ def test_a_weekly_aggregate_reads_by_week_or_month_but_not_by_day(tmp_path, data
     from peacewatch.store import Store
 
     store = Store(tmp_path / "s.duckdb")
-    store.ingest([data_file("acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz")],
-                 mapping=test_data / "mapped_acled_afghanistan_weekly.yaml")
+    store.ingest(
+        [data_file("acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz")],
+        mapping=test_data / "mapped_acled_afghanistan_weekly.yaml",
+    )
     ds = store.datasets()[0]["dataset_id"]
-    f = Filters(datasets=(ds,), types=("battle",), date_from=dt.date(2020, 2, 1), date_to=dt.date(2020, 3, 31))
+    f = Filters(
+        datasets=(ds,), types=("battle",), date_from=dt.date(2020, 2, 1), date_to=dt.date(2020, 3, 31)
+    )
     with pytest.raises(IndicatorError, match="cannot be split into days"):
         analysis.series(f, by="day", store=store)
     weeks = analysis.series(f, by="week", store=store)

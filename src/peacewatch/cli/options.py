@@ -33,19 +33,6 @@ def parse_date(value: str | None, flag: str) -> dt.date | None:
         raise PeacewatchError(f"{flag} {value!r}: expected a date as YYYY-MM-DD.") from None
 
 
-def parse_span(value: str, flag: str) -> tuple[dt.date, dt.date]:
-    """START:END (both inclusive) from a flag such as --window."""
-    start, sep, end = value.partition(":")
-    if not sep:
-        raise PeacewatchError(
-            f"{flag} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD (both inclusive)."
-        )
-    a, b = parse_date(start, flag), parse_date(end, flag)
-    if a > b:
-        raise PeacewatchError(f"{flag} {value!r}: the start is after the end.")
-    return a, b
-
-
 def _opt(help_text: str, *names: str):
     return typer.Option(*names, help=help_text, rich_help_panel="Filters")
 

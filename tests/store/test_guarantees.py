@@ -126,8 +126,9 @@ def test_an_interrupted_ingest_leaves_the_store_as_it_was(tmp_path, test_data, b
     proc.send_signal(sig)
     code = proc.wait(timeout=60)
     if sig == signal.SIGINT:
-        assert code == 1
-        assert "store is unchanged" in proc.stderr.read().decode()
+        err = proc.stderr.read().decode()
+        assert code == 1, err
+        assert "store is unchanged" in err
     assert (store.datasets(), _events(store)) == before
     # The next writer cleans up whatever the killed one left and works normally.
     store.ingest([test_data / "acled_release_b.csv"])

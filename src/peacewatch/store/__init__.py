@@ -302,9 +302,12 @@ def _polling(con, report: ProgressFn):
     thread.start()
     try:
         yield stage
-    except Exception:
-        # DuckDB reports an interrupted query as a RuntimeError or an InterruptException.
-        if interrupted.is_set():
+    except Exception as exc:
+        # DuckDB reports an interrupted query as an InterruptException, or as a RuntimeError caused by
+        # the KeyboardInterrupt that Python's own handler raised before our thread saw the signal.
+        if interrupted.is_set() or isinstance(exc, duckdb.InterruptException) or isinstance(
+            exc.__cause__, KeyboardInterrupt
+        ):
             raise KeyboardInterrupt from None
         raise
     finally:

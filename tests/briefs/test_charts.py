@@ -18,6 +18,7 @@ import pytest
 from peacewatch import analysis, schema
 from peacewatch.briefs import charts
 from peacewatch.briefs.charts import ChartError, Figure, series_chart, series_points
+from peacewatch.briefs.charts.frame import layout_labels
 from peacewatch.indicators.filters import Filters
 
 AFGHANISTAN = Filters(country="Afghanistan")
@@ -220,7 +221,7 @@ def test_labels_above_the_chart_never_overlap_and_those_without_room_are_left_ou
     start, end, width = dt.date(2020, 1, 1), dt.date(2020, 4, 30), 580
     days = (0, 1, 2, 3, 30, 31, 90, 118)
     labels = [{"date": start + dt.timedelta(days=d), "text": "22 Feb"} for d in days]
-    rows = charts._layout_labels(labels, start, end, width, max_rows=3)
+    rows = layout_labels(labels, start, end, width, max_rows=3)
     assert rows == 3
     assert [lab["row"] for lab in labels[:4]] == [0, 1, 2, None]  # four labels in four days: one has no room
     assert labels[-1]["align"] == "right"  # it would run past the right edge

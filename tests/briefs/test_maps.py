@@ -22,6 +22,7 @@ from peacewatch.briefs.maps import (
     load_boundaries,
     name_key,
 )
+from peacewatch.briefs.maps.boundaries import _signed_area
 from peacewatch.indicators.filters import Filters
 
 AFGHANISTAN = Filters(country="Afghanistan")
@@ -199,7 +200,7 @@ def test_rings_are_wound_clockwise_for_vega_and_rounded(boundaries):
     for p in boundaries.provinces:
         polys = [p.geometry["coordinates"]] if p.geometry["type"] == "Polygon" else p.geometry["coordinates"]
         for rings in polys:
-            assert maps._signed_area(rings[0]) < 0
+            assert _signed_area(rings[0]) < 0
             assert all(round(x, 3) == x for x, _ in rings[0])
 
 

@@ -1,0 +1,302 @@
+"""The series chart: bars per day, week or month, optionally stacked by event type, with shaded
+windows, changepoint rules and their labels, its alt text and its data table. Pure: rows in,
+:class:`Figure` out (the rows come from :mod:`peacewatch.briefs.charts.from_analysis`).
+
+>>> fig = series_chart(
+...     [{"period_start": "2020-02-17", "value": 201.0}, {"period_start": "2020-02-24", "value": 60.0}],
+...     title="Weekly events", by="week", measure="events", command="peacewatch series --by week")
+>>> fig.alt.split(":")[0]
+'Weekly events, 17 Feb 2020 to 1 Mar 2020'
+>>> fig.data[1]["value"]
+60.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from peacewatch.briefs.charts.frame import (
+    PARTIAL_OPACITY,
+    PERIOD_LABEL,
+    SHADE_COLOUR,
+    SINGLE_COLOUR,
+    Y_AXIS_PX,
+    check_period_and_stack,
+    layout_labels,
+    partial_notes,
+    period_words,
+    short_day,
+    stack_rows,
+    top_spec,
+    unit_title,
+    utc_datetime,
+)
+from peacewatch.briefs.figure import (
+    EVENT_TYPE_COLOURS,
+    EVENT_TYPE_LABELS,
+    HEIGHT,
+    WIDTH,
+    ChartError,
+    Figure,
+    as_date,
+    as_span,
+    column,
+    day_text,
+    number_text,
+    span_text,
+)
+from peacewatch.indicators.calendar import Span
+
+
+def series_chart(
+    points: Sequence[Mapping[str, Any]],
+    *,
+    title: str,
+    by: str,
+    measure: str,
+    command: str,
+    shade: Sequence[Mapping[str, Any]] = (),
+    changepoints: Sequence[Mapping[str, Any]] = (),
+    stack: str | None = None,
+    span: Span | str | None = None,
+    estimate: str = "best",
+    id: str = "series",
+    subtitle: str | None = None,
+    datasets: Sequence[Mapping[str, Any]] = (),
+    width: int = WIDTH,
+    height: int = HEIGHT,
+) -> Figure:
+    """Bars per day, week or month (stacked by canonical event type with ``stack="event_type"``),
+    shaded windows and changepoint rules.
+
+    ``points`` are {period_start, value} rows, or {period_start, event_type, value} when stacked
+    (analysis.series points, see :func:`series_points`). ``shade`` items are {label, span} with span
+    'START:END' (inclusive); ``changepoints`` are items of ``analysis.changepoints(...)["changepoints"]``
+    ({date, rate_before, rate_after}). ``span`` is the period asked for: periods that only partly lie in
+    it are drawn lighter and named in the notes.
+    """
+    check_period_and_stack(by, stack)
+    if not points:
+        raise ChartError(f"{title!r}: no points to draw.")
+    sp = as_span(span, "span") if span is not None else None
+    periods, values, types = stack_rows(points, by, sp, stack)
+    starts = sorted(periods)
+    d0, d1 = starts[0], periods[starts[-1]][0]
+    if sp is None:
+        sp = Span(d0, d1 - dt.timedelta(days=1))
+
+    marks, table, totals = [], [], {}
+    for s in starts:
+        e, inside, full = periods[s]
+        partial = inside < full
+        base = {"period_start": s.isoformat(), "period_end": e.isoformat(), "days": inside}
+        if stack is None:
+            v = values[s]
+            marks.append({**base, "y0": 0.0, "y1": v, "value": v, "partial": partial})
+            table.append({"period_start": s.isoformat(), "days": inside, "value": v})
+            totals[s] = v
+            continue
+        y = 0.0
+        row = {"period_start": s.isoformat(), "days": inside}
+        for order, t in enumerate(types):
+            v = values[s].get(t, 0.0)
+            label = EVENT_TYPE_LABELS.get(t, t)
+            marks.append(
+                {
+                    **base,
+                    "y0": y,
+                    "y1": y + v,
+                    "value": v,
+                    "event_type": t,
+                    "type_label": label,
+                    "order": order,
+                    "partial": partial,
+                }
+            )
+            y += v
+            row[t] = v
+        row["total"] = y
+        table.append(row)
+        totals[s] = y
+
+    x = {"field": "period_start", "type": "temporal", "title": None, "scale": {"type": "utc"}}
+    x_domain = {"domain": [utc_datetime(d0), utc_datetime(d1)], "type": "utc"}
+    bars: dict[str, Any] = {
+        "data": {"values": marks},
+        "mark": {"type": "rect", "stroke": "white", "strokeWidth": 0.5 if by != "day" else 0},
+        "encoding": {
+            "x": {**x, "scale": x_domain, "axis": {"grid": False, "labelFlush": True}},
+            "x2": {"field": "period_end"},
+            "y": {
+                "field": "y1",
+                "type": "quantitative",
+                "title": unit_title(measure, by, estimate),
+                "scale": {"zero": True, "nice": True},
+            },
+            "y2": {"field": "y0"},
+            "opacity": {"condition": {"test": "datum.partial", "value": PARTIAL_OPACITY}, "value": 1},
+        },
+    }
+    if stack is None:
+        bars["mark"]["fill"] = SINGLE_COLOUR
+    else:
+        labels = [EVENT_TYPE_LABELS.get(t, t) for t in types]
+        bars["encoding"]["fill"] = {
+            "field": "type_label",
+            "type": "nominal",
+            "title": None,
+            "sort": labels,
+            "scale": {"domain": labels, "range": [EVENT_TYPE_COLOURS.get(t, "#999999") for t in types]},
+            "legend": {
+                "orient": "bottom",
+                "direction": "horizontal",
+                "symbolType": "square",
+                "columns": 3 if len(types) > 3 else len(types),
+            },
+        }
+
+    shades = []
+    for item in shade:
+        s_span = as_span(item["span"], f"shade {item.get('label', '')!r}")
+        text = f"{item.get('label', '').strip()} {span_text(s_span)}".strip()
+        shades.append(
+            {"start": s_span.start, "end": s_span.end + dt.timedelta(days=1), "text": text, "span": s_span}
+        )
+    rules = []
+    for c in changepoints:
+        d = as_date(c["date"])
+        rules.append(
+            {"date": d, "text": day_text(d), "before": c.get("rate_before"), "after": c.get("rate_after")}
+        )
+
+    labels = [{"date": max(s["start"], d0), "text": s["text"], "kind": "shade"} for s in shades]
+    labels += [{"date": r["date"], "text": short_day(r["date"]), "kind": "changepoint"} for r in rules]
+    layout_labels(labels, d0, d1, width - Y_AXIS_PX)
+    unplaced = [lab for lab in labels if lab["row"] is None]
+    labels = [lab for lab in labels if lab["row"] is not None]
+    layers: list[dict[str, Any]] = [bars]
+    if shades:
+        layers.append(
+            {
+                "data": {
+                    "values": [
+                        {"start": s["start"].isoformat(), "end": s["end"].isoformat(), "label": s["text"]}
+                        for s in shades
+                    ]
+                },
+                "mark": {"type": "rect", "fill": SHADE_COLOUR, "opacity": 0.13},
+                "encoding": {"x": {**x, "field": "start"}, "x2": {"field": "end"}},
+                "name": "shade",
+            }
+        )
+    if rules:
+        layers.append(
+            {
+                "data": {"values": [{"date": r["date"].isoformat(), "label": r["text"]} for r in rules]},
+                "mark": {"type": "rule", "color": "#222222", "strokeDash": [4, 3], "strokeWidth": 1},
+                "encoding": {"x": {**x, "field": "date"}},
+                "name": "changepoints",
+            }
+        )
+    for align in ("left", "right"):
+        chosen = [lab for lab in labels if lab["align"] == align]
+        if not chosen:
+            continue
+        layers.append(
+            {
+                "data": {
+                    "values": [
+                        {
+                            "date": lab["date"].isoformat(),
+                            "text": lab["text"],
+                            "y": -8 - 13 * lab["row"],
+                            "kind": lab["kind"],
+                        }
+                        for lab in chosen
+                    ]
+                },
+                "mark": {
+                    "type": "text",
+                    "align": align,
+                    "baseline": "bottom",
+                    "dx": 3 if align == "left" else -3,
+                    "fontSize": 10.5,
+                    "color": "#222222",
+                },
+                "encoding": {
+                    "x": {**x, "field": "date"},
+                    "y": {"field": "y", "type": "quantitative", "scale": None},
+                    "text": {"field": "text"},
+                },
+                "name": f"labels_{align}",
+            }
+        )
+
+    alt = _series_alt(title, by, measure, sp, periods, totals, table, types, shades, rules, stack)
+    notes = partial_notes(periods, by)
+    columns = [column("period_start", PERIOD_LABEL[by])]
+    if stack is None:
+        columns.append(column("value", unit_title(measure, by, estimate), ",.0f"))
+    else:
+        columns += [column(t, EVENT_TYPE_LABELS.get(t, t), ",.0f") for t in types]
+        columns.append(column("total", "All types", ",.0f"))
+    if notes:
+        columns.insert(1, column("days", "Days in data", "d"))
+    if unplaced:
+        notes.append(
+            f"{len(unplaced)} of the marks above the chart are drawn without their label for lack of room: "
+            + ", ".join(lab["text"] if lab["kind"] == "shade" else day_text(lab["date"]) for lab in unplaced)
+            + "."
+        )
+    for r in rules:
+        notes.append(
+            f"Changepoint on {day_text(r['date'])}: the daily rate went from "
+            f"{number_text(r['before'])} to {number_text(r['after'])} a day."
+        )
+    key = [subtitle] if subtitle else []
+    if rules:
+        key.append("Dashed lines: changepoints in the daily rate.")
+    if any(m["partial"] for m in marks):
+        key.append("Lighter bars: periods only partly inside the dates shown.")
+    spec = top_spec(title, key, alt, width, height)
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    spec["title"]["offset"] = 6  # the bounds Vega measures the title from include the label rows
+    spec["layer"] = layers
+    return Figure(id, title, alt, spec, table, command, tuple(columns), tuple(notes), tuple(datasets))
+
+
+def _series_alt(title, by, measure, span, periods, totals, table, types, shades, rules, stack) -> str:
+    noun = "events" if measure == "events" else "fatalities"
+    complete = {s: v for s, v in totals.items() if periods[s][1] == periods[s][2]} or totals
+    hi = max(complete, key=lambda s: complete[s])
+    lo = min(complete, key=lambda s: complete[s])
+    total = sum(totals.values())
+    what = f"bars of {noun} per {by}"
+    if stack:
+        what += f" stacked by event type ({', '.join(EVENT_TYPE_LABELS.get(t, t) for t in types)})"
+    partial = " among complete periods" if len(complete) < len(totals) else ""
+    parts = [
+        f"{title}, {day_text(span.start)} to {day_text(span.end)}: {what}; {number_text(total)} {noun} in "
+        f"all. Highest{partial}: {number_text(complete[hi])} in {period_words(hi, by)}; lowest: "
+        f"{number_text(complete[lo])} in {period_words(lo, by)}."
+    ]
+    if stack and total:
+        shares = [(t, sum(r.get(t, 0.0) for r in table)) for t in types]
+        parts.append(
+            "Shares: "
+            + ", ".join(f"{EVENT_TYPE_LABELS.get(t, t)} {round(100 * v / total)}%" for t, v in shares)
+            + "."
+        )
+    parts += [f"Shaded: {s['text']}." for s in shades]
+    if rules:
+        parts.append(
+            "Dashed lines mark changepoints in the daily rate: "
+            + "; ".join(
+                f"{day_text(r['date'])} ({number_text(r['before'])} to {number_text(r['after'])} a day)"
+                for r in rules
+            )
+            + "."
+        )
+    return " ".join(parts)

@@ -51,9 +51,18 @@ class MissingFieldError(IndicatorError):
     Later layers catch this to answer ``insufficient_data`` instead of an empty result.
     """
 
-    def __init__(self, message: str, *, fields: tuple[str, ...], datasets: tuple[str, ...], hint=None):
-        self.fields = fields
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: tuple[str, ...],
+        datasets: tuple[str, ...],
+        filters: tuple[str, ...] = (),
+        hint=None,
+    ):
+        self.fields = fields  # every field missing, over all the filters below
         self.datasets = datasets
+        self.filters = filters  # the filters (Filters attribute names) that need them
         super().__init__(message, hint=hint)
 
 

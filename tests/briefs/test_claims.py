@@ -3,14 +3,12 @@ reachable, broken claims files are reported with file:line, and the CLI prints t
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import re
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from peacewatch.briefs.claims import (
@@ -18,7 +16,6 @@ from peacewatch.briefs.claims import (
     check_claims,
     claims_path,
     load_claims,
-    monthly_trend_fit,
 )
 from peacewatch.cli.app import main
 from peacewatch.errors import CaseError
@@ -258,18 +255,6 @@ def test_a_period_ending_after_the_as_of_date_is_insufficient_data(tmp_path, afg
 )
 def test_change_verdict_rules(expect, lo, hi, m, result):
     assert change_verdict(expect, lo, hi, m)[0] == result
-
-
-def test_the_trend_fit_matches_statsmodels_quasi_poisson():
-    # Reference: statsmodels 0.15 GLM(y, [1, t], Poisson(), offset=log(days)).fit(scale="X2") on the
-    # reduced ACLED export's monthly events of 2020 gives slope 0.02066877, se 0.01486299, scale 27.1306.
-    y = np.array([1056, 794, 805, 604, 626, 700, 893, 901, 901, 1113, 1010, 944.0])
-    days = np.array([calendar.monthrange(2020, m)[1] for m in range(1, 13)])
-    fit = monthly_trend_fit(y, days)
-    assert np.log(fit["rate_ratio"]) == pytest.approx(0.02066877, rel=1e-6)
-    assert fit["dispersion"] == pytest.approx(27.1306, rel=1e-5)
-    half = np.log(fit["ci_high"] / fit["ci_low"]) / 2
-    assert half == pytest.approx(2.228139 * 0.01486299, rel=1e-5)  # scipy.stats.t.ppf(0.975, 10)
 
 
 # -- loading ---------------------------------------------------------------------------------------------

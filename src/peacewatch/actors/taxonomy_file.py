@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from peacewatch import yamldoc
 from peacewatch.errors import TaxonomyError
+from peacewatch.yamldoc import Node
 
 KINDS = ("state", "rebel", "militia", "international", "civilians", "other")
 SOURCES = ("ucdp", "acled", "gtd", "gdelt", "other")
@@ -26,9 +26,6 @@ ISO3_RE = re.compile(r"[A-Z]{3}\Z")
 # Patterns are joined into one alternation to find matches fast (see taxonomy._Matcher), where group
 # numbers and names are shared: a backreference would point at another pattern's group.
 _UNCOMBINABLE = re.compile(r"(?<!\\)(?:\\\\)*\\[1-9]|\(\?P[<=]")
-
-# The C loader composes the shipped file several times faster; both give the same node marks.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def wrap(pattern: str) -> str:
@@ -88,39 +85,39 @@ def closest(word: str, choices) -> str:
 
 
 class _Reader:
-    """Walks the composed YAML nodes of one file and collects problems instead of stopping."""
+    """Walks the YAML nodes of one file and collects problems instead of stopping."""
 
     def __init__(self, path: str, known_iso3: frozenset[str]):
         self.path = path
         self.known_iso3 = known_iso3
         self.problems: list[str] = []
 
-    def at(self, node) -> str:
-        return f"{self.path}:{node.start_mark.line + 1}"
+    def at(self, node: Node) -> str:
+        return f"{self.path}:{node.line}"
 
-    def problem(self, node, message: str) -> None:
+    def problem(self, node: Node, message: str) -> None:
         self.problems.append(f"{self.at(node)}: {message}")
 
-    def scalar(self, node, what: str) -> str | None:
+    def scalar(self, node: Node, what: str) -> str | None:
         # The raw text, not the YAML-typed value: a pattern "NO" or "1st" is text to the user.
-        if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null" and node.value.strip():
-            return node.value
+        if node.is_scalar and not node.is_null and node.text.strip():
+            return node.text
         self.problem(node, f"{what}: expected a non-empty text, found {_describe(node)}")
         return None
 
-    def mapping(self, node, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
-        if isinstance(node, yaml.MappingNode):
-            return list(node.value)
+    def mapping(self, node: Node, what: str) -> list[tuple[Node, Node]]:
+        if node.is_mapping:
+            return list(node.pairs)  # repeated keys included: they are reported, not merged
         self.problem(node, f"{what}: expected a mapping, found {_describe(node)}")
         return []
 
-    def sequence(self, node, what: str) -> list[yaml.Node]:
-        if isinstance(node, yaml.SequenceNode):
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if node.is_sequence:
             return list(node.value)
         self.problem(node, f"{what}: expected a list, found {_describe(node)}")
         return []
 
-    def countries(self, node, what: str) -> tuple[str, ...]:
+    def countries(self, node: Node, what: str) -> tuple[str, ...]:
         codes = []
         for item in self.sequence(node, what):
             code = self.scalar(item, what)
@@ -136,11 +133,11 @@ class _Reader:
             codes.append(code)
         return tuple(codes)
 
-    def alias(self, node, key: str, source: str) -> AliasSpec | None:
+    def alias(self, node: Node, key: str, source: str) -> AliasSpec | None:
         what = f"alias of {key!r}"
         scope: tuple[str, ...] = ()
-        if isinstance(node, yaml.MappingNode):
-            fields = {k.value: v for k, v in self.mapping(node, what) if isinstance(k, yaml.ScalarNode)}
+        if node.is_mapping:
+            fields = {k.text: v for k, v in self.mapping(node, what)}
             for k in fields:
                 if k not in ("pattern", "countries"):
                     self.problem(
@@ -176,12 +173,12 @@ class _Reader:
             return None
         return AliasSpec(pattern=pattern, source=source, countries=scope, where=self.at(node))
 
-    def entry(self, key_node, node) -> EntrySpec:
-        key = key_node.value
+    def entry(self, key_node: Node, node: Node) -> EntrySpec:
+        key = key_node.text
         before = len(self.problems)
-        fields: dict[str, yaml.Node] = {}
+        fields: dict[str, Node] = {}
         for k, v in self.mapping(node, f"actor {key!r}"):
-            name = k.value if isinstance(k, yaml.ScalarNode) else None
+            name = k.text
             if name not in FIELDS:
                 self.problem(
                     k,
@@ -201,7 +198,7 @@ class _Reader:
         aliases: list[AliasSpec] = []
         if "aliases" in fields:
             for src_node, patterns in self.mapping(fields["aliases"], f"aliases of {key!r}"):
-                source = src_node.value
+                source = src_node.text
                 if source not in SOURCES:
                     hint = closest(str(source), SOURCES)
                     self.problem(
@@ -233,10 +230,10 @@ class _Reader:
         )
 
 
-def _describe(node) -> str:
-    if isinstance(node, yaml.ScalarNode):
-        return f"{node.value!r}" if node.value else "nothing"
-    return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
+def _describe(node: Node) -> str:
+    if node.is_scalar:
+        return f"{node.text!r}" if node.text else "nothing"
+    return "a mapping" if node.is_mapping else "a list"
 
 
 def read_entries(
@@ -249,15 +246,14 @@ def read_entries(
     t.yaml:4: kind of 'x': expected one of state, ..., found 'rebels'; did you mean 'rebel'?
     """
     try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        return [], [f"{path}{line}: not valid YAML: {exc.problem or exc.context}"]
+        root = yamldoc.parse(text, path)
+    except yamldoc.YAMLSyntaxError as exc:
+        line = f":{exc.line}" if exc.line else ""
+        return [], [f"{path}{line}: not valid YAML: {exc.problem}"]
     reader = _Reader(path, known_iso3)
     if root is None:
         return [], [f"{path}:1: empty file; expected a mapping with an 'actors' key"]
-    top = dict((k.value, v) for k, v in reader.mapping(root, "the file") if isinstance(k, yaml.ScalarNode))
+    top = {k.text: v for k, v in reader.mapping(root, "the file")}
     for name in top:
         if name != "actors":
             reader.problem(root, f"unknown top-level key {name!r}; a taxonomy file has only 'actors'")
@@ -267,8 +263,8 @@ def read_entries(
     entries: list[EntrySpec] = []
     seen: dict[str, str] = {}
     for key_node, node in reader.mapping(top["actors"], "actors"):
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if not isinstance(key, str) or not KEY_RE.match(key):
+        key = key_node.text
+        if not KEY_RE.match(key):
             reader.problem(
                 key_node,
                 f"actor key {key!r}: expected lower-case letters, digits and '_', "

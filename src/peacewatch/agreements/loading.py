@@ -22,8 +22,8 @@ from peacewatch.agreements.models import (
     Stub,
     ViolenceReduction,
 )
-from peacewatch.agreements.yamlfile import LineYAML
 from peacewatch.errors import CaseError
+from peacewatch.yamldoc import LineYAML
 
 BUILTIN = Path(__file__).resolve().parents[3] / "cases"
 _OBLIGATION = TypeAdapter(Obligation)

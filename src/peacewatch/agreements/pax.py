@@ -6,7 +6,8 @@ their wording nor who is bound by them. So the skeleton has the agreement's titl
 one commitment of kind ``stub`` per provision category coded present; a person then quotes each clause
 and gives it a testable kind (docs/agreement-format.md). ``peacewatch evaluate`` refuses stubs.
 
-The CSV is read with the standard library: the all-agreements export has 1,868 rows.
+The CSV is read with the standard library: the all-agreements export has 1,868 rows. The codebook is
+data, in pax_codebook.yaml (read by pax_codebook.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import gzip
 import hashlib
 import io
 import json
-import math
 import re
 import textwrap
 import unicodedata
@@ -29,6 +29,7 @@ from pathlib import Path
 
 import yaml
 
+from peacewatch.agreements.pax_codebook import Provision, codebook, provisions
 from peacewatch.errors import PeacewatchError, SourceError
 
 PAX_CITATION = (
@@ -37,185 +38,12 @@ PAX_CITATION = (
 )
 REQUIRED = ("AgtId", "Agt", "Dat")
 
-# Columns that describe the agreement rather than code a provision. ImSrc is here too: it is 1 in all
-# 1,868 rows of the export (PA-X labels it "Source", the provenance of the text), so it says nothing
-# about what an agreement provides.
-METADATA = frozenset({
-    "Con", "Contp", "PP", "PPName", "PP_name", "Reg", "AgtId", "Ver", "Agt", "Dat", "Year", "Status", "Lgt",
-    "N_characters", "Agtp", "Stage", "StageSub", "Part", "ThrdPart", "OthAgr", "Loc1ISO", "Loc2ISO",
-    "Loc1GWNO", "Loc2GWNO", "UcdpCon", "UcdpAgr", "PamAgr", "CowWar", "ImSrc",
-})  # fmt: skip
-
-_G = {"Rhet": "rhetorical", "Antid": "anti-discrimination", "Subs": "substantive", "Oth": "other"}
-
-
-def _groups(prefix: str, *suffixes: str) -> dict[str, str]:
-    return {prefix + s: _G[s] for s in suffixes or _G}
-
-
-# The PA-X codebook: a category (its umbrella variable) -> (label, its sub-variables and their labels).
-# Labels follow the codebook headings, shortened. Umbrella variables are 0 whenever all their
-# sub-variables are 0 (checked on the 1,868 rows), so one stub per umbrella covers its sub-variables.
-CODEBOOK: dict[str, tuple[str, dict[str, str]]] = {
-    "GCh": ("children and youth", _groups("GCh")),
-    "GDis": ("disabled persons", _groups("GDis")),
-    "GAge": ("elderly and age", _groups("GAge")),
-    "GMig": ("migrant workers", _groups("GMig")),
-    "GRa": ("racial, ethnic and national groups", _groups("GRa")),
-    "GRe": ("religious groups", _groups("GRe")),
-    "GInd": ("indigenous people", _groups("GInd")),
-    "GOth": ("other groups", _groups("GOth")),
-    "GRef": ("refugees and displaced persons", _groups("GRef", "Rhet", "Subs", "Oth")),
-    "GSoc": ("social class", _groups("GSoc")),
-    "GeWom": ("women, girls and gender", {}),
-    "GeMe": ("men and boys", {"GeMeNu": "gender-neutral wording", "GeMeOth": "other"}),
-    "GeSo": ("sexual orientation", {}),
-    "GeLgbti": ("LGBTI", {"GeLgbtiPos": "positive reference", "GeLgbtiNeg": "negative reference"}),
-    "GeFa": ("family", {}),
-    "StDef": ("state definition", {
-        "StGen": "nature of the state, general", "StCon": "state configuration",
-        "StSd": "self-determination", "StRef": "referendum", "StSym": "state symbols",
-        "StInd": "independence or secession", "StUni": "accession or unification",
-        "StBor": "border delimitation", "StXbor": "cross-border provision"}),
-    "Pol": ("political institutions", {
-        "PolGen": "general references", "PolNewInd": "new political institutions",
-        "PolNewTemp": "temporary institutional arrangement"}),
-    "ConRen": ("constitutional affirmation or renewal", {}),
-    "Cons": ("constitutional reform or making", {}),
-    "Ele": ("elections", {}),
-    "ElecComm": ("electoral commission", {}),
-    "PolPar": ("political parties reform", {
-        "PolParTrans": "rebels becoming political parties", "PolParOth": "other party reform"}),
-    "Civso": ("civil society", {}),
-    "Tral": ("traditional and religious leaders", {}),
-    "Pubad": ("public administration", {}),
-    "Polps": ("political power sharing", {
-        "PpsSt": "state level", "PpsSub": "sub-state level", "PpsEx": "executive coalition",
-        "PpsOro": "proportionality in the legislature", "PpsOthPr": "other proportionality",
-        "PpsVet": "veto or communal majority", "PpsAut": "segmental autonomy",
-        "PpsInt": "international involvement", "PpsOth": "other"}),
-    "Terps": ("territorial power sharing", {
-        "TpsSub": "federal or similar", "TpsLoc": "local or municipal", "TpsAut": "autonomy",
-        "TpsOth": "other"}),
-    "Eps": ("economic power sharing", {
-        "EpsRes": "sharing of resources", "EpsFis": "fiscal federalism", "EpsOth": "other"}),
-    "Mps": ("military power sharing", {
-        "MpsMe": "merger of forces", "MpsJt": "joint command structure", "MpsPro": "proportionality",
-        "MpsOth": "other"}),
-    "HrGen": ("human rights and rule of law", {}),
-    "EqGen": ("equality", {}),
-    "HrDem": ("democracy", {}),
-    "Prot": ("protection measures", {
-        "ProtCiv": "protection of civilians", "ProtGrp": "protection of groups",
-        "ProtLgl": "rights and legal frameworks", "ProtOth": "other"}),
-    "HrFra": ("human rights framework", {
-        "HrfSp": "isolated rights", "HrfBor": "bill of rights", "HrfTinc": "treaty incorporation",
-        "HrfOth": "other"}),
-    "HrCp": ("civil and political rights", {
-        "CprLife": "life", "CprTort": "torture", "CprEq": "equality", "CprSlav": "slavery",
-        "CprLib": "liberty and security of person", "CprDet": "humane treatment in detention",
-        "CprFmov": "freedom of movement", "CprFspe": "freedom of speech",
-        "CprFass": "freedom of association", "CprTria": "fair trial", "CprPriv": "privacy and family",
-        "CprVote": "vote and take part", "CprReli": "thought, conscience and religion", "CprOth": "other"}),
-    "HrSec": ("socio-economic rights", {
-        "SerProp": "property", "SerWork": "work", "SerHeal": "health", "SerEdu": "education",
-        "SerStdl": "standard of living", "SerShel": "shelter and housing", "SerSs": "social security",
-        "SerCult": "cultural life", "SerOth": "other"}),
-    "HrNi": ("national human rights institution", {
-        "HrNiMe": "mention", "HrNiNe": "new or revised institution", "HrNiOth": "other"}),
-    "HrIi": ("regional or international human rights institutions", {
-        "HrIiMon": "monitoring", "HrIiBod": "body tasked", "HrIiOth": "other"}),
-    "HrMob": ("mobility and access", {}),
-    "HrDet": ("detention procedures", {}),
-    "Med": ("media and communication", {
-        "MedGov": "governance of media", "MedSubs": "media roles", "MedLog": "media logistics",
-        "MedOth": "other"}),
-    "HrCit": ("citizenship", {
-        "CitGen": "general", "CitRights": "specific rights", "CitDef": "delimitation", "CitOth": "other"}),
-    "JusCr": ("criminal justice and emergency law", {
-        "JusCrSp": "reform of specific laws", "JusCrSys": "criminal justice system reform",
-        "JusCrPow": "delimitation of powers"}),
-    "JusEm": ("state of emergency provisions", {}),
-    "JusJu": ("judiciary and courts", {}),
-    "JusPri": ("prisons and detention", {}),
-    "JusTra": ("traditional and religious laws", {}),
-    "Dev": ("development and socio-economic reconstruction", {
-        "DevSoc": "development", "DevHum": "humanitarian assistance",
-        "DevInfra": "infrastructure and reconstruction"}),
-    "NEC": ("national economic plan", {}),
-    "NatRes": ("natural resources", {}),
-    "IntFu": ("international funds", {}),
-    "Bus": ("business", {}),
-    "Tax": ("taxation", {"TaxPo": "power to tax", "TaxRef": "reform of taxation", "TaxOth": "other"}),
-    "Ban": ("banks", {
-        "CenBan": "central bank", "BanPers": "personal or commercial banking",
-        "BanInt": "international finance", "BanXb": "cross-border financial flows"}),
-    "LaRef": ("land reform and rights", {
-        "LaRefMan": "reform and management", "LaRefRet": "property return and restitution",
-        "LaRefOth": "other"}),
-    "LaNom": ("pastoralist and nomadic rights", {}),
-    "LaCH": ("cultural heritage", {
-        "LaCHTa": "tangible", "LaCHIt": "intangible", "LaCHPro": "promotion", "LaCHOth": "other"}),
-    "LaEn": ("environment", {}),
-    "Wat": ("water and riparian rights", {}),
-    "SsrGua": ("security guarantees", {}),
-    "Ce": ("ceasefire", {"CeProv": "ceasefire provisions", "CeGen": "general references to ceasefire"}),
-    "SsrPol": ("police", {}),
-    "SsrArm": ("armed forces", {}),
-    "SsrDdr": ("DDR", {"DdrDemil": "demilitarisation", "DdrProg": "DDR programme"}),
-    "SsrInt": ("intelligence services", {}),
-    "SsrPsf": ("rebel, opposition and para-statal forces", {}),
-    "SsrFf": ("withdrawal of foreign forces", {}),
-    "Cor": ("corruption", {}),
-    "SsrCrOcr": ("crime and organised crime", {}),
-    "SsrDrugs": ("drugs", {}),
-    "Terr": ("terrorism", {}),
-    "TjGen": ("transitional justice, general", {}),
-    "TjAm": ("amnesty and pardon", {
-        "TjAmPro": "amnesty proper", "TjSan": "relief of other sanctions", "TjPower": "power to amnesty",
-        "TjAmBan": "amnesty prohibition"}),
-    "TjCou": ("courts", {"TjJaNc": "national courts", "TjJaIc": "international courts"}),
-    "TjMech": ("transitional justice mechanism", {}),
-    "TjPrire": ("prisoner release", {}),
-    "TjVet": ("vetting", {}),
-    "TjVic": ("victims", {}),
-    "TjMis": ("missing persons", {}),
-    "TjRep": ("reparations", {"TjRSym": "symbolic", "TjRMa": "material"}),
-    "TjNR": ("reconciliation", {}),
-    "ImUN": ("UN signatory", {}),
-    "ImOth": ("other international signatory", {}),
-    "ImRef": ("referendum on the agreement", {}),
-    "ImPK": ("international mission or force", {}),
-    "ImE": ("enforcement mechanism", {}),
-}  # fmt: skip
-_PARENT = {sub: head for head, (_, subs) in CODEBOOK.items() for sub in subs}
-
-_VR = "violence_reduction (scope, window, baseline, target)"
-_NA = "no_attacks (perpetrators, targets, period, tolerance)"
-_MS = "milestone (due, satisfied_by)"
-_QT = "quantity (metric, comparator, value, due)"
-# The testable kinds that usually fit a category; any other category gets milestone or quantity.
-KIND_HINTS: dict[str, tuple[str, ...]] = {
-    "Ce": (_VR, _NA),
-    "Prot": (_VR, _NA),
-    "SsrPsf": (_NA, _VR),
-    "Terr": (_NA, _MS),
-    "SsrFf": (_QT, _MS),
-    "TjPrire": (_QT, _MS),
-    "SsrArm": (_QT, _MS),
-    "SsrDdr": (_QT, _MS),
-    "GRef": (_QT, _MS),
-}
-
-
-@dataclass(frozen=True)
-class Provision:
-    """One provision category coded present: its umbrella variable, level and sub-variables present."""
-
-    variable: str
-    category: str
-    value: int | float
-    parts: tuple[tuple[str, str, int | float], ...] = ()  # (variable, label, value)
+# The codebook is data (pax_codebook.yaml), read once; these are its values under their old names.
+CODEBOOK: dict[str, tuple[str, dict[str, str]]] = codebook().categories
+METADATA: frozenset[str] = codebook().metadata
+KIND_HINTS: dict[str, tuple[str, ...]] = codebook().kind_hints
+_DEFAULT_KINDS = codebook().default_kinds  # for a category without hints
+_PARENT = codebook().parent  # sub-variable -> its umbrella variable
 
 
 @dataclass(frozen=True)
@@ -296,27 +124,6 @@ def _title_matches(query: str, titles: dict[str, str], n: int = 5) -> list[str]:
     score = {i: sum(bool(ws & w) for ws in wanted) for i, w in words.items()}
     ranked = sorted((i for i in score if score[i]), key=lambda i: (-score[i], len(titles[i])))
     return ranked[:n]
-
-
-def provisions(row: Mapping[str, str]) -> list[Provision]:
-    """Provision categories coded present (non-zero) in a PA-X row, in codebook order.
-
-    A sub-variable counts with its umbrella category; a column the codebook does not know becomes a
-    category named after the column.
-    """
-    out = []
-    for column, raw in row.items():
-        if column is None or column in METADATA or (column in _PARENT and _PARENT[column] in row):
-            continue
-        value = _number(raw)
-        if not value:
-            continue
-        label, subs = CODEBOOK.get(column, (column, {}))
-        if column in _PARENT:  # a sub-variable whose umbrella column is absent from this export
-            label = f"{CODEBOOK[_PARENT[column]][0]}: {CODEBOOK[_PARENT[column]][1][column]}"
-        parts = tuple((s, lab, v) for s, lab in subs.items() if (v := _number(row.get(s))))
-        out.append(Provision(column, label, value, parts))
-    return out
 
 
 def split_parties(part: str) -> list[str]:
@@ -474,16 +281,6 @@ def _shorten(text: str, width: int = 70) -> str:
     return textwrap.shorten(text, width=width, placeholder="...")
 
 
-def _number(raw: str | None) -> int | float:
-    try:
-        value = float((raw or "").strip())
-    except ValueError:
-        return 0  # NA, empty or text: not coded present
-    if not math.isfinite(value):
-        return 0
-    return int(value) if value.is_integer() else value
-
-
 def _unique(keys: list[str], sep: str) -> list[str]:
     out: list[str] = []
     for k in keys:
@@ -497,7 +294,7 @@ def _unique(keys: list[str], sep: str) -> list[str]:
 def _stub(p: Provision, cid: str, doc_id: str) -> dict:
     coded = f"{p.variable}={p.value}" + "".join(f"; {v}={x} ({lab})" for v, lab, x in p.parts)
     level = f"at level {p.value} of 3" if isinstance(p.value, int) and p.value > 1 else "as present"
-    kinds = " or ".join(KIND_HINTS.get(p.variable, (_MS, _QT)))
+    kinds = " or ".join(KIND_HINTS.get(p.variable, _DEFAULT_KINDS))
     note = (
         f"PA-X codes {p.category} {level} ({coded}). To complete: quote the clause (text, source, "
         "verified), set party, and replace kind: stub with violence_reduction, no_attacks, milestone or "

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from peacewatch.agreements.yamlfile import LineYAML
 from peacewatch.errors import CaseError
+from peacewatch.yamldoc import LineYAML
 
 
 class _Strict(BaseModel):

@@ -238,23 +238,29 @@ def _d(value: Any) -> dt.date:
 
 
 def _check_fields(f: Filters, entries: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse, in one error naming them all, every filter that needs a field a selected dataset lacks."""
+    problems: list[tuple[str, list[str]]] = []
     for name, needed in _NEEDS.items():
-        if not getattr(f, name):
-            continue
-        missing = [n for n in needed if any(n in (e.get("fields_missing") or []) for e in entries)]
-        if missing:
-            lacking = tuple(
-                e["dataset_id"] for e in entries if set(missing) & set(e.get("fields_missing") or [])
-            )
-            flag = "--" + name.replace("_", "-")
-            what = " and ".join(repr(m) for m in missing)
-            raise MissingFieldError(
-                f"{flag} needs the field{'s' if len(missing) > 1 else ''} {what}, which dataset(s) "
-                f"{', '.join(lacking)} do not have.",
-                fields=tuple(missing),
-                datasets=lacking,
-                hint="Choose a dataset that has it with --dataset ID (see `peacewatch datasets`).",
-            )
+        if getattr(f, name):
+            missing = [n for n in needed if any(n in (e.get("fields_missing") or []) for e in entries)]
+            if missing:
+                problems.append((name, missing))
+    if not problems:
+        return
+    fields = sorted({m for _, missing in problems for m in missing})
+    lacking = tuple(e["dataset_id"] for e in entries if set(fields) & set(e.get("fields_missing") or []))
+    parts = [
+        f"--{name.replace('_', '-')} needs the field{'s' if len(missing) > 1 else ''} "
+        f"{' and '.join(repr(m) for m in missing)}"
+        for name, missing in problems
+    ]
+    raise MissingFieldError(
+        f"{'; '.join(parts)}, which dataset(s) {', '.join(lacking)} do not have.",
+        fields=tuple(fields),
+        datasets=lacking,
+        filters=tuple(name for name, _ in problems),
+        hint="Choose a dataset that has it with --dataset ID (see `peacewatch datasets`).",
+    )
 
 
 def _check_overlap(f: Filters, entries: Sequence[Mapping[str, Any]], iso3: str | None) -> None:
@@ -378,6 +384,7 @@ def filter_counts(counts, f: Filters, datasets: Sequence[Mapping[str, Any]], *, 
                 f"{', '.join(ids)} do not have.",
                 fields=(field_name,),
                 datasets=ids,
+                filters=(name,),
                 hint="Use an event dataset with --dataset ID.",
             )
     t = counts

@@ -25,6 +25,7 @@ _WHERE = {
     "compare_rates": "rates",
     "TrendVerdict": "trend",
     "monthly_trend": "trend",
+    "monthly_trend_fit": "trend",
 }
 
 __all__ = sorted(_WHERE)

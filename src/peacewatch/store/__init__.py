@@ -305,8 +305,10 @@ def _polling(con, report: ProgressFn):
     except Exception as exc:
         # DuckDB reports an interrupted query as an InterruptException, or as a RuntimeError caused by
         # the KeyboardInterrupt that Python's own handler raised before our thread saw the signal.
-        if interrupted.is_set() or isinstance(exc, duckdb.InterruptException) or isinstance(
-            exc.__cause__, KeyboardInterrupt
+        if (
+            interrupted.is_set()
+            or isinstance(exc, duckdb.InterruptException)
+            or isinstance(exc.__cause__, KeyboardInterrupt)
         ):
             raise KeyboardInterrupt from None
         raise

@@ -1,0 +1,140 @@
+"""Judging claims: each claim's check run on the store and turned into a :class:`ClaimResult`, or into
+``insufficient_data`` with the reason and what would settle it when the data cannot answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from peacewatch.briefs.claims.checks import _d, run_check
+from peacewatch.briefs.claims.model import ChangeCheck, Claim
+from peacewatch.errors import (
+    AmbiguousDatasetsError,
+    CoverageError,
+    MissingFieldError,
+    StatisticsError,
+)
+from peacewatch.store import Store
+
+RESULTS = ("supported", "contradicted", "inconclusive", "insufficient_data")
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One claim, judged: ``result`` is one of RESULTS; ``evidence`` holds the analysis payload(s)
+    with their datasets and the command that reproduces them."""
+
+    id: str
+    text: str
+    source: str
+    result: str
+    summary: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "source": self.source,
+            "result": self.result,
+            "summary": self.summary,
+            "evidence": self.evidence,
+        }
+
+
+def check_claims(
+    claims: list[Claim], *, store: Store | str | os.PathLike | None = None, as_of: dt.date | None = None
+) -> list[ClaimResult]:
+    """Judge each claim on the store, using no period that ends after ``as_of`` (default today)."""
+    s = store if isinstance(store, Store) else Store(store)
+    catalog = s.datasets()
+    as_of = as_of or dt.date.today()
+    return [_judge(c, s, catalog, as_of) for c in claims]
+
+
+def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> ClaimResult:
+    c = claim.check
+    base = {"kind": c.kind, "check": c.model_dump(mode="json", by_alias=True, exclude_none=True)}
+
+    def done(result: str, summary: str, evidence: dict) -> ClaimResult:
+        return ClaimResult(claim.id, claim.text, claim.source, result, summary, {**base, **evidence})
+
+    def cannot(summary: str, evidence: dict) -> ClaimResult:
+        tail = f" {claim.settle_with.strip()}" if claim.settle_with else ""
+        return done("insufficient_data", summary + tail, {**evidence, "command": _command(c)})
+
+    known = {e["dataset_id"] for e in catalog}
+    absent = [d for d in c.filters.dataset if d != "all" and d not in known]
+    if absent:
+        return cannot(
+            f"The data cannot settle this: the dataset(s) {', '.join(absent)} are not in the store; "
+            "ingest them (peacewatch ingest FILE) to check this claim.",
+            {"datasets_needed": absent},
+        )
+    end = max(b for _, b in c.periods())
+    if end > as_of:
+        return cannot(
+            f"The data cannot settle this as of {as_of}: the claim needs data up to {end}.",
+            {"as_of": as_of.isoformat()},
+        )
+    try:
+        return done(*run_check(c, s))
+    except MissingFieldError as exc:
+        return cannot(*_missing_fields(c, exc, catalog))
+    except (CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:
+        hint = " Name one dataset in the claim's filters." if isinstance(exc, AmbiguousDatasetsError) else ""
+        return cannot(
+            f"The data cannot settle this: {exc.message}{hint}",
+            {"datasets": list(getattr(exc, "datasets", ())), "error": str(exc)},
+        )
+
+
+_WHAT = {
+    "actor1": "the actors",
+    "actor2": "the actors",
+    "admin2": "the district",
+    "admin1": "the province",
+    "violence_type": "the type of violence",
+}
+
+
+def _missing_fields(c, exc: MissingFieldError, catalog: list[dict]) -> tuple[str, dict]:
+    entries = [e for e in catalog if e["dataset_id"] in exc.datasets]
+    # The error names every filter that needs a missing field, and every such field.
+    used, fields = list(exc.filters) or list(exc.fields), sorted(exc.fields)
+    what = sorted({_WHAT.get(f, f) for f in fields})
+    # ACLED codes no UCDP type of violence; both code actors and districts.
+    having = "UCDP GED" if "violence_type" in fields else "ACLED's full export or UCDP GED"
+    summary = (
+        f"The data cannot settle this: the filter(s) {', '.join(used)} need the field(s) "
+        f"{', '.join(fields)} ({'; '.join(what)}), which {', '.join(exc.datasets)} lacks; an event "
+        f"dataset that has them, such as {having}, would settle it."
+    )
+    starts = [_d(e["date_min"]) for e in entries if e.get("date_min")]
+    ends = [_d(e["date_max"]) for e in entries if e.get("date_max")]
+    outside = [(a, b) for a, b in c.periods() if starts and ends and (a < min(starts) or b > max(ends))]
+    if outside:
+        spans = " and ".join(f"{a}:{b}" for a, b in outside)
+        summary += (
+            f" It would also need data for {spans}, which reach outside the dates that dataset covers "
+            f"({min(starts)}:{max(ends)})."
+        )
+    evidence = {"missing_fields": fields, "datasets": list(exc.datasets), "error": str(exc)}
+    if outside:
+        evidence["periods_needed"] = [f"{a}:{b}" for a, b in outside]
+    return summary, evidence
+
+
+def _command(c) -> str:
+    f = c.filters
+    measure = f" --measure {f.measure}" + (f" --estimate {f.estimate}" if f.measure == "fatalities" else "")
+    if isinstance(c, ChangeCheck):
+        args = f.to_filters().cli_args()
+        return " ".join(
+            f"peacewatch compare {args} --window {c.window} --baseline {c.baseline}{measure}".split()
+        )
+    args = f.to_filters(c.date_from, c.date_to).cli_args()
+    return " ".join(f"peacewatch series {args} --by month{measure}".split())

@@ -1,0 +1,220 @@
+"""YAML documents that remember the line of every key and item, so that a problem can say file:line.
+
+Three kinds of file are read through here: case files (agreement, chronology, claims, brief), mapping
+files of user tables and actor taxonomy files. Each is composed once into a tree of :class:`Node`;
+every node carries its value, its line, the line of its key and the text it was written as. Readers
+that validate a whole file at once walk the tree; readers that hand the data to pydantic take
+:meth:`Node.plain` and ask :meth:`LineYAML.line` where a failing location was written.
+
+How a file is composed, and why:
+
+- with libyaml (``CSafeLoader``) when PyYAML has it, since it composes the 2,000-line shipped actor
+  taxonomy several times faster, and the nodes carry the same marks as the pure-Python loader's;
+- on any error, again with the pure-Python ``SafeLoader``, whose messages are the clearer ones
+  ("found character '\\t' that cannot start any token", "found undefined alias 'x'");
+- keys are taken as written (``1: x`` has the key ``"1"``), a repeated key keeps its last value in
+  :attr:`Node.value` and every occurrence in :attr:`Node.pairs`, so readers can report repeats;
+- a scalar that looks like a value but is none (``2020-02-30``) keeps its text, so that validation,
+  not the parser, says what is wrong with it; a tag the safe loader cannot build (``!foo``) or a list
+  or mapping used as a key is a :class:`YAMLSyntaxError` at its line.
+
+This module sits at the bottom of the import order (beside ``errors`` and ``schema``) and imports
+nothing from peacewatch, so that every stage may read YAML with lines.
+
+>>> doc = parse("name: x\\nitems:\\n  - 1\\n  - two\\n", "f.yaml")
+>>> doc.plain(), doc.value["items"].key_line, doc.value["items"].value[1].line
+({'name': 'x', 'items': [1, 'two']}, 2, 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Loc = tuple[Any, ...]
+NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
+# The fast loader first; the pure-Python one for its messages and in case libyaml refuses a file.
+_LOADERS = tuple(dict.fromkeys((getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader)))
+
+
+class YAMLSyntaxError(ValueError):
+    """A file that cannot be read as YAML; ``line`` is None when the parser gave no position.
+
+    A ValueError, so that a caller checking values may report it with the rest of its problems.
+    """
+
+    def __init__(self, path: str | Path, line: int | None, problem: str):
+        self.path, self.line, self.problem = path, line, problem
+        super().__init__(f"{path}:{line or 1}: not valid YAML: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One YAML value with its 1-based line and, inside a mapping, the line of its key.
+
+    ``value`` is the constructed scalar, a ``list[Node]`` or a ``dict[str, Node]``; ``text`` is a
+    scalar as written (column names, patterns and map keys are taken verbatim, so "NO" stays "NO").
+    """
+
+    value: Any
+    line: int
+    key_line: int = 0
+    text: str = ""
+    # Left out of the repr, which mapping files quote in messages about a list or mapping found.
+    tag: str = field(default="", repr=False)
+    pairs: tuple[tuple[Node, Node], ...] = field(default=(), repr=False)  # (key, value), repeats kept
+
+    @property
+    def is_mapping(self) -> bool:
+        return isinstance(self.value, dict)
+
+    @property
+    def is_sequence(self) -> bool:
+        return isinstance(self.value, list)
+
+    @property
+    def is_scalar(self) -> bool:
+        return not isinstance(self.value, dict | list)
+
+    @property
+    def is_null(self) -> bool:
+        return self.tag == NULL_TAG
+
+    def child(self, part: Any) -> Node | None:
+        """The value under a mapping key or at a list index, or None."""
+        if isinstance(self.value, dict):
+            return self.value.get(part) if isinstance(part, str) else None
+        if isinstance(self.value, list) and isinstance(part, int) and 0 <= part < len(self.value):
+            return self.value[part]
+        return None
+
+    def plain(self) -> Any:
+        """The Python data ``yaml.safe_load`` would give (with keys as written).
+
+        >>> parse("a: [1, {b: 2020-01-02}]", "f.yaml").plain()
+        {'a': [1, {'b': datetime.date(2020, 1, 2)}]}
+        """
+        if isinstance(self.value, dict):
+            return {k: v.plain() for k, v in self.value.items()}
+        if isinstance(self.value, list):
+            return [v.plain() for v in self.value]
+        return self.value
+
+    def repeats(self) -> Iterator[tuple[Node, Node]]:
+        """Each key given again in one mapping, anywhere below: (its previous key node, the repeat).
+
+        >>> [(a.line, b.line, b.text) for a, b in parse("a: 1\\nb: 2\\na: 3\\n", "f.yaml").repeats()]
+        [(1, 3, 'a')]
+        """
+        last: dict[str, Node] = {}
+        for key, value in self.pairs:
+            if key.text in last:
+                yield last[key.text], key
+            last[key.text] = key
+            yield from value.repeats()
+        if isinstance(self.value, list):
+            for item in self.value:
+                yield from item.repeats()
+
+
+def parse(text: str, path: str | Path) -> Node | None:
+    """Compose ``text`` (read from ``path``, which messages name) into Nodes; None for an empty file.
+
+    >>> try:
+    ...     parse("a: [1", "f.yaml")
+    ... except YAMLSyntaxError as exc:
+    ...     print(exc)
+    f.yaml:1: not valid YAML: expected ',' or ']', but got '<stream end>'
+    """
+    error: yaml.YAMLError | None = None
+    for loader_class in _LOADERS:
+        loader = None
+        try:
+            loader = loader_class(text)  # the pure-Python reader checks the characters here
+            root = loader.get_single_node()
+            return None if root is None else _build(loader, root, 0, path)
+        except yaml.YAMLError as exc:
+            error = exc
+        finally:
+            if loader is not None:
+                loader.dispose()
+    raise _syntax_error(error, text, path) from None
+
+
+def read(path: Path) -> Node | None:
+    """Read and compose one UTF-8 file; an unreadable file raises OSError for the caller to report."""
+    return parse(Path(path).read_text(encoding="utf-8"), path)
+
+
+def _build(loader, node: yaml.Node, key_line: int, path: str | Path) -> Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        pairs = []
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode):
+                found = "a mapping" if isinstance(k, yaml.MappingNode) else "a list"
+                problem = f"expected a single value as a key, found {found}"
+                raise YAMLSyntaxError(path, k.start_mark.line + 1, problem)
+            key_at = k.start_mark.line + 1
+            pairs.append((Node(k.value, key_at, text=k.value, tag=k.tag), _build(loader, v, key_at, path)))
+        return Node({k.text: v for k, v in pairs}, line, key_line, tag=node.tag, pairs=tuple(pairs))
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_build(loader, v, 0, path) for v in node.value], line, key_line, tag=node.tag)
+    if node.tag == _STR_TAG:  # most scalars: what the constructor would give, without the call
+        return Node(node.value, line, key_line, text=node.value, tag=node.tag)
+    try:
+        value = loader.construct_object(node)
+    except ValueError:  # e.g. 2020-02-30 looks like a date but is none: let validation say so
+        loader.recursive_objects.pop(node, None)
+        value = node.value
+    return Node(value, line, key_line, text=str(node.value), tag=node.tag)
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, path: str | Path) -> YAMLSyntaxError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return YAMLSyntaxError(path, mark.line + 1 if mark else None, exc.problem or exc.context or str(exc))
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character or an undecodable byte
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(text, str) else None
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        return YAMLSyntaxError(path, line, f"unacceptable character {what}: {exc.reason}")
+    return YAMLSyntaxError(path, None, str(exc))
+
+
+class LineYAML:
+    """A parsed YAML file as plain data, and the line of every mapping key and sequence item in it.
+
+    Reading raises OSError when the file cannot be read and :class:`YAMLSyntaxError` (a ValueError)
+    when it is not YAML.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "c.yaml").write_text("parties:\\n  - key: a\\n  - key: b\\n", encoding="utf-8")
+    ...     doc = LineYAML(Path(d) / "c.yaml")
+    >>> doc.data["parties"][1], doc.line(("parties", 1, "key")), doc.line(("parties", 1, "actors"))
+    ({'key': 'b'}, 3, 3)
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.root = read(path)
+        self.data = self.root.plain() if self.root is not None else None
+
+    def line(self, loc: Loc) -> int:
+        """The line of ``loc``, or of its nearest enclosing value that has one."""
+        node = self.root
+        line = node.line if node is not None else 1
+        for part in tuple(loc):
+            node = node.child(part) if node is not None else None
+            if node is None:
+                break
+            line = node.key_line or node.line
+        return line
+
+    def where(self, loc: Loc) -> str:
+        return f"{self.path}:{self.line(loc)}"

@@ -150,3 +150,24 @@ def test_the_pdf_first_page_renders_and_is_not_blank(written, tmp_path):
     page = next(tmp_path.glob("p*.png"))
     data = page.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000  # a white page compresses to almost nothing
+
+
+def test_a_points_block_draws_events_where_the_data_have_coordinates(
+    tmp_path, data_file, data_dir, monkeypatch
+):
+    from peacewatch.store import Store
+
+    monkeypatch.setenv("PEACEWATCH_DATA", str(data_dir))
+    store = Store(tmp_path / "s.duckdb")
+    store.ingest([data_file("acled_global_sample_2022/acled_sample_2022-01_2022-06_9000_events.csv.gz")])
+    (tmp_path / "brief.yaml").write_text(
+        "title: Points\nas_of: 2022-06-30\ndatasets: [acled-sample-2022-01-2022-06-9000-events]\n"
+        "sections:\n  - question: Where?\n    blocks:\n"
+        "      - points: {filters: {country: Afghanistan}, title: 'Events in Afghanistan, 2022',\n"
+        "                 boundaries: naturalearth_afg_admin1_provinces.geojson}\n",
+        encoding="utf-8",
+    )
+    built = build.build(tmp_path / "brief.yaml", store=store)
+    figure = built.payload["figures"][0]
+    assert sum(r["events"] for r in figure["data"]) == 105 and "Events in Afghanistan" in figure["title"]
+    assert "<svg" in built.figures[0].svg()

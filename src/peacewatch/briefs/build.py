@@ -191,7 +191,7 @@ def _block(
         return _compare_block(b.compare, brief, store)
     if kind == "events":
         return _events_block(b.events, brief, store)
-    if kind in ("series", "map"):
+    if kind in ("series", "map", "points"):
         from peacewatch.briefs import figures
 
         figure = figures.make(kind, getattr(b, kind), brief, store, block_id, base_dir=base_dir)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from peacewatch.briefs.build import data_dir, filters_from
-from peacewatch.briefs.spec import Brief, MapBlock, SeriesBlock
+from peacewatch.briefs.spec import Brief, MapBlock, PointsBlock, SeriesBlock
+from peacewatch.errors import BriefError
 
 
-def make(kind: str, block: SeriesBlock | MapBlock, brief: Brief, store, block_id: str, *, base_dir=None):
-    """A Figure for a series or map block of ``brief``."""
+def make(
+    kind: str,
+    block: SeriesBlock | MapBlock | PointsBlock,
+    brief: Brief,
+    store,
+    block_id: str,
+    *,
+    base_dir=None,
+):
+    """A Figure for a series, map or points block of ``brief``."""
     f = filters_from(block.filters, brief.datasets)
     if kind == "series":
         from peacewatch.briefs import charts
@@ -39,6 +48,8 @@ def make(kind: str, block: SeriesBlock | MapBlock, brief: Brief, store, block_id
         )
     from peacewatch.briefs import maps
 
+    if kind == "points":
+        return _points(block, f, store, block_id, base_dir)
     return maps.change_map_figure(
         f,
         boundaries=block.boundaries,
@@ -49,4 +60,31 @@ def make(kind: str, block: SeriesBlock | MapBlock, brief: Brief, store, block_id
         data_dir=data_dir(),
         base_dir=base_dir,
         store=store,
+    )
+
+
+def _points(block: PointsBlock, f, store, block_id: str, base_dir):
+    from peacewatch import analysis
+    from peacewatch.briefs import maps
+
+    _, sel = analysis.selection(f, store)
+    lacking = [e["dataset_id"] for e in sel.datasets if "latitude" in (e.get("fields_missing") or [])]
+    if lacking:
+        raise BriefError(
+            f"a points map needs coordinates, which {', '.join(lacking)} do not have.",
+            hint="Use a map block (a choropleth by province) for this dataset.",
+        )
+    rows = analysis.events(f, store=store, limit=block.limit).drop_columns(["raw"]).to_pylist()
+    boundaries = None
+    if block.boundaries:
+        path = maps.boundaries_path(block.boundaries, data_dir=data_dir(), base_dir=base_dir)
+        boundaries = maps.load_boundaries(path)
+    command = f"peacewatch events {f.cli_args()} --limit {block.limit} --format csv"
+    return maps.points_map(
+        rows,
+        title=block.title,
+        command=command,
+        boundaries=boundaries,
+        id=block_id,
+        datasets=sel.provenance(),
     )

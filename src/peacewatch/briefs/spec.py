@@ -43,6 +43,15 @@ class MapBlock(_Strict):
     title: str
 
 
+class PointsBlock(_Strict):
+    """Events as dots where the data have coordinates (over boundaries, when given)."""
+
+    filters: dict[str, Any] = {}
+    boundaries: str | None = None
+    title: str
+    limit: int = Field(default=5000, ge=1, le=50_000)
+
+
 class CompareBlock(_Strict):
     filters: dict[str, Any] = {}
     window: str
@@ -63,6 +72,7 @@ class Block(_Strict):
     verdicts: list[str] | Literal["all"] | None = None
     series: SeriesBlock | None = None
     map: MapBlock | None = None
+    points: PointsBlock | None = None
     compare: CompareBlock | None = None
     claims: list[str] | Literal["all"] | None = None
     evidence: list[str] | None = None

@@ -1,0 +1,213 @@
+"""Staging a read plan: scan the file, type and check every row, and resolve names.
+
+The scan of a compressed file runs on one core, so it only copies text into a temp table; typing,
+checks and the raw JSON then run on every core from there. Python sees only the distinct actor and
+country names, which it resolves through the taxonomy and the gazetteer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+
+from peacewatch import schema
+from peacewatch.sources.base import REJECTS_SCAN, REJECTS_TABLE, ReadPlan, quote_ident, quote_literal
+
+Progress = Callable[[str], None]
+
+# Fields that every events row gets even when the source cannot supply them.
+_EVENT_DEFAULTS = {
+    "date_end": "date_start",
+    "date_precision": "'day'",
+    "event_type": "'other'",
+}
+
+
+def _typed(name: str, table: tuple[schema.Column, ...], expr: str | None) -> str:
+    col = next(c for c in table if c.name == name)
+    if expr is None:
+        return f'CAST(NULL AS {col.type}) AS "{name}"'
+    return f'TRY_CAST(({expr}) AS {col.type}) AS "{name}"'
+
+
+def _reason_sql(plan: ReadPlan) -> str:
+    if not plan.checks:
+        return "CAST(NULL AS VARCHAR)"
+    parts = ", ".join(f"CASE WHEN ({c.bad}) THEN ({c.reason}) END" for c in plan.checks)
+    return f"NULLIF(concat_ws('; ', {parts}), '')"
+
+
+def _backstop_sql(table: str) -> str:
+    """Schema rules every row must satisfy, whatever the reader checked."""
+    if table == "counts":
+        rules = [
+            ("period_start IS NULL", "'period_start: no readable date'"),
+            ("period_end < period_start", "'period_end is before period_start'"),
+            ("events < 0", "'events: expected a count >= 0, found ' || events"),
+            ("fatalities < 0", "'fatalities: expected a count >= 0, found ' || fatalities"),
+        ]
+    else:
+        rules = [
+            ("date_start IS NULL", "'date: no readable date'"),
+            ("date_end < date_start", "'date_end is before date_start'"),
+            ("latitude NOT BETWEEN -90 AND 90", "'latitude: expected -90..90, found ' || latitude"),
+            ("longitude NOT BETWEEN -180 AND 180", "'longitude: expected -180..180, found ' || longitude"),
+            (
+                "fatalities_best < 0 OR fatalities_low < 0 OR fatalities_high < 0",
+                "'fatalities: expected counts >= 0'",
+            ),
+            (
+                f"event_type NOT IN ({', '.join(quote_literal(t) for t in schema.EVENT_TYPES)})",
+                "'event_type: not one of the canonical types'",
+            ),
+        ]
+    cases = ", ".join(f"CASE WHEN {cond} THEN {reason} END" for cond, reason in rules)
+    return f"NULLIF(concat_ws('; ', {cases}), '')"
+
+
+def fields_missing(plan: ReadPlan) -> tuple[str, ...]:
+    """Canonical fields the plan cannot supply (reported in the catalog)."""
+    if plan.table == "counts":
+        optional = ("country", "iso3", "admin1", "sub_event_type", "events", "fatalities")
+        missing = [f for f in optional if f not in plan.fields]
+        if "iso3" in missing and "country" in plan.fields:
+            missing.remove("iso3")  # resolved from the country name by the gazetteer
+        return tuple(missing)
+    missing = [f for f in schema.OPTIONAL_EVENT_FIELDS if f not in plan.fields and f != "source_event_id"]
+    if plan.source_id is None:
+        missing.insert(0, "source_event_id")
+    if "iso3" in missing and "country" in plan.fields:
+        missing.remove("iso3")  # resolved from the country name by the gazetteer
+    return tuple(missing)
+
+
+def _scan_columns(con, plan: ReadPlan) -> list[str]:
+    return [row[0] for row in con.execute(f"DESCRIBE {plan.scan}").fetchall()]
+
+
+def stage(con, plan: ReadPlan, progress: Progress) -> int:
+    """Scan the file once into the temp table temp.scan_typed: row number, raw JSON, content hash,
+    typed canonical fields and the reason a row cannot be read (NULL for good rows)."""
+    for name, table in plan.tables.items():
+        con.register(name, table)
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
+    columns = schema.COUNTS if plan.table == "counts" else schema.EVENTS
+    skip = {
+        "event_id",
+        "dataset_id",
+        "source",
+        "source_event_id",
+        "source_row",
+        "raw",
+        "superseded_by",
+        "actor1_keys",
+        "actor2_keys",
+    }
+    fields = dict(plan.fields)
+    if plan.table == "events":
+        for name, default in _EVENT_DEFAULTS.items():
+            fields.setdefault(name, default)
+    typed = [_typed(c.name, columns, fields.get(c.name)) for c in columns if c.name not in skip]
+    extra = []
+    if plan.table == "events":
+        for side in ("1", "2"):
+            expr = plan.actor_names.get(f"actor{side}_keys", fields.get(f"actor{side}"))
+            extra.append(f"CAST({expr or 'NULL'} AS VARCHAR) AS __actor{side}_names")
+    source_id = f"CAST(({plan.source_id}) AS VARCHAR)" if plan.source_id else "CAST(NULL AS VARCHAR)"
+    names = _scan_columns(con, plan)
+    # json_object over named columns is several times faster than to_json of the whole row.
+    raw = "json_object(" + ", ".join(f"{quote_literal(n)}, r.{quote_ident(n)}" for n in names) + ")"
+    reader_reason = _reason_sql(plan)
+    if plan.source_id:
+        reader_reason = (
+            f"coalesce({reader_reason}, CASE WHEN {source_id} IS NULL THEN "
+            "'id: expected a source event id, found an empty value' END)"
+        )
+    # Two steps: the scan of a compressed file runs on one core, so it only copies the text into a
+    # table (in file order); typing, checking and the raw JSON then run on every core from there.
+    progress("reading")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE scan_text AS SELECT * FROM ({plan.scan}) r")
+    progress("typing and checking")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE scan_typed AS
+        SELECT *, __ord AS __row, coalesce(__reason, {_backstop_sql(plan.table)}) AS __bad
+        FROM (
+            SELECT r.rowid + 1 AS __ord,
+                   CAST({raw} AS VARCHAR) AS __raw,
+                   {source_id} AS __source_id,
+                   {", ".join(typed + extra)},
+                   {reader_reason} AS __reason
+            FROM temp.scan_text r)
+    """)
+    con.execute("DROP TABLE temp.scan_text")
+    return con.execute("SELECT count(*) FROM temp.scan_typed").fetchone()[0]
+
+
+def rejects_of(con, plan: ReadPlan) -> list[tuple[int, str, str]]:
+    if not plan.csv_rejects:
+        return []
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [REJECTS_TABLE]
+    ).fetchone()[0]
+    if not exists:
+        return []
+    rows = con.execute(
+        f"SELECT line, csv_line, error_type, error_message FROM {REJECTS_TABLE} ORDER BY line"
+    ).fetchall()
+    # One rejected line can produce several errors; keep one row per line with every message.
+    # DuckDB reports a short line once per missing column; the first report has the real count.
+    by_line: dict[int, tuple[str, dict[str, str]]] = {}
+    for line, csv_line, etype, msg in rows:
+        data_row = int(line) - plan.header_rows
+        by_line.setdefault(data_row, (csv_line or "", {}))[1].setdefault(str(etype), msg.splitlines()[0])
+    return [
+        (row, raw, "unreadable line: " + "; ".join(msgs.values()))
+        for row, (raw, msgs) in sorted(by_line.items())
+    ]
+
+
+def lookup_tables(con, plan: ReadPlan, taxonomy, resolve_countries) -> None:
+    """Resolve distinct country and actor names in Python and register them as lookup tables."""
+    has_country = "country" in plan.fields
+    names = (
+        [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT country FROM temp.scan_typed WHERE country IS NOT NULL"
+            ).fetchall()
+        ]
+        if has_country
+        else []
+    )
+    iso = resolve_countries(names)
+    con.register(
+        "pw_countries",
+        pa.table(
+            {
+                "name": pa.array(list(iso), pa.string()),
+                "iso3": pa.array([iso[k] for k in iso], pa.string()),
+            }
+        ),
+    )
+    if plan.table != "events":
+        return
+    pairs = con.execute("""
+        SELECT DISTINCT n, coalesce(s.iso3, c.iso3) FROM (
+            SELECT __actor1_names AS n, iso3, country FROM temp.scan_typed
+            UNION SELECT __actor2_names, iso3, country FROM temp.scan_typed) s
+        LEFT JOIN pw_countries c ON s.country = c.name
+        WHERE n IS NOT NULL AND n <> ''
+    """).fetchall()
+    resolved = taxonomy.resolve_many(pairs) if pairs else {}
+    con.register(
+        "pw_actor_keys",
+        pa.table(
+            {
+                "name": pa.array([p[0] for p in resolved], pa.string()),
+                "iso3": pa.array([p[1] for p in resolved], pa.string()),
+                "keys": pa.array([list(v) for v in resolved.values()], pa.list_(pa.string())),
+            }
+        ),
+    )

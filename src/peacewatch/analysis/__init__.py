@@ -9,20 +9,15 @@ JSON; the HTTP API and the briefs will render the same objects.
 ...                  baseline="2020-02-01:2020-02-21", store="demo.duckdb")  # doctest: +SKIP
 """
 
-from peacewatch.analysis.measures import (
-    CompareResult,
-    SeriesResult,
-    changepoints,
-    compare,
-    its,
-    series,
-    trend,
-)
-from peacewatch.analysis.select import actor_summary, events, selection
+from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
+from peacewatch.analysis.select import StoreLike, actor_summary, events, selection
+from peacewatch.analysis.series import SeriesResult, series
 
 __all__ = [
     "CompareResult",
     "SeriesResult",
+    "StoreLike",
+    "TrendResult",
     "actor_summary",
     "changepoints",
     "compare",

@@ -20,8 +20,11 @@ from peacewatch.indicators.filters import (
 )
 from peacewatch.store import Store
 
+# A store, or the path of one (None: the default store).
+StoreLike = Store | str | os.PathLike | None
 
-def _store(store: Store | str | os.PathLike | None) -> Store:
+
+def _store(store: StoreLike) -> Store:
     return store if isinstance(store, Store) else Store(store)
 
 
@@ -47,7 +50,7 @@ def _table_of(f: Filters, catalog) -> str:
     return "events"
 
 
-def selection(f: Filters, store: Store | str | os.PathLike | None = None):
+def selection(f: Filters, store: StoreLike = None):
     """The filtered rows as an unexecuted Ibis expression, the table they come from ('events' or
     'counts'), and the catalog entries behind them."""
     s = _store(store)
@@ -71,7 +74,7 @@ def selection(f: Filters, store: Store | str | os.PathLike | None = None):
     return s, Selection(expr=expr, table=table, datasets=tuple(entries), filters=f)
 
 
-def events(f: Filters, store: Store | str | os.PathLike | None = None, *, limit: int | None = None):
+def events(f: Filters, store: StoreLike = None, *, limit: int | None = None):
     """Events matching ``f`` as a pyarrow table, ordered by date and event id."""
     s, sel = selection(f, store)
     if sel.table != "events":
@@ -84,7 +87,7 @@ def events(f: Filters, store: Store | str | os.PathLike | None = None, *, limit:
 
 
 def actor_summary(
-    store: Store | str | os.PathLike | None = None, *, unresolved: bool = False, limit: int = 30
+    store: StoreLike = None, *, unresolved: bool = False, limit: int = 30
 ) -> list[dict[str, Any]]:
     """Actor keys with their event counts, or the most frequent names that resolved to no key."""
     s = _store(store)

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from peacewatch import analysis, schema
-from peacewatch.analysis.measures import StoreLike
+from peacewatch.analysis import StoreLike
 from peacewatch.briefs.charts.frame import check_period_and_stack
 from peacewatch.briefs.charts.multiples import small_multiples
 from peacewatch.briefs.charts.series import series_chart

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from peacewatch.analysis.measures import StoreLike
+from peacewatch.analysis import StoreLike
 from peacewatch.briefs.figure import (
     FONT,
     SCHEMA_URL,

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from peacewatch import analysis
-from peacewatch.analysis.measures import StoreLike
+from peacewatch.analysis import StoreLike
 from peacewatch.briefs.figure import as_span
 from peacewatch.errors import StatisticsError
 from peacewatch.indicators.calendar import Span

@@ -1,0 +1,182 @@
+"""Zero-filled series on the store, and the coverage checks every statistic on them shares.
+
+Days outside the coverage of the selected datasets are never read as zeros: asking about them raises
+CoverageError (an "insufficient data" answer for later layers). Every result carries the filters, the
+datasets (with version and sha256) and the CLI command that reproduces it.
+
+>>> from peacewatch import analysis, Filters
+>>> analysis.series(Filters(country="Afghanistan"), by="month", store="demo.duckdb")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from peacewatch.analysis.select import StoreLike, selection
+from peacewatch.errors import CoverageError, IndicatorError
+from peacewatch.indicators.calendar import By, Span, fill
+from peacewatch.indicators.filters import Filters, Selection
+from peacewatch.indicators.series import count_series, event_counts
+from peacewatch.store import Store
+
+
+def _coverage(sel: Selection) -> Span | None:
+    starts = [e["date_min"] for e in sel.datasets if e.get("date_min")]
+    ends = [e["date_max"] for e in sel.datasets if e.get("date_max")]
+    if not starts:
+        return None
+    return Span(
+        min(dt.date.fromisoformat(str(d)[:10]) for d in starts),
+        max(dt.date.fromisoformat(str(d)[:10]) for d in ends),
+    )
+
+
+def require_coverage(sel: Selection, span: Span, what: str) -> None:
+    """Raise CoverageError unless the datasets behind ``sel`` cover every day of ``span``."""
+    ids = tuple(e["dataset_id"] for e in sel.datasets)
+    cover = _coverage(sel)
+    if cover is None:
+        raise CoverageError(
+            f"no dataset in the store matches these filters, so the {what} {span} cannot be measured.",
+            datasets=ids,
+            hint="Ingest a dataset that covers it, or check the filters.",
+        )
+    if span.start < cover.start or span.end > cover.end:
+        raise CoverageError(
+            f"the {what} {span} is not covered by the selected data ({', '.join(ids)} cover {cover}); "
+            "days outside it would be counted as days without violence.",
+            datasets=ids,
+            hint="Choose dates inside the coverage, or ingest a dataset that covers them.",
+        )
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    """A zero-filled series and where it came from."""
+
+    by: str
+    measure: str
+    estimate: str
+    filters: Filters
+    datasets: list[dict[str, Any]]
+    span: Span
+    points: list[tuple[dt.date, float]]
+    command: str
+
+    def values(self) -> np.ndarray:
+        return np.array([v for _, v in self.points], dtype=float)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "measure": self.measure,
+            "estimate": self.estimate,
+            "filters": self.filters.to_dict(),
+            "datasets": self.datasets,
+            "from": self.span.start.isoformat(),
+            "to": self.span.end.isoformat(),
+            "points": [{"period_start": d.isoformat(), "value": v} for d, v in self.points],
+            "command": self.command,
+        }
+
+
+def _series_on(s: Store, sel: Selection, span: Span, by: By, measure: str, estimate: str):
+    if sel.table == "counts":
+        expr = count_series(sel.expr, span, by, measure, _period_days(s, sel))
+        table = s.execute(expr)
+        return list(
+            zip(table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True)
+        )
+    table = s.execute(event_counts(sel.expr, by, measure, estimate))
+    counted = dict(
+        zip(table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True)
+    )
+    return fill(span, by, counted)
+
+
+def _period_days(s: Store, sel: Selection) -> int:
+    ids = [e["dataset_id"] for e in sel.datasets]
+    marks = ", ".join("?" for _ in ids)
+    lengths = (
+        s.query(
+            f"SELECT DISTINCT datediff('day', period_start, period_end) + 1 AS d FROM counts "
+            f"WHERE dataset_id IN ({marks})",
+            ids,
+        )
+        .column("d")
+        .to_pylist()
+    )
+    if len(lengths) != 1:
+        raise IndicatorError(
+            f"the aggregates {', '.join(ids)} mix periods of {sorted(lengths)} days; "
+            "choose one with --dataset."
+        )
+    return int(lengths[0])
+
+
+def series(
+    f: Filters, *, by: By = "day", measure: str = "events", estimate: str = "best", store: StoreLike = None
+) -> SeriesResult:
+    """Events or fatalities per day, ISO week or month, zero-filled over --from..--to (default: the
+    coverage of the selected datasets)."""
+    s, sel = selection(f, store)
+    if not (f.date_from and f.date_to):  # the span defaults to the coverage of the selected datasets
+        cover = _coverage(sel)
+        if cover is None:
+            raise CoverageError(
+                "no dataset in the store matches these filters.",
+                datasets=(),
+                hint="See `peacewatch datasets`.",
+            )
+        span = Span(f.date_from or cover.start, f.date_to or cover.end)
+        sel = selection_over(s, f, span)
+    else:
+        span = Span(f.date_from, f.date_to)
+    points = _series_on(s, sel, span, by, measure, estimate)
+    cmd = f"peacewatch series {f.cli_args()} --by {by} --measure {measure}"
+    if measure == "fatalities":
+        cmd += f" --estimate {estimate}"
+    return SeriesResult(by, measure, estimate, f, sel.provenance(), span, points, " ".join(cmd.split()))
+
+
+def selection_over(s: Store, f: Filters, span: Span) -> Selection:
+    """The selection of ``f`` with its dates set to ``span``."""
+    return selection(f.replace(date_from=span.start, date_to=span.end), s)[1]
+
+
+def daily(
+    f: Filters,
+    span: Span,
+    *,
+    measure: str = "events",
+    estimate: str = "best",
+    store: StoreLike = None,
+    what: str = "period",
+    sel: Selection | None = None,
+) -> tuple[np.ndarray, np.ndarray, Selection]:
+    """Zero-filled daily values over ``span`` (dates, values), refusing days the data do not cover.
+    ``sel``, when given, is the selection of ``f`` over ``span`` already made by the caller."""
+    s = store if isinstance(store, Store) else Store(store)
+    sel = sel or selection_over(s, f, span)
+    if sel.table == "counts":
+        raise IndicatorError(
+            "daily statistics need event data; the chosen dataset is an aggregate. "
+            "Use `peacewatch series` on it, or choose an event dataset."
+        )
+    require_coverage(sel, span, what)
+    points = _series_on(s, sel, span, "day", measure, estimate)
+    dates = np.arange(np.datetime64(span.start, "D"), np.datetime64(span.end, "D") + 1)
+    return dates, np.array([v for _, v in points], dtype=float), sel
+
+
+__all__ = [
+    "SeriesResult",
+    "daily",
+    "require_coverage",
+    "selection_over",
+    "series",
+]

@@ -6,7 +6,8 @@ header row (GDELT's names, or anybody's: columns are always read by position). T
 from the content, not the names: the first column whose value is an integer id followed by
 SQLDATE (YYYYMMDD), MonthYear (YYYYMM) and Year (YYYY) is GLOBALEVENTID; the width after it and the
 form of DATEADDED (YYYYMMDD in 1.0, YYYYMMDDHHMMSS in 2.0) give the version. Columns before it (a
-pandas index) and after it (a joined Confidence) are kept in ``raw``.
+pandas index) and after it (a joined Confidence) are kept in ``raw``. The field orders and this
+detection are in ``peacewatch.sources.gdelt_layouts``.
 
 GDELT is machine-coded from news: a row is a *report* of an action, coded by CAMEO, and the same
 action is often reported, and coded, many times. The catalog marks these datasets news_derived;
@@ -40,10 +41,6 @@ target was armed, and CAMEO codes neither reliably.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 
 from peacewatch.errors import SourceError
@@ -65,72 +62,28 @@ from peacewatch.sources.base import (
     text,
 )
 from peacewatch.sources.detect import Probe
+from peacewatch.sources.gdelt_layouts import GDELT1_FIELDS, GDELT2_FIELDS, Layout, is_mentions, layout
+
+# The field orders and Layout live in gdelt_layouts, beside the detection that uses them; they are
+# exported from here too because callers (tests, plugins) know the reader module, not its parts.
+__all__ = [
+    "CAMEO_CODES",
+    "CAMEO_ROOTS",
+    "GDELT1_FIELDS",
+    "GDELT2_FIELDS",
+    "ROOT",
+    "SOURCE",
+    "Layout",
+    "cameo_root",
+    "event_type_sql",
+    "fips_to_iso3",
+    "layout",
+    "plan",
+    "score",
+]
 
 SOURCE = "gdelt"
 
-
-def _actor(n: int) -> tuple[str, ...]:
-    return tuple(
-        f"Actor{n}{f}"
-        for f in (
-            "Code",
-            "Name",
-            "CountryCode",
-            "KnownGroupCode",
-            "EthnicCode",
-            "Religion1Code",
-            "Religion2Code",
-            "Type1Code",
-            "Type2Code",
-            "Type3Code",
-        )
-    )
-
-
-def _geo(prefix: str, adm2: bool) -> tuple[str, ...]:
-    parts = (
-        "Type",
-        "FullName",
-        "CountryCode",
-        "ADM1Code",
-        *(("ADM2Code",) if adm2 else ()),
-        "Lat",
-        "Long",
-        "FeatureID",
-    )
-    return tuple(f"{prefix}_{p}" for p in parts)
-
-
-_HEAD = ("GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate", *_actor(1), *_actor(2))
-_EVENT = (
-    "IsRootEvent",
-    "EventCode",
-    "EventBaseCode",
-    "EventRootCode",
-    "QuadClass",
-    "GoldsteinScale",
-    "NumMentions",
-    "NumSources",
-    "NumArticles",
-    "AvgTone",
-)
-
-# The field orders of GDELT's codebooks (checked against them in tests/sources/test_gdelt.py).
-GDELT1_FIELDS = (
-    *_HEAD,
-    *_EVENT,
-    *(f for p in ("Actor1Geo", "Actor2Geo", "ActionGeo") for f in _geo(p, False)),
-    "DATEADDED",
-    "SOURCEURL",
-)
-GDELT2_FIELDS = (
-    *_HEAD,
-    *_EVENT,
-    *(f for p in ("Actor1Geo", "Actor2Geo", "ActionGeo") for f in _geo(p, True)),
-    "DATEADDED",
-    "SOURCEURL",
-)
-assert len(GDELT1_FIELDS) == 58 and len(GDELT2_FIELDS) == 61
 
 # CAMEO root code -> canonical type, and the finer codes (prefixes of EventCode) that differ from it.
 CAMEO_ROOTS = {
@@ -148,84 +101,6 @@ CAMEO_CODES = {
 }
 
 ROOT = "EventRootCode"
-_MENTION_MARKERS = ("mentiontimedate", "mentionidentifier", "mentionsourcename", "mentiontype")
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where the GDELT fields sit in a file."""
-
-    version: str  # "GDELT 1.0" or "GDELT 2.0"
-    fields: tuple[str, ...]  # GDELT's names, in order
-    header: bool  # the first line is a header
-    lead: int = 0  # columns before GLOBALEVENTID (a pandas index, say)
-
-    @property
-    def widths(self) -> tuple[int, ...]:
-        """Field counts a headerless GDELT row may have."""
-        return (57, 58) if self.version == "GDELT 1.0" else (61,)
-
-
-def _is_day(value: str) -> bool:
-    if not re.fullmatch(r"\d{8}", value):
-        return False
-    try:
-        datetime.strptime(value, "%Y%m%d")
-    except ValueError:
-        return False
-    return True
-
-
-def _start(row: Sequence[str]) -> int | None:
-    """The position of GLOBALEVENTID in a data row, told by the id and date columns that follow it."""
-    cells = [c.strip() for c in row]
-    for i in range(min(4, len(cells) - 3)):
-        event_id, day, month, year = cells[i : i + 4]
-        if re.fullmatch(r"\d+(\.0+)?", event_id) and _is_day(day) and month == day[:6] and year == day[:4]:
-            return i
-    return None
-
-
-def _version(row: Sequence[str], start: int) -> str | None:
-    rest = len(row) - start
-    if rest >= 61 and re.fullmatch(r"\d{14}", row[start + 59].strip()):
-        return "GDELT 2.0"
-    if rest >= 57 and _is_day(row[start + 56].strip()):
-        return "GDELT 1.0"
-    return None
-
-
-def layout(probe: Probe) -> Layout | None:
-    """The GDELT event layout of ``probe``, or None when it is not a GDELT event file."""
-    if probe.format not in ("csv", "tsv") or not probe.header:
-        return None
-    header = _start(probe.header) is None
-    rows = list(probe.rows) if header else [probe.header, *probe.rows]
-    if not rows or (start := _start(rows[0])) is None or (version := _version(rows[0], start)) is None:
-        return None
-    if not header:
-        if start or probe.delimiter != "\t":
-            return None  # GDELT publishes tab-separated files without extra columns
-        return Layout(version, GDELT1_FIELDS if version == "GDELT 1.0" else GDELT2_FIELDS, header=False)
-    fields = (
-        GDELT2_FIELDS if version == "GDELT 2.0" else GDELT1_FIELDS[: 58 if len(rows[0]) - start >= 58 else 57]
-    )
-    if len(probe.header) < start + len(fields):
-        return None
-    return Layout(version, fields, header=True, lead=start)
-
-
-def _is_mentions(probe: Probe) -> bool:
-    if "globaleventid" in probe.lower_header and any(m in probe.lower_header for m in _MENTION_MARKERS):
-        return True
-    row = [c.strip() for c in probe.header]
-    # GDELT 2.0 mentions as published: 16 tab-separated fields, two YYYYMMDDHHMMSS stamps after the id.
-    return (
-        len(row) in (15, 16)
-        and row[0].isdigit()
-        and bool(re.fullmatch(r"\d{14}", row[1]))
-        and bool(re.fullmatch(r"\d{14}", row[2]))
-    )
 
 
 def score(probe: Probe) -> float:
@@ -236,7 +111,7 @@ def score(probe: Probe) -> float:
     """
     if layout(probe) is not None:
         return 0.95
-    if probe.format in ("csv", "tsv") and _is_mentions(probe):
+    if probe.format in ("csv", "tsv") and is_mentions(probe):
         return 0.9
     return 0.0
 
@@ -319,7 +194,7 @@ def _refuse(probe: Probe) -> SourceError:
         "The gdelt reader expected a GDELT event export: 57 or 58 fields per row (GDELT 1.0) or 61 "
         "(GDELT 2.0), starting GLOBALEVENTID, SQLDATE (YYYYMMDD), MonthYear, Year"
     )
-    if _is_mentions(probe):
+    if is_mentions(probe):
         return SourceError(
             f"{probe.original}: this is a GDELT 2.0 Mentions table (one row per news article mentioning an "
             "event: GLOBALEVENTID, EventTimeDate, MentionTimeDate, MentionType, MentionSourceName, "

@@ -6,6 +6,8 @@ second line is a row of HXL hashtags (skipped: it is not data and is not counted
 collections (coordinates from the Point geometry); pages of the UCDP API (``{"TotalCount": ..,
 "Result": [...]}``); and plain JSON lists of records, such as reduced samples with only id, date,
 type_of_violence and best. What a file lacks is reported in the catalog's fields_missing.
+``peacewatch.sources.ucdp_formats`` turns each of these formats into a table of text columns; this
+module gives the columns their meaning.
 
 Decisions (see also docs/schema.md):
 
@@ -36,17 +38,14 @@ UCDP data are free to use with citation (Sundberg & Melander 2013, plus the rele
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from peacewatch.errors import SourceError
 from peacewatch.sources.base import (
     Check,
     ReadPlan,
     case_map,
-    csv_scan,
     date_check,
     date_from,
     id_text,
@@ -59,7 +58,8 @@ from peacewatch.sources.base import (
     text,
 )
 from peacewatch.sources.detect import Probe
-from peacewatch.sources.scan import XLSX_TABLE, scan_for
+from peacewatch.sources.scan import scan_for
+from peacewatch.sources.ucdp_formats import has_hxl_row, json_error_check, json_table, skip_hxl_row
 
 SOURCE = "ucdp_ged"
 
@@ -128,15 +128,6 @@ DEATH_COLUMNS = ("best", "low", "high", "deaths_civilians", "deaths_a", "deaths_
 _NAME_VERSION = re.compile(
     r"(?<![a-z])ged(?:event)?[_-]?v?(\d{2})[._-]?(\d)(?:[._-](\d{1,2}))?(?!\d)", re.IGNORECASE
 )
-_API_VERSION = re.compile(r"/gedevents/(\d{2}\.\d(?:\.\d{1,2})?)", re.IGNORECASE)
-
-
-def has_hxl_row(probe: Probe) -> bool:
-    """True when the first data row holds HXL hashtags (#date+year, #adm1+name, ...), as HDX files do."""
-    if probe.format not in ("csv", "tsv", "xlsx") or not probe.rows:
-        return False
-    cells = [c.strip() for c in probe.rows[0]]
-    return any(c.startswith("#") for c in cells) and all(c == "" or c.startswith("#") for c in cells)
 
 
 def score(probe: Probe) -> float:
@@ -163,7 +154,8 @@ def plan(probe: Probe) -> ReadPlan:
     header_rows = 1
     api_version = None
     if probe.format in ("json", "geojson"):
-        table, reader, api_version, json_notes = _json_table(probe)
+        table, kind, api_version, json_notes = json_table(probe)
+        reader = f"{SOURCE}.{kind}"
         notes.extend(json_notes)
         header: Sequence[str] = table.column_names
         scan, tables = f"SELECT * FROM {JSON_TABLE}", {JSON_TABLE: table}
@@ -172,13 +164,7 @@ def plan(probe: Probe) -> ReadPlan:
         scan, tables, reader = scan_for(probe, SOURCE)
         if has_hxl_row(probe):
             notes.append("row 2 holds HXL hashtags, not data: skipped, and source_row counts data rows only")
-            if probe.format == "xlsx":
-                tables = {XLSX_TABLE: tables[XLSX_TABLE].slice(1)}
-            else:
-                scan = csv_scan(
-                    probe.path, delim=probe.delimiter or ",", header=False, skip=2, names=list(probe.header)
-                )
-                header_rows = 2
+            scan, tables, header_rows = skip_hxl_row(probe, scan, tables)
             reader = f"{SOURCE}.hdx.{reader.rsplit('.', 1)[1]}"
     cols = resolve_columns(header, SYNONYMS)
     if "date_start" not in cols:
@@ -189,7 +175,7 @@ def plan(probe: Probe) -> ReadPlan:
             "conflict_data_<iso3>.csv, or GED itself, instead.",
         )
     fields, checks = _dates(cols, notes)
-    checks[:0] = _json_error_check(header)
+    checks[:0] = json_error_check(header)
     fields.update(_kinds(cols, checks, notes))
     fields.update(_deaths(cols, checks))
     fields.update(_places(cols, checks))
@@ -328,105 +314,6 @@ def _places(cols: dict[str, str], checks: list[Check]) -> dict[str, str]:
     if refs:
         fields["source_ref"] = f"coalesce({', '.join(refs)})"
     return fields
-
-
-# -- JSON and GeoJSON -------------------------------------------------------------------------------
-
-
-def _as_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _point(geometry: Any) -> tuple[Any, Any]:
-    """(longitude, latitude) of a GeoJSON Point, else (None, None)."""
-    if isinstance(geometry, dict) and geometry.get("type") == "Point":
-        coords = geometry.get("coordinates")
-        if isinstance(coords, list) and len(coords) >= 2:
-            return coords[0], coords[1]
-    return None, None
-
-
-def _json_table(probe: Probe) -> tuple[Any, str, str | None, list[str]]:
-    """The records of a GeoJSON, API page or JSON list as a pyarrow table of text columns, in file order.
-
-    Records that are not JSON objects become rows with only a ``__json_error`` (quarantined).
-    """
-    import pyarrow as pa
-
-    doc = probe.json_doc
-    notes: list[str] = []
-    api_version = None
-    points: list[tuple[Any, Any]] | None = None
-    if probe.format == "geojson":
-        features = doc.get("features") or []
-        records = [(f.get("properties") or {}) if isinstance(f, dict) else f for f in features]
-        points = [_point(f.get("geometry")) if isinstance(f, dict) else (None, None) for f in features]
-        reader = f"{SOURCE}.geojson"
-    elif isinstance(doc, dict) and isinstance(doc.get("Result"), list):
-        records = doc["Result"]
-        reader = f"{SOURCE}.api.json"
-        for key in ("NextPageUrl", "PreviousPageUrl"):
-            found = _API_VERSION.search(str(doc.get(key) or ""))
-            if found:
-                api_version = f"GED {found.group(1)}"
-                break
-        total = doc.get("TotalCount")
-        if isinstance(total, int) and total != len(records):
-            notes.append(
-                f"this API page holds {len(records)} of the {total} events the query matched: "
-                "ingest every page"
-            )
-    elif isinstance(doc, list):
-        records = doc
-        reader = f"{SOURCE}.json"
-    else:
-        raise SourceError(
-            f"{probe.original}: expected GED records as a GeoJSON FeatureCollection, a UCDP API page "
-            '({"Result": [...]}) or a JSON list of objects, found another JSON document.'
-        )
-
-    names: dict[str, None] = {}
-    for r in records:
-        if isinstance(r, dict):
-            names.update(dict.fromkeys(r))
-    lower = {n.lower() for n in names}
-    # Coordinates come from the Point geometry unless the properties carry them themselves.
-    from_point = [k for k in ("longitude", "latitude") if k not in lower] if points is not None else []
-    columns: dict[str, list[str | None]] = {n: [] for n in [*names, *from_point]}
-    errors: list[str | None] = []
-    for i, r in enumerate(records):
-        ok = isinstance(r, dict)
-        errors.append(
-            None
-            if ok
-            else f"record {i + 1}: expected a JSON object, found {json.dumps(r, ensure_ascii=False)[:200]}"
-        )
-        for n in names:
-            columns[n].append(_as_text(r.get(n)) if ok else None)
-        for k in from_point:
-            columns[k].append(_as_text(points[i][0 if k == "longitude" else 1]))
-    if from_point:
-        missing = sum(1 for p in points if p == (None, None))
-        if missing:
-            notes.append(f"{missing} of {len(points)} features have no Point geometry, so no coordinates")
-    if any(errors):
-        columns["__json_error"] = errors
-    table = pa.table({n: pa.array(v, type=pa.string()) for n, v in columns.items()})
-    return table, reader, api_version, notes
-
-
-def _json_error_check(header: Sequence[str]) -> list[Check]:
-    return (
-        [Check(bad='"__json_error" IS NOT NULL', reason='"__json_error"')] if "__json_error" in header else []
-    )
 
 
 # -- version ----------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from peacewatch.analysis.series import daily, require_coverage, selection_over
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.calendar import (
     Span,
+    as_span,
     month_span,
     months_before,
     preceding,
@@ -29,20 +30,6 @@ from peacewatch.indicators.calendar import (
 )
 from peacewatch.indicators.filters import Filters
 from peacewatch.store import Store
-
-
-def as_span(value: Span | str, flag: str) -> Span:
-    if isinstance(value, Span):
-        return value
-    start, sep, end = str(value).partition(":")
-    try:
-        if not sep:
-            raise ValueError
-        return Span(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
-    except ValueError:
-        raise IndicatorError(
-            f"{flag} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD (both inclusive)."
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -277,7 +264,6 @@ def its(
 __all__ = [
     "CompareResult",
     "TrendResult",
-    "as_span",
     "changepoints",
     "compare",
     "its",

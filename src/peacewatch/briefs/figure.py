@@ -15,11 +15,11 @@ import html
 import io
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from peacewatch.errors import BriefError
+from peacewatch.errors import BriefError, IndicatorError
+from peacewatch.indicators import calendar
 from peacewatch.indicators.calendar import Span
 
 VEGA_LITE_VERSION = "6.4"
@@ -133,20 +133,12 @@ def as_date(value: dt.date | str) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def as_span(value: Span | str | Sequence, what: str = "span") -> Span:
-    """A Span from a Span, 'START:END' or (start, end); dates inclusive."""
-    if isinstance(value, Span):
-        return value
+def as_span(value: Span | str | tuple, what: str = "span") -> Span:
+    """A Span for a chart (see ``indicators.calendar.as_span``), failing as a ChartError."""
     try:
-        if isinstance(value, str):
-            start, sep, end = value.partition(":")
-            if not sep:
-                raise ValueError
-        else:
-            start, end = value
-        return Span(as_date(start), as_date(end))
-    except (ValueError, TypeError):
-        raise ChartError(f"{what} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD.") from None
+        return calendar.as_span(value, what)
+    except IndicatorError as exc:
+        raise ChartError(exc.message) from None
 
 
 def day_text(d: dt.date) -> str:

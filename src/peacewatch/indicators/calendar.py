@@ -43,6 +43,33 @@ class Span:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), "days": self.days}
 
 
+def as_span(value: Span | str | tuple, flag: str = "span") -> Span:
+    """A Span from a Span, "START:END" or (start, end), dates inclusive; ``flag`` names the option or
+    field in the error.
+
+    >>> str(as_span("2020-02-22:2020-02-29", "--window"))
+    '2020-02-22:2020-02-29'
+    """
+    if isinstance(value, Span):
+        return value
+    try:
+        if isinstance(value, str):
+            start, sep, end = value.partition(":")
+            if not sep:
+                raise ValueError
+        else:
+            start, end = value
+
+        def day(v) -> dt.date:
+            return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v).strip())
+
+        return Span(day(start), day(end))
+    except (ValueError, TypeError):
+        raise IndicatorError(
+            f"{flag} {value!r}: expected START:END as YYYY-MM-DD:YYYY-MM-DD (both inclusive)."
+        ) from None
+
+
 def period_start(day: dt.date, by: By) -> dt.date:
     """The label of the period that contains ``day``.
 

@@ -17,23 +17,21 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from peacewatch.actors.taxonomy_file import EntrySpec, closest, raise_problems, read_entries, read_file, wrap
+from peacewatch.actors.taxonomy_file import (
+    Alias,
+    EntrySpec,
+    closest,
+    raise_problems,
+    read_entries,
+    read_file,
+    wrap,
+)
 from peacewatch.errors import TaxonomyError
 
 # Distinct (name, iso3) pairs resolved per taxonomy before the cache starts afresh; a bulk ingest has a
 # few thousand, so this bounds memory without ever evicting during one ingest.
 _CACHE_LIMIT = 200_000
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "\u00a0": " "})
-
-
-@dataclass(frozen=True)
-class Alias:
-    """An alias pattern of an actor, with the sources that write it and the file:line it came from."""
-
-    pattern: str
-    source: str
-    countries: tuple[str, ...]
-    where: str
 
 
 @dataclass(frozen=True)
@@ -255,7 +253,7 @@ def _merge(entries: list[EntrySpec], problems: list[str]) -> dict[str, Actor]:
                 kind=e.kind,
                 countries=e.countries or (),
                 description=e.description or "",
-                aliases=_aliases(e),
+                aliases=e.aliases,
                 where=e.where,
             )
             continue
@@ -274,7 +272,7 @@ def _merge(entries: list[EntrySpec], problems: list[str]) -> dict[str, Actor]:
             kind=old.kind,
             countries=countries,
             description=old.description if e.description is None else e.description,
-            aliases=old.aliases + _aliases(e),
+            aliases=old.aliases + e.aliases,
             where=old.where,
         )
     claimed: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
@@ -288,12 +286,6 @@ def _merge(entries: list[EntrySpec], problems: list[str]) -> dict[str, Actor]:
                     f"{other[0]!r} at {other[1]}; scope one of them to countries or remove one"
                 )
     return actors
-
-
-def _aliases(e: EntrySpec) -> tuple[Alias, ...]:
-    return tuple(
-        Alias(pattern=a.pattern, source=a.source, countries=a.countries, where=a.where) for a in e.aliases
-    )
 
 
 @functools.cache

@@ -41,8 +41,9 @@ def wrap(pattern: str) -> str:
 
 
 @dataclass(frozen=True)
-class AliasSpec:
-    """One alias pattern as written in a file; ``countries`` empty means it applies everywhere."""
+class Alias:
+    """An alias pattern of an actor as written in a taxonomy file: the sources that write it, the
+    countries it is scoped to (empty: everywhere) and the file:line it came from."""
 
     pattern: str
     source: str
@@ -60,7 +61,7 @@ class EntrySpec:
     kind: str | None
     countries: tuple[str, ...] | None
     description: str | None
-    aliases: tuple[AliasSpec, ...]
+    aliases: tuple[Alias, ...]
     broken: bool = False  # a problem was reported for this entry; its absent fields are not news
 
 
@@ -133,7 +134,7 @@ class _Reader:
             codes.append(code)
         return tuple(codes)
 
-    def alias(self, node: Node, key: str, source: str) -> AliasSpec | None:
+    def alias(self, node: Node, key: str, source: str) -> Alias | None:
         what = f"alias of {key!r}"
         scope: tuple[str, ...] = ()
         if node.is_mapping:
@@ -171,7 +172,7 @@ class _Reader:
                 "in every string; make it match at least one character",
             )
             return None
-        return AliasSpec(pattern=pattern, source=source, countries=scope, where=self.at(node))
+        return Alias(pattern=pattern, source=source, countries=scope, where=self.at(node))
 
     def entry(self, key_node: Node, node: Node) -> EntrySpec:
         key = key_node.text
@@ -195,7 +196,7 @@ class _Reader:
                 fields["kind"],
                 f"kind of {key!r}: expected one of {', '.join(KINDS)}, found {kind!r}{closest(kind, KINDS)}",
             )
-        aliases: list[AliasSpec] = []
+        aliases: list[Alias] = []
         if "aliases" in fields:
             for src_node, patterns in self.mapping(fields["aliases"], f"aliases of {key!r}"):
                 source = src_node.text

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from results import publish
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / ".work"
 DATA = Path(os.environ.get("PEACEWATCH_DATA", ROOT.parent / "shared" / "data"))
@@ -215,10 +217,7 @@ def main() -> None:
         "",
     ]
     report = "\n".join(lines)
-    print(report)
-    bench_md = ROOT / "docs" / "benchmarks.md"
-    previous = bench_md.read_text(encoding="utf-8") if bench_md.exists() else "# Benchmarks\n\n"
-    bench_md.write_text(previous.rstrip() + "\n\n" + report, encoding="utf-8")
+    publish(report)
 
 
 if __name__ == "__main__":

@@ -197,6 +197,20 @@ def trend(
     return out
 
 
+def _payload(result, sp: Span, measure: str, f: Filters, sel, cmd: str, **extra) -> dict[str, Any]:
+    """The JSON of a daily-series method: its result, the period, filters, datasets and command."""
+    return {
+        **result.to_dict(),
+        **extra,
+        "from": sp.start.isoformat(),
+        "to": sp.end.isoformat(),
+        "measure": measure,
+        "filters": f.to_dict(),
+        "datasets": sel.provenance(),
+        "command": " ".join(cmd.split()),
+    }
+
+
 def changepoints(
     f: Filters,
     *,
@@ -214,15 +228,7 @@ def changepoints(
         f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args()} --from {sp.start} "
         f"--to {sp.end} --measure {measure}" + (f" --penalty {penalty}" if penalty is not None else "")
     )
-    return {
-        **result.to_dict(),
-        "from": sp.start.isoformat(),
-        "to": sp.end.isoformat(),
-        "measure": measure,
-        "filters": f.to_dict(),
-        "datasets": sel.provenance(),
-        "command": " ".join(cmd.split()),
-    }
+    return _payload(result, sp, measure, f, sel, cmd)
 
 
 def its(
@@ -249,16 +255,7 @@ def its(
         f"--from {sp.start} --to {sp.end} --measure {measure}"
         + (f" --seasonal {seasonal_harmonics}" if seasonal_harmonics else "")
     )
-    return {
-        **result.to_dict(),
-        "intervention": day.isoformat(),
-        "from": sp.start.isoformat(),
-        "to": sp.end.isoformat(),
-        "measure": measure,
-        "filters": f.to_dict(),
-        "datasets": sel.provenance(),
-        "command": " ".join(cmd.split()),
-    }
+    return _payload(result, sp, measure, f, sel, cmd, intervention=day.isoformat())
 
 
 __all__ = [

@@ -46,6 +46,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/ingest_floor.py
 
 clean:
 	rm -rf $(DEMO) .pytest_cache .hypothesis

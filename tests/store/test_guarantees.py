@@ -169,3 +169,20 @@ def test_store_path_comes_from_the_environment_when_not_given(tmp_path, monkeypa
     monkeypatch.delenv("PEACEWATCH_STORE")
     monkeypatch.chdir(tmp_path)
     assert Store().path == tmp_path / "peacewatch.duckdb"
+
+
+def test_running_out_of_memory_is_a_clear_error_and_writes_nothing(
+    tmp_path, test_data, data_file, monkeypatch
+):
+    import peacewatch.store as store_module
+    from peacewatch.errors import IngestError
+
+    store = Store(tmp_path / "s.duckdb")
+    store.ingest([test_data / "acled_release_a.csv"])
+    before = store.path.read_bytes()
+    monkeypatch.setattr(store_module, "MEMORY_LIMIT", "16MB")
+    big = data_file("acled_afghanistan_events_reduced/acled_afghanistan_2017-01-01_2026-03-13_reduced.csv.gz")
+    with pytest.raises(IngestError, match=r"ran out of memory .*16MB") as info:
+        store.ingest([big])
+    assert "split the file" in info.value.hint
+    assert store.path.read_bytes() == before

@@ -16,10 +16,18 @@ def supersede(con, dataset_id: str, plan: ReadPlan) -> int:
     The new dataset is the newer release unless both carry versions and its version is lower (an
     older release ingested late). Returns how many rows of other datasets this ingest superseded.
     """
+    # Event ids begin with their source, so only datasets of the same source can share them; with none
+    # in the store (the usual first ingest) there is nothing to compare, and no self-join of the events.
+    others = con.execute(
+        "SELECT count(*) FROM datasets WHERE source = ? AND dataset_id <> ?", [plan.source, dataset_id]
+    ).fetchone()[0]
+    if not others:
+        return 0
     overlaps = con.execute(
         """
         SELECT o.dataset_id, d.version, count(*) FROM events n
         JOIN events o ON o.event_id = n.event_id AND o.dataset_id <> n.dataset_id AND o.superseded_by IS NULL
+            AND o.source = n.source
         JOIN datasets d ON d.dataset_id = o.dataset_id
         WHERE n.dataset_id = ? GROUP BY ALL""",
         [dataset_id],

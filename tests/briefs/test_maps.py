@@ -223,3 +223,36 @@ def test_points_map_draws_events_with_coordinates_and_counts_the_others(boundari
     assert fig.notes == ("1 of 3 events have no coordinates and are not drawn.",)
     assert fig.data[0] == {"event_type": "battle", "label": "Battles", "events": 2}
     assert "Events" in fig.svg()
+
+
+def test_the_legend_colour_ramp_is_drawn_in_the_pdf_too(march, tmp_path):
+    """WeasyPrint leaves gradients in bounding-box units blank; the brief gives the ramp user-space units
+    (the same picture in a browser) and scopes its id to the figure."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+    from weasyprint import HTML
+
+    from peacewatch.briefs.render import _clean_svg
+
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm is missing: `make test` installs poppler-utils")
+    vega = re.sub(r"<\?xml[^>]*>", "", march.svg())  # as vl-convert writes it
+    mine = _clean_svg(march.svg(), scope="s5b4")
+    ramp = re.search(r'<path d="M0,0h([\d.]+)v([\d.]+)h', mine)
+    width, height = float(ramp.group(1)), float(ramp.group(2))
+    # vl-convert numbers gradients per process (gradient_0, gradient_1, ...): ids differ between runs.
+    assert re.search(
+        rf'id="s5b4-gradient_\d+" gradientUnits="userSpaceOnUse" x1="0" x2="{width:g}" y1="0" y2="0"', mine
+    )
+    assert all(ref.startswith("s5b4-") for ref in re.findall(r"url\(#([^)]+)\)", mine))
+    inked = []
+    for name, svg in (("vega", vega), ("mine", mine)):
+        pdf = tmp_path / f"{name}.pdf"
+        HTML(string=f"<html><body>{svg}</body></html>").write_pdf(pdf)
+        subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", pdf, tmp_path / name], check=True)
+        grey_levels = Image.open(tmp_path / f"{name}.png").convert("L").histogram()
+        inked.append(sum(grey_levels[:250]))
+    # The ramp (width x height px at 96 dpi) adds its area in ink; nothing else differs.
+    assert inked[1] - inked[0] > 0.8 * (width * height) * (40 / 96) ** 2

@@ -23,9 +23,50 @@ def _template_text(name: str) -> str:
     return resources.files("peacewatch.briefs").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _clean_svg(svg: str) -> str:
+def _clean_svg(svg: str, scope: str = "") -> str:
     svg = re.sub(r"<\?xml[^>]*>", "", svg)
-    return _UNSAFE_SVG.sub("", svg)
+    return _printable_gradients(_scoped_ids(_UNSAFE_SVG.sub("", svg), scope))
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _scoped_ids(svg: str, scope: str) -> str:
+    """Prefix the SVG's own ids (Vega numbers them gradient_0, ... in every chart) with the figure's id,
+    so that two charts inlined in one HTML page never share an id and take each other's gradient."""
+    if not scope:
+        return svg
+    for name in set(_ID.findall(svg)):
+        new = f"{scope}-{name}"
+        svg = svg.replace(f'id="{name}"', f'id="{new}"').replace(f"url(#{name})", f"url(#{new})")
+    return svg
+
+
+# A legend's colour ramp as Vega draws it: a rectangle path from the origin filled with a gradient.
+_RAMP = re.compile(r'<path d="M0,0h([\d.]+)v([\d.]+)h-[\d.]+Z" fill="url\(#([^)]+)\)"')
+_GRADIENT = re.compile(
+    r'<linearGradient id="([^"]+)" x1="([\d.]+)" x2="([\d.]+)" y1="([\d.]+)" y2="([\d.]+)">'
+)
+
+
+def _printable_gradients(svg: str) -> str:
+    """Give colour-ramp gradients user-space coordinates. Vega writes them in the default bounding-box
+    units, which browsers draw and WeasyPrint (the PDF) leaves blank; for a ramp drawn from the origin
+    the two are the same picture, so the rewrite changes nothing on screen."""
+    sizes = {gid: (float(w), float(h)) for w, h, gid in _RAMP.findall(svg)}
+
+    def rewrite(m: re.Match) -> str:
+        gid = m.group(1)
+        if gid not in sizes:
+            return m.group(0)
+        w, h = sizes[gid]
+        x1, x2, y1, y2 = (float(v) for v in m.group(2, 3, 4, 5))
+        return (
+            f'<linearGradient id="{gid}" gradientUnits="userSpaceOnUse" x1="{x1 * w:g}" x2="{x2 * w:g}" '
+            f'y1="{y1 * h:g}" y2="{y2 * h:g}">'
+        )
+
+    return _GRADIENT.sub(rewrite, svg)
 
 
 def write(built: BuiltBrief, out: Path, *, pdf: bool = True) -> dict[str, Path]:
@@ -35,7 +76,7 @@ def write(built: BuiltBrief, out: Path, *, pdf: bool = True) -> dict[str, Path]:
     figdir.mkdir(exist_ok=True)
     svgs = {}
     for fig in built.figures:
-        svg = _clean_svg(fig.svg())
+        svg = _clean_svg(fig.svg(), scope=fig.id)
         svgs[fig.id] = svg
         (figdir / f"{fig.id}.svg").write_text(svg, encoding="utf-8")
         (figdir / f"{fig.id}.vl.json").write_text(

@@ -45,7 +45,9 @@ def reader_sql(src: Path) -> dict[str, str]:
     header = csv_header(src)
     columns = ", ".join(f'"{c}"' for c in header)
     raw_json = "json_object(" + ", ".join(f"'{c}', \"{c}\"" for c in header) + ")"
-    return {"scan": scan, "fields": fields, "columns": columns, "raw_json": raw_json}
+    reasons = ", ".join(f"CASE WHEN ({c.bad}) THEN ({c.reason}) END" for c in plan.checks)
+    checks = f"NULLIF(concat_ws('; ', {reasons}), '')"
+    return {"scan": scan, "fields": fields, "columns": columns, "raw_json": raw_json, "checks": checks}
 
 
 def csv_header(src: Path) -> list[str]:
@@ -108,6 +110,17 @@ def contenders(src: Path, out: Path) -> list[tuple[str, str, str]]:
             "row numbers on the scan (ordered row_number() OVER (), then a hash)",
             "SELECT count(*), count(DISTINCT h) FROM "
             f"(SELECT row_number() OVER () AS rn, {h} AS h FROM {scan})",
+            "",
+        ),
+        (
+            "the whole two-scan Parquet design: hash pass, occurrence numbers, second scan joined by "
+            "position writing raw row + canonical fields + checks + ids to Parquet",
+            f"COPY (SELECT {h} AS h FROM {scan}) TO '{out / 'd_h.parquet'}';\n"
+            f"COPY (SELECT h, row_number() OVER (PARTITION BY h ORDER BY file_row_number) AS occ "
+            f"FROM read_parquet('{out / 'd_h.parquet'}', file_row_number=true) ORDER BY file_row_number) "
+            f"TO '{out / 'd_occ.parquet'}';\n"
+            f"COPY (SELECT {columns}, {fields}, {s['checks']} AS reason, o.h, o.occ FROM {scan} "
+            f"POSITIONAL JOIN read_parquet('{out / 'd_occ.parquet'}') o) TO '{out / 'design.parquet'}'",
             "",
         ),
         (

@@ -84,6 +84,23 @@ def test_every_chart_has_alt_text_and_its_data_as_a_table(written):
         assert f["command"].startswith("peacewatch ")
 
 
+def test_the_pdf_prints_the_first_rows_of_each_data_table_and_says_where_the_rest_are(written):
+    built, paths = written
+    html = paths["html"].read_text(encoding="utf-8")
+    long_tables = [f for f in built.payload["figures"] if len(f["data"]) > render.PRINT_ROWS]
+    assert long_tables, "the Afghanistan brief has charts with long data tables"
+    for f in long_tables:
+        table = html[html.index(f"Data for “{f['title']}”") :]
+        table = table[: table.index("</table>")]
+        # Every row stays in the HTML; the rows after the first PRINT_ROWS are hidden in print only.
+        assert table.count("<tr") == len(f["data"]) + 1
+        assert table.count('<tr class="unprinted">') == len(f["data"]) - render.PRINT_ROWS
+        note = f"The first {render.PRINT_ROWS} of {len(f['data'])} rows; every row is in the HTML brief"
+        assert note in html and f"figures/{f['id']}.csv" in html
+    css = html[html.index("@media print") :]
+    assert "tr.unprinted { display: none; }" in css[: css.index("@page")]
+
+
 def test_the_html_references_no_remote_resource(written):
     _, paths = written
     doc = _parse(paths["html"])

@@ -19,6 +19,10 @@ from peacewatch.briefs.build import BuiltBrief
 _UNSAFE_SVG = re.compile(r"<script\b.*?</script>|\son[a-z]+\s*=\s*(\"[^\"]*\"|'[^']*')", re.I | re.S)
 
 
+# Rows of each chart's data table printed in the PDF; the HTML keeps them all (folded).
+PRINT_ROWS = 12
+
+
 def _template_text(name: str) -> str:
     return resources.files("peacewatch.briefs").joinpath("templates", name).read_text(encoding="utf-8")
 
@@ -90,7 +94,7 @@ def write(built: BuiltBrief, out: Path, *, pdf: bool = True) -> dict[str, Path]:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["cell"] = _cell
     html = env.from_string(_template_text("brief.html.j2")).render(
-        p=built.payload, svgs=svgs, css=_template_text("brief.css")
+        p=built.payload, svgs=svgs, css=_template_text("brief.css"), print_rows=PRINT_ROWS
     )
     paths["html"].write_text(html, encoding="utf-8")
     if pdf:

@@ -379,3 +379,31 @@ def test_check_on_a_broken_file_exits_1_with_the_file_and_line(capsys, tmp_path,
     code = main(["check", str(path), "--store", str(afghan_store.path)])
     err = capsys.readouterr().err
     assert code == 1 and f"{path}:9:" in err
+
+
+def test_actor_groups_in_claims_are_checked_member_by_member(tmp_path):
+    path = claims_file(
+        tmp_path,
+        """\
+- id: g
+  text: t
+  source: s
+  check:
+    kind: change
+    filters:
+      actor: [taliban, haqani_network]
+      dyad: [iskp+us_forcs, taliban]
+    window: 2020-03-01:2020-03-31
+    baseline: 2020-02-01:2020-02-21
+    expect: decrease
+""",
+    )
+    with pytest.raises(CaseError) as err:
+        load_claims(path)
+    text = str(err.value)
+    assert re.search(rf"{re.escape(str(path))}:8: .*unknown actor key 'haqani_network'; did you mean", text)
+    assert re.search(rf"{re.escape(str(path))}:9: .*unknown actor key 'us_forcs'; did you mean", text)
+    ok = path.read_text(encoding="utf-8").replace("haqani", "haqqani").replace("us_forcs", "us_forces")
+    path.write_text(ok, encoding="utf-8")
+    f = load_claims(path)[0].check.filters.to_filters()
+    assert f.actor == "taliban+haqqani_network" and f.dyad == ("iskp+us_forces", "taliban")

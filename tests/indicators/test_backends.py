@@ -81,6 +81,8 @@ CASES = {
     "actor on either side": (Filters(actor="taliban"), "day", "events", "release-a"),
     "dyad in either order": (Filters(dyad=("iskp", "taliban")), "day", "events", "release-a"),
     "side one only": (Filters(actor1="us_forces"), "week", "fatalities", "release-a"),
+    "actor group": (Filters(actor="iskp+us_forces"), "day", "events", "release-a"),
+    "dyad of groups": (Filters(dyad=("taliban", "iskp+us_forces")), "week", "events", "release-a"),
 }
 
 

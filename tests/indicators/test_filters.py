@@ -14,7 +14,8 @@ from peacewatch.errors import (
     MissingFieldError,
     TaxonomyError,
 )
-from peacewatch.indicators.filters import Filters, select_datasets
+from peacewatch.indicators.datasets import select_datasets
+from peacewatch.indicators.filters import Filters
 from peacewatch.store import Store
 
 
@@ -106,3 +107,54 @@ def test_double_counting_is_refused_on_a_real_store(tmp_path, data_file):
         store=store,
     )
     assert len(ok.points) == 31
+
+
+SYRIA = "ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def syria(tmp_path_factory, data_file):
+    store = Store(tmp_path_factory.mktemp("syria") / "s.duckdb")
+    store.ingest([data_file(SYRIA)])
+    rows = store.query("SELECT actor1_keys, actor2_keys FROM events").to_pylist()
+    return store, rows
+
+
+def _count(store, f):
+    return int(analysis.series(f.replace(country="Syria"), by="month", store=store).values().sum())
+
+
+@pytest.mark.parametrize("group", [("hts", "syrian_insurgents"), ("is", "sdf", "turkey")])
+def test_an_actor_group_counts_every_event_of_any_member_once(syria, group):
+    store, rows = syria
+    expected = sum(1 for r in rows if set(group) & set(r["actor1_keys"] + r["actor2_keys"]))
+    got = _count(store, Filters(actor="+".join(group)))
+    assert got == expected
+    singles = [_count(store, Filters(actor=k)) for k in group]
+    # Events between two members count once: IS fights both the SDF and Turkey, so there the union is
+    # smaller than the sum; HTS and the other insurgents never share an event in this file.
+    assert max(singles) <= got <= sum(singles)
+    assert (got < sum(singles)) == ("is" in group)
+
+
+def test_a_dyad_of_groups_is_any_member_of_one_against_any_member_of_the_other(syria):
+    store, rows = syria
+    a, b = {"syrian_government", "russia"}, {"hts", "syrian_insurgents"}
+
+    def between(r):
+        one, two = set(r["actor1_keys"]), set(r["actor2_keys"])
+        return bool((one & a and two & b) or (one & b and two & a))
+
+    got = _count(store, Filters.from_spec({"dyad": "syrian_government+russia,hts+syrian_insurgents"}))
+    assert got == sum(1 for r in rows if between(r)) > 0
+
+
+def test_groups_come_as_lists_or_plus_joined_text_and_reproduce_as_one_flag():
+    f = Filters.from_spec({"actor": ["taliban", "haqqani_network"], "dyad": [["is", "iskp"], "taliban"]})
+    assert f.actor == "taliban+haqqani_network" and f.dyad == ("is+iskp", "taliban")
+    assert "--actor taliban+haqqani_network" in f.cli_args() and "--dyad is+iskp,taliban" in f.cli_args()
+
+
+def test_an_unknown_key_inside_a_group_is_named_with_the_closest(afghan_store):
+    with pytest.raises(TaxonomyError, match="haqqani_network"):
+        analysis.series(Filters(actor="taliban+haqani_network"), store=afghan_store)

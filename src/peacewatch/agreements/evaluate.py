@@ -72,6 +72,10 @@ class Verdict:
         }
 
 
+# The by_party heading of commitments without an obligor.
+JOINT = "(joint: no single party)"
+
+
 @dataclass(frozen=True)
 class Evaluation:
     case: Case
@@ -79,9 +83,11 @@ class Evaluation:
     verdicts: tuple[Verdict, ...]
 
     def by_party(self) -> dict[str, dict[str, int]]:
+        """Verdict counts per obligor; commitments that bind no single party (a mutual ceasefire whose
+        data cannot say who broke it) are counted under JOINT."""
         out: dict[str, Counter] = {}
         for v in self.verdicts:
-            out.setdefault(v.party or "(none)", Counter())[v.verdict] += 1
+            out.setdefault(v.party or JOINT, Counter())[v.verdict] += 1
         return {p: dict(c) for p, c in out.items()}
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,7 +286,7 @@ class _Evaluator:
 
     def _violence(self, c: ViolenceReduction) -> tuple:
         from peacewatch import analysis
-        from peacewatch.indicators.filters import Filters
+        from peacewatch.indicators.filters import GROUP, Filters
 
         start, end = dates.resolve_span(c.window, self.signed)
         if end is None or end > self.as_of:
@@ -299,8 +305,10 @@ class _Evaluator:
             country=s.country,
             admin1=s.admin1,
             types=tuple(s.types),
-            actor=s.perpetrators[0] if s.perpetrators and not s.targets else None,
-            dyad=(s.perpetrators[0], s.targets[0]) if s.perpetrators and s.targets else None,
+            actor=GROUP.join(s.perpetrators) if s.perpetrators and not s.targets else None,
+            dyad=(GROUP.join(s.perpetrators), GROUP.join(s.targets))
+            if s.perpetrators and s.targets
+            else None,
         )
         try:
             r = analysis.compare(f, window=f"{start}:{end}", measure=s.measure, store=self.store, **baseline)
@@ -344,30 +352,29 @@ class _Evaluator:
 
     def _no_attacks(self, c: NoAttacks) -> tuple:
         from peacewatch import analysis
-        from peacewatch.indicators.filters import Filters
+        from peacewatch.indicators.filters import GROUP, Filters
 
         start, end = dates.resolve_span(c.period, self.signed)
         if start > self.as_of:
             return "not_due", f"The period starts {start}, after {self.as_of}.", None, {}
         stop = min(end or self.as_of, self.as_of)
-        targets = c.targets or [None]
-        seen: dict[str, dict] = {}
+        # One query: the perpetrators as one actor group, against the targets as another; an event
+        # involving several of them counts once.
+        perpetrators, targets = GROUP.join(c.perpetrators), GROUP.join(c.targets)
+        f = Filters(
+            datasets=self._dataset(c.dataset),
+            country=c.country,
+            types=tuple(c.types),
+            actor=None if targets else perpetrators,
+            dyad=(perpetrators, targets) if targets else None,
+            date_from=start,
+            date_to=stop,
+        )
         try:
-            for p in c.perpetrators:
-                for t in targets:
-                    f = Filters(
-                        datasets=self._dataset(c.dataset),
-                        country=c.country,
-                        types=tuple(c.types),
-                        actor=p if t is None else None,
-                        dyad=(p, t) if t else None,
-                        date_from=start,
-                        date_to=stop,
-                    )
-                    for row in analysis.events(f, store=self.store).drop_columns(["raw"]).to_pylist():
-                        seen.setdefault(row["event_id"], row)
+            rows = analysis.events(f, store=self.store).drop_columns(["raw"]).to_pylist()
         except (MissingFieldError, CoverageError, AmbiguousDatasetsError) as exc:
             return self._no_data(exc)
+        seen = {row["event_id"]: row for row in rows}
         n = len(seen)
         # Event data do not say who fired first: a dyad is counted in either direction.
         who = (
@@ -384,6 +391,7 @@ class _Evaluator:
             "events": n,
             "tolerance": c.tolerance,
             "first_events": sample,
+            "command": f"peacewatch events {f.cli_args()} --format csv",
         }
         if n > c.tolerance:
             return (

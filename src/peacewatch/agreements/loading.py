@@ -211,10 +211,10 @@ def _check_obligation(c, loc, a: Agreement, doc: LineYAML, actor_keys, party_key
         check_actors(("scope", "perpetrators"), c.scope.perpetrators)
         check_actors(("scope", "targets"), c.scope.targets)
         check_types(("scope", "types"), c.scope.types)
-        if len(c.scope.perpetrators) > 1 or len(c.scope.targets) > 1:
+        if c.scope.targets and not c.scope.perpetrators:
             problems.append(
-                f"{doc.where((*loc, 'scope'))}: scope: a violence_reduction takes at most one "
-                "perpetrator and one target key (write one commitment per dyad)"
+                f"{doc.where((*loc, 'scope'))}: scope: targets need perpetrators (the dyad is "
+                "perpetrators against targets); give perpetrators, or drop targets"
             )
     elif isinstance(c, NoAttacks):
         check_span("period", c.period)

@@ -10,12 +10,12 @@ import os
 from typing import Any
 
 from peacewatch.errors import IndicatorError
+from peacewatch.indicators.datasets import select_datasets
 from peacewatch.indicators.filters import (
     Filters,
     Selection,
     filter_counts,
     filter_events,
-    select_datasets,
     validate,
 )
 from peacewatch.store import Store

@@ -46,10 +46,18 @@ _FILTER_PARAMS = {
     "country": (str | None, _opt("Country name or ISO3 code.", "--country")),
     "admin1": (str | None, _opt("First-level unit (province).", "--admin1")),
     "admin2": (str | None, _opt("Second-level unit (district).", "--admin2")),
-    "actor": (str | None, _opt("Actor key on either side (see `peacewatch actors`).", "--actor")),
-    "actor1": (str | None, _opt("Actor key on side 1.", "--actor1")),
-    "actor2": (str | None, _opt("Actor key on side 2.", "--actor2")),
-    "dyad": (str | None, _opt("Two actor keys KEY,KEY, in either order.", "--dyad")),
+    "actor": (
+        str | None,
+        _opt(
+            "Actor key on either side (see `peacewatch actors`), or a group KEY+KEY (any of them).", "--actor"
+        ),
+    ),
+    "actor1": (str | None, _opt("Actor key (or group KEY+KEY) on side 1.", "--actor1")),
+    "actor2": (str | None, _opt("Actor key (or group KEY+KEY) on side 2.", "--actor2")),
+    "dyad": (
+        str | None,
+        _opt("Two actor keys KEY,KEY, in either order; each side may be a group KEY+KEY.", "--dyad"),
+    ),
     "type": (list[str] | None, _opt("Canonical event type (repeatable).", "--type")),
     "violence_type": (str | None, _opt("state_based, non_state or one_sided.", "--violence-type")),
     "date_from": (str | None, _opt("First day, YYYY-MM-DD (inclusive).", "--from")),

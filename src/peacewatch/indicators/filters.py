@@ -2,11 +2,15 @@
 
 Nothing here executes a query or imports duckdb or pandas: the same expressions run on DuckDB, on
 PySpark and on BigQuery. Decisions that need the catalog (which datasets are selected, whether they
-have the fields a filter needs, whether two of them would be counted twice) are made on the catalog
-rows the caller passes in, before any query is built.
+have the fields a filter needs, whether two of them would be counted twice) are made before any query
+is built, in ``peacewatch.indicators.datasets``.
 
 Dates are inclusive on both ends: ``--from 2020-02-22 --to 2020-02-29`` is eight days. An event
 belongs to the day of its ``date_start``.
+
+An actor filter names one canonical key or a group of keys joined by ``+`` ("taliban+haqqani_network"):
+an event matches a group when any of its keys is on the side the filter asks about, so a group counts
+each event once however many of its members took part. Each side of a dyad may be a group too.
 """
 
 from __future__ import annotations
@@ -17,9 +21,27 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from peacewatch import schema
-from peacewatch.errors import AmbiguousDatasetsError, IndicatorError, MissingFieldError
+from peacewatch.errors import IndicatorError, MissingFieldError
 
 ALL = "all"
+# Joins the actor keys of a group: "taliban+haqqani_network" matches events of either.
+GROUP = "+"
+
+
+def actor_group(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The keys an actor filter names: one key, or a group written KEY+KEY (or given as a list).
+
+    >>> actor_group("taliban + haqqani_network")
+    ('taliban', 'haqqani_network')
+    """
+    if not value:
+        return ()
+    parts = value.split(GROUP) if isinstance(value, str) else [str(v) for v in value]
+    return tuple(k.strip() for k in parts if k.strip())
+
+
+def _group_text(value: str | Sequence[str] | None) -> str | None:
+    return GROUP.join(actor_group(value)) or None
 
 
 @dataclass(frozen=True)
@@ -56,8 +78,9 @@ class Filters:
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], *, where: str = "filters") -> Filters:
         """Filters from the names the CLI and the case files use: dataset (one or a list), source,
-        country, admin1, admin2, actor, actor1, actor2, dyad ("A,B" or [A, B]), type (one or a list),
-        violence_type, from, to (dates or YYYY-MM-DD). ``where`` names the origin in error messages.
+        country, admin1, admin2, actor, actor1, actor2 (a key, a group KEY+KEY or a list of keys),
+        dyad ("A,B" or [A, B], each side a key or a group), type (one or a list), violence_type,
+        from, to (dates or YYYY-MM-DD). ``where`` names the origin in error messages.
 
         >>> Filters.from_spec({"country": "Afghanistan", "type": "battle", "dyad": "taliban,iskp"}).dyad
         ('taliban', 'iskp')
@@ -84,8 +107,12 @@ class Filters:
         dyad = spec.get("dyad")
         if isinstance(dyad, str):
             dyad = [p.strip() for p in dyad.split(",")]
+        if dyad is not None:
+            dyad = [_group_text(side) for side in dyad]
         if dyad is not None and (len(dyad) != 2 or not all(dyad)):
-            raise IndicatorError(f"{where}: dyad {spec.get('dyad')!r}: expected two actor keys as KEY,KEY.")
+            raise IndicatorError(
+                f"{where}: dyad {spec.get('dyad')!r}: expected two actor keys (or groups KEY+KEY) as KEY,KEY."
+            )
 
         def day(key):
             value = spec.get(key)
@@ -103,9 +130,9 @@ class Filters:
             country=spec.get("country"),
             admin1=spec.get("admin1"),
             admin2=spec.get("admin2"),
-            actor=spec.get("actor"),
-            actor1=spec.get("actor1"),
-            actor2=spec.get("actor2"),
+            actor=_group_text(spec.get("actor")),
+            actor1=_group_text(spec.get("actor1")),
+            actor2=_group_text(spec.get("actor2")),
             dyad=tuple(dyad) if dyad else None,
             types=listed("type"),
             violence_type=spec.get("violence_type"),
@@ -159,18 +186,6 @@ def _q(value: str) -> str:
     return f'"{value}"' if any(ch.isspace() for ch in value) else value
 
 
-# Which catalog field each filter needs from a dataset.
-_NEEDS = {
-    "admin1": ("admin1",),
-    "admin2": ("admin2",),
-    "actor": ("actor1", "actor2"),
-    "actor1": ("actor1",),
-    "actor2": ("actor2",),
-    "dyad": ("actor1", "actor2"),
-    "violence_type": ("violence_type",),
-}
-
-
 def validate(f: Filters, taxonomy=None) -> None:
     """Check the vocabulary of a filter: event types, violence types, actor keys, date order."""
     for t in f.types:
@@ -188,105 +203,9 @@ def validate(f: Filters, taxonomy=None) -> None:
             f"--from {f.date_from} is after --to {f.date_to}; dates are inclusive, from <= to."
         )
     if taxonomy is not None:
-        for key in (f.actor, f.actor1, f.actor2, *(f.dyad or ())):
-            if key:
+        for value in (f.actor, f.actor1, f.actor2, *(f.dyad or ())):
+            for key in actor_group(value):
                 taxonomy.check_key(key)
-
-
-def _country_matches(entry: Mapping[str, Any], iso3: str | None, name: str) -> bool:
-    countries = {str(c).upper() for c in entry.get("countries") or []}
-    return (iso3 or "").upper() in countries or name.upper() in countries
-
-
-def select_datasets(
-    f: Filters, catalog: Sequence[Mapping[str, Any]], *, table: str = "events", iso3: str | None = None
-) -> list[Mapping[str, Any]]:
-    """The catalog entries the filters select, after checking fields and double counting.
-
-    Raises MissingFieldError when a filter needs a field a selected dataset lacks, and
-    AmbiguousDatasetsError when several datasets cover the same country and dates and the user did
-    not choose (``--dataset ID`` or ``--dataset all``).
-    """
-    entries = [e for e in catalog if e.get("table_name", "events") == table]
-    explicit = bool(f.datasets)
-    if explicit and ALL not in f.datasets:
-        known = {e["dataset_id"] for e in catalog}
-        for ds in f.datasets:
-            if ds not in known:
-                import difflib
-
-                close = difflib.get_close_matches(ds, sorted(known), n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else " See `peacewatch datasets`."
-                raise IndicatorError(f"--dataset {ds!r} is not in the store.{hint}")
-        entries = [e for e in entries if e["dataset_id"] in f.datasets]
-    if f.source:
-        entries = [e for e in entries if e["source"] == f.source]
-    if f.country:
-        entries = [e for e in entries if _country_matches(e, iso3, f.country)]
-    if f.date_from:
-        entries = [e for e in entries if e.get("date_max") is None or _d(e["date_max"]) >= f.date_from]
-    if f.date_to:
-        entries = [e for e in entries if e.get("date_min") is None or _d(e["date_min"]) <= f.date_to]
-    _check_fields(f, entries)
-    if not explicit:
-        _check_overlap(f, entries, iso3)
-    return entries
-
-
-def _d(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def _check_fields(f: Filters, entries: Sequence[Mapping[str, Any]]) -> None:
-    """Refuse, in one error naming them all, every filter that needs a field a selected dataset lacks."""
-    problems: list[tuple[str, list[str]]] = []
-    for name, needed in _NEEDS.items():
-        if getattr(f, name):
-            missing = [n for n in needed if any(n in (e.get("fields_missing") or []) for e in entries)]
-            if missing:
-                problems.append((name, missing))
-    if not problems:
-        return
-    fields = sorted({m for _, missing in problems for m in missing})
-    lacking = tuple(e["dataset_id"] for e in entries if set(fields) & set(e.get("fields_missing") or []))
-    parts = [
-        f"--{name.replace('_', '-')} needs the field{'s' if len(missing) > 1 else ''} "
-        f"{' and '.join(repr(m) for m in missing)}"
-        for name, missing in problems
-    ]
-    raise MissingFieldError(
-        f"{'; '.join(parts)}, which dataset(s) {', '.join(lacking)} do not have.",
-        fields=tuple(fields),
-        datasets=lacking,
-        filters=tuple(name for name, _ in problems),
-        hint="Choose a dataset that has it with --dataset ID (see `peacewatch datasets`).",
-    )
-
-
-def _check_overlap(f: Filters, entries: Sequence[Mapping[str, Any]], iso3: str | None) -> None:
-    """Two datasets overlap when they share a country and their date ranges intersect."""
-    clashes: set[str] = set()
-    for i, a in enumerate(entries):
-        for b in entries[i + 1 :]:
-            shared = {str(c).upper() for c in a.get("countries") or []} & {
-                str(c).upper() for c in b.get("countries") or []
-            }
-            if f.country:
-                shared &= {(iso3 or "").upper(), f.country.upper()}
-            if not shared:
-                continue
-            lo = max(_d(a["date_min"]), _d(b["date_min"]), f.date_from or dt.date.min)
-            hi = min(_d(a["date_max"]), _d(b["date_max"]), f.date_to or dt.date.max)
-            if lo <= hi:
-                clashes.update((a["dataset_id"], b["dataset_id"]))
-    if clashes:
-        names = tuple(sorted(clashes))
-        raise AmbiguousDatasetsError(
-            f"the selected events come from {len(names)} datasets covering the same country and dates "
-            f"({', '.join(names)}); summing them would count events twice.",
-            datasets=names,
-            hint="Choose one with --dataset ID, or pass --dataset all to sum them deliberately.",
-        )
 
 
 @dataclass(frozen=True)
@@ -345,22 +264,30 @@ def filter_events(
     if f.violence_type:
         preds.append(t.violence_type == f.violence_type)
     if f.actor:
-        preds.append(t.actor1_keys.contains(f.actor) | t.actor2_keys.contains(f.actor))
+        preds.append(_on(t.actor1_keys, f.actor) | _on(t.actor2_keys, f.actor))
     if f.actor1:
-        preds.append(t.actor1_keys.contains(f.actor1))
+        preds.append(_on(t.actor1_keys, f.actor1))
     if f.actor2:
-        preds.append(t.actor2_keys.contains(f.actor2))
+        preds.append(_on(t.actor2_keys, f.actor2))
     if f.dyad:
         a, b = f.dyad
         preds.append(
-            (t.actor1_keys.contains(a) & t.actor2_keys.contains(b))
-            | (t.actor1_keys.contains(b) & t.actor2_keys.contains(a))
+            (_on(t.actor1_keys, a) & _on(t.actor2_keys, b)) | (_on(t.actor1_keys, b) & _on(t.actor2_keys, a))
         )
     if f.date_from:
         preds.append(t.date_start >= f.date_from)
     if f.date_to:
         preds.append(t.date_start <= f.date_to)
     return t.filter(*preds)
+
+
+def _on(side, value: str):
+    """True where the side's key list holds any key of the actor group ``value``."""
+    keys = actor_group(value)
+    match = side.contains(keys[0])
+    for key in keys[1:]:
+        match = match | side.contains(key)
+    return match
 
 
 # Filters an aggregate (counts) table cannot answer: it has no actors, districts or violence types.

@@ -24,6 +24,7 @@ from peacewatch.briefs.claims.model import (
     _listed,
 )
 from peacewatch.errors import CaseError
+from peacewatch.indicators.filters import actor_group
 from peacewatch.yamldoc import LineYAML
 
 _TAGS = {"change", "rank", "trend"}
@@ -157,10 +158,19 @@ def _vocabulary(doc: LineYAML, data: dict) -> list[str]:
             unknown((*loc, "violence_type"), "violence type", vt, schema.VIOLENCE_TYPES)
         for key in ("actor", "actor1", "actor2"):
             value = filters.get(key)
-            if isinstance(value, str) and value not in actor_keys:
-                unknown((*loc, key), "actor key", value, actor_keys)
+            if isinstance(value, list):  # a group given as a list: each member where it stands
+                for j, member in enumerate(value):
+                    if isinstance(member, str) and member not in actor_keys:
+                        unknown((*loc, key, j), "actor key", member, actor_keys)
+            elif isinstance(value, str):
+                for member in actor_group(value):
+                    if member not in actor_keys:
+                        unknown((*loc, key), "actor key", member, actor_keys)
         dyad = filters.get("dyad")
+        if isinstance(dyad, str):
+            dyad = dyad.split(",")
         for j, value in enumerate(dyad if isinstance(dyad, list) else []):
-            if isinstance(value, str) and value not in actor_keys:
-                unknown((*loc, "dyad", j), "actor key", value, actor_keys)
+            for member in actor_group(value) if isinstance(value, str | list) else ():
+                if member not in actor_keys:
+                    unknown((*loc, "dyad", j), "actor key", member, actor_keys)
     return problems

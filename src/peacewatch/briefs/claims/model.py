@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from peacewatch.indicators.filters import Filters
+from peacewatch.indicators.filters import GROUP, Filters
 
 
 class _Strict(BaseModel):
@@ -20,6 +20,17 @@ class _Strict(BaseModel):
 
 def _listed(value):
     return [value] if isinstance(value, str) else value
+
+
+def _group(value):
+    """An actor key, or a group of keys given as a list or as KEY+KEY, as the filter's text KEY+KEY."""
+    return GROUP.join(str(v) for v in value) if isinstance(value, list) else value
+
+
+def _dyad(value):
+    if isinstance(value, str):
+        value = [p.strip() for p in value.split(",")]
+    return [_group(side) for side in value] if isinstance(value, list | tuple) else value
 
 
 def _span(value: Any) -> tuple[dt.date, dt.date]:
@@ -40,7 +51,8 @@ def _span(value: Any) -> tuple[dt.date, dt.date]:
 
 
 class ClaimFilters(_Strict):
-    """The CLI filters, plus the measure; ``dataset`` and ``type`` take one value or a list."""
+    """The CLI filters, plus the measure; ``dataset`` and ``type`` take one value or a list, the actor
+    filters (and each side of ``dyad``) one key or a group of keys (a list, or KEY+KEY)."""
 
     dataset: list[str] = []
     source: str | None = None
@@ -57,6 +69,8 @@ class ClaimFilters(_Strict):
     estimate: Literal["best", "low", "high"] = "best"
 
     _as_list = field_validator("dataset", "types", mode="before")(_listed)
+    _as_group = field_validator("actor", "actor1", "actor2", mode="before")(_group)
+    _as_dyad = field_validator("dyad", mode="before")(_dyad)
 
     def to_filters(self, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Filters:
         return Filters(

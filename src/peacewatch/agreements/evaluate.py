@@ -14,40 +14,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from peacewatch.agreements import dates
+from peacewatch.agreements.conduct import ConductJudge, days_phrase
 from peacewatch.agreements.loading import Case
 from peacewatch.agreements.models import (
     Conditional,
-    MaxRatio,
     Milestone,
     NoAttacks,
     Quantity,
     ViolenceReduction,
 )
 from peacewatch.errors import (
-    AmbiguousDatasetsError,
     CaseError,
-    CoverageError,
-    MissingFieldError,
-    StatisticsError,
 )
 
 VERDICTS = ("met", "not_met", "late", "inconclusive", "insufficient_data", "not_due")
 SETTLED_OK = ("met", "late")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
-
-
-def _days(n: int) -> str:
-    return f"{n:,} day" if n == 1 else f"{n:,} days"
-
-
-def _count(n: float, noun: str) -> str:
-    """'1 event', '3 events', '12.5 fatalities'."""
-    n_text = f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
-    return f"{n_text} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
-
-
-def _rate(x: float) -> str:
-    return f"{x:.1f}" if x >= 1 else f"{x:.2g}"
 
 
 @dataclass(frozen=True)
@@ -125,7 +107,7 @@ def evaluate(
     return Evaluation(case, as_of, tuple(ev.verdict(c.id) for c in case.agreement.commitments))
 
 
-class _Evaluator:
+class _Evaluator(ConductJudge):
     def __init__(self, case: Case, as_of: dt.date, store, dataset: str | None):
         self.case, self.as_of, self.store, self.dataset = case, as_of, store, dataset
         self.signed = case.agreement.signed
@@ -199,7 +181,7 @@ class _Evaluator:
                 "inconclusive", f"Not evaluated yet: its condition(s) {', '.join(open_)} are not settled."
             )
         inner = self._obligation(then, c)
-        late = [f"{d.id} late by {_days(d.days_late)}" for d in deps if d.verdict == "late"]
+        late = [f"{d.id} late by {days_phrase(d.days_late)}" for d in deps if d.verdict == "late"]
         met = "Its conditions were met" + (
             f" ({', '.join(late)}; the deadline stands as written)" if late else ""
         )
@@ -219,7 +201,7 @@ class _Evaluator:
                 return "met", f"{what} on {first.date}, by the due date {due}{said}.", None, evidence
             return (
                 "late",
-                f"{what} on {first.date}, {_days(late)} after the due date {due}{said}.",
+                f"{what} on {first.date}, {days_phrase(late)} after the due date {due}{said}.",
                 late,
                 evidence,
             )
@@ -228,7 +210,7 @@ class _Evaluator:
         overdue = (self.as_of - due).days
         return (
             "not_met",
-            f"Not done as of {self.as_of}, {_days(overdue)} after the due date {due}.",
+            f"Not done as of {self.as_of}, {days_phrase(overdue)} after the due date {due}.",
             None,
             evidence,
         )
@@ -257,154 +239,3 @@ class _Evaluator:
             last = series[-1]
             verdict = (verdict[0], verdict[1] + f" Latest: {last.value:g} on {last.date}.", *verdict[2:])
         return verdict
-
-    # -- events ----------------------------------------------------------------------------------
-
-    def _dataset(self, own: str | None) -> tuple[str, ...]:
-        chosen = self.dataset or own or self.case.agreement.dataset
-        return (chosen,) if chosen else ()
-
-    def _no_data(self, exc) -> tuple:
-        if isinstance(exc, MissingFieldError):
-            fields = ", ".join(exc.fields)
-            return (
-                "insufficient_data",
-                f"The data cannot tell: this needs the field(s) {fields} (who attacked whom), which "
-                f"{', '.join(exc.datasets)} does not have. An event dataset with actors (ACLED's full "
-                "export, UCDP GED) would settle it.",
-                None,
-                {"missing_fields": list(exc.fields), "datasets": list(exc.datasets), "error": str(exc)},
-            )
-        if isinstance(exc, CoverageError | AmbiguousDatasetsError):
-            return (
-                "insufficient_data",
-                f"The data cannot tell: {exc.message}",
-                None,
-                {"datasets": list(getattr(exc, "datasets", ())), "error": str(exc)},
-            )
-        return ("insufficient_data", f"The data cannot tell: {exc}", None, {"error": str(exc)})
-
-    def _violence(self, c: ViolenceReduction) -> tuple:
-        from peacewatch import analysis
-        from peacewatch.indicators.filters import GROUP, Filters
-
-        start, end = dates.resolve_span(c.window, self.signed)
-        if end is None or end > self.as_of:
-            return "not_due", f"The window {c.window} has not ended by {self.as_of}.", None, {}
-        s = c.scope
-        baseline = {
-            "baseline": None,
-            "baseline_preceding": c.baseline.preceding,
-            "baseline_years": c.baseline.years,
-        }
-        if c.baseline.span:
-            b0, b1 = dates.resolve_span(c.baseline.span, self.signed)
-            baseline["baseline"] = f"{b0}:{b1}"
-        f = Filters(
-            datasets=self._dataset(s.dataset),
-            country=s.country,
-            admin1=s.admin1,
-            types=tuple(s.types),
-            actor=GROUP.join(s.perpetrators) if s.perpetrators and not s.targets else None,
-            dyad=(GROUP.join(s.perpetrators), GROUP.join(s.targets))
-            if s.perpetrators and s.targets
-            else None,
-        )
-        try:
-            r = analysis.compare(f, window=f"{start}:{end}", measure=s.measure, store=self.store, **baseline)
-        except (MissingFieldError, CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:
-            return self._no_data(exc)
-        d = r.to_dict()
-        rr, lo, hi = d["rate_ratio"], d["ci_low"], d["ci_high"]
-        w, b = d["window"], d["baseline"]
-        change = (
-            f"{_count(w['total'], s.measure)} in {_days(w['days'])} against "
-            f"{_count(b['total'], s.measure)} in {_days(b['days'])} of baseline ({_rate(w['rate'])} against "
-            f"{_rate(b['rate'])} a day; rate ratio {rr:.2f}, 95% interval {lo:.2f} to {hi:.2f})"
-        )
-        if isinstance(c.target, MaxRatio):
-            t = c.target.max_ratio
-            pct = round((1 - t) * 100)
-            if hi < t:
-                v, why = "met", f"the whole interval lies below {t:g}, a reduction of more than {pct}%"
-            elif lo > t:
-                v, why = "not_met", f"the whole interval lies above {t:g}: the reduction was less than {pct}%"
-            else:
-                v, why = (
-                    "inconclusive",
-                    (
-                        f"the interval straddles the target ratio {t:g}: the data cannot "
-                        f"tell whether the reduction reached {pct}%"
-                    ),
-                )
-        elif hi < 1:
-            v, why = "met", "a significant reduction: the whole interval lies below 1"
-        elif lo >= 1:
-            v, why = "not_met", "no reduction: the interval lies at or above 1"
-        else:
-            v, why = "inconclusive", "the interval includes 1: the data cannot tell a reduction from chance"
-        return (
-            v,
-            f"{change[0].upper()}{change[1:]}: {why}.",
-            None,
-            {"comparison": d, "command": d["command"], "datasets": d["datasets"]},
-        )
-
-    def _no_attacks(self, c: NoAttacks) -> tuple:
-        from peacewatch import analysis
-        from peacewatch.indicators.filters import GROUP, Filters
-
-        start, end = dates.resolve_span(c.period, self.signed)
-        if start > self.as_of:
-            return "not_due", f"The period starts {start}, after {self.as_of}.", None, {}
-        stop = min(end or self.as_of, self.as_of)
-        # One query: the perpetrators as one actor group, against the targets as another; an event
-        # involving several of them counts once.
-        perpetrators, targets = GROUP.join(c.perpetrators), GROUP.join(c.targets)
-        f = Filters(
-            datasets=self._dataset(c.dataset),
-            country=c.country,
-            types=tuple(c.types),
-            actor=None if targets else perpetrators,
-            dyad=(perpetrators, targets) if targets else None,
-            date_from=start,
-            date_to=stop,
-        )
-        try:
-            rows = analysis.events(f, store=self.store).drop_columns(["raw"]).to_pylist()
-        except (MissingFieldError, CoverageError, AmbiguousDatasetsError) as exc:
-            return self._no_data(exc)
-        seen = {row["event_id"]: row for row in rows}
-        n = len(seen)
-        # Event data do not say who fired first: a dyad is counted in either direction.
-        who = (
-            f"between {' or '.join(c.perpetrators)} and {' or '.join(c.targets)}"
-            if c.targets
-            else f"involving {' or '.join(c.perpetrators)}"
-        )
-        sample = [
-            {k: r[k] for k in ("event_id", "date_start", "event_type", "actor1", "actor2", "admin1")}
-            for r in sorted(seen.values(), key=lambda r: r["date_start"])[:20]
-        ]
-        evidence = {
-            "period": f"{start}:{stop}",
-            "events": n,
-            "tolerance": c.tolerance,
-            "first_events": sample,
-            "command": f"peacewatch events {f.cli_args()} --format csv",
-        }
-        if n > c.tolerance:
-            return (
-                "not_met",
-                f"{_count(n, 'events')} {who} from {start} to {stop} (tolerance {c.tolerance}).",
-                None,
-                evidence,
-            )
-        running = end is None or end > self.as_of
-        when = f"so far (to {stop})" if running else f"from {start} to {stop}"
-        return (
-            "met",
-            f"{_count(n, 'events')} {who} {when}, within the tolerance of {c.tolerance}.",
-            None,
-            evidence,
-        )

@@ -48,7 +48,9 @@ def evaluate(
     for v in payload["commitments"]:
         verdict = v["verdict"] + (f" ({v['days_late']} d)" if v["days_late"] else "")
         flag = "" if v["evidence"].get("verified", True) else " [dim](wording unverified)[/dim]"
-        table.add_row(v["id"] + flag, v["party"] or "", f"[{STYLE[v['verdict']]}]{verdict}[/]", v["summary"])
+        table.add_row(
+            v["id"] + flag, v["party"] or "joint", f"[{STYLE[v['verdict']]}]{verdict}[/]", v["summary"]
+        )
     render.console.print(table)
     for party, counts in payload["by_party"].items():
         render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))

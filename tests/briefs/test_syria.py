@@ -1,0 +1,60 @@
+"""A third peace process, on a third kind of conflict: syria-2016 (the February 2016 cessation of
+hostilities) on UCDP GED Syria, with actor groups, joint commitments and claims about magnitude."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from peacewatch.agreements import case_folder, evaluate, load_case
+from peacewatch.agreements.evaluate import JOINT
+from peacewatch.briefs import build, render
+from peacewatch.briefs.claims import check_claims, load_claims
+from peacewatch.store import Store
+
+SYRIA = "ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def syria_store(tmp_path_factory, data_file):
+    store = Store(tmp_path_factory.mktemp("syr") / "s.duckdb")
+    store.ingest([data_file(SYRIA)])
+    return store
+
+
+def test_the_cessation_cut_fighting_without_stopping_it(syria_store):
+    result = evaluate(load_case("syria-2016"), as_of=dt.date(2016, 12, 31), store=syria_store)
+    v = {x.id: x for x in result.verdicts}
+    assert v["accept-government"].verdict == "met" and v["accept-opposition"].verdict == "met"
+    # Measured: 173 lethal government-opposition events in the first four weeks against 297 in the four
+    # weeks before, rate ratio 0.58 (95% 0.43-0.78).
+    reduction = v["coh-reduction"].evidence["comparison"]
+    assert v["coh-reduction"].verdict == "met"
+    assert (reduction["window"]["total"], reduction["baseline"]["total"]) == (173, 297)
+    assert reduction["ci_high"] < 0.8
+    assert v["coh-cessation"].verdict == "not_met" and v["coh-cessation"].evidence["events"] == 173
+    assert result.by_party()[JOINT] == {"met": 1, "not_met": 1}
+
+
+def test_the_claims_of_2016_get_one_answer_each(syria_store):
+    results = {
+        r.id: r
+        for r in check_claims(load_claims(case_folder("syria-2016") / "claims.yaml"), store=syria_store)
+    }
+    # Kerry's 80-90%: the fall is real but certainly smaller (interval 0.38-0.83 lies above 0.2).
+    assert results["kerry-80-90"].result == "contradicted"
+    assert results["kerry-beneficial-reduction"].result == "supported"
+    # SOHR's "almost half" in March: GED's deaths fell 46%, but the interval cannot rule out less than 40%.
+    assert results["sohr-march-half"].result == "inconclusive"
+    assert results["snhr-broke-down"].result == "supported"
+
+
+def test_the_syria_brief_renders_its_questions_and_says_what_the_data_cannot_show(syria_store, tmp_path):
+    built = build.build("syria-2016", store=syria_store)
+    paths = render.write(built, tmp_path / "out", pdf=False)
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Did the war on the excluded groups go on?" in html
+    assert "no separate dyad for the government and the Nusra Front" in html
+    assert "--dyad syrian_government,is" in html
+    assert len(built.payload["figures"]) == 3

@@ -55,13 +55,24 @@ def test_data() -> Path:
 
 
 REDUCED_ACLED = "acled_afghanistan_events_reduced/acled_afghanistan_2017-01-01_2026-03-13_reduced.csv.gz"
+SYRIA_GED = "ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz"
+
+
+def _shared_store(tmp_path_factory, name: str, path: Path):
+    from peacewatch.store import Store
+
+    store = Store(tmp_path_factory.mktemp(name) / f"{name}.duckdb")
+    store.ingest([path])
+    return store
 
 
 @pytest.fixture(scope="session")
 def afghan_store(tmp_path_factory, data_file):
     """A store holding the reduced ACLED Afghanistan export (69,172 events), shared read-only."""
-    from peacewatch.store import Store
+    return _shared_store(tmp_path_factory, "afghanistan", data_file(REDUCED_ACLED))
 
-    store = Store(tmp_path_factory.mktemp("afghan") / "afghanistan.duckdb")
-    store.ingest([data_file(REDUCED_ACLED)])
-    return store
+
+@pytest.fixture(scope="session")
+def syria_store(tmp_path_factory, data_file):
+    """A store holding UCDP GED Syria 2016-2019 (16,566 events, with actors), shared read-only."""
+    return _shared_store(tmp_path_factory, "syria", data_file(SYRIA_GED))

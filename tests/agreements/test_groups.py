@@ -10,9 +10,6 @@ import pytest
 from peacewatch import analysis
 from peacewatch.agreements import evaluate, load_case
 from peacewatch.indicators.filters import Filters
-from peacewatch.store import Store
-
-SYRIA = "ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz"
 
 # A test fixture, not a case: the shape of the February 2016 cessation of hostilities in Syria, used
 # only to exercise grouped scopes on UCDP GED data that has actors.
@@ -59,11 +56,9 @@ commitments:
 
 
 @pytest.fixture(scope="module")
-def evaluated(tmp_path_factory, data_file):
-    root = tmp_path_factory.mktemp("grouped")
-    store = Store(root / "s.duckdb")
-    store.ingest([data_file(SYRIA)])
-    case_dir = root / "case"
+def evaluated(tmp_path_factory, syria_store):
+    store = syria_store
+    case_dir = tmp_path_factory.mktemp("grouped") / "case"
     case_dir.mkdir()
     (case_dir / "agreement.yaml").write_text(textwrap.dedent(AGREEMENT), encoding="utf-8")
     (case_dir / "chronology.yaml").write_text("facts: []\n", encoding="utf-8")

@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from peacewatch.agreements import case_folder, evaluate, load_case
 from peacewatch.agreements.evaluate import JOINT
 from peacewatch.briefs import build, render
 from peacewatch.briefs.claims import check_claims, load_claims
-from peacewatch.store import Store
-
-SYRIA = "ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz"
-
-
-@pytest.fixture(scope="module")
-def syria_store(tmp_path_factory, data_file):
-    store = Store(tmp_path_factory.mktemp("syr") / "s.duckdb")
-    store.ingest([data_file(SYRIA)])
-    return store
 
 
 def test_the_cessation_cut_fighting_without_stopping_it(syria_store):

@@ -109,15 +109,10 @@ def test_double_counting_is_refused_on_a_real_store(tmp_path, data_file):
     assert len(ok.points) == 31
 
 
-SYRIA = "ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz"
-
-
 @pytest.fixture(scope="module")
-def syria(tmp_path_factory, data_file):
-    store = Store(tmp_path_factory.mktemp("syria") / "s.duckdb")
-    store.ingest([data_file(SYRIA)])
-    rows = store.query("SELECT actor1_keys, actor2_keys FROM events").to_pylist()
-    return store, rows
+def syria(syria_store):
+    rows = syria_store.query("SELECT actor1_keys, actor2_keys FROM events").to_pylist()
+    return syria_store, rows
 
 
 def _count(store, f):

@@ -46,3 +46,6 @@ def test_the_syria_brief_renders_its_questions_and_says_what_the_data_cannot_sho
     assert "no separate dyad for the government and the Nusra Front" in html
     assert "--dyad syrian_government,is" in html
     assert len(built.payload["figures"]) == 3
+    # UCDP dates some events only to a month or a year: the figures and comparisons say so.
+    assert "are dated only to a window wider than a week" in html
+    assert "of the events compared" in html and "--precision day leaves them out" in html

@@ -204,3 +204,43 @@ def test_python_dash_m_runs_the_same_command():
 
     done = subprocess.run([sys.executable, "-m", "peacewatch", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "ingest" in done.stdout
+
+
+def test_series_and_compare_say_when_events_are_dated_more_coarsely_than_their_bins(capsys, syria_store):
+    s = ("--store", str(syria_store.path), "--dyad", "syrian_government,syrian_insurgents")
+    code, out, _ = run(
+        capsys,
+        "series",
+        *s,
+        "--from",
+        "2016-01-01",
+        "--to",
+        "2016-03-31",
+        "--by",
+        "month",
+        "--measure",
+        "fatalities",
+    )
+    assert code == 0 and "Note:" in out and "10,128 fatalities" in " ".join(out.split())
+    code, out, _ = run(
+        capsys,
+        "series",
+        *s,
+        "--from",
+        "2016-01-01",
+        "--to",
+        "2016-03-31",
+        "--by",
+        "month",
+        "--precision",
+        "month",
+        "--format",
+        "json",
+    )
+    assert code == 0 and json.loads(out)["imprecise"] is None
+    code, out, _ = run(
+        capsys, "compare", *s, "--window", "2016-02-27:2016-03-25", "--baseline-preceding", "28"
+    )
+    assert code == 0 and "--precision day leaves them out" in " ".join(out.split())
+    code, _, err = run(capsys, "series", *s, "--precision", "monthly")
+    assert code == 1 and "expected one of day, week, month, year, range" in err

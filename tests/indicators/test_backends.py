@@ -83,6 +83,7 @@ CASES = {
     "side one only": (Filters(actor1="us_forces"), "week", "fatalities", "release-a"),
     "actor group": (Filters(actor="iskp+us_forces"), "day", "events", "release-a"),
     "dyad of groups": (Filters(dyad=("taliban", "iskp+us_forces")), "week", "events", "release-a"),
+    "date precision": (Filters(precision="week", types=("battle",)), "week", "events", "reduced"),
 }
 
 

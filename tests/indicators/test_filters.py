@@ -153,3 +153,48 @@ def test_groups_come_as_lists_or_plus_joined_text_and_reproduce_as_one_flag():
 def test_an_unknown_key_inside_a_group_is_named_with_the_closest(afghan_store):
     with pytest.raises(TaxonomyError, match="haqqani_network"):
         analysis.series(Filters(actor="taliban+haqani_network"), store=afghan_store)
+
+
+JAN_MAR_2016 = {"from": "2016-01-01", "to": "2016-03-31", "dyad": "syrian_government,syrian_insurgents"}
+
+
+def test_events_dated_only_to_a_year_are_reported_and_left_out_on_request(syria_store):
+    f = Filters.from_spec({"country": "Syria", **JAN_MAR_2016})
+    r = analysis.series(f, by="month", measure="fatalities", store=syria_store)
+    # Measured: UCDP dates three events of this dyad only to the year 2016 (10,128 deaths); on their first
+    # possible day they would make January 2016 the deadliest month (11,624 deaths instead of 1,496).
+    assert [v for _, v in r.points] == [11624, 1946, 579]
+    assert (r.imprecise["events"], r.imprecise["fatalities"]) == (3, 10128)
+    assert "--precision month leaves them out" in r.imprecise["note"]
+    kept = analysis.series(f.replace(precision="month"), by="month", measure="fatalities", store=syria_store)
+    assert [v for _, v in kept.points] == [1496, 1946, 579] and kept.imprecise is None
+    assert "--precision month" in kept.command
+
+
+def test_a_daily_comparison_reports_events_dated_more_coarsely_than_a_day(syria_store, afghan_store):
+    f = Filters.from_spec({"country": "Syria", "dyad": JAN_MAR_2016["dyad"]})
+    r = analysis.compare(f, window="2016-02-27:2016-03-25", baseline_preceding=28, store=syria_store)
+    assert r.imprecise["bin"] == "day" and r.imprecise["events"] > 0
+    assert r.to_dict()["imprecise"] == r.imprecise
+    exact = analysis.compare(
+        f.replace(precision="day"), window="2016-02-27:2016-03-25", baseline_preceding=28, store=syria_store
+    )
+    assert exact.imprecise is None
+    assert (
+        exact.result.window_total + exact.result.baseline_total
+        < r.result.window_total + r.result.baseline_total
+    )
+    acled = analysis.compare(
+        Filters(country="Afghanistan"),
+        window="2020-02-22:2020-02-29",
+        baseline_preceding=21,
+        store=afghan_store,
+    )
+    assert acled.imprecise is None  # the reduced export dates every event to the day
+
+
+def test_an_unknown_precision_lists_the_scale():
+    with pytest.raises(IndicatorError, match="day, week, month, year, range"):
+        from peacewatch.indicators.filters import validate
+
+        validate(Filters(precision="weekly"))

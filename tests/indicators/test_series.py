@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from peacewatch import analysis
-from peacewatch.errors import IndicatorError
+from peacewatch.errors import IndicatorError, MissingFieldError
 from peacewatch.indicators.calendar import Span, periods
 from peacewatch.indicators.filters import Filters
 
@@ -100,3 +100,7 @@ def test_a_weekly_aggregate_reads_by_week_or_month_but_not_by_day(tmp_path, data
     assert by_start["2020-02-22"] < by_start["2020-02-15"] / 3
     months = analysis.series(f, by="month", store=store)
     assert [d.isoformat() for d, _ in months.points] == ["2020-02-01", "2020-03-01"]
+    assert months.imprecise is None  # aggregates are periods, not dated events
+    # An aggregate has no event dates to be precise about: the precision filter is refused, not ignored.
+    with pytest.raises(MissingFieldError, match="--precision needs the field 'date_precision'"):
+        analysis.series(f.replace(precision="day"), by="week", store=store)

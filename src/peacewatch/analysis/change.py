@@ -18,7 +18,7 @@ import numpy as np
 
 from peacewatch import stats
 from peacewatch.analysis.select import StoreLike
-from peacewatch.analysis.series import daily, require_coverage, selection_over
+from peacewatch.analysis.series import daily, imprecise, require_coverage, selection_over
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.calendar import (
     Span,
@@ -43,6 +43,7 @@ class CompareResult:
     datasets: list[dict[str, Any]]
     command: str
     baseline_rule: str = "explicit"
+    imprecise: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -73,6 +74,7 @@ class CompareResult:
             "filters": self.filters.to_dict(),
             "datasets": self.datasets,
             "command": self.command,
+            "imprecise": self.imprecise,
         }
 
 
@@ -135,7 +137,16 @@ def compare(
         + (f" --method {method}" if method else "")
     )
     return CompareResult(
-        w, spans, result, measure, estimate, f, sel.provenance(), " ".join(cmd.split()), rule
+        w,
+        spans,
+        result,
+        measure,
+        estimate,
+        f,
+        sel.provenance(),
+        " ".join(cmd.split()),
+        rule,
+        imprecise(s, sel, "day", estimate=estimate, spans=(w, *spans)),
     )
 
 

@@ -20,7 +20,7 @@ from peacewatch.analysis.select import StoreLike, selection
 from peacewatch.errors import CoverageError, IndicatorError
 from peacewatch.indicators.calendar import By, Span, fill
 from peacewatch.indicators.filters import Filters, Selection
-from peacewatch.indicators.series import count_series, event_counts
+from peacewatch.indicators.series import FITS, count_series, event_counts, imprecise_counts
 from peacewatch.store import Store
 
 
@@ -66,6 +66,7 @@ class SeriesResult:
     span: Span
     points: list[tuple[dt.date, float]]
     command: str
+    imprecise: dict[str, Any] | None = None
 
     def values(self) -> np.ndarray:
         return np.array([v for _, v in self.points], dtype=float)
@@ -81,6 +82,7 @@ class SeriesResult:
             "to": self.span.end.isoformat(),
             "points": [{"period_start": d.isoformat(), "value": v} for d, v in self.points],
             "command": self.command,
+            "imprecise": self.imprecise,
         }
 
 
@@ -140,7 +142,41 @@ def series(
     cmd = f"peacewatch series {f.cli_args()} --by {by} --measure {measure}"
     if measure == "fatalities":
         cmd += f" --estimate {estimate}"
-    return SeriesResult(by, measure, estimate, f, sel.provenance(), span, points, " ".join(cmd.split()))
+    return SeriesResult(
+        by,
+        measure,
+        estimate,
+        f,
+        sel.provenance(),
+        span,
+        points,
+        " ".join(cmd.split()),
+        imprecise(s, sel, by, estimate=estimate),
+    )
+
+
+def imprecise(
+    s: Store, sel: Selection, by: By, *, estimate: str = "best", spans: tuple[Span, ...] = ()
+) -> dict[str, Any] | None:
+    """The selected events dated more coarsely than ``by`` (within ``spans`` when given), which a
+    result counts on their first possible day; None when there are none or the data are aggregates."""
+    if sel.table != "events":
+        return None
+    row = s.execute(imprecise_counts(sel.expr, by, estimate, spans)).to_pylist()[0]
+    if not row["events"]:
+        return None
+    fatalities = row["fatalities"] or 0
+    coarser = "a day" if by == "day" else f"a {by}"
+    return {
+        "events": row["events"],
+        "fatalities": fatalities,
+        "bin": by,
+        "note": (
+            f"{row['events']:,} of these events ({fatalities:,.0f} fatalities) are dated only to a window "
+            f"wider than {coarser}; each is counted on the first day it may have happened. "
+            f"--precision {FITS[by][-1]} leaves them out."
+        ),
+    }
 
 
 def selection_over(s: Store, f: Filters, span: Span) -> Selection:
@@ -176,6 +212,7 @@ def daily(
 __all__ = [
     "SeriesResult",
     "daily",
+    "imprecise",
     "require_coverage",
     "selection_over",
     "series",

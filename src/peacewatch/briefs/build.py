@@ -239,6 +239,8 @@ def _compare_block(c, brief: Brief, store) -> dict:
         f"{direction} (rate ratio {d['rate_ratio']:.2f}, 95% interval {d['ci_low']:.2f} to "
         f"{d['ci_high']:.2f})."
     )
+    if d.get("imprecise"):
+        sentence += " " + d["imprecise"]["note"].replace("of these events", "of the events compared", 1)
     return {"kind": "compare", "title": c.title, "sentence": sentence, "result": d, "command": d["command"]}
 
 

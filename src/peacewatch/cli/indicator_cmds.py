@@ -50,7 +50,13 @@ def series(
     table = pa.table({"period_start": [d for d, _ in result.points], "value": [v for _, v in result.points]})
     render.write_rows(table, fmt, out, title=f"{measure} per {by}")
     if fmt == "table":
+        _imprecise_note(payload)
         render.console.print(f"[dim]{result.command}[/dim]")
+
+
+def _imprecise_note(payload: dict) -> None:
+    if payload.get("imprecise"):
+        render.console.print(f"[yellow]Note:[/yellow] {payload['imprecise']['note']}")
 
 
 def _window_or_fail(window: str | None) -> str:
@@ -127,6 +133,7 @@ def compare(
     )
     if d.get("note"):
         render.console.print(f"[yellow]{d['note']}[/yellow]")
+    _imprecise_note(d)
     render.console.print(f"[dim]{d['command']}[/dim]")
 
 

@@ -60,6 +60,10 @@ _FILTER_PARAMS = {
     ),
     "type": (list[str] | None, _opt("Canonical event type (repeatable).", "--type")),
     "violence_type": (str | None, _opt("state_based, non_state or one_sided.", "--violence-type")),
+    "precision": (
+        str | None,
+        _opt("Keep events dated this precisely or better: day, week, month, year or range.", "--precision"),
+    ),
     "date_from": (str | None, _opt("First day, YYYY-MM-DD (inclusive).", "--from")),
     "date_to": (str | None, _opt("Last day, YYYY-MM-DD (inclusive).", "--to")),
 }

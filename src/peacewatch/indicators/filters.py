@@ -65,6 +65,7 @@ class Filters:
     violence_type: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    precision: str | None = None  # the coarsest date precision kept (schema.DATE_PRECISIONS)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -80,7 +81,8 @@ class Filters:
         """Filters from the names the CLI and the case files use: dataset (one or a list), source,
         country, admin1, admin2, actor, actor1, actor2 (a key, a group KEY+KEY or a list of keys),
         dyad ("A,B" or [A, B], each side a key or a group), type (one or a list), violence_type,
-        from, to (dates or YYYY-MM-DD). ``where`` names the origin in error messages.
+        from, to (dates or YYYY-MM-DD), precision (the coarsest date precision kept: day, week,
+        month, year or range). ``where`` names the origin in error messages.
 
         >>> Filters.from_spec({"country": "Afghanistan", "type": "battle", "dyad": "taliban,iskp"}).dyad
         ('taliban', 'iskp')
@@ -138,6 +140,7 @@ class Filters:
             violence_type=spec.get("violence_type"),
             date_from=day("from"),
             date_to=day("to"),
+            precision=spec.get("precision"),
         )
 
     def replace(self, **changes) -> Filters:
@@ -160,6 +163,8 @@ class Filters:
             parts.append(f"--from {self.date_from.isoformat()}")
         if self.date_to:
             parts.append(f"--to {self.date_to.isoformat()}")
+        if self.precision:
+            parts.append(f"--precision {self.precision}")
         return " ".join(parts)
 
 
@@ -178,6 +183,7 @@ _SPEC_KEYS = frozenset(
         "violence_type",
         "from",
         "to",
+        "precision",
     }
 )
 
@@ -197,6 +203,12 @@ def validate(f: Filters, taxonomy=None) -> None:
     if f.violence_type and f.violence_type not in schema.VIOLENCE_TYPES:
         raise IndicatorError(
             f"--violence-type {f.violence_type!r} is not one of {', '.join(schema.VIOLENCE_TYPES)}."
+        )
+    if f.precision and f.precision not in schema.DATE_PRECISIONS:
+        raise IndicatorError(
+            f"--precision {f.precision!r} is not a date precision; expected one of "
+            f"{', '.join(schema.DATE_PRECISIONS)} (finest first; events dated this precisely or better are "
+            "kept)."
         )
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise IndicatorError(
@@ -278,7 +290,18 @@ def filter_events(
         preds.append(t.date_start >= f.date_from)
     if f.date_to:
         preds.append(t.date_start <= f.date_to)
+    if f.precision:
+        preds.append(t.date_precision.isin(list(precisions_up_to(f.precision))))
     return t.filter(*preds)
+
+
+def precisions_up_to(coarsest: str) -> tuple[str, ...]:
+    """The date precisions as fine as ``coarsest`` or finer.
+
+    >>> precisions_up_to("week")
+    ('day', 'week')
+    """
+    return schema.DATE_PRECISIONS[: schema.DATE_PRECISIONS.index(coarsest) + 1]
 
 
 def _on(side, value: str):
@@ -298,6 +321,7 @@ _COUNTS_UNSUPPORTED = {
     "actor2": "actor2",
     "dyad": "actor1",
     "violence_type": "violence_type",
+    "precision": "date_precision",
 }
 
 

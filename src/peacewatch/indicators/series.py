@@ -63,6 +63,30 @@ def event_counts(events, by: By, measure: Measure = "events", estimate: Estimate
 
 
 # Granularity of an aggregate by the length of its periods, in days.
+# The date precisions an event may have and still sit honestly in a bin: a week-dated event belongs in a
+# weekly series, not in a daily one.
+FITS: dict[str, tuple[str, ...]] = {
+    "day": ("day",),
+    "week": ("day", "week"),
+    "month": ("day", "week", "month"),
+}
+
+
+def imprecise_counts(events, by: By, estimate: Estimate = "best", spans: tuple[Span, ...] = ()):
+    """How many of the filtered ``events`` (and their fatalities) are dated more coarsely than the bin
+    ``by``, optionally only those starting in ``spans``: one row, columns events and fatalities.
+
+    Series place each event on its date_start, the first day it may have happened; for these events that
+    day is a convention, not a fact (UCDP dates some events only to a year), so results report them.
+    """
+    _check("events", estimate)
+    t = events.filter(~events.date_precision.isin(list(FITS[by])))
+    if spans:
+        inside = [(t.date_start >= sp.start) & (t.date_start <= sp.end) for sp in spans]
+        t = t.filter(ibis.or_(*inside))
+    return t.aggregate(events=t.count(), fatalities=t[f"fatalities_{estimate}"].sum())
+
+
 def granularity(period_days: int) -> By | None:
     if period_days == 1:
         return "day"

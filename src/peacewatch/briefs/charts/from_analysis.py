@@ -4,6 +4,7 @@ fetch rows by composing calls of :mod:`peacewatch.analysis`, which does every qu
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -111,10 +112,10 @@ def series_figure(
     if stack:
         total = analysis.series(_span_filters(f, sp), by=by, measure=measure, estimate=estimate, store=store)
         commands = [total.command] + [r.command for _, r in results]
-        datasets = total.datasets
     else:
-        commands = [results[0][1].command]
-        datasets = results[0][1].datasets
+        total = results[0][1]
+        commands = [total.command]
+    datasets = total.datasets
     points = [
         {"period_start": d.isoformat(), "value": float(v)} | ({"event_type": t} if t else {})
         for t, r in results
@@ -125,7 +126,7 @@ def series_figure(
         cp = analysis.changepoints(f, span=sp, measure=measure, estimate=estimate, store=store)
         found = cp["changepoints"]
         commands.append(cp["command"])
-    return series_chart(
+    figure = series_chart(
         points,
         title=title,
         by=by,
@@ -140,6 +141,15 @@ def series_figure(
         subtitle=subtitle,
         datasets=datasets,
     )
+    return _noting_imprecise_dates(figure, total)
+
+
+def _noting_imprecise_dates(figure: Figure, result: analysis.SeriesResult) -> Figure:
+    """The figure with a note on events its bars place on a convention date (dated only to a window
+    wider than a bar), when there are any."""
+    if not result.imprecise:
+        return figure
+    return dataclasses.replace(figure, notes=(*figure.notes, result.imprecise["note"]))
 
 
 def small_multiples_figure(
@@ -163,7 +173,7 @@ def small_multiples_figure(
         raise ChartError(f"{title!r}: no event in {sp} carries an admin1 name.")
     total = analysis.series(_span_filters(f, sp), by=by, measure=measure, estimate=estimate, store=store)
     command = total.command.replace("peacewatch series", "peacewatch series --admin1 UNIT", 1)
-    return small_multiples(
+    figure = small_multiples(
         by_unit,
         title=title,
         by=by,
@@ -177,3 +187,4 @@ def small_multiples_figure(
         subtitle=subtitle,
         datasets=total.datasets,
     )
+    return _noting_imprecise_dates(figure, total)

@@ -65,6 +65,7 @@ class ClaimFilters(_Strict):
     dyad: tuple[str, str] | None = None
     types: list[str] = Field(default=[], alias="type")
     violence_type: str | None = None
+    precision: Literal["day", "week", "month", "year", "range"] | None = None
     measure: Literal["events", "fatalities"] = "events"
     estimate: Literal["best", "low", "high"] = "best"
 
@@ -87,6 +88,7 @@ class ClaimFilters(_Strict):
             violence_type=self.violence_type,
             date_from=date_from,
             date_to=date_to,
+            precision=self.precision,
         )
 
 

@@ -208,35 +208,10 @@ def test_python_dash_m_runs_the_same_command():
 
 def test_series_and_compare_say_when_events_are_dated_more_coarsely_than_their_bins(capsys, syria_store):
     s = ("--store", str(syria_store.path), "--dyad", "syrian_government,syrian_insurgents")
-    code, out, _ = run(
-        capsys,
-        "series",
-        *s,
-        "--from",
-        "2016-01-01",
-        "--to",
-        "2016-03-31",
-        "--by",
-        "month",
-        "--measure",
-        "fatalities",
-    )
+    q1 = (*s, "--from", "2016-01-01", "--to", "2016-03-31", "--by", "month")
+    code, out, _ = run(capsys, "series", *q1, "--measure", "fatalities")
     assert code == 0 and "Note:" in out and "10,128 fatalities" in " ".join(out.split())
-    code, out, _ = run(
-        capsys,
-        "series",
-        *s,
-        "--from",
-        "2016-01-01",
-        "--to",
-        "2016-03-31",
-        "--by",
-        "month",
-        "--precision",
-        "month",
-        "--format",
-        "json",
-    )
+    code, out, _ = run(capsys, "series", *q1, "--precision", "month", "--format", "json")
     assert code == 0 and json.loads(out)["imprecise"] is None
     code, out, _ = run(
         capsys, "compare", *s, "--window", "2016-02-27:2016-03-25", "--baseline-preceding", "28"

@@ -250,21 +250,28 @@ def its(
     measure: str = "events",
     estimate: str = "best",
     seasonal_harmonics: int = 0,
+    adjust_autocorrelation: bool = True,
     store: StoreLike = None,
 ) -> dict[str, Any]:
-    """Interrupted time series: level and slope change at ``intervention`` (segmented NB regression)."""
+    """Interrupted time series: level and slope change at ``intervention`` (segmented NB regression),
+    intervals widened for residual autocorrelation unless ``adjust_autocorrelation`` is False."""
     sp = as_span(span, "--from/--to")
     day = intervention if isinstance(intervention, dt.date) else dt.date.fromisoformat(str(intervention))
     if not sp.start < day <= sp.end:
         raise IndicatorError(f"--intervention {day}: expected a day inside {sp} with days before it.")
     dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=store)
     result = stats.interrupted_time_series(
-        dates, values, np.datetime64(day, "D"), seasonal_harmonics=seasonal_harmonics
+        dates,
+        values,
+        np.datetime64(day, "D"),
+        seasonal_harmonics=seasonal_harmonics,
+        adjust_autocorrelation=adjust_autocorrelation,
     )
     cmd = (
         f"peacewatch its {f.replace(date_from=None, date_to=None).cli_args()} --intervention {day} "
         f"--from {sp.start} --to {sp.end} --measure {measure}"
         + (f" --seasonal {seasonal_harmonics}" if seasonal_harmonics else "")
+        + ("" if adjust_autocorrelation else " --independent-days")
     )
     return _payload(result, sp, measure, f, sel, cmd, intervention=day.isoformat())
 

@@ -222,6 +222,13 @@ def its(
     measure: MeasureOpt = "events",
     estimate: EstimateOpt = "best",
     seasonal: Annotated[int, typer.Option(help="Fourier pairs for the annual season (0 = none).")] = 0,
+    independent_days: Annotated[
+        bool,
+        typer.Option(
+            "--independent-days",
+            help="Do not widen the intervals for residual autocorrelation (docs/methods.md).",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
 ) -> None:
@@ -238,6 +245,7 @@ def its(
         measure=measure,
         estimate=estimate,
         seasonal_harmonics=seasonal,
+        adjust_autocorrelation=not independent_days,
         store=store,
     )
     if json_out:

@@ -21,13 +21,20 @@ would absorb the trend. alpha (variance mu + alpha * mu**2) is estimated by maxi
 (see ``peacewatch.stats.negbin``); intervals are Wald intervals on the log scale.
 
 The model treats days as independent given the covariates. Conflict counts are autocorrelated
-(a bad week is followed by another), which makes these intervals too narrow. The lag-1
-autocorrelation of the Pearson residuals is therefore reported: near 0 the intervals can be taken at
-face value; above about 0.2 read them as too narrow, as Bernal et al. (2017) advise checking.
+(a bad week is followed by another), which makes its Wald intervals too narrow. So, by default, the
+standard errors of the reported effects are multiplied by sqrt((1 + r) / (1 - r)), where r is the
+lag-1 autocorrelation of the Pearson residuals (when r > 0): the variance inflation of a coefficient
+on a persistent regressor (level, trend, slope) under AR(1) errors, the effective-sample-size
+correction of Santer et al. (2000). In simulation (docs/methods.md) it raises the coverage of the 95%
+interval of the level change from 73-77% to 87-91% when the underlying rate has a lag-1 correlation
+of 0.6, and leaves it at 92-94% when days are independent. ``adjust_autocorrelation=False`` gives the
+plain model intervals.
 
-Reference: Bernal, J. L., Cummins, S. & Gasparrini, A. (2017) Interrupted time series regression for
+References: Bernal, J. L., Cummins, S. & Gasparrini, A. (2017) Interrupted time series regression for
 the evaluation of public health interventions: a tutorial. International Journal of Epidemiology
-46(1), 348-355. doi:10.1093/ije/dyw098
+46(1), 348-355. doi:10.1093/ije/dyw098. Santer, B. D. et al. (2000) Statistical significance of trends
+and trend differences in layer-average atmospheric temperature time series. Journal of Geophysical
+Research 105(D6), 7337-7356.
 """
 
 from __future__ import annotations
@@ -44,6 +51,9 @@ from peacewatch.stats.negbin import fit_nb2
 from peacewatch.stats.rates import as_daily_counts
 
 MIN_DAYS_PER_SIDE = 14
+# Above this lag-1 autocorrelation the AR(1) inflation factor explodes; the residuals then say the
+# model misses most of the series' structure, and the factor is capped (and the method says so).
+MAX_ADJUSTED_AUTOCORRELATION = 0.9
 # Time unit of the regression, in days: trends are reported per 30 days ("per month").
 TIME_UNIT_DAYS = 30.0
 YEAR_DAYS = 365.25
@@ -75,7 +85,8 @@ class ITSResult:
     """Level and slope change of a segmented NB2 regression, with the trends either side.
 
     Trends and the slope change are ratios per 30 days; ``alpha`` is the NB2 dispersion (0 is
-    Poisson); ``residual_autocorrelation`` is the lag-1 autocorrelation of the Pearson residuals.
+    Poisson); ``residual_autocorrelation`` is the lag-1 autocorrelation of the Pearson residuals, and
+    ``interval_inflation`` the factor the standard errors were multiplied by for it (1: none).
     """
 
     intervention: str
@@ -91,6 +102,7 @@ class ITSResult:
     residual_autocorrelation: float
     conf_level: float
     method: str
+    interval_inflation: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values; effects become nested dicts."""
@@ -109,11 +121,13 @@ def interrupted_time_series(
     day_of_week: bool = True,
     seasonal_harmonics: int = 0,
     conf_level: float = 0.95,
+    adjust_autocorrelation: bool = True,
 ) -> ITSResult:
     """Fit a segmented NB2 regression of daily ``counts`` around the ``intervention`` date.
 
     ``dates`` are increasing days (datetime64[D] or ISO strings); ``intervention`` is the first day of
-    the post-intervention period. Each side needs at least 14 days.
+    the post-intervention period. Each side needs at least 14 days. With ``adjust_autocorrelation``
+    (the default) the intervals are widened for positive residual autocorrelation (module docstring).
 
     >>> dates = np.arange(np.datetime64("2020-01-01"), np.datetime64("2020-03-01"))
     >>> counts = np.where(dates < np.datetime64("2020-02-01"), 20, 10)
@@ -152,9 +166,15 @@ def interrupted_time_series(
     post_contrast = np.zeros(len(names))
     post_contrast[[i_trend, i_slope]] = 1.0
 
+    variance = fit.mu + fit.alpha * fit.mu**2
+    residuals = (y - fit.mu) / np.sqrt(variance)
+    r1 = _lag1_autocorrelation(residuals, days)
+    r = min(r1, MAX_ADJUSTED_AUTOCORRELATION)
+    inflation = math.sqrt((1.0 + r) / (1.0 - r)) if adjust_autocorrelation and r > 0 else 1.0
+
     def effect(contrast: np.ndarray) -> Effect:
         est = float(contrast @ fit.params)
-        se = math.sqrt(float(contrast @ fit.cov @ contrast))
+        se = inflation * math.sqrt(float(contrast @ fit.cov @ contrast))
         return Effect(
             estimate=math.exp(est),
             ci_low=math.exp(est - crit * se),
@@ -163,8 +183,6 @@ def interrupted_time_series(
         )
 
     unit = np.eye(len(names))
-    variance = fit.mu + fit.alpha * fit.mu**2
-    residuals = (y - fit.mu) / np.sqrt(variance)
     extras = ["day-of-week effects"] if day_of_week else []
     if seasonal_harmonics:
         extras.append(f"{seasonal_harmonics} yearly Fourier pair(s)")
@@ -179,11 +197,25 @@ def interrupted_time_series(
         alpha=fit.alpha,
         n_before=n_before,
         n_after=n_after,
-        residual_autocorrelation=_lag1_autocorrelation(residuals, days),
+        residual_autocorrelation=r1,
         conf_level=float(conf_level),
         method="segmented negative binomial (NB2) regression, Bernal et al. 2017"
         + (f", with {' and '.join(extras)}" if extras else "")
-        + "; Wald intervals",
+        + "; Wald intervals"
+        + _inflation_text(inflation, r1, adjust_autocorrelation),
+        interval_inflation=inflation,
+    )
+
+
+def _inflation_text(inflation: float, r1: float, adjusted: bool) -> str:
+    if not adjusted:
+        return " assuming independent days (not adjusted for autocorrelation)"
+    if inflation == 1.0:
+        return " (no positive residual autocorrelation to adjust for)"
+    capped = f", capped at r = {MAX_ADJUSTED_AUTOCORRELATION}" if r1 > MAX_ADJUSTED_AUTOCORRELATION else ""
+    return (
+        f" widened by {inflation:.2f} for the residual lag-1 autocorrelation {r1:.2f}{capped} "
+        "(Santer et al. 2000)"
     )
 
 

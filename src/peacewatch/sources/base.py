@@ -110,7 +110,7 @@ def csv_scan(
         f"rejects_table={quote_literal(REJECTS_TABLE)}",
         f"rejects_scan={quote_literal(REJECTS_SCAN)}",
         "null_padding=false",
-        "parallel=false",
+        "parallel=true",
     ]
     if skip:
         opts.append(f"skip={skip}")

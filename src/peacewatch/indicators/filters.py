@@ -40,8 +40,23 @@ def actor_group(value: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(k.strip() for k in parts if k.strip())
 
 
-def _group_text(value: str | Sequence[str] | None) -> str | None:
+def group_text(value: str | Sequence[str] | None) -> str | None:
+    """An actor key or group as the filter writes it: KEY, or KEY+KEY (None when empty).
+
+    >>> group_text(["taliban", " haqqani_network"])
+    'taliban+haqqani_network'
+    """
     return GROUP.join(actor_group(value)) or None
+
+
+def dyad_sides(value: str | Sequence[Any]) -> list[str | None]:
+    """The two sides of a dyad given as "A,B" or [A, B], each a key or a group (KEY+KEY or a list).
+
+    >>> dyad_sides("taliban+haqqani_network, us_forces")
+    ['taliban+haqqani_network', 'us_forces']
+    """
+    sides = [p.strip() for p in value.split(",")] if isinstance(value, str) else list(value)
+    return [group_text(side) for side in sides]
 
 
 @dataclass(frozen=True)
@@ -107,10 +122,8 @@ class Filters:
             return () if value in (None, "", []) else (value,) if isinstance(value, str) else tuple(value)
 
         dyad = spec.get("dyad")
-        if isinstance(dyad, str):
-            dyad = [p.strip() for p in dyad.split(",")]
         if dyad is not None:
-            dyad = [_group_text(side) for side in dyad]
+            dyad = dyad_sides(dyad)
         if dyad is not None and (len(dyad) != 2 or not all(dyad)):
             raise IndicatorError(
                 f"{where}: dyad {spec.get('dyad')!r}: expected two actor keys (or groups KEY+KEY) as KEY,KEY."
@@ -132,9 +145,9 @@ class Filters:
             country=spec.get("country"),
             admin1=spec.get("admin1"),
             admin2=spec.get("admin2"),
-            actor=_group_text(spec.get("actor")),
-            actor1=_group_text(spec.get("actor1")),
-            actor2=_group_text(spec.get("actor2")),
+            actor=group_text(spec.get("actor")),
+            actor1=group_text(spec.get("actor1")),
+            actor2=group_text(spec.get("actor2")),
             dyad=tuple(dyad) if dyad else None,
             types=listed("type"),
             violence_type=spec.get("violence_type"),

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from peacewatch.indicators.filters import GROUP, Filters
+from peacewatch.indicators.filters import Filters, dyad_sides, group_text
 
 
 class _Strict(BaseModel):
@@ -24,13 +24,11 @@ def _listed(value):
 
 def _group(value):
     """An actor key, or a group of keys given as a list or as KEY+KEY, as the filter's text KEY+KEY."""
-    return GROUP.join(str(v) for v in value) if isinstance(value, list) else value
+    return group_text(value) if isinstance(value, str | list) else value
 
 
 def _dyad(value):
-    if isinstance(value, str):
-        value = [p.strip() for p in value.split(",")]
-    return [_group(side) for side in value] if isinstance(value, list | tuple) else value
+    return dyad_sides(value) if isinstance(value, str | list | tuple) else value
 
 
 def _span(value: Any) -> tuple[dt.date, dt.date]:

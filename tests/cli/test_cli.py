@@ -219,3 +219,11 @@ def test_series_and_compare_say_when_events_are_dated_more_coarsely_than_their_b
     assert code == 0 and "--precision day leaves them out" in " ".join(out.split())
     code, _, err = run(capsys, "series", *s, "--precision", "monthly")
     assert code == 1 and "expected one of day, week, month, year, range" in err
+    for argv in (
+        ("changepoints", *s, "--from", "2016-01-01", "--to", "2016-04-30", "--json"),
+        ("its", *s, "--from", "2016-01-01", "--to", "2016-06-30", "--intervention", "2016-02-27", "--json"),
+    ):
+        code, out, _ = run(capsys, *argv)
+        assert code == 0 and json.loads(out)["imprecise"]["bin"] == "day", argv
+    code, out, _ = run(capsys, "trend", *s, "--month", "2016-05", "--json")
+    assert code == 0 and "imprecise" in json.loads(out)

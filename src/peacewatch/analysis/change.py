@@ -159,6 +159,7 @@ class TrendResult:
     filters: Filters
     datasets: list[dict[str, Any]] = field(default_factory=list)
     command: str = ""
+    imprecise: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         v = self.verdict.to_dict()
@@ -170,6 +171,7 @@ class TrendResult:
             "filters": self.filters.to_dict(),
             "datasets": self.datasets,
             "command": self.command,
+            "imprecise": self.imprecise,
         }
 
 
@@ -189,10 +191,12 @@ def trend(
     base = months_before(m, 3)
     full = Span(base.start, m.end)
     cmd = f"peacewatch trend {f.cli_args()} --month {month}" + (" --by admin1" if by_admin1 else "")
+    cmd = " ".join(cmd.split())
     if not by_admin1:
         _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, what="months")
         verdict = stats.monthly_trend(values[base.days :], values[: base.days])
-        return [TrendResult(month, None, verdict, base, f, sel.provenance(), " ".join(cmd.split()))]
+        dated = imprecise(s, sel, "month", estimate=estimate)
+        return [TrendResult(month, None, verdict, base, f, sel.provenance(), cmd, dated)]
     sel = selection_over(s, f, full)
     require_coverage(sel, full, "months")
     units = sorted(
@@ -202,9 +206,10 @@ def trend(
         raise IndicatorError("--by admin1: the selected events carry no admin1 names.")
     out = []
     for unit in units:
-        _, values, _ = daily(f.replace(admin1=unit), full, measure=measure, estimate=estimate, store=s)
+        _, values, usel = daily(f.replace(admin1=unit), full, measure=measure, estimate=estimate, store=s)
         verdict = stats.monthly_trend(values[base.days :], values[: base.days])
-        out.append(TrendResult(month, unit, verdict, base, f, sel.provenance(), " ".join(cmd.split())))
+        dated = imprecise(s, usel, "month", estimate=estimate)
+        out.append(TrendResult(month, unit, verdict, base, f, sel.provenance(), cmd, dated))
     return out
 
 
@@ -233,13 +238,14 @@ def changepoints(
 ) -> dict[str, Any]:
     """Days where the daily rate shifts (PELT with a Poisson likelihood), with rates before and after."""
     sp = as_span(span, "--from/--to")
-    dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=store)
+    s = store if isinstance(store, Store) else Store(store)
+    dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
     result = stats.poisson_changepoints(values, dates, penalty=penalty)
     cmd = (
         f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args()} --from {sp.start} "
         f"--to {sp.end} --measure {measure}" + (f" --penalty {penalty}" if penalty is not None else "")
     )
-    return _payload(result, sp, measure, f, sel, cmd)
+    return _payload(result, sp, measure, f, sel, cmd, imprecise=imprecise(s, sel, "day", estimate=estimate))
 
 
 def its(
@@ -259,7 +265,8 @@ def its(
     day = intervention if isinstance(intervention, dt.date) else dt.date.fromisoformat(str(intervention))
     if not sp.start < day <= sp.end:
         raise IndicatorError(f"--intervention {day}: expected a day inside {sp} with days before it.")
-    dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=store)
+    s = store if isinstance(store, Store) else Store(store)
+    dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
     result = stats.interrupted_time_series(
         dates,
         values,
@@ -273,7 +280,16 @@ def its(
         + (f" --seasonal {seasonal_harmonics}" if seasonal_harmonics else "")
         + ("" if adjust_autocorrelation else " --independent-days")
     )
-    return _payload(result, sp, measure, f, sel, cmd, intervention=day.isoformat())
+    return _payload(
+        result,
+        sp,
+        measure,
+        f,
+        sel,
+        cmd,
+        intervention=day.isoformat(),
+        imprecise=imprecise(s, sel, "day", estimate=estimate),
+    )
 
 
 __all__ = [

@@ -175,6 +175,8 @@ def trend(
         title=f"{measure}: {month} against the three months before",
         numeric=("month_rate", "baseline_rate"),
     )
+    for p in payload:
+        _imprecise_note(p)
     render.console.print(f"[dim]{payload[0]['rule']}[/dim]")
 
 
@@ -210,6 +212,7 @@ def changepoints(
         numeric=("rate_before", "rate_after"),
         title=f"Changepoints in daily {measure}",
     )
+    _imprecise_note(d)
     render.console.print(
         f"[dim]{d['method']}; penalty {_fmt(d['penalty'])} ({d.get('penalty_rule', '')})[/dim]"
     )
@@ -263,6 +266,7 @@ def its(
             }
         )
     render.print_table(rows, ("effect", "ratio", "interval", "p"), title=f"Interrupted time series at {day}")
+    _imprecise_note(d)
     render.console.print(f"[dim]{d['method']}[/dim]")
 
 

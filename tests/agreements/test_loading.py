@@ -172,3 +172,22 @@ def test_evaluate_refuses_a_stub_and_says_what_to_complete(tmp_path):
     case = load_case(folder)
     with pytest.raises(CaseError, match=r"1 stub commitment\(s\) to complete: ceasefire \(Ceasefire\)"):
         evaluate(case)
+
+
+def test_every_file_of_every_built_in_case_ships_in_the_package():
+    """Built-in cases are package data (docs/adr/0008): each of their files must match a pattern of
+    [tool.setuptools.package-data], or `pip install` would leave it out."""
+    import fnmatch
+    import tomllib
+
+    from peacewatch.agreements.loading import BUILTIN
+
+    root = BUILTIN.parent  # the peacewatch package folder
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    patterns = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"][
+        "peacewatch"
+    ]
+    files = [f.relative_to(root).as_posix() for f in BUILTIN.rglob("*") if f.is_file()]
+    assert {f.split("/")[1] for f in files} >= {"afghanistan-2020", "myanmar-2015", "syria-2016"}
+    left_out = [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)]
+    assert not left_out

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from peacewatch.agreements import case_folder
 from peacewatch.briefs.claims import (
     change_verdict,
     check_claims,
@@ -20,7 +21,6 @@ from peacewatch.briefs.claims import (
 from peacewatch.cli.app import main
 from peacewatch.errors import CaseError
 
-REPO = Path(__file__).resolve().parents[2]
 ACLED = "acled-afghanistan-2017-01-01-2026-03-13-reduced"
 GED = "ucdp-ged-myanmar-1989-2023"
 AS_OF = dt.date(2020, 11, 30)  # the date of the afghanistan-2020 brief
@@ -342,7 +342,7 @@ def test_invalid_yaml_is_reported_with_its_line(tmp_path):
 
 
 def test_claims_are_found_by_file_folder_or_built_in_case_name(tmp_path):
-    folder = REPO / "cases" / "afghanistan-2020"
+    folder = case_folder("afghanistan-2020")
     assert claims_path("afghanistan-2020") == claims_path(folder) == claims_path(folder / "claims.yaml")
     (tmp_path / "agreement.yaml").write_text("{}", encoding="utf-8")
     with pytest.raises(CaseError, match=r"claims\.yaml: missing"):
@@ -369,7 +369,7 @@ def test_check_json_has_the_documented_shape(capsys, afghan_store):
 
 
 def test_check_prints_a_table_for_people(capsys, afghan_store):
-    code = main(["check", str(REPO / "cases" / "afghanistan-2020"), "--store", str(afghan_store.path)])
+    code = main(["check", str(case_folder("afghanistan-2020")), "--store", str(afghan_store.path)])
     out = capsys.readouterr().out
     assert code == 0 and "riv-cut-violence" in out and "insufficient_data" in out
 

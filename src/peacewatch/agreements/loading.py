@@ -25,7 +25,8 @@ from peacewatch.agreements.models import (
 from peacewatch.errors import CaseError
 from peacewatch.yamldoc import LineYAML
 
-BUILTIN = Path(__file__).resolve().parents[3] / "cases"
+# Built-in cases ship inside the package (docs/adr/0008), so their names work from an installed wheel.
+BUILTIN = Path(__file__).resolve().parents[1] / "cases"
 _OBLIGATION = TypeAdapter(Obligation)
 
 

@@ -22,7 +22,8 @@ def check(
         str,
         typer.Argument(
             metavar="CLAIMS_OR_CASE",
-            help="A claims.yaml file, a case folder, or the name of a built-in case (cases/).",
+            help="A claims.yaml file, a case folder, or the name of a built-in case "
+            "(afghanistan-2020, myanmar-2015, syria-2016).",
         ),
     ],
     as_of: Annotated[

@@ -21,7 +21,12 @@ STYLE = {
 
 
 def evaluate(
-    case: Annotated[str, typer.Argument(help="A case folder, or the name of a built-in case (cases/).")],
+    case: Annotated[
+        str,
+        typer.Argument(
+            help="A case folder, or the name of a built-in case (afghanistan-2020, myanmar-2015, syria-2016)."
+        ),
+    ],
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Judge as of this date (default: today).")
     ] = None,

@@ -142,21 +142,21 @@ class ConductJudge:
             date_to=stop,
         )
         try:
-            rows = analysis.events(f, store=self.store).drop_columns(["raw"]).to_pylist()
+            found = analysis.events(f, store=self.store)  # each event once, by date and event id
         except (MissingFieldError, CoverageError, AmbiguousDatasetsError) as exc:
             return self._no_data(exc)
-        seen = {row["event_id"]: row for row in rows}
-        n = len(seen)
+        n = found.num_rows
         # Event data do not say who fired first: a dyad is counted in either direction.
         who = (
             f"between {' or '.join(c.perpetrators)} and {' or '.join(c.targets)}"
             if c.targets
             else f"involving {' or '.join(c.perpetrators)}"
         )
-        sample = [
-            {k: r[k] for k in ("event_id", "date_start", "event_type", "actor1", "actor2", "admin1")}
-            for r in sorted(seen.values(), key=lambda r: r["date_start"])[:20]
-        ]
+        sample = (
+            found.select(["event_id", "date_start", "event_type", "actor1", "actor2", "admin1"])
+            .slice(0, 20)
+            .to_pylist()
+        )
         evidence = {
             "period": f"{start}:{stop}",
             "events": n,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from peacewatch import stats
-from peacewatch.analysis.select import StoreLike
+from peacewatch.analysis.select import StoreLike, as_store
 from peacewatch.analysis.series import daily, imprecise, require_coverage, selection_over
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.calendar import (
@@ -29,7 +29,6 @@ from peacewatch.indicators.calendar import (
     same_window_previous_years,
 )
 from peacewatch.indicators.filters import Filters
-from peacewatch.store import Store
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def compare(
             f"same window in the previous {baseline_years} years",
             f"--baseline-years {baseline_years}",
         )
-    s = store if isinstance(store, Store) else Store(store)
+    s = as_store(store)
     # One query over the whole stretch, sliced here: each period is checked against the coverage.
     full = Span(min(b.start for b in (w, *spans)), max(b.end for b in (w, *spans)))
     sel = selection_over(s, f, full)
@@ -146,7 +145,7 @@ def compare(
         sel.provenance(),
         " ".join(cmd.split()),
         rule,
-        imprecise(s, sel, "day", estimate=estimate, spans=(w, *spans)),
+        imprecise(s, sel, "day", estimate=estimate, spans=(w, *spans), subject="the events compared"),
     )
 
 
@@ -186,7 +185,7 @@ def trend(
 ) -> list[TrendResult]:
     """A month against the three months before it: deteriorated, improved or unchanged (rules in
     docs/methods.md). With ``by_admin1``, one verdict per first-level unit."""
-    s = store if isinstance(store, Store) else Store(store)
+    s = as_store(store)
     m = month_span(month)
     base = months_before(m, 3)
     full = Span(base.start, m.end)
@@ -238,7 +237,7 @@ def changepoints(
 ) -> dict[str, Any]:
     """Days where the daily rate shifts (PELT with a Poisson likelihood), with rates before and after."""
     sp = as_span(span, "--from/--to")
-    s = store if isinstance(store, Store) else Store(store)
+    s = as_store(store)
     dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
     result = stats.poisson_changepoints(values, dates, penalty=penalty)
     cmd = (
@@ -265,7 +264,7 @@ def its(
     day = intervention if isinstance(intervention, dt.date) else dt.date.fromisoformat(str(intervention))
     if not sp.start < day <= sp.end:
         raise IndicatorError(f"--intervention {day}: expected a day inside {sp} with days before it.")
-    s = store if isinstance(store, Store) else Store(store)
+    s = as_store(store)
     dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
     result = stats.interrupted_time_series(
         dates,

@@ -24,7 +24,8 @@ from peacewatch.store import Store
 StoreLike = Store | str | os.PathLike | None
 
 
-def _store(store: StoreLike) -> Store:
+def as_store(store: StoreLike) -> Store:
+    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch.duckdb)."""
     return store if isinstance(store, Store) else Store(store)
 
 
@@ -53,7 +54,7 @@ def _table_of(f: Filters, catalog) -> str:
 def selection(f: Filters, store: StoreLike = None):
     """The filtered rows as an unexecuted Ibis expression, the table they come from ('events' or
     'counts'), and the catalog entries behind them."""
-    s = _store(store)
+    s = as_store(store)
     validate(f, _taxonomy())
     iso3 = _iso3(f.country)
     catalog = s.datasets()
@@ -90,7 +91,7 @@ def actor_summary(
     store: StoreLike = None, *, unresolved: bool = False, limit: int = 30
 ) -> list[dict[str, Any]]:
     """Actor keys with their event counts, or the most frequent names that resolved to no key."""
-    s = _store(store)
+    s = as_store(store)
     if unresolved:
         table = s.query(
             """

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from peacewatch.analysis.select import StoreLike, selection
+from peacewatch.analysis.select import StoreLike, as_store, selection
 from peacewatch.errors import CoverageError, IndicatorError
 from peacewatch.indicators.calendar import By, Span, fill
 from peacewatch.indicators.filters import Filters, Selection
@@ -156,10 +156,17 @@ def series(
 
 
 def imprecise(
-    s: Store, sel: Selection, by: By, *, estimate: str = "best", spans: tuple[Span, ...] = ()
+    s: Store,
+    sel: Selection,
+    by: By,
+    *,
+    estimate: str = "best",
+    spans: tuple[Span, ...] = (),
+    subject: str = "these events",
 ) -> dict[str, Any] | None:
     """The selected events dated more coarsely than ``by`` (within ``spans`` when given), which a
-    result counts on their first possible day; None when there are none or the data are aggregates."""
+    result counts on their first possible day; None when there are none or the data are aggregates.
+    ``subject`` names the events in the note ("these events", "the events compared")."""
     if sel.table != "events":
         return None
     row = s.execute(imprecise_counts(sel.expr, by, estimate, spans)).to_pylist()[0]
@@ -172,7 +179,7 @@ def imprecise(
         "fatalities": fatalities,
         "bin": by,
         "note": (
-            f"{row['events']:,} of these events ({fatalities:,.0f} fatalities) "
+            f"{row['events']:,} of {subject} ({fatalities:,.0f} fatalities) "
             f"{'is' if row['events'] == 1 else 'are'} dated only to a window "
             f"wider than {coarser}; each is counted on the first day it may have happened. "
             f"--precision {FITS[by][-1]} leaves them out."
@@ -197,7 +204,7 @@ def daily(
 ) -> tuple[np.ndarray, np.ndarray, Selection]:
     """Zero-filled daily values over ``span`` (dates, values), refusing days the data do not cover.
     ``sel``, when given, is the selection of ``f`` over ``span`` already made by the caller."""
-    s = store if isinstance(store, Store) else Store(store)
+    s = as_store(store)
     sel = sel or selection_over(s, f, span)
     if sel.table == "counts":
         raise IndicatorError(

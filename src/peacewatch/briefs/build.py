@@ -240,7 +240,7 @@ def _compare_block(c, brief: Brief, store) -> dict:
         f"{d['ci_high']:.2f})."
     )
     if d.get("imprecise"):
-        sentence += " " + d["imprecise"]["note"].replace("of these events", "of the events compared", 1)
+        sentence += " " + d["imprecise"]["note"]
     return {"kind": "compare", "title": c.title, "sentence": sentence, "result": d, "command": d["command"]}
 
 

@@ -115,7 +115,9 @@ def test_myanmar_claims_get_their_honest_results(myanmar):
         "knu-fighting-fell": "inconclusive",
         "kia-fighting-rose": "contradicted",
         "rohingya-2017-deadliest": "supported",
-        "arakan-war-escalated": "supported",
+        # A step (a quiet 2018, then 2019), not a steady log-linear rise: the residuals run in long
+        # streaks, and the widened interval of the monthly slope includes 1.
+        "arakan-war-escalated": "inconclusive",
     }
 
 
@@ -142,11 +144,13 @@ def test_myanmar_2017_one_sided_deaths_far_exceed_any_other_year(myanmar):
     )
 
 
-def test_myanmar_arakan_army_fighting_rose_about_9_percent_a_month(myanmar):
+def test_myanmar_arakan_army_fighting_rose_about_9_percent_a_month_but_in_a_step(myanmar):
     r = myanmar["arakan-war-escalated"]
     fit = r.evidence["fit"]
     assert fit["months"] == 24 and sum(p["value"] for p in r.evidence["series"]["points"]) == 112
-    assert fit["rate_ratio"] == pytest.approx(1.092, abs=1e-3) and fit["ci_low"] > 1
+    assert fit["rate_ratio"] == pytest.approx(1.092, abs=1e-3)
+    assert fit["residual_autocorrelation"] == pytest.approx(0.51, abs=0.01)
+    assert fit["ci_low"] < 1 < fit["ci_high"] and "widened 2.04 times" in r.summary
 
 
 # -- every result kind, each check kind -------------------------------------------------------------------
@@ -202,8 +206,11 @@ def test_rank_by_month_finds_september_2019_the_busiest_month(tmp_path, afghan_s
 @pytest.mark.parametrize(
     ("span", "expect", "result"),
     [
-        ("from: 2021-04-01\nto: 2021-12-31\n", "rising", "contradicted"),  # the collapse after August 2021
-        ("from: 2021-04-01\nto: 2021-12-31\n", "falling", "supported"),
+        ("from: 2022-01-01\nto: 2023-12-31\n", "rising", "contradicted"),  # the decline after the takeover
+        ("from: 2022-01-01\nto: 2023-12-31\n", "falling", "supported"),
+        # The collapse after August 2021 is a step, not a trend: the months before and after it run in
+        # streaks (residual autocorrelation 0.38), and the widened interval of the slope includes 1.
+        ("from: 2021-04-01\nto: 2021-12-31\n", "falling", "inconclusive"),
         ("from: 2020-01-01\nto: 2020-12-31\n", "rising", "inconclusive"),  # a dip and a recovery
     ],
 )
@@ -407,3 +414,89 @@ def test_actor_groups_in_claims_are_checked_member_by_member(tmp_path):
     path.write_text(ok, encoding="utf-8")
     f = load_claims(path)[0].check.filters.to_filters()
     assert f.actor == "taliban+haqqani_network" and f.dyad == ("iskp+us_forces", "taliban")
+
+
+SSD_VIOLENCE = "filters: {type: [battle, violence_against_civilians, explosion_remote_violence]}\n"
+
+
+@pytest.fixture(scope="module")
+def south_sudan_store(tmp_path_factory, data_file):
+    from peacewatch.store import Store
+
+    store = Store(tmp_path_factory.mktemp("ssd") / "ssd.duckdb")
+    store.ingest([data_file("acled_south_sudan_events_reduced/acled_south_sudan_reduced.csv.gz")])
+    return store
+
+
+def claim_with_text(tmp_path, store, text: str, check: str):
+    body = f"- id: c\n  text: {text}\n  source: s\n  check:\n" + textwrap.indent(
+        textwrap.dedent(check), "    "
+    )
+    (result,) = check_claims(load_claims(claims_file(tmp_path, body)), store=store)
+    return result
+
+
+def test_a_steady_rise_with_persistent_months_is_no_longer_supported(tmp_path, south_sudan_store):
+    # Issue 15: "+3.3% a month, 1.003-1.065" was called supported; the months are serially correlated.
+    r = claim_with_text(
+        tmp_path,
+        south_sudan_store,
+        "Violence has risen steadily since February 2020",
+        f"kind: trend\n{SSD_VIOLENCE}from: 2020-03-01\nto: 2021-12-31\nexpect: rising\n",
+    )
+    assert r.result == "inconclusive"
+    fit = r.evidence["fit"]
+    assert round(fit["rate_ratio"], 3) == 1.033 and (round(fit["ci_low"], 3), round(fit["ci_high"], 3)) == (
+        0.969,
+        1.102,
+    )
+    assert "+3.3% a month" in r.summary and "19.6 times as much as Poisson" in r.summary
+    assert "widened 2.15 times" in r.summary
+    assert r.evidence["shape"] == "steady" and "The claim says 'steadily'" in r.summary
+    assert "13 of 21 months were above the month before" in r.summary
+
+
+def test_a_claim_without_steady_wording_says_only_the_average_slope_is_checked(tmp_path, afghan_store):
+    r = claim_with_text(
+        tmp_path,
+        afghan_store,
+        "Violence fell after the takeover",
+        f"kind: trend\n{ALL_TYPES}from: 2022-01-01\nto: 2023-12-31\nexpect: falling\n",
+    )
+    assert r.result == "supported" and r.evidence["shape"] == "average"
+    assert r.summary.endswith("This checks the average slope only, not that the change was steady.")
+    assert "steadiness" not in r.evidence
+
+
+@pytest.mark.parametrize(
+    ("span", "result", "reversal"),
+    [
+        ("from: 2022-01-01\nto: 2023-12-31\n", "supported", None),
+        # Falling on average, but a significant rise from January 2022 (203 -> 286 events a month).
+        ("from: 2021-11-01\nto: 2023-10-31\n", "contradicted", "2022-01"),
+    ],
+)
+def test_a_steady_claim_is_contradicted_by_a_significant_reversal(
+    tmp_path, afghan_store, span, result, reversal
+):
+    r = claim_with_text(
+        tmp_path,
+        afghan_store,
+        "Violence fell consistently after the takeover",
+        f"kind: trend\n{ALL_TYPES}{span}expect: falling\n",
+    )
+    assert r.evidence["direction"] == "falling" and r.result == result
+    reversals = r.evidence["steadiness"]["reversals"]
+    assert [x["month"] for x in reversals][:1] == ([reversal] if reversal else [])
+    if reversal:
+        assert "falling on average, but not steadily" in r.summary and "from 2022-01" in r.summary
+    else:
+        assert "find no significant rise within the period" in r.summary
+
+
+def test_a_declared_shape_overrides_the_wording(tmp_path, afghan_store):
+    check = f"kind: trend\n{ALL_TYPES}from: 2021-11-01\nto: 2023-10-31\nexpect: falling\nshape: average\n"
+    r = claim_with_text(tmp_path, afghan_store, "Violence fell steadily", check)
+    assert r.result == "supported" and r.evidence["shape"] == "average"
+    r = claim_with_text(tmp_path, afghan_store, "Violence fell", check.replace("average", "steady"))
+    assert r.result == "contradicted" and "The claim is declared steady" in r.summary

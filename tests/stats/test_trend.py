@@ -8,6 +8,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peacewatch.errors import StatisticsError
 from peacewatch.stats import compare_rates, monthly_trend, monthly_trend_fit
@@ -106,8 +108,56 @@ def test_the_trend_fit_matches_statsmodels_quasi_poisson():
     # reduced ACLED export's monthly events of 2020 gives slope 0.02066877, se 0.01486299, scale 27.1306.
     y = np.array([1056, 794, 805, 604, 626, 700, 893, 901, 901, 1113, 1010, 944.0])
     days = np.array([calendar.monthrange(2020, m)[1] for m in range(1, 13)])
-    fit = monthly_trend_fit(y, days)
+    fit = monthly_trend_fit(y, days, adjust_autocorrelation=False)
     assert np.log(fit["rate_ratio"]) == pytest.approx(0.02066877, rel=1e-6)
     assert fit["dispersion"] == pytest.approx(27.1306, rel=1e-5)
     half = np.log(fit["ci_high"] / fit["ci_low"]) / 2
     assert half == pytest.approx(2.228139 * 0.01486299, rel=1e-5)  # scipy.stats.t.ppf(0.975, 10)
+
+
+# ACLED South Sudan, battles + violence against civilians + explosions/remote violence, monthly events
+# March 2020 to December 2021 (the issue-15 claim "violence has risen steadily since February 2020").
+SOUTH_SUDAN = np.array(
+    [62, 92, 107, 73, 91, 47, 40, 42, 61, 117, 140, 177, 247, 110, 182, 126, 142, 117, 103, 99, 106, 157.0]
+)
+SOUTH_SUDAN_DAYS = np.array(
+    [calendar.monthrange(2020 + (2 + i) // 12, (2 + i) % 12 + 1)[1] for i in range(SOUTH_SUDAN.size)]
+)
+
+
+def test_serially_correlated_months_widen_the_trend_interval_until_it_includes_1():
+    plain = monthly_trend_fit(SOUTH_SUDAN, SOUTH_SUDAN_DAYS, adjust_autocorrelation=False)
+    # What the issue reported: +3.3% a month, 1.003 to 1.065, overdispersion about 19.6.
+    assert round(plain["rate_ratio"], 3) == 1.033 and plain["dispersion"] == pytest.approx(19.65, abs=0.01)
+    assert (round(plain["ci_low"], 3), round(plain["ci_high"], 3)) == (1.003, 1.065)
+    fit = monthly_trend_fit(SOUTH_SUDAN, SOUTH_SUDAN_DAYS)
+    assert fit["rate_ratio"] == plain["rate_ratio"]
+    assert fit["residual_autocorrelation"] == pytest.approx(0.527, abs=0.001)
+    # r = 0.527 + (1 + 3 * 0.527) / 22 = 0.644 after bias correction: factor sqrt(1.644 / 0.356) = 2.15
+    assert fit["interval_inflation"] == pytest.approx(2.150, abs=0.001)
+    assert fit["effective_months"] == pytest.approx(22 * 0.356 / 1.644, abs=0.01)
+    assert (round(fit["ci_low"], 3), round(fit["ci_high"], 3)) == (0.969, 1.102)
+    assert "widened by 2.15" in fit["method"] and "Santer" in fit["method"]
+
+
+def test_independent_months_are_barely_widened():
+    rng = np.random.default_rng(3)
+    hits = 0
+    for _ in range(200):
+        y = rng.poisson(600 * 1.02 ** np.arange(24)).astype(float)
+        fit = monthly_trend_fit(y, np.full(24, 30.0))
+        hits += fit["ci_low"] < 1.02 < fit["ci_high"]
+    assert 0.92 <= hits / 200 <= 0.99
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=500), min_size=4, max_size=30))
+def test_the_autocorrelation_adjustment_only_ever_widens_the_interval(counts):
+    y, days = np.array(counts, dtype=float), np.full(len(counts), 30.0)
+    try:
+        plain = monthly_trend_fit(y, days, adjust_autocorrelation=False)
+    except StatisticsError:
+        return
+    fit = monthly_trend_fit(y, days)
+    assert fit["ci_low"] <= plain["ci_low"] * (1 + 1e-12) and fit["ci_high"] >= plain["ci_high"] * (1 - 1e-12)
+    assert fit["interval_inflation"] >= 1.0 and fit["effective_months"] <= len(counts)

@@ -15,12 +15,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+import re
 
 import numpy as np
 
 from peacewatch import analysis
 from peacewatch.briefs.claims.model import ChangeCheck, ClaimFilters, RankCheck, TrendCheck, _label
 from peacewatch.errors import CoverageError
+from peacewatch.stats.changepoints import poisson_changepoints
 from peacewatch.stats.trend import monthly_trend_fit
 from peacewatch.store import Store
 
@@ -161,11 +163,35 @@ def _rank(c: RankCheck, s: Store) -> tuple[str, str, dict]:
 
 # -- trend -----------------------------------------------------------------------------------------------
 
+# Words that make a trend claim one about shape, not only the average slope (unless shape: says otherwise).
+STEADY_WORDS = re.compile(
+    r"\b(steady|steadily|consistent|consistently|continuous|continuously|continual|continually|"
+    r"uninterrupted|unbroken|month after month|every month|each month)\b",
+    re.IGNORECASE,
+)
+# The shortest run of months a reversal must last to count (one odd month is not a reversal).
+REVERSAL_MIN_MONTHS = 2
 
-def _trend(c: TrendCheck, s: Store) -> tuple[str, str, dict]:
+
+def trend_shape(c: TrendCheck, text: str) -> tuple[str, str | None]:
+    """``steady`` or ``average``, and the word of the claim that asked for steady (None when declared).
+
+    >>> c = TrendCheck.model_validate({"kind": "trend", "from": "2020-01-01", "to": "2020-12-31",
+    ...                                "expect": "rising"})
+    >>> trend_shape(c, "Violence has risen steadily since January")
+    ('steady', 'steadily')
+    """
+    if c.shape is not None:
+        return c.shape, None
+    found = STEADY_WORDS.search(text or "")
+    return ("steady", found.group(0)) if found else ("average", None)
+
+
+def _trend(c: TrendCheck, s: Store, text: str = "") -> tuple[str, str, dict]:
     sr = _series(c, s)
     values = sr.values()
-    days = np.array([calendar.monthrange(d.year, d.month)[1] for d, _ in sr.points])
+    months = [d for d, _ in sr.points]
+    days = np.array([calendar.monthrange(d.year, d.month)[1] for d in months])
     evidence = {"series": sr.to_dict(), "datasets": sr.datasets, "command": sr.command}
     span = f"{_label(c.date_from, 'month')} to {_label(c.date_to, 'month')}"
     words = _words(c.filters)
@@ -174,7 +200,8 @@ def _trend(c: TrendCheck, s: Store) -> tuple[str, str, dict]:
     fit = monthly_trend_fit(values, days)
     rr, lo, hi = fit["rate_ratio"], fit["ci_low"], fit["ci_high"]
     direction = "rising" if lo > 1 else "falling" if hi < 1 else "unclear"
-    evidence |= {"fit": fit, "direction": direction}
+    shape, word = trend_shape(c, text)
+    evidence |= {"fit": fit, "direction": direction, "shape": shape}
     result = (
         "inconclusive" if direction == "unclear" else "supported" if direction == c.expect else "contradicted"
     )
@@ -186,15 +213,84 @@ def _trend(c: TrendCheck, s: Store) -> tuple[str, str, dict]:
     summary = (
         f"Monthly {words} changed by {rr - 1:+.1%} a month over {span} ({fit['months']} months, "
         f"{values.sum():,.0f} in all; rate ratio per month {rr:.3f}, "
-        f"95% interval {lo:.3f} to {hi:.3f}): {why}."
+        f"95% interval {lo:.3f} to {hi:.3f}): {why}. {_noise(fit)}"
     )
-    return result, summary, evidence
+    if shape == "average":
+        return (
+            result,
+            summary + " This checks the average slope only, not that the change was steady.",
+            evidence,
+        )
+    steady = _steadiness(values, months, c.expect)
+    evidence["steadiness"] = steady
+    asked = f"The claim says {word!r}, so" if word else "The claim is declared steady, so"
+    summary += (
+        f" {asked} its shape is checked too: {steady['months_beyond_previous']} of {len(values) - 1} months "
+        f"were {'above' if c.expect == 'rising' else 'below'} the month before; "
+    )
+    against = steady["reversals"]
+    if not against:
+        summary += f"monthly changepoints find no significant {_against(c.expect)} within the period."
+        return result, summary, evidence
+    first = against[0]
+    summary += (
+        f"monthly changepoints find {len(against)} significant {_against(c.expect)}(s), the first from "
+        f"{first['rate_before']:,.0f} to {first['rate_after']:,.0f} a month from {first['month']}"
+    )
+    if result == "supported":
+        return "contradicted", summary + f": {c.expect} on average, but not steadily.", evidence
+    return result, summary + ".", evidence
+
+
+def _against(expect: str) -> str:
+    return "fall" if expect == "rising" else "rise"
+
+
+def _noise(fit: dict) -> str:
+    out = f"Months vary {fit['dispersion']:.1f} times as much as Poisson counts would (overdispersion)"
+    if fit["interval_inflation"] > 1.0:
+        out += (
+            f", and a month is like the one before (residual autocorrelation "
+            f"{fit['residual_autocorrelation']:.2f}), so the interval is widened "
+            f"{fit['interval_inflation']:.2f} times ({fit['effective_months']:.1f} effective months)"
+        )
+    return out + "."
+
+
+def _steadiness(values: np.ndarray, months: list, expect: str) -> dict:
+    """The share of months beyond the month before, and the changepoints in the monthly counts (PELT,
+    the penalty rule of docs/methods.md, runs of at least REVERSAL_MIN_MONTHS months) that go
+    against the claimed direction."""
+    step = np.diff(values)
+    beyond = int((step > 0).sum() if expect == "rising" else (step < 0).sum())
+    cps = poisson_changepoints(values, min_size=REVERSAL_MIN_MONTHS)
+    found = [
+        {
+            "month": _label(months[cp.index], "month"),
+            "rate_before": cp.rate_before,
+            "rate_after": cp.rate_after,
+        }
+        for cp in cps.changepoints
+    ]
+    sign = 1.0 if expect == "rising" else -1.0
+    reversals = [r for r in found if sign * (r["rate_after"] - r["rate_before"]) < 0]
+    return {
+        "months_beyond_previous": beyond,
+        "changepoints": found,
+        "reversals": reversals,
+        "penalty": cps.penalty,
+        "method": f"{cps.method}, on monthly counts, segments of at least {REVERSAL_MIN_MONTHS} months; "
+        f"penalty {cps.penalty_rule}",
+    }
 
 
 _CHECKS = {"change": _change, "rank": _rank, "trend": _trend}
 
 
-def run_check(c: ChangeCheck | RankCheck | TrendCheck, s: Store) -> tuple[str, str, dict]:
-    """Run one check on the store: its result, summary and evidence. The indicator and statistics
+def run_check(c: ChangeCheck | RankCheck | TrendCheck, s: Store, text: str = "") -> tuple[str, str, dict]:
+    """Run one check on the store: its result, summary and evidence. ``text`` is the claim's wording
+    (a trend claim that says "steadily" is checked for its shape). The indicator and statistics
     errors that the data cause are raised; ``check_claims`` turns them into insufficient_data."""
+    if isinstance(c, TrendCheck):
+        return _trend(c, s, text)
     return _CHECKS[c.kind](c, s)

@@ -187,6 +187,9 @@ class TrendCheck(_Strict):
     date_from: dt.date = Field(alias="from")
     date_to: dt.date = Field(alias="to")
     expect: Literal["rising", "falling"]
+    # steady: no significant reversal within the period; average: the mean slope only. When absent,
+    # the claim's wording decides (steadily, consistently, ...: see checks.STEADY_WORDS).
+    shape: Literal["steady", "average"] | None = None
 
     @field_validator("date_to")
     @classmethod

@@ -81,7 +81,7 @@ def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> Claim
             {"as_of": as_of.isoformat()},
         )
     try:
-        return done(*run_check(c, s))
+        return done(*run_check(c, s, text=claim.text))
     except MissingFieldError as exc:
         return cannot(*_missing_fields(c, exc, catalog))
     except (CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:

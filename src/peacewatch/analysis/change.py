@@ -189,7 +189,11 @@ def trend(
     m = month_span(month)
     base = months_before(m, 3)
     full = Span(base.start, m.end)
-    cmd = f"peacewatch trend {f.cli_args()} --month {month}" + (" --by admin1" if by_admin1 else "")
+    cmd = (
+        f"peacewatch trend {f.cli_args()} --month {month} --measure {measure}"
+        + (f" --estimate {estimate}" if measure == "fatalities" else "")
+        + (" --by admin1" if by_admin1 else "")
+    )
     cmd = " ".join(cmd.split())
     if not by_admin1:
         _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, what="months")
@@ -242,7 +246,9 @@ def changepoints(
     result = stats.poisson_changepoints(values, dates, penalty=penalty)
     cmd = (
         f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args()} --from {sp.start} "
-        f"--to {sp.end} --measure {measure}" + (f" --penalty {penalty}" if penalty is not None else "")
+        f"--to {sp.end} --measure {measure}"
+        + (f" --estimate {estimate}" if measure == "fatalities" else "")
+        + (f" --penalty {penalty}" if penalty is not None else "")
     )
     return _payload(result, sp, measure, f, sel, cmd, imprecise=imprecise(s, sel, "day", estimate=estimate))
 
@@ -276,6 +282,7 @@ def its(
     cmd = (
         f"peacewatch its {f.replace(date_from=None, date_to=None).cli_args()} --intervention {day} "
         f"--from {sp.start} --to {sp.end} --measure {measure}"
+        + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (f" --seasonal {seasonal_harmonics}" if seasonal_harmonics else "")
         + ("" if adjust_autocorrelation else " --independent-days")
     )

@@ -93,19 +93,26 @@ def actor_summary(
     """Actor keys with their event counts, or the most frequent names that resolved to no key."""
     s = as_store(store)
     if unresolved:
+        # One row per name: grouping by (name, event country) would split a name over the countries
+        # its events are placed in (GDELT's "TURKEY" in France, Turkey, the USA...), rows that read as
+        # if France were Turkey's country. The places are listed instead, busiest first.
         table = s.query(
             """
             WITH sides AS (
-                SELECT actor1 AS name, iso3, dataset_id FROM events
-                WHERE superseded_by IS NULL AND actor1 IS NOT NULL AND len(actor1_keys) = 0
+                SELECT trim(actor1) AS name, iso3, dataset_id FROM events
+                WHERE superseded_by IS NULL AND trim(actor1) <> '' AND len(actor1_keys) = 0
                 UNION ALL
-                SELECT actor2, iso3, dataset_id FROM events
-                WHERE superseded_by IS NULL AND actor2 IS NOT NULL AND len(actor2_keys) = 0)
-            SELECT name, iso3, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
-            FROM sides GROUP BY name, iso3 ORDER BY events DESC, name LIMIT ?""",
+                SELECT trim(actor2), iso3, dataset_id FROM events
+                WHERE superseded_by IS NULL AND trim(actor2) <> '' AND len(actor2_keys) = 0),
+            placed AS (
+                SELECT name, iso3, count(*) AS n FROM sides WHERE iso3 IS NOT NULL GROUP BY name, iso3)
+            SELECT sides.name, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets,
+                   (SELECT list(iso3 ORDER BY n DESC, iso3) FROM placed WHERE placed.name = sides.name)
+                       AS event_countries
+            FROM sides GROUP BY sides.name ORDER BY events DESC, sides.name LIMIT ?""",
             [limit],
         )
-        return table.to_pylist()
+        return [{**r, "event_countries": r["event_countries"] or []} for r in table.to_pylist()]
     table = s.query(
         """
         WITH keys AS (

@@ -62,11 +62,30 @@ def main(argv: list[str] | None = None) -> int:
             ctx = getattr(exc, "ctx", None)
             path = getattr(ctx, "command_path", "") if ctx else ""
             hint = f"\nTry '{path} --help'." if path else ""
-            _err(f"error: {exc.format_message()}{hint}")
+            message, also = exc.format_message(), _format_hint(exc)
+            _err(f"error: {message.rstrip('.') + '.' + also if also else message}{hint}")
             return 1
         _err("internal error: this is a bug in peacewatch. Please report it with this traceback:")
         traceback.print_exc()
         return 2
+
+
+# Options people try for "give me JSON" on a command that spells it another way.
+_JSON_WORDS = ("--format", "--output", "--out", "-o", "--json", "--to-json")
+
+
+def _format_hint(exc: Exception) -> str:
+    """For an unknown output option, the one this command has: --json, or --format json."""
+    name = getattr(exc, "option_name", None)
+    ctx = getattr(exc, "ctx", None)
+    if name not in _JSON_WORDS or ctx is None:
+        return ""
+    opts = {o for p in ctx.command.params for o in getattr(p, "opts", ())}
+    if "--json" in opts and name != "--json":
+        return " This command prints JSON with --json."
+    if "--format" in opts:
+        return " For JSON, use --format json."
+    return ""
 
 
 def _err(message: str) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from peacewatch.cli import render
-from peacewatch.cli.options import StoreOpt, parse_date, with_filters
+from peacewatch.cli.options import JsonFlag, StoreOpt, output_format, parse_date, with_filters
 from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
@@ -34,10 +34,13 @@ def series(
     estimate: EstimateOpt = "best",
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+    json_out: JsonFlag = False,
     store: StoreOpt = None,
 ) -> None:
     """Events or fatalities per day, week or month, zero-filled (dates inclusive)."""
     from peacewatch import analysis
+
+    fmt = output_format(fmt, json_out)
 
     result = analysis.series(filters, by=by, measure=measure, estimate=estimate, store=store)
     payload = result.to_dict()
@@ -178,6 +181,7 @@ def trend(
     for p in payload:
         _imprecise_note(p)
     render.console.print(f"[dim]{payload[0]['rule']}[/dim]")
+    render.console.print(f"[dim]{payload[0]['command']}[/dim]")
 
 
 def _span(filters: Filters) -> str:
@@ -216,6 +220,7 @@ def changepoints(
     render.console.print(
         f"[dim]{d['method']}; penalty {_fmt(d['penalty'])} ({d.get('penalty_rule', '')})[/dim]"
     )
+    render.console.print(f"[dim]{d['command']}[/dim]")
 
 
 @with_filters
@@ -268,6 +273,7 @@ def its(
     render.print_table(rows, ("effect", "ratio", "interval", "p"), title=f"Interrupted time series at {day}")
     _imprecise_note(d)
     render.console.print(f"[dim]{d['method']}[/dim]")
+    render.console.print(f"[dim]{d['command']}[/dim]")
 
 
 def register(app: typer.Typer) -> None:

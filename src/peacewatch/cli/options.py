@@ -23,6 +23,20 @@ StoreOpt = Annotated[
 ]
 
 
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON (the same as --format json).")
+]
+
+
+def output_format(fmt: str, json_flag: bool) -> str:
+    """The output format of a command with both --format and --json: --json is --format json."""
+    if not json_flag:
+        return fmt
+    if fmt not in ("table", "json"):
+        raise PeacewatchError(f"--json and --format {fmt} ask for two formats; give one of them.")
+    return "json"
+
+
 def parse_date(value: str | None, flag: str) -> dt.date | None:
     """A YYYY-MM-DD date from a flag, or a clear error naming the flag."""
     if value is None:

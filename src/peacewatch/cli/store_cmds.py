@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from peacewatch.cli import render
-from peacewatch.cli.options import StoreOpt, with_filters
+from peacewatch.cli.options import JsonFlag, StoreOpt, output_format, with_filters
 from peacewatch.indicators.filters import Filters
 
 CATALOG_COLUMNS = (
@@ -127,11 +127,13 @@ def quarantine(
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+    json_out: JsonFlag = False,
     store: StoreOpt = None,
 ) -> None:
     """Show quarantined rows with the reason each could not be read."""
     from peacewatch.store import Store
 
+    fmt = output_format(fmt, json_out)
     where, params = ("WHERE dataset_id = ?", [dataset]) if dataset else ("", [])
     table = Store(store).query(
         f"SELECT dataset_id, source_row, reason, raw FROM quarantine {where} "
@@ -162,11 +164,13 @@ def events(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file (required for parquet).")] = None,
+    json_out: JsonFlag = False,
     store: StoreOpt = None,
 ) -> None:
     """List events that match the filters."""
     from peacewatch import analysis
 
+    fmt = output_format(fmt, json_out)
     f = filters
     if limit is None and fmt == "table":
         limit = 20
@@ -181,7 +185,7 @@ def actors(
         bool, typer.Option(help="List the most frequent names that resolve to no key.")
     ] = False,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 30,
-    json_out: Annotated[bool, typer.Option("--json")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
     store: StoreOpt = None,
 ) -> None:
     """Canonical actor keys found in the store, or the names left unresolved."""
@@ -192,9 +196,10 @@ def actors(
         render.print_json(rows)
         return
     if unresolved:
+        shown = [{**r, "event countries": _first(r["event_countries"])} for r in rows]
         render.print_table(
-            rows,
-            ("name", "iso3", "events", "datasets"),
+            shown,
+            ("name", "events", "event countries", "datasets"),
             numeric=("events",),
             title="Most frequent unresolved actor names (add aliases in a taxonomy file)",
         )
@@ -205,6 +210,12 @@ def actors(
             numeric=("events",),
             title="Actor keys in the store",
         )
+
+
+def _first(codes: list[str], n: int = 4) -> str:
+    """The busiest few ISO3 codes of the places a name's events are in, and how many more."""
+    more = f" +{len(codes) - n} more" if len(codes) > n else ""
+    return ", ".join(codes[:n]) + more
 
 
 def register(app: typer.Typer) -> None:

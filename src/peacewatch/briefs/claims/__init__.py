@@ -27,6 +27,10 @@ window / baseline; ``m`` is the optional ``min_effect``, 0 when absent)
     The trend is rising when the 95% interval of the monthly rate ratio lies above 1, falling when it
     lies below 1, unclear otherwise: **supported** when it goes the expected way, **contradicted** when
     it goes the other way, **inconclusive** when unclear.
+    The standard error is widened by sqrt((1 + r) / (1 - r)) for positive lag-1 autocorrelation r of
+    the residuals (Santer et al. 2000; ``peacewatch.stats.trend``). A *steady* claim (``shape: steady``,
+    or wording such as "steadily" or "consistently") whose slope goes the expected way is
+    **contradicted** when changepoints in the monthly counts find a significant reversal.
 
 **insufficient_data** when the data cannot answer: a filter needs a field the dataset lacks (the
 result names the fields and a dataset that has them), the period lies outside the data's coverage

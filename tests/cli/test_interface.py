@@ -121,3 +121,9 @@ def test_unresolved_actors_are_one_row_per_clean_name_with_the_countries_their_e
     assert turkey["events"] >= 32 + 15 + 14 + 9 + 6
     code, out, _ = run(capsys, "actors", "--unresolved", "--limit", "5", "--store", str(gdelt_store.path))
     assert code == 0 and "event countries" in out and "UNITED STATES" in out
+
+
+def test_evaluate_ends_with_the_command_that_reproduces_it(capsys, store_arg):
+    code, out, _ = run(capsys, "evaluate", "afghanistan-2020", "--as-of", "2020-11-30", *store_arg)
+    assert code == 0
+    assert "peacewatch evaluate afghanistan-2020 --as-of 2020-11-30" in " ".join(out.split())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from peacewatch.cli import render
 from peacewatch.cli.options import StoreOpt, parse_date
@@ -59,6 +61,10 @@ def evaluate(
     render.console.print(table)
     for party, counts in payload["by_party"].items():
         render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
+    again = ["peacewatch", "evaluate", case, "--as-of", payload["as_of"]] + (
+        ["--dataset", dataset] if dataset else []
+    )
+    render.console.print(f"[dim]{escape(shlex.join(again))}[/dim]", highlight=False)
 
 
 def brief(

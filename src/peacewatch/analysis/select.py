@@ -95,18 +95,21 @@ def actor_summary(
     if unresolved:
         # One row per name: grouping by (name, event country) would split a name over the countries
         # its events are placed in (GDELT's "TURKEY" in France, Turkey, the USA...), rows that read as
-        # if France were Turkey's country. The places are listed instead, busiest first.
+        # if France were Turkey's country. The places are listed instead, busiest first. An event that
+        # names the same unresolved actor on both sides counts once.
         table = s.query(
             """
             WITH sides AS (
-                SELECT trim(actor1) AS name, iso3, dataset_id FROM events
+                SELECT trim(actor1) AS name, iso3, dataset_id, event_id FROM events
                 WHERE superseded_by IS NULL AND trim(actor1) <> '' AND len(actor1_keys) = 0
                 UNION ALL
-                SELECT trim(actor2), iso3, dataset_id FROM events
+                SELECT trim(actor2), iso3, dataset_id, event_id FROM events
                 WHERE superseded_by IS NULL AND trim(actor2) <> '' AND len(actor2_keys) = 0),
             placed AS (
-                SELECT name, iso3, count(*) AS n FROM sides WHERE iso3 IS NOT NULL GROUP BY name, iso3)
-            SELECT sides.name, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets,
+                SELECT name, iso3, count(DISTINCT (dataset_id, event_id)) AS n FROM sides
+                WHERE iso3 IS NOT NULL GROUP BY name, iso3)
+            SELECT sides.name, count(DISTINCT (dataset_id, event_id)) AS events,
+                   list_sort(list(DISTINCT dataset_id)) AS datasets,
                    (SELECT list(iso3 ORDER BY n DESC, iso3) FROM placed WHERE placed.name = sides.name)
                        AS event_countries
             FROM sides GROUP BY sides.name ORDER BY events DESC, sides.name LIMIT ?""",

@@ -250,7 +250,7 @@ def _noise(fit: dict) -> str:
     out = f"Months vary {fit['dispersion']:.1f} times as much as Poisson counts would (overdispersion)"
     if fit["interval_inflation"] > 1.0:
         out += (
-            f", and a month is like the one before (residual autocorrelation "
+            f", and they run in streaks (residual lag-1 autocorrelation "
             f"{fit['residual_autocorrelation']:.2f}), so the interval is widened "
             f"{fit['interval_inflation']:.2f} times ({fit['effective_months']:.1f} effective months)"
         )

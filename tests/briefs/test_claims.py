@@ -500,3 +500,14 @@ def test_a_declared_shape_overrides_the_wording(tmp_path, afghan_store):
     assert r.result == "supported" and r.evidence["shape"] == "average"
     r = claim_with_text(tmp_path, afghan_store, "Violence fell", check.replace("average", "steady"))
     assert r.result == "contradicted" and "The claim is declared steady" in r.summary
+
+
+def test_an_unknown_shape_is_reported_at_its_line(tmp_path):
+    body = (
+        "- id: c\n  text: t\n  source: s\n  check:\n    kind: trend\n    from: 2020-01-01\n"
+        "    to: 2020-12-31\n    expect: rising\n    shape: stedy\n"
+    )
+    path = claims_file(tmp_path, body)
+    with pytest.raises(CaseError) as err:
+        load_claims(path)
+    assert f"{path}:10:" in str(err.value) and "'steady' or 'average'" in str(err.value)

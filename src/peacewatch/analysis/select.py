@@ -36,11 +36,27 @@ def _taxonomy():
 
 
 def _iso3(country: str | None) -> str | None:
+    """The ISO3 code of --country: a name, an alias or an ISO3 code, else a two-letter FIPS 10-4 code
+    (GDELT's own, e.g. AM, AJ) or ISO alpha-2 code, refused when the two systems name different
+    countries; None for a name the gazetteer does not know (it is then matched as written)."""
     if not country:
         return None
-    from peacewatch.gazetteer import iso3_for
+    from peacewatch.gazetteer import code_meanings, country_name, iso3_for
 
-    return iso3_for(country)
+    found = iso3_for(country)
+    if found or len(country.strip()) != 2:
+        return found
+    meanings = code_meanings(country)
+    if len(set(meanings.values())) > 1:
+        said = " but ".join(
+            f"{system} {country.strip().upper()} is {country_name(iso3)} ({iso3})"
+            for system, iso3 in meanings.items()
+        )
+        raise IndicatorError(
+            f"--country {country!r} is ambiguous: {said}.",
+            hint="Give the country's name or ISO3 code instead.",
+        )
+    return next(iter(meanings.values()), None)
 
 
 def _table_of(f: Filters, catalog) -> str:

@@ -1,5 +1,6 @@
 """How each data source asks to be cited, and what its terms require; printed in every brief's
-"Data and methods" appendix."""
+"Data and methods" appendix, and, as :func:`lines`, at the top of every CSV export and in every chart.
+"""
 
 from __future__ import annotations
 
@@ -47,3 +48,41 @@ def for_source(source: str) -> dict[str, str]:
         "url": "",
         "terms": "As set by the table's publisher.",
     }
+
+
+def _day(value) -> str:
+    return str(value)[:10] if value else "unknown date"
+
+
+def lines(payload: dict) -> list[str]:
+    """The attribution of a result (a series, compare, ... payload with ``datasets``, ``filters``,
+    ``command`` and ``caveats``), as lines of plain text: the source and its citation, the dataset
+    (version, sha256, the day it was ingested, which is the access date peacewatch knows), the filters,
+    the change made (counted by peacewatch, with the command that reproduces it) and every caveat. CSV
+    exports write them as ``#`` comment lines; charts print them under the plot.
+
+    >>> lines({"datasets": [{"dataset_id": "d", "source": "gdelt", "version": "GDELT 2.0",
+    ...   "sha256": "ab" * 32, "ingested_at": "2026-12-07T00:00:00"}], "filters": {"country": "AM"},
+    ...   "command": "peacewatch series --country AM", "caveats": []})[2]
+    'Filters: country=AM'
+    """
+    out = []
+    datasets = payload.get("datasets") or []
+    for source in dict.fromkeys(d["source"] for d in datasets):
+        a = for_source(source)
+        out.append(f"Source: {a['name']}{', ' + a['url'] if a['url'] else ''} ({a['citation']})")
+    for d in datasets:
+        out.append(
+            f"Dataset: {d['dataset_id']} ({d.get('version') or 'version unknown'}, sha256 "
+            f"{str(d.get('sha256') or '')[:12]}), accessed (ingested) {_day(d.get('ingested_at'))}"
+        )
+    shown = {k: v for k, v in (payload.get("filters") or {}).items() if v not in (None, [], (), "")}
+    out.append("Filters: " + ("; ".join(f"{k}={_value(v)}" for k, v in shown.items()) or "none"))
+    if payload.get("command"):
+        out.append(f"Counted by peacewatch from the source rows; reproduce with: {payload['command']}")
+    out += [f"Caveat: {c['text']}" for c in payload.get("caveats") or []]
+    return out
+
+
+def _value(v) -> str:
+    return ",".join(str(x) for x in v) if isinstance(v, list | tuple) else str(v)

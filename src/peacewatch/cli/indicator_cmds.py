@@ -17,7 +17,13 @@ from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
 By = Annotated[str, typer.Option("--by", help="day, week (ISO, Monday first) or month.")]
-MeasureOpt = Annotated[str, typer.Option("--measure", help="events or fatalities.")]
+MeasureOpt = Annotated[
+    str,
+    typer.Option(
+        "--measure",
+        help="events, fatalities, or articles (distinct source articles; news-derived data only).",
+    ),
+]
 EstimateOpt = Annotated[str, typer.Option("--estimate", help="Fatality estimate: best, low or high.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
@@ -48,9 +54,13 @@ def series(
     import pyarrow as pa
 
     table = pa.table({"period_start": [d for d, _ in result.points], "value": [v for _, v in result.points]})
-    render.write_rows(table, fmt, out, title=f"{measure} per {by}")
+    from peacewatch.briefs import attribution
+
+    comments = attribution.lines(payload) if fmt == "csv" else ()
+    render.write_rows(table, fmt, out, title=f"{measure} per {by}", comments=comments)
     if fmt == "table":
         _imprecise_note(payload)
+        render.print_caveats(payload)
         render.console.print(f"[dim]{result.command}[/dim]")
 
 
@@ -134,6 +144,7 @@ def compare(
     if d.get("note"):
         render.console.print(f"[yellow]{d['note']}[/yellow]")
     _imprecise_note(d)
+    render.print_caveats(d)
     render.console.print(f"[dim]{d['command']}[/dim]")
 
 
@@ -177,6 +188,7 @@ def trend(
     )
     for p in payload:
         _imprecise_note(p)
+    render.print_caveats(payload[0])
     render.console.print(f"[dim]{payload[0]['rule']}[/dim]")
 
 
@@ -213,6 +225,7 @@ def changepoints(
         title=f"Changepoints in daily {measure}",
     )
     _imprecise_note(d)
+    render.print_caveats(d)
     render.console.print(
         f"[dim]{d['method']}; penalty {_fmt(d['penalty'])} ({d.get('penalty_rule', '')})[/dim]"
     )
@@ -267,6 +280,7 @@ def its(
         )
     render.print_table(rows, ("effect", "ratio", "interval", "p"), title=f"Interrupted time series at {day}")
     _imprecise_note(d)
+    render.print_caveats(d)
     render.console.print(f"[dim]{d['method']}[/dim]")
 
 

@@ -120,3 +120,39 @@ def test_compare_on_gdelt_carries_the_caveats_too(gdelt):
         store=gdelt,
     ).to_dict()
     assert "news_derived" in [c["key"] for c in d["caveats"]]
+
+
+def test_per_coverage_divides_by_the_total_records_of_the_same_day(gdelt, capsys, test_data):
+    # The totals file is the sample's own total (2,824 records, every row of the 13 November sample),
+    # written for this test; GDELT's normfiles/day.csv has the same form with the total of all GDELT.
+    totals = test_data / "gdelt2_sample_totals_20201113.csv"
+    code, out, _ = run(
+        capsys,
+        "series",
+        "--country",
+        "AM",
+        "--per-coverage",
+        str(totals),
+        "--format",
+        "json",
+        "--store",
+        str(gdelt.path),
+    )
+    d = json.loads(out)
+    assert code == 0 and d["points"][0]["value"] == round(25 * 1000 / 2824, 6)
+    assert d["normalised"]["unit"] == "events per 1,000 records of all coverage"
+    assert d["command"].endswith(f"--per-coverage {totals}")
+
+
+def test_a_totals_file_with_a_bad_row_stops_with_its_line(gdelt, capsys, test_data):
+    code, _, err = run(
+        capsys,
+        "series",
+        "--country",
+        "AM",
+        "--per-coverage",
+        str(test_data / "gdelt_totals_broken.csv"),
+        "--store",
+        str(gdelt.path),
+    )
+    assert code == 1 and "gdelt_totals_broken.csv:3: expected a date" in err

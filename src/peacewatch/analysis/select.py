@@ -35,7 +35,7 @@ def _taxonomy():
     return Taxonomy.load()
 
 
-def _iso3(country: str | None) -> str | None:
+def country_iso3(country: str | None) -> str | None:
     """The ISO3 code of --country: a name, an alias or an ISO3 code, else a two-letter FIPS 10-4 code
     (GDELT's own, e.g. AM, AJ) or ISO alpha-2 code, refused when the two systems name different
     countries; None for a name the gazetteer does not know (it is then matched as written)."""
@@ -72,7 +72,7 @@ def selection(f: Filters, store: StoreLike = None):
     'counts'), and the catalog entries behind them."""
     s = as_store(store)
     validate(f, _taxonomy())
-    iso3 = _iso3(f.country)
+    iso3 = country_iso3(f.country)
     catalog = s.datasets()
     table = _table_of(f, catalog)
     entries = select_datasets(f, catalog, table=table, iso3=iso3)

@@ -69,6 +69,7 @@ class SeriesResult:
     points: list[tuple[dt.date, float]]
     command: str
     imprecise: dict[str, Any] | None = None
+    normalised: dict[str, Any] | None = None  # per total coverage (analysis.coverage), else None
 
     def values(self) -> np.ndarray:
         return np.array([v for _, v in self.points], dtype=float)
@@ -86,6 +87,7 @@ class SeriesResult:
             "command": self.command,
             "imprecise": self.imprecise,
             "caveats": caveat_list(self.datasets, self.imprecise),
+            "normalised": self.normalised,
         }
 
 

@@ -76,13 +76,24 @@ def lines(payload: dict) -> list[str]:
             f"Dataset: {d['dataset_id']} ({d.get('version') or 'version unknown'}, sha256 "
             f"{str(d.get('sha256') or '')[:12]}), accessed (ingested) {_day(d.get('ingested_at'))}"
         )
-    shown = {k: v for k, v in (payload.get("filters") or {}).items() if v not in (None, [], (), "")}
-    out.append("Filters: " + ("; ".join(f"{k}={_value(v)}" for k, v in shown.items()) or "none"))
+    if "filters" in payload:  # a figure of a brief gives its filters in its commands only
+        shown = {k: v for k, v in (payload["filters"] or {}).items() if v not in (None, [], (), "")}
+        out.append("Filters: " + ("; ".join(f"{k}={_value(v)}" for k, v in shown.items()) or "none"))
     if payload.get("command"):
-        out.append(f"Counted by peacewatch from the source rows; reproduce with: {payload['command']}")
+        command = " ; ".join(str(payload["command"]).splitlines())
+        out.append(f"Counted by peacewatch from the source rows; reproduce with: {command}")
     out += [f"Caveat: {c['text']}" for c in payload.get("caveats") or []]
     return out
 
 
 def _value(v) -> str:
     return ",".join(str(x) for x in v) if isinstance(v, list | tuple) else str(v)
+
+
+def figure_lines(figure) -> list[str]:
+    """The attribution of a brief's figure (its datasets, commands and their caveats), for the comment
+    lines of its CSV."""
+    from peacewatch.schema import caveat_list
+
+    datasets = [dict(d) for d in figure.datasets]
+    return lines({"datasets": datasets, "command": figure.command, "caveats": caveat_list(datasets)})

@@ -40,12 +40,24 @@ def series(
     estimate: EstimateOpt = "best",
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+    per_coverage: Annotated[
+        Path | None,
+        typer.Option(
+            "--per-coverage",
+            help="CSV of date,total records of all coverage (GDELT's normfiles/day.csv): "
+            "print values per 1,000 of them.",
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Events or fatalities per day, week or month, zero-filled (dates inclusive)."""
     from peacewatch import analysis
 
     result = analysis.series(filters, by=by, measure=measure, estimate=estimate, store=store)
+    if per_coverage is not None:
+        from peacewatch.analysis.coverage import normalise
+
+        result = normalise(result, per_coverage)
     payload = result.to_dict()
     if fmt == "json":
         text = render.dumps(payload) + "\n"
@@ -57,7 +69,8 @@ def series(
     from peacewatch.briefs import attribution
 
     comments = attribution.lines(payload) if fmt == "csv" else ()
-    render.write_rows(table, fmt, out, title=f"{measure} per {by}", comments=comments)
+    title = result.normalised["unit"] if result.normalised else f"{measure} per {by}"
+    render.write_rows(table, fmt, out, title=title, comments=comments)
     if fmt == "table":
         _imprecise_note(payload)
         render.print_caveats(payload)

@@ -158,9 +158,10 @@ def compare_chart_figure(
 
 
 def _title(f: Filters, measure: str, by: str, sp: Span) -> str:
-    from peacewatch.gazetteer import country_name, iso3_for
+    from peacewatch.gazetteer import country_name
 
-    place = (country_name(iso3_for(f.country)) or f.country) if f.country else f.admin1 or "all places"
+    place = (country_name(analysis.country_iso3(f.country)) or f.country) if f.country else None
+    place = place or f.admin1 or "all places"
     return f"{measure.capitalize()} per {by}, {place}, {span_text(sp)}"
 
 

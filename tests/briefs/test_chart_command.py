@@ -206,3 +206,13 @@ def test_a_brief_figure_csv_starts_with_its_attribution(afghan_store):
     assert lines[1].startswith("# Dataset: acled-afghanistan-2017-01-01-2026-03-13-reduced")
     assert lines[2] == f"# Counted by peacewatch from the source rows; reproduce with: {fig.command}"
     assert lines[3] == "period_start,days,value"
+
+
+def test_a_brief_figure_and_dataset_entry_on_gdelt_carry_the_news_derived_caveat(gdelt):
+    from peacewatch.briefs.build import _dataset
+
+    fig = series_figure(Filters(country="AJ"), by="day", span="2020-11-13:2020-11-13", title="t", store=gdelt)
+    assert any(n.startswith("Caveat: News-derived (GDELT)") for n in fig.notes)
+    entry = _dataset(gdelt.datasets()[0])
+    assert entry["caveats"][0].startswith("News-derived (GDELT)")
+    assert any(c.startswith("No fatality figures") for c in entry["caveats"])

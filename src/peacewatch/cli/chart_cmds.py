@@ -113,7 +113,7 @@ def chart(
     Path(out).write_bytes(standalone.render(fig, kind, scale=scale))
     render.err_console.print(f"wrote {kind.upper()} chart to {out}")
     for note in fig.notes:
-        render.err_console.print(f"[dim]Note: {note}[/dim]")
+        render.err_console.print(f"[dim]{note}[/dim]")
 
 
 def register(app: typer.Typer) -> None:

@@ -167,7 +167,7 @@ def _title(f: Filters, measure: str, by: str, sp: Span) -> str:
 
 def with_attribution(fig: Figure, payload: Mapping[str, Any]) -> Figure:
     """``fig`` with the attribution lines of ``payload`` (a result's JSON) drawn under the plot and kept
-    in the spec's ``usermeta``; the caveats also join the figure's notes."""
+    in the spec's ``usermeta`` (the figure's notes already give the caveats)."""
     payload = dict(payload)
     payload.setdefault("caveats", caveat_list(payload.get("datasets") or [], payload.get("imprecise")))
     lines = attribution.lines(payload)
@@ -199,8 +199,7 @@ def with_attribution(fig: Figure, payload: Mapping[str, Any]) -> Figure:
         }
     )
     spec["usermeta"] = {"attribution": lines, "caveats": payload["caveats"]}
-    notes = [c["text"] for c in payload["caveats"] if c["key"] != "imprecise_dates"]
-    return dataclasses.replace(fig, spec=spec, notes=(*fig.notes, *notes))
+    return dataclasses.replace(fig, spec=spec)
 
 
 def _legend_rows(spec: Mapping[str, Any]) -> int:

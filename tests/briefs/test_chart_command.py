@@ -216,3 +216,18 @@ def test_a_brief_figure_and_dataset_entry_on_gdelt_carry_the_news_derived_caveat
     entry = _dataset(gdelt.datasets()[0])
     assert entry["caveats"][0].startswith("News-derived (GDELT)")
     assert any(c.startswith("No fatality figures") for c in entry["caveats"])
+
+
+def test_a_stacked_figure_csv_lists_each_command_on_its_own_comment_line(afghan_store):
+    fig = series_figure(
+        Filters(country="Afghanistan"),
+        by="week",
+        span="2020-02-03:2020-03-29",
+        title="t",
+        stack="event_type",
+        store=afghan_store,
+    )
+    comments = [line for line in fig.csv(attribution.figure_lines(fig)).splitlines() if line.startswith("#")]
+    assert "# Counted by peacewatch from the source rows; reproduce with:" in comments
+    assert [c.removeprefix("#   ") for c in comments if c.startswith("#   ")] == fig.command.splitlines()
+    assert any("--type battle" in c for c in comments)

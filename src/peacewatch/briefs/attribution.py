@@ -79,9 +79,12 @@ def lines(payload: dict) -> list[str]:
     if "filters" in payload:  # a figure of a brief gives its filters in its commands only
         shown = {k: v for k, v in (payload["filters"] or {}).items() if v not in (None, [], (), "")}
         out.append("Filters: " + ("; ".join(f"{k}={_value(v)}" for k, v in shown.items()) or "none"))
-    if payload.get("command"):
-        command = " ; ".join(str(payload["command"]).splitlines())
-        out.append(f"Counted by peacewatch from the source rows; reproduce with: {command}")
+    commands = str(payload.get("command") or "").splitlines()
+    if len(commands) == 1:
+        out.append(f"Counted by peacewatch from the source rows; reproduce with: {commands[0]}")
+    elif commands:  # a figure's total, each stacked type and its changepoints: one line each
+        out.append("Counted by peacewatch from the source rows; reproduce with:")
+        out += [f"  {c}" for c in commands]
     out += [f"Caveat: {c['text']}" for c in payload.get("caveats") or []]
     return out
 

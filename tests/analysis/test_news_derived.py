@@ -156,3 +156,8 @@ def test_a_totals_file_with_a_bad_row_stops_with_its_line(gdelt, capsys, test_da
         str(gdelt.path),
     )
     assert code == 1 and "gdelt_totals_broken.csv:3: expected a date" in err
+
+
+def test_a_country_the_gazetteer_does_not_know_is_named_in_the_error(gdelt, capsys):
+    code, _, err = run(capsys, "series", "--country", "Atlantis", "--store", str(gdelt.path))
+    assert code == 1 and "--country 'Atlantis' matches no dataset" in err

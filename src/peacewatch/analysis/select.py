@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from peacewatch.errors import IndicatorError
+from peacewatch.errors import CoverageError, IndicatorError
 from peacewatch.indicators.datasets import select_datasets
 from peacewatch.indicators.filters import (
     Filters,
@@ -76,6 +76,15 @@ def selection(f: Filters, store: StoreLike = None):
     catalog = s.datasets()
     table = _table_of(f, catalog)
     entries = select_datasets(f, catalog, table=table, iso3=iso3)
+    if f.country and iso3 is None and not entries:
+        # A CoverageError, so that a case naming such a place reads insufficient_data, as before.
+        raise CoverageError(
+            f"--country {f.country!r} matches no dataset: it is not a country name, ISO3 code or FIPS "
+            "code the gazetteer knows, and no dataset writes its country that way.",
+            hint="Check the spelling, or give the ISO3 code (e.g. AFG); see `peacewatch datasets` for "
+            "the countries each dataset holds.",
+            datasets=(),
+        )
     con = s.ibis()
     if table == "counts":
         expr = filter_counts(con.table("counts"), f, entries, iso3=iso3)

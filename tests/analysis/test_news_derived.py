@@ -161,3 +161,9 @@ def test_a_totals_file_with_a_bad_row_stops_with_its_line(gdelt, capsys, test_da
 def test_a_country_the_gazetteer_does_not_know_is_named_in_the_error(gdelt, capsys):
     code, _, err = run(capsys, "series", "--country", "Atlantis", "--store", str(gdelt.path))
     assert code == 1 and "--country 'Atlantis' matches no dataset" in err
+
+
+def test_the_events_table_of_gdelt_rows_ends_with_the_caveats(gdelt, capsys):
+    code, out, _ = run(capsys, "events", "--country", "AJ", "--limit", "3", "--store", str(gdelt.path))
+    assert code == 0
+    assert "Caveat: News-derived (GDELT)" in " ".join(out.split())

@@ -4,15 +4,21 @@ the text of the SVG, the text chunks of the PNG, the usermeta of the Vega-Lite J
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import re
 from html import unescape
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
 
 from peacewatch import analysis
 from peacewatch.briefs import attribution
 from peacewatch.briefs.charts import series_figure, standalone
+from peacewatch.briefs.charts.frame import layout_labels
 from peacewatch.cli.app import main
 from peacewatch.indicators.filters import Filters
 from peacewatch.store import Store
@@ -60,8 +66,7 @@ def test_a_gdelt_chart_as_svg_and_png_carries_source_dataset_filters_and_the_new
     text = standalone.png_text(png)
     assert text["Source"].startswith("Source: The GDELT Project, https://www.gdeltproject.org")
     assert "Caveat: News-derived (GDELT)" in text["Source"]
-    from PIL import Image  # an independent reader: the chunks must not break the file
-
+    # PIL is an independent reader: the chunks must not break the file.
     with Image.open(png_path) as img:
         img.load()
         assert img.size[0] >= 1200 and img.info["Source"] == text["Source"]
@@ -181,10 +186,6 @@ def test_a_single_date_draws_a_solid_line_at_noon_with_its_label_at_the_same_pla
 
 
 def test_a_band_label_aligned_right_ends_at_its_own_band():
-    import datetime as dt
-
-    from peacewatch.briefs.charts.frame import layout_labels
-
     d0, d1 = dt.date(2020, 1, 1), dt.date(2020, 4, 30)
     band = {
         "date": dt.date(2020, 4, 10),
@@ -231,3 +232,47 @@ def test_a_stacked_figure_csv_lists_each_command_on_its_own_comment_line(afghan_
     assert "# Counted by peacewatch from the source rows; reproduce with:" in comments
     assert [c.removeprefix("#   ") for c in comments if c.startswith("#   ")] == fig.command.splitlines()
     assert any("--type battle" in c for c in comments)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 119), st.integers(0, 20), st.text(min_size=1, max_size=40)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_placed_labels_never_overlap_and_band_labels_stay_at_their_band(items):
+    d0, d1, width, char_px = dt.date(2020, 1, 1), dt.date(2020, 4, 30), 580, 6.6
+    labels = [
+        {"date": d0 + dt.timedelta(days=a), "end": d0 + dt.timedelta(days=min(a + n + 1, 120)), "text": t}
+        for a, n, t in items
+    ]
+    layout_labels(labels, d0, d1, width)
+    total = (d1 - d0).days
+    placed: dict[int, list[tuple[float, float]]] = {}
+    for lab in labels:
+        assert lab["at"] == (lab["date"] if lab["align"] == "left" else lab["end"])
+        if lab["row"] is None:
+            continue
+        x = (lab["at"] - d0).days / total * width
+        w = len(lab["text"]) * char_px + 8
+        lo, hi = (x, x + w) if lab["align"] == "left" else (min(x, width) - w, min(x, width))
+        for a, b in placed.get(lab["row"], []):
+            assert hi < a or lo > b
+        placed.setdefault(lab["row"], []).append((lo, hi))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["Title", "Source", "Description"]), st.text(max_size=300), min_size=1)
+)
+def test_png_text_chunks_round_trip_any_unicode(texts):
+    png = Image.new("RGB", (2, 2), "white")
+    buf = io.BytesIO()
+    png.save(buf, format="PNG")
+    written = standalone.png_with_text(buf.getvalue(), texts)
+    assert standalone.png_text(written) == texts
+    with Image.open(io.BytesIO(written)) as img:
+        img.load()
+        assert {k: img.info[k] for k in texts} == texts

@@ -167,3 +167,18 @@ def test_the_events_table_of_gdelt_rows_ends_with_the_caveats(gdelt, capsys):
     code, out, _ = run(capsys, "events", "--country", "AJ", "--limit", "3", "--store", str(gdelt.path))
     assert code == 0
     assert "Caveat: News-derived (GDELT)" in " ".join(out.split())
+
+
+def test_every_fips_code_of_the_gazetteer_selects_its_country_or_is_refused_as_ambiguous():
+    from peacewatch.gazetteer import countries
+
+    ambiguous = 0
+    for c in countries():
+        for code in c.fips:
+            try:
+                assert analysis.country_iso3(code) == c.iso3, code
+            except IndicatorError as exc:
+                ambiguous += 1
+                assert f"FIPS 10-4 {code} is" in str(exc) and f"({c.iso3})" in str(exc)
+    # Codes that name another country in ISO alpha-2 (AU, AS, BF, ...): never resolved silently.
+    assert ambiguous >= 70

@@ -182,3 +182,21 @@ def test_every_fips_code_of_the_gazetteer_selects_its_country_or_is_refused_as_a
                 assert f"FIPS 10-4 {code} is" in str(exc) and f"({c.iso3})" in str(exc)
     # Codes that name another country in ISO alpha-2 (AU, AS, BF, ...): never resolved silently.
     assert ambiguous >= 70
+
+
+def test_an_aggregate_carries_the_aggregate_caveat_and_a_ucdp_candidate_release_its_own(
+    tmp_path, data_file, test_data
+):
+    from peacewatch import schema
+
+    store = Store(tmp_path / "w.duckdb")
+    (report,) = store.ingest(
+        [data_file("acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz")],
+        mapping=test_data / "mapped_acled_afghanistan_weekly.yaml",
+    )
+    d = analysis.series(Filters(datasets=(report.dataset_id,)), by="week", store=store).to_dict()
+    # The weekly table has fatalities (its fields_missing is only admin1): aggregate is its one caveat.
+    assert [c["key"] for c in d["caveats"]] == ["aggregate"]
+    assert d["caveats"][0]["datasets"] == [report.dataset_id]
+    assert schema.dataset_caveats({"version": "GED 24.0.1", "table_name": "events"}) == ("candidate",)
+    assert schema.dataset_caveats({"version": "GED 23.1", "table_name": "events"}) == ()

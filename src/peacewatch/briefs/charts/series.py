@@ -139,7 +139,9 @@ def series_chart(
                 "field": "y1",
                 "type": "quantitative",
                 "title": unit_title(measure, by, estimate),
-                "scale": {"zero": True, "nice": True},
+                # Headroom: the tallest bar never meets the top edge, where it reads as cut off
+                # under the labels above the plot; nice rounds the domain up from there.
+                "scale": {"zero": True, "nice": True, "domainMax": max(max(totals.values()), 1.0) * 1.05},
             },
             "y2": {"field": "y0"},
             "opacity": {"condition": {"test": "datum.partial", "value": PARTIAL_OPACITY}, "value": 1},

@@ -276,3 +276,24 @@ def test_png_text_chunks_round_trip_any_unicode(texts):
     with Image.open(io.BytesIO(written)) as img:
         img.load()
         assert {k: img.info[k] for k in texts} == texts
+
+
+def test_small_multiples_draw_a_one_day_shade_as_a_line(afghan_store):
+    from peacewatch.briefs.charts import small_multiples_figure
+
+    fig = small_multiples_figure(
+        Filters(country="Afghanistan"),
+        by="month",
+        span="2020-01-01:2020-06-30",
+        title="Monthly events by province",
+        shade=[
+            {"label": "Reduction in violence", "span": "2020-02-22:2020-02-29"},
+            {"label": "Signing", "span": "2020-02-29:2020-02-29"},
+        ],
+        store=afghan_store,
+    )
+    layers = {lay.get("name"): lay for lay in fig.spec["spec"]["layer"]}
+    assert layers["shade"]["data"]["values"] == [{"start": "2020-02-22", "end": "2020-03-01"}]
+    assert layers["markers"]["mark"]["type"] == "rule"
+    assert layers["markers"]["data"]["values"] == [{"date": "2020-02-29T12:00:00Z"}]
+    assert fig.svg().lstrip().startswith("<svg")

@@ -51,7 +51,7 @@ def chart(
         bool, typer.Option("--changepoints", help="Draw changepoints of the daily rate.")
     ] = False,
     window: Annotated[
-        str | None, typer.Option(help="START:END: chart a comparison of this window (see `compare`).")
+        str | None, typer.Option(help="Chart a comparison of this window, START:END (see `compare`).")
     ] = None,
     baseline: Annotated[str | None, typer.Option(help="START:END, with --window.")] = None,
     baseline_preceding: Annotated[int | None, typer.Option(help="The N days before the window.")] = None,

@@ -66,7 +66,11 @@ EVENTS: Final = (
         nullable=False,
     ),
     Column("date_precision", "VARCHAR", "One of DATE_PRECISIONS.", nullable=False),
-    Column("country", "VARCHAR", "Country name as the source writes it."),
+    Column(
+        "country",
+        "VARCHAR",
+        "Country name as the source writes it (GDELT, which writes only FIPS codes: the gazetteer's name).",
+    ),
     Column("iso3", "VARCHAR", "ISO 3166-1 alpha-3 code, from the gazetteer."),
     Column("admin1", "VARCHAR", "First-level administrative unit (province, state, region)."),
     Column("admin2", "VARCHAR", "Second-level administrative unit (district)."),
@@ -208,6 +212,65 @@ OPTIONAL_EVENT_FIELDS: Final = tuple(
 
 # What a filter or measure needs from a dataset; used to turn "no such field" into a clear error.
 ACTOR_FIELDS: Final = ("actor1", "actor2")
+
+
+# What a number resting on a dataset cannot say, declared once. Every output built on a dataset shows the
+# caveats that apply to it: the CLI table footer, the JSON ("caveats"), the CSV header comment lines, the
+# chart footer and the brief. Keys are stable (JSON consumers match on them); texts are for readers.
+CAVEATS: Final = {
+    "news_derived": "News-derived (GDELT): each record is a machine-coded news report of an action, not a "
+    "verified event; one action is often coded once per article that reports it, so records outnumber "
+    "events (--measure articles counts distinct source articles).",
+    "media_volume": "Driven by media volume: counts rise and fall with how much the news covers a place, "
+    "not only with what happens there; normalise by total coverage before comparing periods "
+    "(docs/methods.md).",
+    "no_fatalities": "No fatality figures: the source gives none, so these counts say nothing about how "
+    "deadly the events were.",
+    "aggregate": "Aggregate counts (events per period, as published): individual events cannot be "
+    "checked, deduplicated or filtered by actor.",
+    "imprecise_dates": "Imprecise dates: some events are dated only to a window wider than the period "
+    "counted; each is counted on the first day it may have happened.",
+    "candidate": "UCDP Candidate release: preliminary data, revised in the final annual release.",
+}
+
+
+def dataset_caveats(entry: dict) -> tuple[str, ...]:
+    """The CAVEATS keys that hold for a whole dataset, from its catalog row. A UCDP version with a third
+    part (GED 24.0.1) is a monthly Candidate release; final releases are major.minor (GED 23.1).
+
+    >>> dataset_caveats({"news_derived": True, "table_name": "events", "fields_missing": ["fatalities_best"]})
+    ('news_derived', 'media_volume', 'no_fatalities')
+    """
+    keys: list[str] = []
+    if entry.get("news_derived"):
+        keys += ["news_derived", "media_volume"]
+    missing = set(entry.get("fields_missing") or ())
+    if "fatalities_best" in missing or ("fatalities" in missing and entry.get("table_name") == "counts"):
+        keys.append("no_fatalities")
+    if entry.get("table_name") == "counts":
+        keys.append("aggregate")
+    version = str(entry.get("version") or "")
+    if version.startswith("GED ") and version.count(".") >= 2:
+        keys.append("candidate")
+    return tuple(keys)
+
+
+def caveat_list(datasets: list[dict], imprecise: dict | None = None) -> list[dict]:
+    """The caveats of a result, for its JSON and every rendering of it: one dict per caveat with its
+    key, text and the datasets it concerns, in CAVEATS order. ``datasets`` are provenance rows carrying
+    their ``caveats`` keys; ``imprecise`` is a result's note on coarsely dated events.
+
+    >>> caveat_list([{"dataset_id": "g", "caveats": ["no_fatalities"]}])[0]["datasets"]
+    ['g']
+    """
+    out = []
+    for key, text in CAVEATS.items():
+        ids = [d["dataset_id"] for d in datasets if key in (d.get("caveats") or ())]
+        if key == "imprecise_dates" and imprecise:
+            ids, text = [d["dataset_id"] for d in datasets], imprecise["note"]
+        if ids:
+            out.append({"key": key, "text": text, "datasets": ids})
+    return out
 
 
 def column(table: str, name: str) -> Column:

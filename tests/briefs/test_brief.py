@@ -82,6 +82,10 @@ def test_every_chart_has_alt_text_and_its_data_as_a_table(written):
         for ext in ("svg", "vl.json", "csv"):
             assert (paths["figures"] / f"{f['id']}.{ext}").exists()
         assert f["command"].startswith("peacewatch ")
+        # A figure's CSV starts with its attribution as comment lines (docs/brief-format.md).
+        head = (paths["figures"] / f"{f['id']}.csv").read_text(encoding="utf-8").splitlines()
+        assert head[0].startswith("# Source: Armed Conflict Location & Event Data (ACLED)")
+        assert any(line.startswith("# Counted by peacewatch") for line in head if line.startswith("# "))
 
 
 def test_the_pdf_prints_the_first_rows_of_each_data_table_and_says_where_the_rest_are(written):

@@ -76,7 +76,12 @@ def test_the_shaded_window_and_the_changepoints_are_layers_of_the_chart(weekly, 
     shade = layer(weekly, "shade")["data"]["values"]
     # The end is exclusive: the shading covers the whole of 29 February.
     assert shade == [
-        {"start": "2020-02-22", "end": "2020-03-01", "label": "Reduction in violence 22–29 Feb 2020"}
+        {
+            "start": "2020-02-22",
+            "end": "2020-03-01",
+            "label": "Reduction in violence 22–29 Feb 2020",
+            "opacity": 0.13,
+        }
     ]
     found = analysis.changepoints(AFGHANISTAN, span=SPAN, store=afghan_store)["changepoints"]
     rules = layer(weekly, "changepoints")["data"]["values"]

@@ -10,7 +10,7 @@ JSON; the HTTP API and the briefs will render the same objects.
 """
 
 from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
-from peacewatch.analysis.select import StoreLike, actor_summary, events, selection
+from peacewatch.analysis.select import StoreLike, actor_summary, country_iso3, events, selection
 from peacewatch.analysis.series import SeriesResult, series
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "actor_summary",
     "changepoints",
     "compare",
+    "country_iso3",
     "events",
     "its",
     "selection",

@@ -29,6 +29,7 @@ from peacewatch.indicators.calendar import (
     same_window_previous_years,
 )
 from peacewatch.indicators.filters import Filters
+from peacewatch.schema import caveat_list
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class CompareResult:
             "datasets": self.datasets,
             "command": self.command,
             "imprecise": self.imprecise,
+            "caveats": caveat_list(self.datasets, self.imprecise),
         }
 
 
@@ -171,6 +173,7 @@ class TrendResult:
             "datasets": self.datasets,
             "command": self.command,
             "imprecise": self.imprecise,
+            "caveats": caveat_list(self.datasets, self.imprecise),
         }
 
 
@@ -227,6 +230,7 @@ def _payload(result, sp: Span, measure: str, f: Filters, sel, cmd: str, **extra)
         "filters": f.to_dict(),
         "datasets": sel.provenance(),
         "command": " ".join(cmd.split()),
+        "caveats": caveat_list(sel.provenance(), extra.get("imprecise")),
     }
 
 

@@ -19,8 +19,10 @@ import numpy as np
 from peacewatch.analysis.select import StoreLike, as_store, selection
 from peacewatch.errors import CoverageError, IndicatorError
 from peacewatch.indicators.calendar import By, Span, fill
+from peacewatch.indicators.datasets import require_measure
 from peacewatch.indicators.filters import Filters, Selection
 from peacewatch.indicators.series import FITS, count_series, event_counts, imprecise_counts
+from peacewatch.schema import caveat_list
 from peacewatch.store import Store
 
 
@@ -67,6 +69,7 @@ class SeriesResult:
     points: list[tuple[dt.date, float]]
     command: str
     imprecise: dict[str, Any] | None = None
+    normalised: dict[str, Any] | None = None  # per total coverage (analysis.coverage), else None
 
     def values(self) -> np.ndarray:
         return np.array([v for _, v in self.points], dtype=float)
@@ -83,10 +86,13 @@ class SeriesResult:
             "points": [{"period_start": d.isoformat(), "value": v} for d, v in self.points],
             "command": self.command,
             "imprecise": self.imprecise,
+            "caveats": caveat_list(self.datasets, self.imprecise),
+            "normalised": self.normalised,
         }
 
 
 def _series_on(s: Store, sel: Selection, span: Span, by: By, measure: str, estimate: str):
+    require_measure(sel.datasets, measure, estimate, table=sel.table)
     if sel.table == "counts":
         expr = count_series(sel.expr, span, by, measure, _period_days(s, sel))
         table = s.execute(expr)

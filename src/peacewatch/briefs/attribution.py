@@ -1,5 +1,6 @@
 """How each data source asks to be cited, and what its terms require; printed in every brief's
-"Data and methods" appendix."""
+"Data and methods" appendix, and, as :func:`lines`, at the top of every CSV export and in every chart.
+"""
 
 from __future__ import annotations
 
@@ -47,3 +48,55 @@ def for_source(source: str) -> dict[str, str]:
         "url": "",
         "terms": "As set by the table's publisher.",
     }
+
+
+def _day(value) -> str:
+    return str(value)[:10] if value else "unknown date"
+
+
+def lines(payload: dict) -> list[str]:
+    """The attribution of a result (a series, compare, ... payload with ``datasets``, ``filters``,
+    ``command`` and ``caveats``), as lines of plain text: the source and its citation, the dataset
+    (version, sha256, the day it was ingested, which is the access date peacewatch knows), the filters,
+    the change made (counted by peacewatch, with the command that reproduces it) and every caveat. CSV
+    exports write them as ``#`` comment lines; charts print them under the plot.
+
+    >>> lines({"datasets": [{"dataset_id": "d", "source": "gdelt", "version": "GDELT 2.0",
+    ...   "sha256": "ab" * 32, "ingested_at": "2026-12-07T00:00:00"}], "filters": {"country": "AM"},
+    ...   "command": "peacewatch series --country AM", "caveats": []})[2]
+    'Filters: country=AM'
+    """
+    out = []
+    datasets = payload.get("datasets") or []
+    for source in dict.fromkeys(d["source"] for d in datasets):
+        a = for_source(source)
+        out.append(f"Source: {a['name']}{', ' + a['url'] if a['url'] else ''} ({a['citation']})")
+    for d in datasets:
+        out.append(
+            f"Dataset: {d['dataset_id']} ({d.get('version') or 'version unknown'}, sha256 "
+            f"{str(d.get('sha256') or '')[:12]}), accessed (ingested) {_day(d.get('ingested_at'))}"
+        )
+    if "filters" in payload:  # a figure of a brief gives its filters in its commands only
+        shown = {k: v for k, v in (payload["filters"] or {}).items() if v not in (None, [], (), "")}
+        out.append("Filters: " + ("; ".join(f"{k}={_value(v)}" for k, v in shown.items()) or "none"))
+    commands = str(payload.get("command") or "").splitlines()
+    if len(commands) == 1:
+        out.append(f"Counted by peacewatch from the source rows; reproduce with: {commands[0]}")
+    elif commands:  # a figure's total, each stacked type and its changepoints: one line each
+        out.append("Counted by peacewatch from the source rows; reproduce with:")
+        out += [f"  {c}" for c in commands]
+    out += [f"Caveat: {c['text']}" for c in payload.get("caveats") or []]
+    return out
+
+
+def _value(v) -> str:
+    return ",".join(str(x) for x in v) if isinstance(v, list | tuple) else str(v)
+
+
+def figure_lines(figure) -> list[str]:
+    """The attribution of a brief's figure (its datasets, commands and their caveats), for the comment
+    lines of its CSV."""
+    from peacewatch.schema import caveat_list
+
+    datasets = [dict(d) for d in figure.datasets]
+    return lines({"datasets": datasets, "command": figure.command, "caveats": caveat_list(datasets)})

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peacewatch import schema
 from peacewatch.agreements import case_folder, evaluate, load_case
 from peacewatch.briefs import attribution, markdown
 from peacewatch.briefs.spec import Brief, load_brief
@@ -150,6 +151,7 @@ def _dataset(entry: dict[str, Any]) -> dict[str, Any]:
     out = {k: entry.get(k) for k in keys}
     out["path"] = Path(str(out["path"])).name
     out["attribution"] = attribution.for_source(entry["source"])
+    out["caveats"] = [schema.CAVEATS[k] for k in schema.dataset_caveats(entry)]
     return out
 
 

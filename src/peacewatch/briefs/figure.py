@@ -90,12 +90,14 @@ class Figure:
 
         return vl_convert.vegalite_to_png(self.spec, vl_version=VEGA_LITE_VERSION, scale=scale)
 
-    def csv(self) -> str:
-        """The data table as CSV (every key of the rows, in first-seen order)."""
+    def csv(self, comments: tuple[str, ...] | list[str] = ()) -> str:
+        """The data table as CSV (every key of the rows, in first-seen order), after ``comments`` as
+        ``# `` lines (the attribution, see :func:`peacewatch.briefs.attribution.lines`)."""
         keys: list[str] = []
         for row in self.data:
             keys += [k for k in row if k not in keys]
         out = io.StringIO()
+        out.writelines(f"# {line}\n" for line in comments)
         writer = csv.DictWriter(out, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
         writer.writerows(self.data)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 
+from peacewatch.briefs import attribution
 from peacewatch.briefs.build import BuiltBrief
 
 # Belt and braces for the SVG: vl-convert writes neither scripts nor event handlers nor remote links,
@@ -86,7 +87,7 @@ def write(built: BuiltBrief, out: Path, *, pdf: bool = True) -> dict[str, Path]:
         (figdir / f"{fig.id}.vl.json").write_text(
             json.dumps(fig.spec, indent=1, default=str), encoding="utf-8"
         )
-        (figdir / f"{fig.id}.csv").write_text(fig.csv(), encoding="utf-8")
+        (figdir / f"{fig.id}.csv").write_text(fig.csv(attribution.figure_lines(fig)), encoding="utf-8")
     paths = {"json": out / "brief.json", "html": out / "brief.html", "figures": figdir}
     paths["json"].write_text(
         json.dumps(built.payload, indent=1, default=str, ensure_ascii=False), encoding="utf-8"

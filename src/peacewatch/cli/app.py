@@ -23,13 +23,14 @@ STORE_HELP = "Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb."
 
 
 def _register() -> None:
-    from peacewatch.cli import agreement_cmds, brief_cmds, case_cmds, indicator_cmds, store_cmds
+    from peacewatch.cli import agreement_cmds, brief_cmds, case_cmds, chart_cmds, indicator_cmds, store_cmds
 
     store_cmds.register(app)
     indicator_cmds.register(app)
     case_cmds.register(app)
     agreement_cmds.register(app)
     brief_cmds.register(app)
+    chart_cmds.register(app)
 
 
 _register()

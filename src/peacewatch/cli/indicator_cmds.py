@@ -17,7 +17,13 @@ from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
 By = Annotated[str, typer.Option("--by", help="day, week (ISO, Monday first) or month.")]
-MeasureOpt = Annotated[str, typer.Option("--measure", help="events or fatalities.")]
+MeasureOpt = Annotated[
+    str,
+    typer.Option(
+        "--measure",
+        help="events, fatalities, or articles (distinct source articles; news-derived data only).",
+    ),
+]
 EstimateOpt = Annotated[str, typer.Option("--estimate", help="Fatality estimate: best, low or high.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
@@ -35,6 +41,14 @@ def series(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
     json_out: JsonFlag = False,
+    per_coverage: Annotated[
+        Path | None,
+        typer.Option(
+            "--per-coverage",
+            help="CSV of date,total records of all coverage (GDELT's normfiles/day.csv): "
+            "print values per 1,000 of them.",
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Events or fatalities per day, week or month, zero-filled (dates inclusive)."""
@@ -43,6 +57,10 @@ def series(
     fmt = output_format(fmt, json_out)
 
     result = analysis.series(filters, by=by, measure=measure, estimate=estimate, store=store)
+    if per_coverage is not None:
+        from peacewatch.analysis.coverage import normalise
+
+        result = normalise(result, per_coverage)
     payload = result.to_dict()
     if fmt == "json":
         text = render.dumps(payload) + "\n"
@@ -51,9 +69,14 @@ def series(
     import pyarrow as pa
 
     table = pa.table({"period_start": [d for d, _ in result.points], "value": [v for _, v in result.points]})
-    render.write_rows(table, fmt, out, title=f"{measure} per {by}")
+    from peacewatch.briefs import attribution
+
+    comments = attribution.lines(payload) if fmt == "csv" else ()
+    title = result.normalised["unit"] if result.normalised else f"{measure} per {by}"
+    render.write_rows(table, fmt, out, title=title, comments=comments)
     if fmt == "table":
         _imprecise_note(payload)
+        render.print_caveats(payload)
         render.console.print(f"[dim]{result.command}[/dim]")
 
 
@@ -137,6 +160,7 @@ def compare(
     if d.get("note"):
         render.console.print(f"[yellow]{d['note']}[/yellow]")
     _imprecise_note(d)
+    render.print_caveats(d)
     render.console.print(f"[dim]{d['command']}[/dim]")
 
 
@@ -180,6 +204,7 @@ def trend(
     )
     for p in payload:
         _imprecise_note(p)
+    render.print_caveats(payload[0])
     render.console.print(f"[dim]{payload[0]['rule']}[/dim]")
     render.console.print(f"[dim]{payload[0]['command']}[/dim]")
 
@@ -217,6 +242,7 @@ def changepoints(
         title=f"Changepoints in daily {measure}",
     )
     _imprecise_note(d)
+    render.print_caveats(d)
     render.console.print(
         f"[dim]{d['method']}; penalty {_fmt(d['penalty'])} ({d.get('penalty_rule', '')})[/dim]"
     )
@@ -272,6 +298,7 @@ def its(
         )
     render.print_table(rows, ("effect", "ratio", "interval", "p"), title=f"Interrupted time series at {day}")
     _imprecise_note(d)
+    render.print_caveats(d)
     render.console.print(f"[dim]{d['method']}[/dim]")
     render.console.print(f"[dim]{d['command']}[/dim]")
 

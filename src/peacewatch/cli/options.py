@@ -57,7 +57,10 @@ _FILTER_PARAMS = {
         _opt("Dataset id (repeatable), or 'all' to sum every dataset.", "--dataset"),
     ),
     "source": (str | None, _opt("Source: ucdp_ged, acled, gdelt, gtd, mapped:NAME.", "--source")),
-    "country": (str | None, _opt("Country name or ISO3 code.", "--country")),
+    "country": (
+        str | None,
+        _opt("Country name, ISO3 code, or two-letter FIPS 10-4 code (GDELT's, e.g. AJ).", "--country"),
+    ),
     "admin1": (str | None, _opt("First-level unit (province).", "--admin1")),
     "admin2": (str | None, _opt("Second-level unit (district).", "--admin2")),
     "actor": (

@@ -78,10 +78,25 @@ def print_table(
     console.print(table)
 
 
+def print_caveats(payload: Mapping[str, Any]) -> None:
+    """The footer of a table resting on datasets with caveats (schema.CAVEATS): one line each. The
+    imprecise-dates caveat is printed by the command itself, with its counts."""
+    for c in payload.get("caveats") or []:
+        if c["key"] != "imprecise_dates":
+            console.print(f"[yellow]Caveat:[/yellow] {c['text']}")
+
+
 def write_rows(
-    arrow_table, fmt: str, out: Path | None, *, columns: Sequence[str] | None = None, title: str | None = None
+    arrow_table,
+    fmt: str,
+    out: Path | None,
+    *,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    comments: Sequence[str] = (),
 ) -> None:
-    """Write an Arrow table as table, csv, json or parquet (to ``out`` or standard output)."""
+    """Write an Arrow table as table, csv, json or parquet (to ``out`` or standard output). A CSV starts
+    with ``comments`` as ``# `` lines (the attribution; readers skip them with comment='#')."""
     if fmt == "parquet":
         if out is None:
             raise PeacewatchError("--format parquet needs --out FILE.parquet (Parquet is binary).")
@@ -97,6 +112,7 @@ def write_rows(
         import io
 
         buf = io.StringIO()
+        buf.writelines(f"# {line}\n" for line in comments)
         writer = csv.writer(buf)
         writer.writerow(arrow_table.column_names)
         for r in rows:

@@ -178,6 +178,11 @@ def events(
     if fmt != "parquet" and fmt != "table":
         table = table.drop_columns(["raw"])
     render.write_rows(table, fmt, out, columns=EVENT_COLUMNS, title="Events")
+    if fmt == "table":
+        from peacewatch.schema import caveat_list
+
+        _, sel = analysis.selection(f, store)
+        render.print_caveats({"caveats": caveat_list(sel.provenance())})
 
 
 def actors(

@@ -36,6 +36,7 @@ from importlib import resources
 
 __all__ = [
     "Country",
+    "code_meanings",
     "countries",
     "country",
     "country_name",
@@ -104,6 +105,11 @@ def _by_fips() -> dict[str, str]:
 
 
 @functools.cache
+def _by_iso2() -> dict[str, str]:
+    return {c.iso2: c.iso3 for c in countries() if c.iso2}
+
+
+@functools.cache
 def _by_iso3() -> dict[str, Country]:
     return {c.iso3: c for c in countries()}
 
@@ -135,6 +141,22 @@ def iso3_for_fips(code: str | None) -> str | None:
     if not code:
         return None
     return _by_fips().get(code.strip().upper())
+
+
+def code_meanings(code: str | None) -> dict[str, str]:
+    """What a two-letter code can mean: {"FIPS 10-4": iso3, "ISO 3166-1 alpha-2": iso3}, each system
+    that knows it. GDELT places events by FIPS 10-4 and most other data use ISO alpha-2; 74 codes name
+    different countries in the two ("AU" is Austria in FIPS and Australia in ISO), so a caller that gets
+    two different ISO3 codes here must ask which was meant rather than pick one.
+
+    >>> code_meanings("AM"), code_meanings("aj")
+    ({'FIPS 10-4': 'ARM', 'ISO 3166-1 alpha-2': 'ARM'}, {'FIPS 10-4': 'AZE'})
+    >>> code_meanings("AU")
+    {'FIPS 10-4': 'AUT', 'ISO 3166-1 alpha-2': 'AUS'}
+    """
+    key = (code or "").strip().upper()
+    found = {"FIPS 10-4": _by_fips().get(key), "ISO 3166-1 alpha-2": _by_iso2().get(key)}
+    return {system: iso3 for system, iso3 in found.items() if iso3}
 
 
 def iso3_for_numeric(code: int | float | str | None) -> str | None:

@@ -66,6 +66,50 @@ def select_datasets(
     return entries
 
 
+def require_measure(
+    entries: Sequence[Mapping[str, Any]], measure: str, estimate: str = "best", *, table: str = "events"
+) -> None:
+    """Refuse a measure the selected datasets cannot give: fatalities where a dataset has no fatality
+    figures (GDELT, many mapped files), articles where a dataset is not news-derived or stores no
+    source article (GDELT 1.0 files before SOURCEURL). A missing figure is not a zero.
+
+    >>> try:
+    ...     require_measure([{"dataset_id": "g", "fields_missing": ["fatalities_best"]}], "fatalities")
+    ... except MissingFieldError as e:
+    ...     print(e.fields, e.datasets)
+    ('fatalities_best',) ('g',)
+    """
+    if measure == "events":
+        return
+    if measure == "articles":
+        needed, why = "source_ref", "a source article per row"
+        lacking = tuple(
+            e["dataset_id"]
+            for e in entries
+            if table != "events" or not e.get("news_derived") or needed in (e.get("fields_missing") or [])
+        )
+        if lacking:
+            raise MissingFieldError(
+                f"--measure articles counts distinct source articles of news-derived data (GDELT 2.0, or "
+                f"GDELT 1.0 with SOURCEURL), which dataset(s) {', '.join(lacking)} do not have ({why}).",
+                fields=(needed,),
+                datasets=lacking,
+                hint="Use --measure events, or choose a GDELT dataset with --dataset ID.",
+            )
+        return
+    needed = "fatalities" if table == "counts" else f"fatalities_{estimate}"
+    lacking = tuple(e["dataset_id"] for e in entries if needed in (e.get("fields_missing") or []))
+    if lacking:
+        raise MissingFieldError(
+            f"--measure fatalities needs the field {needed!r}, which dataset(s) {', '.join(lacking)} "
+            "do not have (its rows carry no fatality figures).",
+            fields=(needed,),
+            datasets=lacking,
+            hint="Choose a dataset that has it with --dataset ID (see `peacewatch datasets`), "
+            "or use --measure events.",
+        )
+
+
 def _d(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 

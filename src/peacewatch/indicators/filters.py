@@ -244,8 +244,19 @@ class Selection:
 
     def provenance(self) -> list[dict[str, Any]]:
         """The datasets behind a number: id, source, version, sha256 (for the JSON payloads)."""
-        keys = ("dataset_id", "source", "version", "sha256", "date_min", "date_max", "news_derived")
-        return [{k: e.get(k) for k in keys} for e in self.datasets]
+        keys = (
+            "dataset_id",
+            "source",
+            "version",
+            "sha256",
+            "date_min",
+            "date_max",
+            "news_derived",
+            "ingested_at",
+        )
+        return [
+            {**{k: e.get(k) for k in keys}, "caveats": list(schema.dataset_caveats(e))} for e in self.datasets
+        ]
 
 
 def _country(t, f: Filters, iso3: str | None):

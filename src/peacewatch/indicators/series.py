@@ -14,15 +14,17 @@ import ibis
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.calendar import By, Span, periods
 
-Measure = Literal["events", "fatalities"]
+# events: rows; fatalities: the sum of an estimate; articles: distinct source articles (source_ref), for
+# news-derived data where one action is coded once per report (indicators.datasets.require_measure).
+Measure = Literal["events", "fatalities", "articles"]
 Estimate = Literal["best", "low", "high"]
-MEASURES = ("events", "fatalities")
+MEASURES = ("events", "fatalities", "articles")
 ESTIMATES = ("best", "low", "high")
 
 
 def _check(measure: str, estimate: str) -> None:
     if measure not in MEASURES:
-        raise IndicatorError(f"--measure {measure!r}: expected events or fatalities.")
+        raise IndicatorError(f"--measure {measure!r}: expected events, fatalities or articles.")
     if estimate not in ESTIMATES:
         raise IndicatorError(f"--estimate {estimate!r}: expected best, low or high.")
 
@@ -38,14 +40,24 @@ def _bucket(col, by: By):
     return col.truncate("W" if by == "week" else "M").cast("date")
 
 
+def _value(events, measure: str, estimate: str):
+    if measure == "events":
+        return events.count()
+    if measure == "articles":
+        # A GDELT row is one article's coding of an action; several rows may share one SOURCEURL.
+        return events.source_ref.nunique()
+    return events[f"fatalities_{estimate}"].sum()
+
+
 def event_series(events, span: Span, by: By, measure: Measure = "events", estimate: Estimate = "best"):
     """Zero-filled counts of filtered ``events`` per period over ``span``: columns period_start, value.
 
     ``events`` must already be filtered to the span (filters.filter_events with date_from/date_to).
     """
     _check(measure, estimate)
-    value = events.count() if measure == "events" else events[f"fatalities_{estimate}"].sum()
-    counted = events.group_by(period_start=_bucket(events.date_start, by)).aggregate(n=value)
+    counted = events.group_by(period_start=_bucket(events.date_start, by)).aggregate(
+        n=_value(events, measure, estimate)
+    )
     cal = calendar(span, by)
     joined = cal.left_join(counted, cal.period_start == counted.period_start)
     return joined.select(period_start=cal.period_start, value=joined.n.fill_null(0).cast("float64")).order_by(
@@ -58,7 +70,7 @@ def event_counts(events, by: By, measure: Measure = "events", estimate: Estimate
     value. The caller fills the calendar with :func:`peacewatch.indicators.calendar.fill`; this is
     the cheaper form of :func:`event_series` (no calendar table to ship to the engine)."""
     _check(measure, estimate)
-    value = events.count() if measure == "events" else events[f"fatalities_{estimate}"].sum()
+    value = _value(events, measure, estimate)
     return events.group_by(period_start=_bucket(events.date_start, by)).aggregate(value=value.cast("float64"))
 
 

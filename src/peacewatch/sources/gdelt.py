@@ -131,6 +131,17 @@ def _iso3(col: str) -> str:
     return f"CASE upper({text(col)}) {whens} ELSE NULL END"
 
 
+def _country(col: str) -> str:
+    """GDELT writes no country name, only a FIPS code: the gazetteer's name for it."""
+    from peacewatch.gazetteer import country_name
+
+    whens = " ".join(
+        f"WHEN {quote_literal(k)} THEN {quote_literal(country_name(v))}"
+        for k, v in sorted(fips_to_iso3().items())
+    )
+    return f"CASE upper({text(col)}) {whens} ELSE NULL END"
+
+
 def cameo_root() -> str:
     """SQL for the two-digit CAMEO root code of a row: EventRootCode, re-padded when a spreadsheet or
     pandas round trip dropped its leading zero ('4' -> '04'), else the first two digits of EventCode."""
@@ -256,6 +267,7 @@ def plan(probe: Probe) -> ReadPlan:
         "date_start": day,
         "date_end": day,
         "date_precision": "'day'",
+        "country": _country("ActionGeo_CountryCode"),
         "iso3": _iso3("ActionGeo_CountryCode"),
         # A two-letter ADM1Code is the country itself (location known to country level only).
         "admin1": f"CASE WHEN length({adm1}) > 2 THEN {adm1} END",
@@ -283,5 +295,11 @@ def plan(probe: Probe) -> ReadPlan:
         news_derived=True,
         csv_rejects=True,
         header_rows=1 if lay.header else 0,
-        notes=(*notes, "news-derived: each row is a machine-coded news report, not a verified event"),
+        notes=(
+            *notes,
+            "news-derived: each row is a machine-coded news report, not a verified event",
+            "country and iso3 resolved from the FIPS 10-4 ActionGeo_CountryCode through the gazetteer; "
+            "admin1 holds GDELT's FIPS ADM1 codes (e.g. AM11) as written, since no table of their "
+            "names is shipped: --admin1 matches the code",
+        ),
     )

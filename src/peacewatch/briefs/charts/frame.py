@@ -15,6 +15,9 @@ from peacewatch.indicators.calendar import Span, next_period
 
 SINGLE_COLOUR = "#0072B2"
 SHADE_COLOUR = "#000000"
+# Single-date markers (a signing, a ceasefire day): solid black lines, apart from every event-type colour
+# and from the dashed changepoint rules.
+MARKER_COLOUR = "#000000"
 PARTIAL_OPACITY = 0.45
 BY_NOUN = {"day": "day", "week": "week", "month": "month"}
 PERIOD_LABEL = {"day": "Day", "week": "Week starting", "month": "Month"}
@@ -109,20 +112,36 @@ def utc_datetime(d: dt.date) -> dict[str, Any]:
     return {"year": d.year, "month": d.month, "date": d.day, "utc": True}
 
 
-def layout_labels(labels, d0: dt.date, d1: dt.date, width: int, max_rows: int = 3, char_px: float = 6.0):
+def _offset_days(value: dt.date | dt.datetime, d0: dt.date) -> float:
+    if isinstance(value, dt.datetime):
+        start = dt.datetime.combine(d0, dt.time(), tzinfo=value.tzinfo)
+        return (value - start).total_seconds() / 86400
+    return (value - d0).days
+
+
+def layout_labels(labels, d0: dt.date, d1: dt.date, width: int, max_rows: int = 3, char_px: float = 6.6):
     """Place labels above the plot in rows so that none overlaps another; returns the rows used.
 
-    Labels are dicts with 'date' and 'text', placed in the order given (the first have priority).
-    Each gets 'align' (left of its date, unless it would run past the right edge) and 'row' (None
-    when it fits in none of ``max_rows`` rows: its mark is still drawn, its text is not).
+    Labels are dicts with 'date' (a date, or a datetime for a mark inside a day) and 'text', and
+    optionally 'end': the right edge of what they name (a shaded band). They are placed in the order
+    given (the first have priority). Each gets 'align': left, starting at its date, unless it would run
+    past the right edge: then right, ending at 'end' (so a band's label stays over its band) or at its
+    date; 'at': that anchor; and 'row' (None when it fits in none of ``max_rows`` rows: its mark is still
+    drawn, its text is not). ``char_px`` is the mean width of a character at the labels' 10.5 px
+    (DejaVu Sans digits and capitals are about 0.63 em wide).
     """
     total = max((d1 - d0).days, 1)
     rows: list[list[tuple[float, float]]] = []
     for lab in labels:
-        x = (lab["date"] - d0).days / total * width
+        x = _offset_days(lab["date"], d0) / total * width
         w = len(lab["text"]) * char_px + 8
-        lab["align"] = "left" if x + w <= width else "right"
-        lo, hi = (x, x + w) if lab["align"] == "left" else (x - w, x)
+        if x + w <= width:
+            lab["align"], lab["at"] = "left", lab["date"]
+            lo, hi = x, x + w
+        else:
+            lab["align"], lab["at"] = "right", lab.get("end", lab["date"])
+            right = min(_offset_days(lab["at"], d0) / total * width, width)
+            lo, hi = right - w, right
         lab["row"] = None
         for i in range(max_rows):
             if i == len(rows):
@@ -152,6 +171,12 @@ def top_spec(
     """The top level of a chart's Vega-Lite spec: title, size, font and the alt text as description."""
     t: dict[str, Any] = {"text": title, "anchor": "start", "fontSize": 14}
     if subtitle:
+        import textwrap
+
+        # Vega does not wrap titles: a long line would run off the image. 11 px DejaVu Sans averages
+        # about 6.2 px a character.
+        given = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+        subtitle = [part for line in given for part in textwrap.wrap(line, width=int(width / 6.2)) or [""]]
         t["subtitle"] = subtitle
         t["subtitleFontSize"] = 11
         t["subtitleColor"] = "#444"

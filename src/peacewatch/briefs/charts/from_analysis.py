@@ -101,6 +101,7 @@ def series_figure(
     stack: str | None = None,
     shade: Sequence[Mapping[str, Any]] = (),
     changepoints: bool = False,
+    markers: Sequence[Mapping[str, Any]] = (),
     id: str = "series",
     subtitle: str | None = None,
     store: StoreLike = None,
@@ -134,6 +135,7 @@ def series_figure(
         command="\n".join(commands),
         shade=shade,
         changepoints=found,
+        markers=markers,
         stack=stack,
         span=sp,
         estimate=estimate,
@@ -145,11 +147,12 @@ def series_figure(
 
 
 def _noting_imprecise_dates(figure: Figure, result: analysis.SeriesResult) -> Figure:
-    """The figure with a note on events its bars place on a convention date (dated only to a window
-    wider than a bar), when there are any."""
-    if not result.imprecise:
-        return figure
-    return dataclasses.replace(figure, notes=(*figure.notes, result.imprecise["note"]))
+    """The figure with the caveats of its datasets (schema.CAVEATS) and a note on events its bars place
+    on a convention date (dated only to a window wider than a bar), when there are any."""
+    notes = [f"Caveat: {c['text']}" for c in result.to_dict()["caveats"] if c["key"] != "imprecise_dates"]
+    if result.imprecise:
+        notes.append(result.imprecise["note"])
+    return dataclasses.replace(figure, notes=(*figure.notes, *notes)) if notes else figure
 
 
 def small_multiples_figure(

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from peacewatch.briefs.charts.frame import (
+    MARKER_COLOUR,
     PERIOD_LABEL,
     SHADE_COLOUR,
     SINGLE_COLOUR,
@@ -100,19 +101,31 @@ def small_multiples(
         "axis": {"format": "%b %Y", "tickCount": 3, "labelFontSize": 9, "grid": False},
     }
     layer = []
-    if shade:
-        rects = []
-        for item in shade:
-            s_span = as_span(item["span"], "shade")
-            rects.append(
-                {"start": s_span.start.isoformat(), "end": (s_span.end + dt.timedelta(days=1)).isoformat()}
-            )
+    rects, days = [], []
+    for item in shade:
+        s_span = as_span(item["span"], "shade")
+        if s_span.start == s_span.end:  # one day: a line, as on the series chart (a band would not show)
+            days.append({"date": f"{s_span.start.isoformat()}T12:00:00Z"})
+            continue
+        rects.append(
+            {"start": s_span.start.isoformat(), "end": (s_span.end + dt.timedelta(days=1)).isoformat()}
+        )
+    if rects:
         layer.append(
             {
                 "data": {"values": rects},
                 "mark": {"type": "rect", "fill": SHADE_COLOUR, "opacity": 0.13},
                 "encoding": {"x": {**x, "field": "start"}, "x2": {"field": "end"}},
                 "name": "shade",
+            }
+        )
+    if days:
+        layer.append(
+            {
+                "data": {"values": days},
+                "mark": {"type": "rule", "color": MARKER_COLOUR, "strokeWidth": 1.2},
+                "encoding": {"x": {**x, "field": "date"}},
+                "name": "markers",
             }
         )
     layer.append(

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from peacewatch.briefs.charts.frame import (
+    MARKER_COLOUR,
     PARTIAL_OPACITY,
     PERIOD_LABEL,
     SHADE_COLOUR,
@@ -59,6 +60,7 @@ def series_chart(
     command: str,
     shade: Sequence[Mapping[str, Any]] = (),
     changepoints: Sequence[Mapping[str, Any]] = (),
+    markers: Sequence[Mapping[str, Any]] = (),
     stack: str | None = None,
     span: Span | str | None = None,
     estimate: str = "best",
@@ -74,8 +76,12 @@ def series_chart(
     ``points`` are {period_start, value} rows, or {period_start, event_type, value} when stacked
     (analysis.series points, see :func:`series_points`). ``shade`` items are {label, span} with span
     'START:END' (inclusive); ``changepoints`` are items of ``analysis.changepoints(...)["changepoints"]``
-    ({date, rate_before, rate_after}). ``span`` is the period asked for: periods that only partly lie in
-    it are drawn lighter and named in the notes.
+    ({date, rate_before, rate_after}). A shade item may say ``tone: light`` (a comparison's baseline
+    beside its window). ``markers`` are single dates {label, date} (a signing, a ceasefire day), drawn
+    as solid lines with their labels at their dates; a ``shade`` item of one day is drawn as a marker
+    too, since a one-day band is too thin to see on weekly or monthly bars.
+    ``span`` is the period asked for: periods that only partly lie in it are drawn lighter and named in
+    the notes.
     """
     check_period_and_stack(by, stack)
     if not points:
@@ -133,7 +139,9 @@ def series_chart(
                 "field": "y1",
                 "type": "quantitative",
                 "title": unit_title(measure, by, estimate),
-                "scale": {"zero": True, "nice": True},
+                # Headroom: the tallest bar never meets the top edge, where it reads as cut off
+                # under the labels above the plot; nice rounds the domain up from there.
+                "scale": {"zero": True, "nice": True, "domainMax": max(max(totals.values()), 1.0) * 1.05},
             },
             "y2": {"field": "y0"},
             "opacity": {"condition": {"test": "datum.partial", "value": PARTIAL_OPACITY}, "value": 1},
@@ -157,13 +165,35 @@ def series_chart(
             },
         }
 
-    shades = []
+    shades, marks_at = [], []
     for item in shade:
         s_span = as_span(item["span"], f"shade {item.get('label', '')!r}")
+        if s_span.start == s_span.end:
+            marks_at.append({"label": item.get("label", ""), "date": s_span.start})
+            continue
         text = f"{item.get('label', '').strip()} {span_text(s_span)}".strip()
         shades.append(
-            {"start": s_span.start, "end": s_span.end + dt.timedelta(days=1), "text": text, "span": s_span}
+            {
+                "start": s_span.start,
+                "end": s_span.end + dt.timedelta(days=1),
+                "text": text,
+                "span": s_span,
+                # A lighter tone tells a reference band (a comparison's baseline) from the window.
+                "opacity": 0.05 if item.get("tone") == "light" else 0.13,
+            }
         )
+    singles = []
+    for item in [*markers, *marks_at]:
+        d = as_date(item["date"])
+        if not d0 <= d < d1:
+            raise ChartError(
+                f"{title!r}: the marker {item.get('label', '')!r} on {day_text(d)} lies outside the dates "
+                f"the chart shows ({day_text(d0)} to {day_text(d1 - dt.timedelta(days=1))})."
+            )
+        # At noon: inside its own day's bar on a daily chart, not on the edge between two days.
+        at = dt.datetime.combine(d, dt.time(12), tzinfo=dt.UTC)
+        label = str(item.get("label", "")).strip()
+        singles.append({"date": d, "at": at, "text": f"{label} {short_day(d)}".strip(), "label": label})
     rules = []
     for c in changepoints:
         d = as_date(c["date"])
@@ -171,7 +201,13 @@ def series_chart(
             {"date": d, "text": day_text(d), "before": c.get("rate_before"), "after": c.get("rate_after")}
         )
 
-    labels = [{"date": max(s["start"], d0), "text": s["text"], "kind": "shade"} for s in shades]
+    # Priority for the rows above the plot: single dates, then bands, then changepoints (which the notes
+    # and the alt text list in full when their label finds no room).
+    labels = [{"date": m["at"], "text": m["text"], "kind": "marker"} for m in singles]
+    labels += [
+        {"date": max(s["start"], d0), "end": min(s["end"], d1), "text": s["text"], "kind": "shade"}
+        for s in shades
+    ]
     labels += [{"date": r["date"], "text": short_day(r["date"]), "kind": "changepoint"} for r in rules]
     layout_labels(labels, d0, d1, width - Y_AXIS_PX)
     unplaced = [lab for lab in labels if lab["row"] is None]
@@ -182,13 +218,31 @@ def series_chart(
             {
                 "data": {
                     "values": [
-                        {"start": s["start"].isoformat(), "end": s["end"].isoformat(), "label": s["text"]}
+                        {
+                            "start": s["start"].isoformat(),
+                            "end": s["end"].isoformat(),
+                            "label": s["text"],
+                            "opacity": s["opacity"],
+                        }
                         for s in shades
                     ]
                 },
-                "mark": {"type": "rect", "fill": SHADE_COLOUR, "opacity": 0.13},
-                "encoding": {"x": {**x, "field": "start"}, "x2": {"field": "end"}},
+                "mark": {"type": "rect", "fill": SHADE_COLOUR},
+                "encoding": {
+                    "x": {**x, "field": "start"},
+                    "x2": {"field": "end"},
+                    "opacity": {"field": "opacity", "type": "quantitative", "scale": None},
+                },
                 "name": "shade",
+            }
+        )
+    if singles:
+        layers.append(
+            {
+                "data": {"values": [{"date": _instant(m["at"]), "label": m["text"]} for m in singles]},
+                "mark": {"type": "rule", "color": MARKER_COLOUR, "strokeWidth": 1.6},
+                "encoding": {"x": {**x, "field": "date"}},
+                "name": "markers",
             }
         )
     if rules:
@@ -209,7 +263,7 @@ def series_chart(
                 "data": {
                     "values": [
                         {
-                            "date": lab["date"].isoformat(),
+                            "date": _instant(lab["at"]),
                             "text": lab["text"],
                             "y": -8 - 13 * lab["row"],
                             "kind": lab["kind"],
@@ -234,7 +288,7 @@ def series_chart(
             }
         )
 
-    alt = _series_alt(title, by, measure, sp, periods, totals, table, types, shades, rules, stack)
+    alt = _series_alt(title, by, measure, sp, periods, totals, table, types, shades, rules, stack, singles)
     notes = partial_notes(periods, by)
     columns = [column("period_start", PERIOD_LABEL[by])]
     if stack is None:
@@ -247,7 +301,9 @@ def series_chart(
     if unplaced:
         notes.append(
             f"{len(unplaced)} of the marks above the chart are drawn without their label for lack of room: "
-            + ", ".join(lab["text"] if lab["kind"] == "shade" else day_text(lab["date"]) for lab in unplaced)
+            + ", ".join(
+                day_text(lab["date"]) if lab["kind"] == "changepoint" else lab["text"] for lab in unplaced
+            )
             + "."
         )
     for r in rules:
@@ -256,6 +312,8 @@ def series_chart(
             f"{number_text(r['before'])} to {number_text(r['after'])} a day."
         )
     key = [subtitle] if subtitle else []
+    if singles:
+        key.append("Solid lines: single dates, labelled above the chart.")
     if rules:
         key.append("Dashed lines: changepoints in the daily rate.")
     if any(m["partial"] for m in marks):
@@ -267,7 +325,16 @@ def series_chart(
     return Figure(id, title, alt, spec, table, command, tuple(columns), tuple(notes), tuple(datasets))
 
 
-def _series_alt(title, by, measure, span, periods, totals, table, types, shades, rules, stack) -> str:
+def _instant(value: dt.date | dt.datetime) -> str:
+    """A position on the UTC x scale: a day's midnight, or an exact instant (ISO 8601, Z)."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
+def _series_alt(
+    title, by, measure, span, periods, totals, table, types, shades, rules, stack, singles=()
+) -> str:
     noun = "events" if measure == "events" else "fatalities"
     complete = {s: v for s, v in totals.items() if periods[s][1] == periods[s][2]} or totals
     hi = max(complete, key=lambda s: complete[s])
@@ -290,6 +357,7 @@ def _series_alt(title, by, measure, span, periods, totals, table, types, shades,
             + "."
         )
     parts += [f"Shaded: {s['text']}." for s in shades]
+    parts += [f"Marked: {m['label'] or 'a date'} on {day_text(m['date'])}." for m in singles]
     if rules:
         parts.append(
             "Dashed lines mark changepoints in the daily rate: "

@@ -85,6 +85,6 @@ def test_the_documented_filters_are_those_of_every_indicator_command(name):
 
 
 def test_every_command_with_a_json_payload_takes_json():
-    # brief and agreements from-pax write files; every other command prints a payload.
-    writers = {"brief", "agreements from-pax"}
+    # brief, chart and agreements from-pax write files; every other command prints a payload.
+    writers = {"brief", "chart", "agreements from-pax"}
     assert [n for n, c in COMMANDS.items() if n not in writers and "--json" not in _accepted(c)] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from peacewatch.analysis.places import country_iso3, resolve_places
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.datasets import select_datasets
 from peacewatch.indicators.filters import (
@@ -35,14 +36,6 @@ def _taxonomy():
     return Taxonomy.load()
 
 
-def _iso3(country: str | None) -> str | None:
-    if not country:
-        return None
-    from peacewatch.gazetteer import iso3_for
-
-    return iso3_for(country)
-
-
 def _table_of(f: Filters, catalog) -> str:
     """Aggregates are read only when asked for by --dataset; otherwise events."""
     chosen = [e for e in catalog if e["dataset_id"] in f.datasets]
@@ -56,8 +49,9 @@ def selection(f: Filters, store: StoreLike = None):
     'counts'), and the catalog entries behind them."""
     s = as_store(store)
     validate(f, _taxonomy())
-    iso3 = _iso3(f.country)
     catalog = s.datasets()
+    f = resolve_places(s, f, catalog)
+    iso3 = country_iso3(f)
     table = _table_of(f, catalog)
     entries = select_datasets(f, catalog, table=table, iso3=iso3)
     con = s.ibis()

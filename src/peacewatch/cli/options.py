@@ -43,9 +43,19 @@ _FILTER_PARAMS = {
         _opt("Dataset id (repeatable), or 'all' to sum every dataset.", "--dataset"),
     ),
     "source": (str | None, _opt("Source: ucdp_ged, acled, gdelt, gtd, mapped:NAME.", "--source")),
-    "country": (str | None, _opt("Country name or ISO3 code.", "--country")),
-    "admin1": (str | None, _opt("First-level unit (province).", "--admin1")),
-    "admin2": (str | None, _opt("Second-level unit (district).", "--admin2")),
+    "country": (
+        list[str] | None,
+        _opt("Country name or ISO3 code; several as A+B or repeated (any of them).", "--country"),
+    ),
+    "admin1": (
+        list[str] | None,
+        _opt(
+            "First-level unit (province), matched ignoring case, accents and a unit word ('Kachin' = "
+            "'Kachin state'; see `peacewatch places`); several as A+B or repeated.",
+            "--admin1",
+        ),
+    ),
+    "admin2": (list[str] | None, _opt("Second-level unit (district); several as A+B or repeated.", "--admin2")),
     "actor": (
         str | None,
         _opt(

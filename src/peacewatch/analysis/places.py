@@ -119,7 +119,7 @@ def _check_covered(f: Filters, iso3, entries: Sequence[Mapping[str, Any]]) -> No
     for name, code in zip(place_group(f.country), iso3 or (), strict=True):
         if not ({name.upper(), (code or "").upper()} & held):
             stored = [Place(country_name(c) or c) for c in sorted(held)]
-            close = tuple(p.label() for p in close_places(name, stored)) or tuple(p.label() for p in stored[:8])
+            close = tuple(p.label() for p in close_places(name, stored) or stored[:8])
             raise PlaceError(
                 f"--country {name!r}{f' ({code})' if code and code != name.upper() else ''} has no events "
                 f"in the selected data, which cover {len(held)} countr{'y' if len(held) == 1 else 'ies'}: "
@@ -157,8 +157,9 @@ def places(
     where = ""
     params: list[Any] = []
     if f.country:
-        codes = [c for c in country_iso3(f) or () if c]
-        names = [n.lower() for n, c in zip(place_group(f.country), country_iso3(f) or (), strict=True) if not c]
+        pairs = list(zip(place_group(f.country), country_iso3(f) or (), strict=True))
+        codes = [c for _, c in pairs if c]
+        names = [n.lower() for n, c in pairs if not c]
         where = " AND (iso3 IN (SELECT unnest(?)) OR lower(country) IN (SELECT unnest(?)))"
         params = [codes, names]
     table = s.query(
@@ -169,7 +170,8 @@ def places(
             SELECT 'country' AS level, c AS name, c AS country, NULL AS admin1, dataset_id, count(*) AS n
             FROM e WHERE c IS NOT NULL GROUP BY ALL
             UNION ALL
-            SELECT 'admin1', admin1, c, NULL, dataset_id, count(*) FROM e WHERE admin1 IS NOT NULL GROUP BY ALL
+            SELECT 'admin1', admin1, c, NULL, dataset_id, count(*) FROM e WHERE admin1 IS NOT NULL
+            GROUP BY ALL
             UNION ALL
             SELECT 'admin2', admin2, c, admin1, dataset_id, count(*) FROM e WHERE admin2 IS NOT NULL
             GROUP BY ALL)
@@ -188,5 +190,9 @@ def places(
         rows = [r for r in rows if r["level"] == level]
     if search:
         needle = place_key(search)
-        rows = [r for r in rows if needle in place_key(r["name"]) or needle in place_key(r.get("country_name") or "")]
+        rows = [
+            r
+            for r in rows
+            if needle in place_key(r["name"]) or needle in place_key(r.get("country_name") or "")
+        ]
     return rows

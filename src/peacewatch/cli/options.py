@@ -55,7 +55,10 @@ _FILTER_PARAMS = {
             "--admin1",
         ),
     ),
-    "admin2": (list[str] | None, _opt("Second-level unit (district); several as A+B or repeated.", "--admin2")),
+    "admin2": (
+        list[str] | None,
+        _opt("Second-level unit (district), matched as --admin1 is; several as A+B or repeated.", "--admin2"),
+    ),
     "actor": (
         str | None,
         _opt(

@@ -30,12 +30,6 @@ def as_store(store: StoreLike) -> Store:
     return store if isinstance(store, Store) else Store(store)
 
 
-def _taxonomy():
-    from peacewatch.actors import Taxonomy
-
-    return Taxonomy.load()
-
-
 def _table_of(f: Filters, catalog) -> str:
     """Aggregates are read only when asked for by --dataset; otherwise events."""
     chosen = [e for e in catalog if e["dataset_id"] in f.datasets]
@@ -48,7 +42,7 @@ def selection(f: Filters, store: StoreLike = None):
     """The filtered rows as an unexecuted Ibis expression, the table they come from ('events' or
     'counts'), and the catalog entries behind them."""
     s = as_store(store)
-    validate(f, _taxonomy())
+    validate(f, s.taxonomy())
     catalog = s.datasets()
     f = resolve_places(s, f, catalog)
     iso3 = country_iso3(f)
@@ -109,7 +103,7 @@ def actor_summary(
         FROM keys GROUP BY key ORDER BY events DESC, key LIMIT ?""",
         [limit],
     )
-    taxonomy = _taxonomy()
+    taxonomy = s.taxonomy()
     rows = table.to_pylist()
     for r in rows:
         actor = taxonomy.get(r["key"])

@@ -23,6 +23,24 @@ StoreOpt = Annotated[
 ]
 
 
+TaxonomyOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--taxonomy",
+        help="An actor taxonomy YAML to add to the store (repeatable): its keys become valid and the "
+        "store's events are re-resolved with it.",
+    ),
+]
+
+
+def adopt_taxonomies(files, store) -> None:
+    """Add --taxonomy files to the store before a command reads it (nothing to do when it has them)."""
+    if files:
+        from peacewatch.store import Store
+
+        Store(store).adopt_taxonomies(files)
+
+
 def parse_date(value: str | None, flag: str) -> dt.date | None:
     """A YYYY-MM-DD date from a flag, or a clear error naming the flag."""
     if value is None:
@@ -97,6 +115,12 @@ def with_filters(fn):
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[tp, opt])
         for name, (tp, opt) in _FILTER_PARAMS.items()
     ]
+    if "taxonomy" not in sig.parameters:
+        extra.append(
+            inspect.Parameter(
+                "taxonomy", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=TaxonomyOpt
+            )
+        )
     own = [
         p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
         if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD and p.default is not inspect.Parameter.empty
@@ -107,6 +131,8 @@ def with_filters(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         values = {name: kwargs.pop(name, None) for name in _FILTER_PARAMS}
+        if "taxonomy" not in sig.parameters:
+            adopt_taxonomies(kwargs.pop("taxonomy", None), kwargs.get("store"))
         return fn(*args, filters=build_filters(values), **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=own + extra)

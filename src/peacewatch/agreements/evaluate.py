@@ -104,7 +104,7 @@ def evaluate(
         )
     as_of = as_of or dt.date.today()
     if case.taxonomy_files and store is not None:
-        from peacewatch.analysis import as_store
+        from peacewatch.analysis.select import as_store
 
         store = as_store(store)
         store.adopt_taxonomies(case.taxonomy_files)  # the case's own keys must match its events

@@ -22,6 +22,7 @@ from peacewatch.agreements.models import (
     Stub,
     ViolenceReduction,
 )
+from peacewatch.agreements.scope import OLD_KEYS, old_spellings
 from peacewatch.errors import CaseError
 from peacewatch.yamldoc import LineYAML
 
@@ -48,7 +49,7 @@ def case_taxonomy(folder: str | Path | None, store=None, extra=()):
     'rebel'
     """
     from peacewatch.actors import Taxonomy
-    from peacewatch.analysis import as_store
+    from peacewatch.analysis.select import as_store
 
     files = (*(case_taxonomy_files(folder) if folder else ()), *(Path(p) for p in extra))
     if store is None:
@@ -71,6 +72,7 @@ class Case:
     files: tuple[Path, ...]
     obligations: dict[str, object] = field(default_factory=dict)  # conditional id -> its `then`
     taxonomy_files: tuple[Path, ...] = ()  # the case's own actors.yaml, when it has one
+    notes: tuple[str, ...] = ()  # old spellings that still work, each with its file:line
 
     def commitment(self, cid: str):
         return next(c for c in self.agreement.commitments if c.id == cid)
@@ -165,8 +167,14 @@ def load_case(name_or_path: str | Path, *, taxonomy=None, store=None) -> Case:
                     problems.append(_unknown(cdoc, ("facts", i, "parties"), "party", p, keys))
     if problems:
         raise CaseError(f"{len(problems)} problem(s) in the case {folder}:\n  " + "\n  ".join(problems))
+    commitments = adoc.data.get("commitments") if isinstance(adoc.data, dict) else None
+    notes = tuple(
+        f"{adoc.where(path)}: {key!r} is the old spelling of {OLD_KEYS[key]!r}; it still works, "
+        "but write the new key (docs/agreement-format.md, 'Scopes')"
+        for path, key in old_spellings(commitments, ("commitments",))
+    )
     return Case(
-        folder, agreement, chronology, (adoc.path, cdoc.path), obligations, case_taxonomy_files(folder)
+        folder, agreement, chronology, (adoc.path, cdoc.path), obligations, case_taxonomy_files(folder), notes
     )
 
 
@@ -248,23 +256,39 @@ def _check_obligation(c, loc, a: Agreement, doc: LineYAML, actor_keys, party_key
             if v not in schema.EVENT_TYPES:
                 problems.append(_unknown(doc, (*loc, *path, j), "event type", v, schema.EVENT_TYPES))
 
+    def check_scope(prefix: tuple, scope) -> None:
+        raw = doc.data
+        for step in (*loc, *prefix):
+            raw = raw[step] if isinstance(raw, dict | list) else None
+        raw = raw if isinstance(raw, dict) else {}
+        for key, member in scope.actor_keys():
+            if member not in actor_keys:
+                # Point at the key as written (an old 'perpetrators' or 'targets' counts too).
+                written = (
+                    key if key in raw else next((k for k in ("perpetrators", "targets") if k in raw), key)
+                )
+                problems.append(_unknown(doc, (*loc, *prefix, written), "actor key", member, actor_keys))
+        written = "type" if "type" in raw else "types"
+        check_types((*prefix, written), scope.types)
+        if scope.violence_type and scope.violence_type not in schema.VIOLENCE_TYPES:
+            problems.append(
+                _unknown(
+                    doc,
+                    (*loc, *prefix, "violence_type"),
+                    "violence type",
+                    scope.violence_type,
+                    schema.VIOLENCE_TYPES,
+                )
+            )
+
     if isinstance(c, ViolenceReduction):
         check_span("window", c.window)
         if c.baseline.span is not None:
             check_span("baseline", c.baseline.span)
-        check_actors(("scope", "perpetrators"), c.scope.perpetrators)
-        check_actors(("scope", "targets"), c.scope.targets)
-        check_types(("scope", "types"), c.scope.types)
-        if c.scope.targets and not c.scope.perpetrators:
-            problems.append(
-                f"{doc.where((*loc, 'scope'))}: scope: targets need perpetrators (the dyad is "
-                "perpetrators against targets); give perpetrators, or drop targets"
-            )
+        check_scope(("scope",), c.scope)
     elif isinstance(c, NoAttacks):
         check_span("period", c.period)
-        check_actors("perpetrators", c.perpetrators)
-        check_actors("targets", c.targets)
-        check_types("types", c.types)
+        check_scope((), c)
     elif isinstance(c, Milestone | Quantity):
         check_date("due", c.due)
         if isinstance(c, Milestone):

@@ -42,6 +42,8 @@ def evaluate(
 
     s = Store(store)
     loaded = load_case(case, taxonomy=case_taxonomy(case_folder(case), s, taxonomy or ()))
+    for note in loaded.notes:
+        render.err_console.print(f"[dim]note: {note}[/dim]")
     result = run(loaded, as_of=parse_date(as_of, "--as-of"), store=s, dataset=dataset)
     payload = result.to_dict()
     if json_out:

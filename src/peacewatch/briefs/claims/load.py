@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from peacewatch import schema
 from peacewatch.agreements import case_folder
+from peacewatch.agreements.scope import _listed
 from peacewatch.briefs.claims.model import (
     ChangeCheck,
     Claim,
@@ -21,7 +22,6 @@ from peacewatch.briefs.claims.model import (
     ClaimsFile,
     RankCheck,
     TrendCheck,
-    _listed,
 )
 from peacewatch.errors import CaseError
 from peacewatch.indicators.filters import actor_group

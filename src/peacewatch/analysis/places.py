@@ -101,16 +101,22 @@ def resolve_places(s, f: Filters, catalog: Sequence[Mapping[str, Any]]) -> Filte
     if f.country:
         _check_covered(f, iso3, entries)
     where = scope.replace(country=f.country)
-    if f.admin1:
+    if f.admin1 and _have(entries, "admin1"):
         rows = _distinct(s, where, entries, iso3, ["admin1", "iso3", "country"])
         available = [Place(a, (i or c or "",)) for a, i, c in rows if a]
         f = f.replace(admin1=_resolve("admin1", f.admin1, available))
-    if f.admin2:
+    if f.admin2 and _have(entries, "admin2"):
         where = where.replace(admin1=f.admin1)
         rows = _distinct(s, where, entries, iso3, ["admin2", "admin1", "iso3", "country"])
         available = [Place(a, (i or c or "", b or "")) for a, b, i, c in rows if a]
         f = f.replace(admin2=_resolve("admin2", f.admin2, available))
     return f
+
+
+def _have(entries: Sequence[Mapping[str, Any]], field: str) -> bool:
+    """Whether every dataset has the field; when one lacks it, the filter is left as written and the
+    dataset selection refuses it (MissingFieldError, which verdicts turn into insufficient_data)."""
+    return all(field not in (e.get("fields_missing") or ()) for e in entries)
 
 
 def _check_covered(f: Filters, iso3, entries: Sequence[Mapping[str, Any]]) -> None:

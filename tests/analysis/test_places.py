@@ -23,17 +23,22 @@ def _events(store, **filters) -> int:
 def test_admin1_written_without_accent_or_unit_word_counts_the_same_events_as_the_source_name(car_store):
     exact = _count(car_store, "SELECT count(*) FROM events WHERE admin1 = 'Ouham-Pendé province'")
     assert exact == 182
-    assert _events(car_store, admin1="Ouham-Pende") == _events(car_store, admin1="ouham pende province") == 182
+    assert _events(car_store, admin1="Ouham-Pende") == 182
+    assert _events(car_store, admin1="ouham pende province") == 182
 
 
 def test_admin1_takes_a_list_and_counts_each_event_once(car_store):
-    union = _count(car_store, "SELECT count(*) FROM events WHERE admin1 IN ('Ouham province', 'Ouaka province')")
+    union = _count(
+        car_store, "SELECT count(*) FROM events WHERE admin1 IN ('Ouham province', 'Ouaka province')"
+    )
     assert union == 197 + 302
-    assert _events(car_store, admin1=["Ouham", "Ouaka"]) == _events(car_store, admin1="Ouham+Ouaka") == union
+    assert _events(car_store, admin1=["Ouham", "Ouaka"]) == union
+    assert _events(car_store, admin1="Ouham+Ouaka") == union
 
 
 def test_country_takes_its_name_code_or_list(car_store):
-    assert _events(car_store, country="CAR") == _events(car_store, country=["Central African Republic"]) == 1848
+    assert _events(car_store, country="CAR") == 1848
+    assert _events(car_store, country=["Central African Republic", "CAF"]) == 1848
 
 
 def test_a_country_matching_nothing_is_a_user_error_not_zeros(car_store, capsys):

@@ -175,6 +175,8 @@ class Store:
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
+        # A file replaced within the same clock tick may reuse the inode: forget what was read.
+        self._cache.clear()
         return n
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -289,6 +291,7 @@ class Store:
                 raise _ingest_error(self.path, exc) from exc
             finally:
                 con.close()
+        self._cache.clear()
         return results
 
     def _unchanged(self, name: str, f: Path, notes: tuple[str, ...] = ()) -> IngestReport:

@@ -9,6 +9,7 @@ keep (``actor1``/``actor2``, with ACLED's associated actors from the raw row): n
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,7 +70,13 @@ def merged(old: Sequence[TaxonomyFile], new: Sequence[TaxonomyFile]) -> tuple[li
 
 
 def load(files: Sequence[TaxonomyFile]):
-    """The shipped taxonomy extended by ``files``; problems are reported with the recorded path."""
+    """The shipped taxonomy extended by ``files``; problems are reported with the recorded path.
+    Compiled once per set of file versions: every query of a store checks its keys against it."""
+    return _load(tuple(files))
+
+
+@functools.lru_cache(maxsize=16)
+def _load(files: tuple[TaxonomyFile, ...]):
     from peacewatch.actors import Taxonomy
 
     return Taxonomy.load(texts=[(t.path, t.text) for t in files])

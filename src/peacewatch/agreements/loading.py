@@ -169,8 +169,8 @@ def load_case(name_or_path: str | Path, *, taxonomy=None, store=None) -> Case:
         raise CaseError(f"{len(problems)} problem(s) in the case {folder}:\n  " + "\n  ".join(problems))
     commitments = adoc.data.get("commitments") if isinstance(adoc.data, dict) else None
     notes = tuple(
-        f"{adoc.where(path)}: {key!r} is the old spelling of {OLD_KEYS[key]!r}; it still works, "
-        "but write the new key (docs/agreement-format.md, 'Scopes')"
+        f"{adoc.where(path)}: {key!r} is an old spelling that still works; write {OLD_KEYS[key]} "
+        "(docs/agreement-format.md, 'Scopes')"
         for path, key in old_spellings(commitments, ("commitments",))
     )
     return Case(

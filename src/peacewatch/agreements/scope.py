@@ -20,8 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from peacewatch.indicators.filters import Filters, actor_group, dyad_sides, group_text
 
-# Old commitment spelling -> the key it is read as.
-OLD_KEYS = {"types": "type", "perpetrators": "actor (or dyad, with targets)", "targets": "dyad"}
+# Old commitment spelling -> how to write it now.
+OLD_KEYS = {
+    "types": "type: [...]",
+    "perpetrators": "actor: [...] (with targets: dyad: [perpetrators, targets])",
+    "targets": "dyad: [perpetrators, targets]",
+}
 
 
 class _Strict(BaseModel):

@@ -76,3 +76,25 @@ def afghan_store(tmp_path_factory, data_file):
 def syria_store(tmp_path_factory, data_file):
     """A store holding UCDP GED Syria 2016-2019 (16,566 events, with actors), shared read-only."""
     return _shared_store(tmp_path_factory, "syria", data_file(SYRIA_GED))
+
+
+CAR_GED = "ucdp_ged_231_central_african_republic/GEDEvent_v23_1_CAR.geojson.gz"
+
+
+@pytest.fixture(scope="session")
+def car_store(tmp_path_factory, data_file):
+    """A store holding UCDP GED 23.1 for the Central African Republic (1,848 events; actors the
+    shipped taxonomy does not know), ingested without any taxonomy file; shared read-only."""
+    return _shared_store(tmp_path_factory, "car", data_file(CAR_GED))
+
+
+@pytest.fixture
+def car_store_copy(car_store, tmp_path):
+    """A private copy of ``car_store``, for tests that add taxonomy files to it."""
+    import shutil
+
+    from peacewatch.store import Store
+
+    path = tmp_path / "car.duckdb"
+    shutil.copyfile(car_store.path, path)
+    return Store(path)

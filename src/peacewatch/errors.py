@@ -74,6 +74,14 @@ class AmbiguousDatasetsError(IndicatorError):
         super().__init__(message, hint=hint)
 
 
+class PlaceError(IndicatorError):
+    """A place filter names no place of the store, or several; never answered with zeros."""
+
+    def __init__(self, message: str, *, candidates: tuple[str, ...] = (), hint=None):
+        self.candidates = candidates
+        super().__init__(message, hint=hint)
+
+
 class CoverageError(IndicatorError):
     """The period asked about lies (partly) outside the dates the selected datasets cover, so
     missing days would be read as days without violence. Later layers answer ``insufficient_data``."""

@@ -96,8 +96,8 @@ BROKEN = {
     ),
     "unknown event type": (
         "agreement.yaml",
-        "types: [battle, explosion_remote_violence",
-        "types: [battles, explosion_remote_violence",
+        "type: [battle, explosion_remote_violence",
+        "type: [battles, explosion_remote_violence",
         r"unknown event type 'battles'; did you mean 'battle'",
     ),
     "unknown field": (

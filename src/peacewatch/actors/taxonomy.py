@@ -92,8 +92,9 @@ class Taxonomy:
         self._cache: dict[tuple[str, str | None], tuple[str, ...]] = {}
 
     @classmethod
-    def load(cls, extra: Iterable[Path | str] = ()) -> Taxonomy:
-        """The shipped taxonomy, extended by user taxonomy files in the same format.
+    def load(cls, extra: Iterable[Path | str] = (), *, texts: Iterable[tuple[str, str]] = ()) -> Taxonomy:
+        """The shipped taxonomy, extended by user taxonomy files in the same format: ``texts`` are
+        files already read, as (where, text) pairs (a store keeps them so), then the paths ``extra``.
 
         A user file may add keys, and add aliases or countries to existing keys; it may not give an
         existing key another kind or name. Every problem in every file is reported in one
@@ -103,10 +104,15 @@ class Taxonomy:
         'rebel'
         """
         paths = tuple(Path(p) for p in extra)
-        if not paths:
+        texts = tuple(texts)
+        if not paths and not texts:
             return _shipped_taxonomy()
         known = _known_iso3()
         entries, problems = (list(x) for x in _shipped())
+        for where, text in texts:
+            more, found = read_entries(text, where, known)
+            entries += more
+            problems += found
         for path in paths:
             more, found = read_file(path, known)
             entries += more
@@ -144,8 +150,9 @@ class Taxonomy:
             return key
         raise TaxonomyError(
             f"unknown actor key {key!r}{closest(str(key), self._actors)}",
-            hint="List the keys with `peacewatch actors`, or define the key in a taxonomy file "
-            "(format at the top of peacewatch/actors/taxonomy.yaml).",
+            hint="Keys come from the shipped taxonomy, the taxonomy files the store was resolved with, a "
+            "case folder's actors.yaml and --taxonomy FILE; find keys with `peacewatch actors --search "
+            "NAME` (file format: the top of peacewatch/actors/taxonomy.yaml).",
         )
 
     def resolve(self, name: str | None, iso3: str | None = None) -> tuple[str, ...]:

@@ -69,10 +69,14 @@ def closest(word: str, choices) -> str:
     """A ``; did you mean 'x'?`` suffix naming the closest choice, or an empty string.
 
     Ties of similarity go to the choice sharing the longest beginning with the word, as a typo
-    rarely hits the first letters ("AFN" is more likely AFG than ZAF).
+    rarely hits the first letters ("AFN" is more likely AFG than ZAF). For the same reason a choice
+    must share the first two characters: a key for another group ('farc' for 'fprc', 'drc_government'
+    for 'car_government') is wrong advice, and no suggestion is better.
 
     >>> closest("talibn", ["taliban", "iskp"]), closest("AFN", ["ZAF", "AFG"]), closest("xyz", ["taliban"])
     ("; did you mean 'taliban'?", "; did you mean 'AFG'?", '')
+    >>> closest("fprc", ["farc"]), closest("car_government", ["drc_government"])
+    ('', '')
     """
 
     def score(choice: str) -> tuple[float, int]:
@@ -82,7 +86,8 @@ def closest(word: str, choices) -> str:
         return difflib.SequenceMatcher(None, word, choice).ratio(), shared
 
     best = max(choices, key=score, default=None)
-    return f"; did you mean {best!r}?" if best is not None and score(best)[0] >= 0.6 else ""
+    close = best is not None and score(best)[0] >= 0.6 and score(best)[1] >= min(2, len(word))
+    return f"; did you mean {best!r}?" if close else ""
 
 
 class _Reader:

@@ -30,9 +30,11 @@ def rate_phrase(x: float) -> str:
 class ConductJudge:
     """Judges the conduct commitments; the evaluator provides case, store, signed, as_of and dataset."""
 
-    def _dataset(self, own: str | None) -> tuple[str, ...]:
-        chosen = self.dataset or own or self.case.agreement.dataset
-        return (chosen,) if chosen else ()
+    def _dataset(self, own: list[str] | None) -> tuple[str, ...]:
+        if self.dataset:
+            return (self.dataset,)
+        chosen = tuple(own or ()) or ((self.case.agreement.dataset,) if self.case.agreement.dataset else ())
+        return chosen
 
     def _no_data(self, exc) -> tuple:
         if isinstance(exc, MissingFieldError):
@@ -56,7 +58,6 @@ class ConductJudge:
 
     def _violence(self, c: ViolenceReduction) -> tuple:
         from peacewatch import analysis
-        from peacewatch.indicators.filters import GROUP, Filters
 
         start, end = dates.resolve_span(c.window, self.signed)
         if end is None or end > self.as_of:
@@ -70,18 +71,16 @@ class ConductJudge:
         if c.baseline.span:
             b0, b1 = dates.resolve_span(c.baseline.span, self.signed)
             baseline["baseline"] = f"{b0}:{b1}"
-        f = Filters(
-            datasets=self._dataset(s.dataset),
-            country=s.country,
-            admin1=s.admin1,
-            types=tuple(s.types),
-            actor=GROUP.join(s.perpetrators) if s.perpetrators and not s.targets else None,
-            dyad=(GROUP.join(s.perpetrators), GROUP.join(s.targets))
-            if s.perpetrators and s.targets
-            else None,
-        )
+        f = s.to_filters(datasets=self._dataset(s.dataset))
         try:
-            r = analysis.compare(f, window=f"{start}:{end}", measure=s.measure, store=self.store, **baseline)
+            r = analysis.compare(
+                f,
+                window=f"{start}:{end}",
+                measure=s.measure,
+                estimate=s.estimate,
+                store=self.store,
+                **baseline,
+            )
         except (MissingFieldError, CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:
             return self._no_data(exc)
         d = r.to_dict()
@@ -123,35 +122,21 @@ class ConductJudge:
 
     def _no_attacks(self, c: NoAttacks) -> tuple:
         from peacewatch import analysis
-        from peacewatch.indicators.filters import GROUP, Filters
 
         start, end = dates.resolve_span(c.period, self.signed)
         if start > self.as_of:
             return "not_due", f"The period starts {start}, after {self.as_of}.", None, {}
         stop = min(end or self.as_of, self.as_of)
-        # One query: the perpetrators as one actor group, against the targets as another; an event
-        # involving several of them counts once.
-        perpetrators, targets = GROUP.join(c.perpetrators), GROUP.join(c.targets)
-        f = Filters(
-            datasets=self._dataset(c.dataset),
-            country=c.country,
-            types=tuple(c.types),
-            actor=None if targets else perpetrators,
-            dyad=(perpetrators, targets) if targets else None,
-            date_from=start,
-            date_to=stop,
-        )
+        # One query: each side of the dyad (or the actor) as one actor group; an event involving
+        # several of them counts once.
+        f = c.to_filters(start, stop, datasets=self._dataset(c.dataset))
         try:
             found = analysis.events(f, store=self.store)  # each event once, by date and event id
         except (MissingFieldError, CoverageError, AmbiguousDatasetsError) as exc:
             return self._no_data(exc)
         n = found.num_rows
         # Event data do not say who fired first: a dyad is counted in either direction.
-        who = (
-            f"between {' or '.join(c.perpetrators)} and {' or '.join(c.targets)}"
-            if c.targets
-            else f"involving {' or '.join(c.perpetrators)}"
-        )
+        who = c.who()
         sample = (
             found.select(["event_id", "date_start", "event_type", "actor1", "actor2", "admin1"])
             .slice(0, 20)

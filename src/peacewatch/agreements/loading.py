@@ -22,12 +22,44 @@ from peacewatch.agreements.models import (
     Stub,
     ViolenceReduction,
 )
+from peacewatch.agreements.scope import OLD_KEYS, old_spellings
 from peacewatch.errors import CaseError
 from peacewatch.yamldoc import LineYAML
 
 # Built-in cases ship inside the package (docs/adr/0008), so their names work from an installed wheel.
 BUILTIN = Path(__file__).resolve().parents[1] / "cases"
 _OBLIGATION = TypeAdapter(Obligation)
+# A case folder may carry its own actor taxonomy beside agreement.yaml (format of taxonomy.yaml).
+ACTORS_FILE = "actors.yaml"
+
+
+def case_taxonomy_files(folder: str | Path) -> tuple[Path, ...]:
+    """The case folder's own taxonomy file, when it has one."""
+    path = Path(folder) / ACTORS_FILE
+    return (path,) if path.is_file() else ()
+
+
+def case_taxonomy(folder: str | Path | None, store=None, extra=()):
+    """The actor taxonomy a case is read with: the shipped one, the store's files, the case folder's
+    actors.yaml and ``extra`` (--taxonomy). With a store, the case's and extra files are adopted
+    into it first (its events re-resolved with them when they are new or changed), so their keys
+    both pass the checks and match events.
+
+    >>> case_taxonomy("tests/data/car-2019", store="car.duckdb").get("fprc").kind   # doctest: +SKIP
+    'rebel'
+    """
+    from peacewatch.actors import Taxonomy
+    from peacewatch.analysis.select import as_store
+
+    files = (*(case_taxonomy_files(folder) if folder else ()), *(Path(p) for p in extra))
+    if store is None:
+        return Taxonomy.load(extra=files)
+    s = as_store(store)
+    if not s.exists():
+        return s.taxonomy(extra=files)
+    if files:
+        s.adopt_taxonomies(files)
+    return s.taxonomy()
 
 
 @dataclass(frozen=True)
@@ -39,6 +71,8 @@ class Case:
     chronology: Chronology
     files: tuple[Path, ...]
     obligations: dict[str, object] = field(default_factory=dict)  # conditional id -> its `then`
+    taxonomy_files: tuple[Path, ...] = ()  # the case's own actors.yaml, when it has one
+    notes: tuple[str, ...] = ()  # old spellings that still work, each with its file:line
 
     def commitment(self, cid: str):
         return next(c for c in self.agreement.commitments if c.id == cid)
@@ -88,13 +122,17 @@ def _pydantic_problems(doc: LineYAML, exc: ValidationError, prefix: tuple = ()) 
 _KIND_TAGS = {"violence_reduction", "no_attacks", "milestone", "quantity", "conditional", "stub"}
 
 
-def load_case(name_or_path: str | Path, *, taxonomy=None) -> Case:
-    """Load and check a case folder (agreement.yaml and chronology.yaml).
+def load_case(name_or_path: str | Path, *, taxonomy=None, store=None) -> Case:
+    """Load and check a case folder (agreement.yaml and chronology.yaml, and actors.yaml when the
+    case defines its own actor keys). Actor keys are checked against ``taxonomy``, by default the
+    one :func:`case_taxonomy` gives for the folder and ``store``.
 
     >>> load_case("afghanistan-2020").agreement.signed   # doctest: +SKIP
     datetime.date(2020, 2, 29)
     """
     folder = case_folder(name_or_path)
+    if taxonomy is None:
+        taxonomy = case_taxonomy(folder, store)
     problems: list[str] = []
     docs = {}
     for name in ("agreement.yaml", "chronology.yaml"):
@@ -129,10 +167,27 @@ def load_case(name_or_path: str | Path, *, taxonomy=None) -> Case:
                     problems.append(_unknown(cdoc, ("facts", i, "parties"), "party", p, keys))
     if problems:
         raise CaseError(f"{len(problems)} problem(s) in the case {folder}:\n  " + "\n  ".join(problems))
-    return Case(folder, agreement, chronology, (adoc.path, cdoc.path), obligations)
+    commitments = adoc.data.get("commitments") if isinstance(adoc.data, dict) else None
+    notes = tuple(
+        f"{adoc.where(path)}: {key!r} is an old spelling that still works; write {OLD_KEYS[key]} "
+        "(docs/agreement-format.md, 'Scopes')"
+        for path, key in old_spellings(commitments, ("commitments",))
+    )
+    return Case(
+        folder, agreement, chronology, (adoc.path, cdoc.path), obligations, case_taxonomy_files(folder), notes
+    )
 
 
 def _unknown(doc: LineYAML, loc: tuple, what: str, value: str, known) -> str:
+    if what == "actor key":
+        from peacewatch.actors.taxonomy_file import closest
+
+        # Never the whole taxonomy once per problem: a close key, or where keys come from.
+        hint = closest(value, known) or (
+            f"; define it in the case's {ACTORS_FILE} or a --taxonomy file, or find a key with "
+            "`peacewatch actors --search NAME`"
+        )
+        return f"{doc.where(loc)}: unknown {what} {value!r}{hint}"
     close = difflib.get_close_matches(value, sorted(known), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(sorted(known))}"
     return f"{doc.where(loc)}: unknown {what} {value!r}{hint}"
@@ -140,10 +195,6 @@ def _unknown(doc: LineYAML, loc: tuple, what: str, value: str, known) -> str:
 
 def _check_agreement(a: Agreement, doc: LineYAML, taxonomy, obligations: dict) -> list[str]:
     problems: list[str] = []
-    if taxonomy is None:
-        from peacewatch.actors import Taxonomy
-
-        taxonomy = Taxonomy.load()
     actor_keys = set(taxonomy.keys())
     party_keys = {p.key for p in a.parties}
     doc_ids = {d.id for d in a.documents}
@@ -205,23 +256,39 @@ def _check_obligation(c, loc, a: Agreement, doc: LineYAML, actor_keys, party_key
             if v not in schema.EVENT_TYPES:
                 problems.append(_unknown(doc, (*loc, *path, j), "event type", v, schema.EVENT_TYPES))
 
+    def check_scope(prefix: tuple, scope) -> None:
+        raw = doc.data
+        for step in (*loc, *prefix):
+            raw = raw[step] if isinstance(raw, dict | list) else None
+        raw = raw if isinstance(raw, dict) else {}
+        for key, member in scope.actor_keys():
+            if member not in actor_keys:
+                # Point at the key as written (an old 'perpetrators' or 'targets' counts too).
+                written = (
+                    key if key in raw else next((k for k in ("perpetrators", "targets") if k in raw), key)
+                )
+                problems.append(_unknown(doc, (*loc, *prefix, written), "actor key", member, actor_keys))
+        written = "type" if "type" in raw else "types"
+        check_types((*prefix, written), scope.types)
+        if scope.violence_type and scope.violence_type not in schema.VIOLENCE_TYPES:
+            problems.append(
+                _unknown(
+                    doc,
+                    (*loc, *prefix, "violence_type"),
+                    "violence type",
+                    scope.violence_type,
+                    schema.VIOLENCE_TYPES,
+                )
+            )
+
     if isinstance(c, ViolenceReduction):
         check_span("window", c.window)
         if c.baseline.span is not None:
             check_span("baseline", c.baseline.span)
-        check_actors(("scope", "perpetrators"), c.scope.perpetrators)
-        check_actors(("scope", "targets"), c.scope.targets)
-        check_types(("scope", "types"), c.scope.types)
-        if c.scope.targets and not c.scope.perpetrators:
-            problems.append(
-                f"{doc.where((*loc, 'scope'))}: scope: targets need perpetrators (the dyad is "
-                "perpetrators against targets); give perpetrators, or drop targets"
-            )
+        check_scope(("scope",), c.scope)
     elif isinstance(c, NoAttacks):
         check_span("period", c.period)
-        check_actors("perpetrators", c.perpetrators)
-        check_actors("targets", c.targets)
-        check_types("types", c.types)
+        check_scope((), c)
     elif isinstance(c, Milestone | Quantity):
         check_date("due", c.due)
         if isinstance(c, Milestone):

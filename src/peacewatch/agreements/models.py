@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from peacewatch.agreements.scope import ScopeFilters, Where
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -31,14 +33,8 @@ class Party(_Strict):
     actors: list[str] = []
 
 
-class Scope(_Strict):
-    country: str | None = None
-    admin1: str | None = None
-    types: list[str] = []
-    perpetrators: list[str] = []
-    targets: list[str] = []
-    dataset: str | None = None
-    measure: Literal["events", "fatalities"] = "events"
+# The one scope vocabulary (keys of the CLI filters), shared with claims and brief blocks.
+Scope = ScopeFilters
 
 
 class Baseline(_Strict):
@@ -76,15 +72,18 @@ class ViolenceReduction(_Commitment):
     target: Literal["significant_reduction"] | MaxRatio = "significant_reduction"
 
 
-class NoAttacks(_Commitment):
+class NoAttacks(_Commitment, Where):
+    """No events of the scope's actors (``actor``, or ``dyad`` for who against whom) in ``period``."""
+
     kind: Literal["no_attacks"]
-    perpetrators: list[str]
-    targets: list[str] = []
-    types: list[str] = []
-    country: str | None = None
-    dataset: str | None = None
     period: str
     tolerance: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _names_actors(self):
+        if not (self.actor or self.actor1 or self.actor2 or self.dyad):
+            raise ValueError("no_attacks needs the actors it binds: actor: [KEY, ...] or dyad: [A, B]")
+        return self
 
 
 class Milestone(_Commitment):

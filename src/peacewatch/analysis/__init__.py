@@ -9,8 +9,10 @@ JSON; the HTTP API and the briefs will render the same objects.
 ...                  baseline="2020-02-01:2020-02-21", store="demo.duckdb")  # doctest: +SKIP
 """
 
+from peacewatch.analysis.actors import find_actors
 from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
-from peacewatch.analysis.select import StoreLike, actor_summary, country_iso3, events, selection
+from peacewatch.analysis.places import iso3_of, places
+from peacewatch.analysis.select import StoreLike, actor_summary, as_store, events, selection
 from peacewatch.analysis.series import SeriesResult, series
 
 __all__ = [
@@ -19,11 +21,14 @@ __all__ = [
     "StoreLike",
     "TrendResult",
     "actor_summary",
+    "as_store",
     "changepoints",
     "compare",
     "country_iso3",
     "events",
+    "find_actors",
     "its",
+    "places",
     "selection",
     "series",
     "trend",

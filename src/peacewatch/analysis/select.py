@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from peacewatch.errors import CoverageError, IndicatorError
+from peacewatch.analysis.places import country_iso3, resolve_places
+from peacewatch.errors import IndicatorError
 from peacewatch.indicators.datasets import select_datasets
 from peacewatch.indicators.filters import (
     Filters,
@@ -29,36 +30,6 @@ def as_store(store: StoreLike) -> Store:
     return store if isinstance(store, Store) else Store(store)
 
 
-def _taxonomy():
-    from peacewatch.actors import Taxonomy
-
-    return Taxonomy.load()
-
-
-def country_iso3(country: str | None) -> str | None:
-    """The ISO3 code of --country: a name, an alias or an ISO3 code, else a two-letter FIPS 10-4 code
-    (GDELT's own, e.g. AM, AJ) or ISO alpha-2 code, refused when the two systems name different
-    countries; None for a name the gazetteer does not know (it is then matched as written)."""
-    if not country:
-        return None
-    from peacewatch.gazetteer import code_meanings, country_name, iso3_for
-
-    found = iso3_for(country)
-    if found or len(country.strip()) != 2:
-        return found
-    meanings = code_meanings(country)
-    if len(set(meanings.values())) > 1:
-        said = " but ".join(
-            f"{system} {country.strip().upper()} is {country_name(iso3)} ({iso3})"
-            for system, iso3 in meanings.items()
-        )
-        raise IndicatorError(
-            f"--country {country!r} is ambiguous: {said}.",
-            hint="Give the country's name or ISO3 code instead.",
-        )
-    return next(iter(meanings.values()), None)
-
-
 def _table_of(f: Filters, catalog) -> str:
     """Aggregates are read only when asked for by --dataset; otherwise events."""
     chosen = [e for e in catalog if e["dataset_id"] in f.datasets]
@@ -71,20 +42,12 @@ def selection(f: Filters, store: StoreLike = None):
     """The filtered rows as an unexecuted Ibis expression, the table they come from ('events' or
     'counts'), and the catalog entries behind them."""
     s = as_store(store)
-    validate(f, _taxonomy())
-    iso3 = country_iso3(f.country)
+    validate(f, s.taxonomy())
     catalog = s.datasets()
+    f = resolve_places(s, f, catalog)
+    iso3 = country_iso3(f)
     table = _table_of(f, catalog)
     entries = select_datasets(f, catalog, table=table, iso3=iso3)
-    if f.country and iso3 is None and not entries:
-        # A CoverageError, so that a case naming such a place reads insufficient_data, as before.
-        raise CoverageError(
-            f"--country {f.country!r} matches no dataset: it is not a country name, ISO3 code or FIPS "
-            "code the gazetteer knows, and no dataset writes its country that way.",
-            hint="Check the spelling, or give the ISO3 code (e.g. AFG); see `peacewatch datasets` for "
-            "the countries each dataset holds.",
-            datasets=(),
-        )
     con = s.ibis()
     if table == "counts":
         expr = filter_counts(con.table("counts"), f, entries, iso3=iso3)
@@ -150,7 +113,7 @@ def actor_summary(
         FROM keys GROUP BY key ORDER BY events DESC, key LIMIT ?""",
         [limit],
     )
-    taxonomy = _taxonomy()
+    taxonomy = s.taxonomy()
     rows = table.to_pylist()
     for r in rows:
         actor = taxonomy.get(r["key"])

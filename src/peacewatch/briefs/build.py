@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from peacewatch import schema
-from peacewatch.agreements import case_folder, evaluate, load_case
+from peacewatch.agreements import case_folder, case_taxonomy, evaluate, load_case
 from peacewatch.briefs import attribution, markdown
 from peacewatch.briefs.spec import Brief, load_brief
 from peacewatch.errors import CaseError, PeacewatchError
@@ -64,11 +64,13 @@ def brief_path(case_or_brief: str | Path) -> tuple[Path, Path]:
     return path, folder
 
 
-def build(case_or_brief: str | Path, *, store, progress=lambda message: None) -> BuiltBrief:
-    """Compute every block of the brief. ``store`` is a peacewatch Store."""
+def build(case_or_brief: str | Path, *, store, taxonomy=(), progress=lambda message: None) -> BuiltBrief:
+    """Compute every block of the brief. ``store`` is a peacewatch Store; ``taxonomy`` names extra
+    actor taxonomy files, adopted into it with the case folder's actors.yaml."""
     path, folder = brief_path(case_or_brief)
     brief = load_brief(path)
-    case = load_case(folder) if (folder / "agreement.yaml").exists() else None
+    actors = case_taxonomy(folder, store, taxonomy)
+    case = load_case(folder, taxonomy=actors) if (folder / "agreement.yaml").exists() else None
     progress("evaluating commitments")
     evaluation = (
         evaluate(
@@ -80,7 +82,7 @@ def build(case_or_brief: str | Path, *, store, progress=lambda message: None) ->
         if case
         else None
     )
-    claims = _claims(folder, store, brief, progress)
+    claims = _claims(folder, store, brief, progress, actors)
     catalog = {d["dataset_id"]: d for d in store.datasets()}
     missing = [d for d in brief.datasets if d not in catalog]
     if missing:
@@ -122,14 +124,17 @@ def build(case_or_brief: str | Path, *, store, progress=lambda message: None) ->
     return built
 
 
-def _claims(folder: Path, store, brief: Brief, progress) -> dict[str, Any]:
+def _claims(folder: Path, store, brief: Brief, progress, taxonomy=None) -> dict[str, Any]:
     if not (folder / "claims.yaml").exists():
         return {}
     from peacewatch.briefs.claims import check_claims, load_claims
 
     progress("checking claims")
     return {
-        r.id: r for r in check_claims(load_claims(folder / "claims.yaml"), store=store, as_of=brief.as_of)
+        r.id: r
+        for r in check_claims(
+            load_claims(folder / "claims.yaml", taxonomy=taxonomy), store=store, as_of=brief.as_of
+        )
     }
 
 

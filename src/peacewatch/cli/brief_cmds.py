@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from peacewatch.cli import render
-from peacewatch.cli.options import StoreOpt, parse_date
+from peacewatch.cli.options import StoreOpt, TaxonomyOpt, parse_date
 
 STYLE = {
     "supported": "green",
@@ -31,14 +31,18 @@ def check(
         typer.Option("--as-of", help="Judge as of this date: no period may end after it (default: today)."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Check each claim of a briefing: supported, contradicted, inconclusive or insufficient_data."""
+    from peacewatch.agreements import case_taxonomy
     from peacewatch.briefs.claims import check_claims, claims_path, load_claims
     from peacewatch.store import Store
 
     path = claims_path(claims_or_case)
-    results = check_claims(load_claims(path), store=Store(store), as_of=parse_date(as_of, "--as-of"))
+    s = Store(store)
+    claims = load_claims(path, taxonomy=case_taxonomy(path.parent, s, taxonomy or ()))
+    results = check_claims(claims, store=s, as_of=parse_date(as_of, "--as-of"))
     payload = {"claims": [r.to_dict() for r in results]}
     if json_out:
         render.print_json(payload)

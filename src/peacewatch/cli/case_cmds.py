@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from peacewatch.cli import render
-from peacewatch.cli.options import StoreOpt, parse_date
+from peacewatch.cli.options import StoreOpt, TaxonomyOpt, parse_date
 
 STYLE = {
     "met": "green",
@@ -34,15 +34,19 @@ def evaluate(
     ] = None,
     dataset: Annotated[str | None, typer.Option(help="Measure violence on this dataset.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
+    taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Evaluate each commitment of an agreement into a verdict with its evidence."""
+    from peacewatch.agreements import case_folder, case_taxonomy, load_case
     from peacewatch.agreements import evaluate as run
-    from peacewatch.agreements import load_case
     from peacewatch.store import Store
 
-    loaded = load_case(case)
-    result = run(loaded, as_of=parse_date(as_of, "--as-of"), store=Store(store), dataset=dataset)
+    s = Store(store)
+    loaded = load_case(case, taxonomy=case_taxonomy(case_folder(case), s, taxonomy or ()))
+    for note in loaded.notes:
+        render.err_console.print(f"[dim]note: {note}[/dim]")
+    result = run(loaded, as_of=parse_date(as_of, "--as-of"), store=s, dataset=dataset)
     payload = result.to_dict()
     if json_out:
         render.print_json(payload)
@@ -75,6 +79,7 @@ def brief(
         Path, typer.Option("--out", help="Folder to write brief.html, brief.pdf, brief.json, figures/.")
     ],
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write brief.pdf.")] = True,
+    taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Write the briefing: HTML (one self-contained file), PDF, the JSON payload and the figures."""
@@ -94,7 +99,10 @@ def brief(
     ) as bar:
         task = bar.add_task("building the brief", total=None)
         built = brief_build.build(
-            case, store=Store(store), progress=lambda message: bar.update(task, description=message)
+            case,
+            store=Store(store),
+            taxonomy=taxonomy or (),
+            progress=lambda message: bar.update(task, description=message),
         )
         bar.update(task, description="rendering HTML" + (" and PDF" if pdf else ""))
         paths = brief_render.write(built, out, pdf=pdf)

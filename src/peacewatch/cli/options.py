@@ -37,6 +37,24 @@ def output_format(fmt: str, json_flag: bool) -> str:
     return "json"
 
 
+TaxonomyOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--taxonomy",
+        help="An actor taxonomy YAML to add to the store (repeatable): its keys become valid and the "
+        "store's events are re-resolved with it.",
+    ),
+]
+
+
+def adopt_taxonomies(files, store) -> None:
+    """Add --taxonomy files to the store before a command reads it (nothing to do when it has them)."""
+    if files:
+        from peacewatch.store import Store
+
+        Store(store).adopt_taxonomies(files)
+
+
 def parse_date(value: str | None, flag: str) -> dt.date | None:
     """A YYYY-MM-DD date from a flag, or a clear error naming the flag."""
     if value is None:
@@ -58,11 +76,21 @@ _FILTER_PARAMS = {
     ),
     "source": (str | None, _opt("Source: ucdp_ged, acled, gdelt, gtd, mapped:NAME.", "--source")),
     "country": (
-        str | None,
-        _opt("Country name, ISO3 code, or two-letter FIPS 10-4 code (GDELT's, e.g. AJ).", "--country"),
+        list[str] | None,
+        _opt("Country name or ISO3 code; several as A+B or repeated (any of them).", "--country"),
     ),
-    "admin1": (str | None, _opt("First-level unit (province).", "--admin1")),
-    "admin2": (str | None, _opt("Second-level unit (district).", "--admin2")),
+    "admin1": (
+        list[str] | None,
+        _opt(
+            "First-level unit (province), matched ignoring case, accents and a unit word ('Kachin' = "
+            "'Kachin state'; see `peacewatch places`); several as A+B or repeated.",
+            "--admin1",
+        ),
+    ),
+    "admin2": (
+        list[str] | None,
+        _opt("Second-level unit (district), matched as --admin1 is; several as A+B or repeated.", "--admin2"),
+    ),
     "actor": (
         str | None,
         _opt(
@@ -101,6 +129,12 @@ def with_filters(fn):
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[tp, opt])
         for name, (tp, opt) in _FILTER_PARAMS.items()
     ]
+    if "taxonomy" not in sig.parameters:
+        extra.append(
+            inspect.Parameter(
+                "taxonomy", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=TaxonomyOpt
+            )
+        )
     own = [
         p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
         if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD and p.default is not inspect.Parameter.empty
@@ -111,6 +145,8 @@ def with_filters(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         values = {name: kwargs.pop(name, None) for name in _FILTER_PARAMS}
+        if "taxonomy" not in sig.parameters:
+            adopt_taxonomies(kwargs.pop("taxonomy", None), kwargs.get("store"))
         return fn(*args, filters=build_filters(values), **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=own + extra)

@@ -9,7 +9,14 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from peacewatch.cli import render
-from peacewatch.cli.options import JsonFlag, StoreOpt, output_format, with_filters
+from peacewatch.cli.options import (
+    JsonFlag,
+    StoreOpt,
+    TaxonomyOpt,
+    adopt_taxonomies,
+    output_format,
+    with_filters,
+)
 from peacewatch.indicators.filters import Filters
 
 CATALOG_COLUMNS = (
@@ -189,13 +196,33 @@ def actors(
     unresolved: Annotated[
         bool, typer.Option(help="List the most frequent names that resolve to no key.")
     ] = False,
+    search: Annotated[
+        str | None,
+        typer.Option(help="Find keys whose key, name or aliases match this text, with events per dataset."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 30,
     json_out: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Canonical actor keys found in the store, or the names left unresolved."""
     from peacewatch import analysis
 
+    adopt_taxonomies(taxonomy, store)
+    if search is not None:
+        found = analysis.find_actors(search, store=store)[:limit]
+        if json_out:
+            render.print_json(found)
+            return
+        for r in found:
+            r["datasets"] = ", ".join(f"{d} {n:,}" for d, n in r["by_dataset"].items()) or "-"
+        render.print_table(
+            found,
+            ("key", "name", "kind", "events", "datasets", "matched"),
+            numeric=("events",),
+            title=f"Actor keys matching {search!r}",
+        )
+        return
     rows = analysis.actor_summary(store=store, unresolved=unresolved, limit=limit)
     if json_out:
         render.print_json(rows)
@@ -223,9 +250,36 @@ def _first(codes: list[str], n: int = 4) -> str:
     return ", ".join(codes[:n]) + more
 
 
+def places(
+    country: Annotated[str | None, typer.Option(help="Only this country (name or ISO3 code).")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Only names containing this text (ignoring case and accents).")
+    ] = None,
+    level: Annotated[str | None, typer.Option(help="Only one level: country, admin1 or admin2.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Countries, admin1 and admin2 names in the store (as --country/--admin1/--admin2 take them), with
+    events per dataset."""
+    from peacewatch import analysis
+
+    rows = analysis.places(store, country=country, search=search, level=level)[:limit]
+    if json_out:
+        render.print_json(rows)
+        return
+    for r in rows:
+        r["datasets"] = ", ".join(f"{d} {n:,}" for d, n in r["by_dataset"].items())
+        r["in"] = r.get("country_name") or " / ".join(x for x in (r["country"], r["admin1"]) if x)
+    render.print_table(
+        rows, ("level", "name", "in", "events", "datasets"), numeric=("events",), title="Places"
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command()(ingest)
     app.command()(datasets)
     app.command()(events)
     app.command()(actors)
+    app.command()(places)
     app.command()(quarantine)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from peacewatch.errors import AmbiguousDatasetsError, IndicatorError, MissingFieldError
-from peacewatch.indicators.filters import ALL, Filters
+from peacewatch.indicators.filters import ALL, Filters, country_codes
 
 # Which catalog field each filter needs from a dataset.
 _NEEDS = {
@@ -26,13 +26,21 @@ _NEEDS = {
 }
 
 
-def _country_matches(entry: Mapping[str, Any], iso3: str | None, name: str) -> bool:
-    countries = {str(c).upper() for c in entry.get("countries") or []}
-    return (iso3 or "").upper() in countries or name.upper() in countries
+def _country_labels(f: Filters, iso3) -> set[str]:
+    """The labels (ISO3 codes and names, upper case) a catalog entry's countries may match."""
+    return {label.upper() for pair in country_codes(f, iso3) for label in pair if label}
+
+
+def _country_matches(entry: Mapping[str, Any], labels: set[str]) -> bool:
+    return bool({str(c).upper() for c in entry.get("countries") or []} & labels)
 
 
 def select_datasets(
-    f: Filters, catalog: Sequence[Mapping[str, Any]], *, table: str = "events", iso3: str | None = None
+    f: Filters,
+    catalog: Sequence[Mapping[str, Any]],
+    *,
+    table: str = "events",
+    iso3: str | Sequence[str | None] | None = None,
 ) -> list[Mapping[str, Any]]:
     """The catalog entries the filters select, after checking fields and double counting.
 
@@ -55,7 +63,8 @@ def select_datasets(
     if f.source:
         entries = [e for e in entries if e["source"] == f.source]
     if f.country:
-        entries = [e for e in entries if _country_matches(e, iso3, f.country)]
+        labels = _country_labels(f, iso3)
+        entries = [e for e in entries if _country_matches(e, labels)]
     if f.date_from:
         entries = [e for e in entries if e.get("date_max") is None or _d(e["date_max"]) >= f.date_from]
     if f.date_to:
@@ -140,7 +149,7 @@ def _check_fields(f: Filters, entries: Sequence[Mapping[str, Any]]) -> None:
     )
 
 
-def _check_overlap(f: Filters, entries: Sequence[Mapping[str, Any]], iso3: str | None) -> None:
+def _check_overlap(f: Filters, entries: Sequence[Mapping[str, Any]], iso3) -> None:
     """Two datasets overlap when they share a country and their date ranges intersect."""
     clashes: set[str] = set()
     for i, a in enumerate(entries):
@@ -149,7 +158,7 @@ def _check_overlap(f: Filters, entries: Sequence[Mapping[str, Any]], iso3: str |
                 str(c).upper() for c in b.get("countries") or []
             }
             if f.country:
-                shared &= {(iso3 or "").upper(), f.country.upper()}
+                shared &= _country_labels(f, iso3)
             if not shared:
                 continue
             lo = max(_d(a["date_min"]), _d(b["date_min"]), f.date_from or dt.date.min)

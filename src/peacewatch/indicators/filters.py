@@ -11,6 +11,11 @@ belongs to the day of its ``date_start``.
 An actor filter names one canonical key or a group of keys joined by ``+`` ("taliban+haqqani_network"):
 an event matches a group when any of its keys is on the side the filter asks about, so a group counts
 each event once however many of its members took part. Each side of a dyad may be a group too.
+
+Places take lists the same way: ``country``, ``admin1`` and ``admin2`` hold one name or several joined by
+``+`` ("Kachin state+Shan state"), and an event matches when it is in any of them. The names are matched
+as the store writes them (ignoring case); ``peacewatch.analysis.places`` first resolves what a user wrote
+("kachin", "Ouham-Pende") to those names, or refuses it with the close candidates.
 """
 
 from __future__ import annotations
@@ -49,6 +54,15 @@ def group_text(value: str | Sequence[str] | None) -> str | None:
     return GROUP.join(actor_group(value)) or None
 
 
+def place_group(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The names a place filter holds: one name, several joined by '+', or a list.
+
+    >>> place_group("Kachin state + Shan state"), place_group(["Ouaka"])
+    (('Kachin state', 'Shan state'), ('Ouaka',))
+    """
+    return actor_group(value)
+
+
 def dyad_sides(value: str | Sequence[Any]) -> list[str | None]:
     """The two sides of a dyad given as "A,B" or [A, B], each a key or a group (KEY+KEY or a list).
 
@@ -62,6 +76,8 @@ def dyad_sides(value: str | Sequence[Any]) -> list[str | None]:
 @dataclass(frozen=True)
 class Filters:
     """Which events to count. Every field is optional; empty means no restriction.
+
+    ``country``, ``admin1`` and ``admin2`` hold one name or several joined by '+' (any of them).
 
     >>> Filters(country="Afghanistan", types=("battle",)).to_dict()["types"]
     ['battle']
@@ -94,7 +110,8 @@ class Filters:
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], *, where: str = "filters") -> Filters:
         """Filters from the names the CLI and the case files use: dataset (one or a list), source,
-        country, admin1, admin2, actor, actor1, actor2 (a key, a group KEY+KEY or a list of keys),
+        country, admin1, admin2 (a name, names joined by '+', or a list), actor, actor1, actor2 (a key,
+        a group KEY+KEY or a list of keys),
         dyad ("A,B" or [A, B], each side a key or a group), type (one or a list), violence_type,
         from, to (dates or YYYY-MM-DD), precision (the coarsest date precision kept: day, week,
         month, year or range). ``where`` names the origin in error messages.
@@ -142,9 +159,9 @@ class Filters:
         return cls(
             datasets=listed("dataset"),
             source=spec.get("source"),
-            country=spec.get("country"),
-            admin1=spec.get("admin1"),
-            admin2=spec.get("admin2"),
+            country=group_text(spec.get("country")),
+            admin1=group_text(spec.get("admin1")),
+            admin2=group_text(spec.get("admin2")),
             actor=group_text(spec.get("actor")),
             actor1=group_text(spec.get("actor1")),
             actor2=group_text(spec.get("actor2")),
@@ -259,12 +276,29 @@ class Selection:
         ]
 
 
-def _country(t, f: Filters, iso3: str | None):
+def country_codes(f: Filters, iso3: str | Sequence[str | None] | None) -> list[tuple[str, str | None]]:
+    """Each country name of ``f`` with its ISO3 code (None where the gazetteer does not know it);
+    ``iso3`` is one code for a single country, or one per name in order.
+
+    >>> country_codes(Filters(country="Mali+Narnia"), ["MLI", None])
+    [('Mali', 'MLI'), ('Narnia', None)]
+    """
+    names = place_group(f.country)
+    codes = [iso3] * len(names) if iso3 is None or isinstance(iso3, str) else list(iso3)
+    return list(zip(names, codes, strict=True))
+
+
+def _country(t, f: Filters, iso3):
     # The store gave every row whose country the gazetteer knows its iso3 at ingest, with this same
     # gazetteer; a name it does not know is matched as written.
-    if iso3:
-        return t.iso3 == iso3
-    return t.country.lower() == f.country.lower()
+    codes = [code for _, code in country_codes(f, iso3) if code]
+    names = [name.lower() for name, code in country_codes(f, iso3) if not code]
+    preds = ([t.iso3.isin(codes)] if codes else []) + ([t.country.lower().isin(names)] if names else [])
+    return preds[0] if len(preds) == 1 else preds[0] | preds[1]
+
+
+def _place(column, value: str):
+    return column.lower().isin([name.lower() for name in place_group(value)])
 
 
 def filter_events(
@@ -272,7 +306,7 @@ def filter_events(
     f: Filters,
     datasets: Sequence[Mapping[str, Any]],
     *,
-    iso3: str | None = None,
+    iso3: str | Sequence[str | None] | None = None,
     all_datasets: bool = False,
 ):
     """Apply ``f`` to the Ibis ``events`` table, restricted to ``datasets`` and to current rows.
@@ -292,9 +326,9 @@ def filter_events(
     if f.country:
         preds.append(_country(t, f, iso3))
     if f.admin1:
-        preds.append(t.admin1.lower() == f.admin1.lower())
+        preds.append(_place(t.admin1, f.admin1))
     if f.admin2:
-        preds.append(t.admin2.lower() == f.admin2.lower())
+        preds.append(_place(t.admin2, f.admin2))
     if f.types:
         preds.append(t.event_type.isin(list(f.types)))
     if f.violence_type:
@@ -349,7 +383,13 @@ _COUNTS_UNSUPPORTED = {
 }
 
 
-def filter_counts(counts, f: Filters, datasets: Sequence[Mapping[str, Any]], *, iso3: str | None = None):
+def filter_counts(
+    counts,
+    f: Filters,
+    datasets: Sequence[Mapping[str, Any]],
+    *,
+    iso3: str | Sequence[str | None] | None = None,
+):
     """Apply ``f`` to the Ibis ``counts`` table (aggregates) restricted to ``datasets``."""
     for name, field_name in _COUNTS_UNSUPPORTED.items():
         if getattr(f, name):
@@ -367,7 +407,7 @@ def filter_counts(counts, f: Filters, datasets: Sequence[Mapping[str, Any]], *, 
     if f.country:
         preds.append(_country(t, f, iso3))
     if f.admin1:
-        preds.append(t.admin1.lower() == f.admin1.lower())
+        preds.append(_place(t.admin1, f.admin1))
     if f.types:
         preds.append(t.event_type.isin(list(f.types)))
     if f.date_from:

@@ -24,6 +24,11 @@ from peacewatch.errors import IngestError, PeacewatchError, StoreError
 from peacewatch.store.ddl import create_statements
 from peacewatch.store.files import copy_on_write
 from peacewatch.store.ingest import IngestReport, write
+from peacewatch.store.taxonomies import TaxonomyFile, reresolve
+from peacewatch.store.taxonomies import load as load_taxonomy
+from peacewatch.store.taxonomies import merged as merged_taxonomies
+from peacewatch.store.taxonomies import record as record_taxonomies
+from peacewatch.store.taxonomies import recorded as recorded_taxonomies
 
 DEFAULT_STORE = Path("peacewatch.duckdb")
 # DuckDB's own limit; with Python and Arrow on top the process stays under 2 GB on ten million rows
@@ -131,6 +136,49 @@ class Store:
                     r[k] = r[k].isoformat()
         return rows
 
+    def taxonomy_files(self) -> list[TaxonomyFile]:
+        """The user taxonomy files this store's events were resolved with (see store/taxonomies.py)."""
+        if not self.path.exists():
+            return []
+
+        def read():
+            with self.raw() as con:
+                return recorded_taxonomies(con)
+
+        return self._cached("taxonomies", read)
+
+    def taxonomy(self, extra: Sequence[str | os.PathLike] = ()):
+        """The actor taxonomy of this store: the shipped one, the store's files, then ``extra``
+        (files not adopted: their keys are known, but stored events were not resolved with them)."""
+        files, _ = merged_taxonomies(self.taxonomy_files(), [TaxonomyFile.read(p) for p in extra])
+        return load_taxonomy(files)
+
+    def adopt_taxonomies(self, paths: Sequence[str | os.PathLike]) -> int | None:
+        """Add taxonomy files to the store (a changed file replaces its earlier version) and
+        re-resolve the actor keys of every stored event with them. Returns how many event sides got
+        other keys, or None when the store had these files already (nothing is written then).
+
+        >>> Store("car.duckdb").adopt_taxonomies(["cases/car-2019/actors.yaml"])   # doctest: +SKIP
+        412
+        """
+        files, changed = merged_taxonomies(self.taxonomy_files(), [TaxonomyFile.read(p) for p in paths])
+        if not changed:
+            return None
+        taxonomy = load_taxonomy(files)  # every problem of every file, before anything is written
+        self._require()
+        with copy_on_write(self.path) as tmp:
+            con = duckdb.connect(str(tmp))
+            try:
+                _configure(con)
+                record_taxonomies(con, files)
+                n = reresolve(con, taxonomy)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+        # A file replaced within the same clock tick may reuse the inode: forget what was read.
+        self._cache.clear()
+        return n
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run read-only SQL and return a pyarrow table (used by the CLI's listings)."""
         with self.raw() as con:
@@ -169,7 +217,6 @@ class Store:
 
         A file whose sha256 is already in the catalog is reported as ``unchanged`` and not read again.
         """
-        from peacewatch.actors import Taxonomy
         from peacewatch.gazetteer import resolve_countries
         from peacewatch.sources.registry import plan_file
 
@@ -194,20 +241,32 @@ class Store:
                 name = f"{name}-{sha[:8]}"
             taken[name] = sha
             plans.append((f, sha, plan, name))
-        taxonomy = Taxonomy.load(extra=taxonomy_files)
+        # New rows are resolved with the store's own taxonomy files too, so its keys stay meaningful;
+        # a new or changed file re-resolves the rows already stored (the same as adopt_taxonomies).
+        tax_files, tax_changed = merged_taxonomies(
+            self.taxonomy_files(), [TaxonomyFile.read(p) for p in taxonomy_files]
+        )
+        taxonomy = load_taxonomy(tax_files)
         results: list[IngestReport] = []
         todo = [p for p in plans if p[2] is not None]
         if not todo:
-            return [self._unchanged(name, f) for f, _, _, name in plans]
+            sides = self.adopt_taxonomies(taxonomy_files) if tax_changed else None
+            note = () if sides is None else (_reresolved_note(sides),)
+            return [self._unchanged(name, f, note) for f, _, _, name in plans]
         with copy_on_write(self.path) as tmp:
             con = duckdb.connect(str(tmp))
             try:
                 _configure(con, spill=tmp.with_name(tmp.name + ".spill"))
                 for stmt in create_statements():
                     con.execute(stmt)
+                sides = None
+                if tax_changed:
+                    record_taxonomies(con, tax_files)
+                    sides = reresolve(con, taxonomy)
                 for f, sha, plan, name in plans:
                     if plan is None:
-                        results.append(self._unchanged(name, f))
+                        note = () if sides is None else (_reresolved_note(sides),)
+                        results.append(self._unchanged(name, f, note))
                         continue
                     # No DuckDB transaction: the private copy is the transaction (docs/adr/0003).
                     with _polling(con, report) as stage:
@@ -232,9 +291,10 @@ class Store:
                 raise _ingest_error(self.path, exc) from exc
             finally:
                 con.close()
+        self._cache.clear()
         return results
 
-    def _unchanged(self, name: str, f: Path) -> IngestReport:
+    def _unchanged(self, name: str, f: Path, notes: tuple[str, ...] = ()) -> IngestReport:
         d = next(x for x in self.datasets() if x["dataset_id"] == name)
         return IngestReport(
             dataset_id=name,
@@ -252,8 +312,12 @@ class Store:
             version=d["version"],
             news_derived=d["news_derived"],
             seconds=0.0,
-            notes=("already in the store (same sha256); nothing was read",),
+            notes=("already in the store (same sha256); nothing was read", *notes),
         )
+
+
+def _reresolved_note(sides: int) -> str:
+    return f"actor names re-resolved with the store's taxonomy files: {sides:,} event side(s) got other keys"
 
 
 def _ingest_error(path: Path, exc: duckdb.Error) -> PeacewatchError:

@@ -160,7 +160,10 @@ def compare_chart_figure(
 def _title(f: Filters, measure: str, by: str, sp: Span) -> str:
     from peacewatch.gazetteer import country_name
 
-    place = (country_name(analysis.country_iso3(f.country)) or f.country) if f.country else None
+    from peacewatch.indicators.filters import place_group
+
+    names = place_group(f.country)
+    place = " + ".join(country_name(analysis.iso3_of(n)) or n for n in names) if names else None
     place = place or f.admin1 or "all places"
     return f"{measure.capitalize()} per {by}, {place}, {span_text(sp)}"
 

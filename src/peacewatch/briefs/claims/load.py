@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from peacewatch import schema
 from peacewatch.agreements import case_folder
+from peacewatch.agreements.scope import _listed
 from peacewatch.briefs.claims.model import (
     ChangeCheck,
     Claim,
@@ -21,7 +22,6 @@ from peacewatch.briefs.claims.model import (
     ClaimsFile,
     RankCheck,
     TrendCheck,
-    _listed,
 )
 from peacewatch.errors import CaseError
 from peacewatch.indicators.filters import actor_group
@@ -46,9 +46,10 @@ def claims_path(value: str | os.PathLike) -> Path:
     return found
 
 
-def load_claims(path_or_case: str | os.PathLike) -> list[Claim]:
+def load_claims(path_or_case: str | os.PathLike, *, taxonomy=None) -> list[Claim]:
     """Load and check a claims.yaml (or the one of a case folder or built-in case), reporting every
-    problem at once with its file:line.
+    problem at once with its file:line. Actor keys are checked against ``taxonomy`` (default: the
+    shipped one and the actors.yaml beside the claims file).
 
     >>> [c.id for c in load_claims("afghanistan-2020")][:2]   # doctest: +SKIP
     ['riv-cut-violence', 'violence-resumed']
@@ -59,7 +60,11 @@ def load_claims(path_or_case: str | os.PathLike) -> list[Claim]:
     except ValueError as exc:
         raise CaseError(str(exc)) from None
     data = doc.data if isinstance(doc.data, dict) else {}
-    problems = _vocabulary(doc, data)
+    if taxonomy is None:
+        from peacewatch.agreements.loading import case_taxonomy
+
+        taxonomy = case_taxonomy(path.parent)
+    problems = _vocabulary(doc, data, set(taxonomy.keys()))
     parsed = None
     try:
         parsed = ClaimsFile.model_validate(data)
@@ -121,15 +126,21 @@ def _allowed(parent: tuple, data: dict) -> list[str]:
     return _keys(Claim)
 
 
-def _vocabulary(doc: LineYAML, data: dict) -> list[str]:
+def _vocabulary(doc: LineYAML, data: dict, actor_keys: set[str]) -> list[str]:
     """Event types, violence types and actor keys, checked on the raw document so that every problem
     is reported together with the structural ones."""
-    from peacewatch.actors import Taxonomy
-
-    actor_keys = set(Taxonomy.load().keys())
     problems: list[str] = []
 
     def unknown(loc, what, value, known) -> None:
+        if what == "actor key":
+            from peacewatch.actors.taxonomy_file import closest
+
+            hint = closest(str(value), known) or (
+                "; define it in the case's actors.yaml or a --taxonomy file, or find a key with "
+                "`peacewatch actors --search NAME`"
+            )
+            problems.append(f"{doc.where(loc)}: unknown {what} {value!r}{hint}")
+            return
         close = difflib.get_close_matches(str(value), sorted(known), n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(sorted(known))}"
         problems.append(f"{doc.where(loc)}: unknown {what} {value!r}; {hint}")

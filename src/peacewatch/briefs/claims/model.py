@@ -11,24 +11,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from peacewatch.indicators.filters import Filters, dyad_sides, group_text
+from peacewatch.agreements.scope import ScopeFilters
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _listed(value):
-    return [value] if isinstance(value, str) else value
-
-
-def _group(value):
-    """An actor key, or a group of keys given as a list or as KEY+KEY, as the filter's text KEY+KEY."""
-    return group_text(value) if isinstance(value, str | list) else value
-
-
-def _dyad(value):
-    return dyad_sides(value) if isinstance(value, str | list | tuple) else value
 
 
 def _span(value: Any) -> tuple[dt.date, dt.date]:
@@ -48,46 +35,10 @@ def _span(value: Any) -> tuple[dt.date, dt.date]:
     return days[0], days[1]
 
 
-class ClaimFilters(_Strict):
-    """The CLI filters, plus the measure; ``dataset`` and ``type`` take one value or a list, the actor
-    filters (and each side of ``dyad``) one key or a group of keys (a list, or KEY+KEY)."""
-
-    dataset: list[str] = []
-    source: str | None = None
-    country: str | None = None
-    admin1: str | None = None
-    admin2: str | None = None
-    actor: str | None = None
-    actor1: str | None = None
-    actor2: str | None = None
-    dyad: tuple[str, str] | None = None
-    types: list[str] = Field(default=[], alias="type")
-    violence_type: str | None = None
-    precision: Literal["day", "week", "month", "year", "range"] | None = None
-    measure: Literal["events", "fatalities"] = "events"
-    estimate: Literal["best", "low", "high"] = "best"
-
-    _as_list = field_validator("dataset", "types", mode="before")(_listed)
-    _as_group = field_validator("actor", "actor1", "actor2", mode="before")(_group)
-    _as_dyad = field_validator("dyad", mode="before")(_dyad)
-
-    def to_filters(self, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Filters:
-        return Filters(
-            datasets=tuple(self.dataset),
-            source=self.source,
-            country=self.country,
-            admin1=self.admin1,
-            admin2=self.admin2,
-            actor=self.actor,
-            actor1=self.actor1,
-            actor2=self.actor2,
-            dyad=self.dyad,
-            types=tuple(self.types),
-            violence_type=self.violence_type,
-            date_from=date_from,
-            date_to=date_to,
-            precision=self.precision,
-        )
+class ClaimFilters(ScopeFilters):
+    """The one scope vocabulary (``peacewatch.agreements.scope``): the CLI filters, plus the measure
+    and the estimate; places and ``type`` take one value or a list, the actor filters (and each side
+    of ``dyad``) one key or a group of keys (a list, or KEY+KEY)."""
 
 
 class ChangeCheck(_Strict):

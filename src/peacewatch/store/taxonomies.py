@@ -1,0 +1,135 @@
+"""The actor taxonomies a store was resolved with, and re-resolving its events when they change.
+
+A store keeps the text of every user taxonomy file its events were resolved with (table
+``taxonomies``: the file's path, sha256 and text). Its keys are therefore valid in queries on that
+store from any folder, and a later ingest resolves new rows with the same keys. Adding a file, or a
+changed version of one, re-resolves the actor keys of every stored event from the names the rows
+keep (``actor1``/``actor2``, with ACLED's associated actors from the raw row): no re-ingest needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from peacewatch.errors import TaxonomyError
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS taxonomies (path VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL, "
+    "text VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL)"
+)
+
+
+@dataclass(frozen=True)
+class TaxonomyFile:
+    """One user taxonomy file: where it was read from, its sha256 and its text."""
+
+    path: str
+    sha256: str
+    text: str
+
+    @classmethod
+    def read(cls, path: str | Path) -> TaxonomyFile:
+        p = Path(path).expanduser().resolve()
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise TaxonomyError(
+                f"{p}: cannot read the taxonomy file ({exc.strerror or exc}).",
+                hint="Check the path given to --taxonomy (or the case folder's actors.yaml).",
+            ) from None
+        return cls(str(p), hashlib.sha256(data).hexdigest(), data.decode("utf-8", errors="replace"))
+
+
+def recorded(con) -> list[TaxonomyFile]:
+    """The taxonomy files of a store, oldest first (none for a store written before they were kept)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'taxonomies'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    rows = con.execute("SELECT path, sha256, text FROM taxonomies ORDER BY added_at, path").fetchall()
+    return [TaxonomyFile(*r) for r in rows]
+
+
+def merged(old: Sequence[TaxonomyFile], new: Sequence[TaxonomyFile]) -> tuple[list[TaxonomyFile], bool]:
+    """The files after adding ``new`` (a new version of a path replaces the old one, in place), and
+    whether anything changed."""
+    by_path = {t.path: t for t in old}
+    changed = False
+    for t in new:
+        if by_path.get(t.path) != t:
+            by_path[t.path] = t
+            changed = True
+    return list(by_path.values()), changed
+
+
+def load(files: Sequence[TaxonomyFile]):
+    """The shipped taxonomy extended by ``files``; problems are reported with the recorded path.
+    Compiled once per set of file versions: every query of a store checks its keys against it."""
+    return _load(tuple(files))
+
+
+@functools.lru_cache(maxsize=16)
+def _load(files: tuple[TaxonomyFile, ...]):
+    from peacewatch.actors import Taxonomy
+
+    return Taxonomy.load(texts=[(t.path, t.text) for t in files])
+
+
+def record(con, files: Sequence[TaxonomyFile]) -> None:
+    con.execute(DDL)
+    for t in files:
+        con.execute(
+            "INSERT INTO taxonomies VALUES (?, ?, ?, now()::TIMESTAMP) ON CONFLICT (path) DO UPDATE "
+            "SET sha256 = excluded.sha256, text = excluded.text",
+            [t.path, t.sha256, t.text],
+        )
+
+
+# The names resolved at ingest: the side's name, and for ACLED its associated actors ("Taliban;
+# Haqqani Network" in assoc_actor_1), as the reader joins them (sources/acled.py).
+def _names(n: int, t: str = "") -> str:
+    return (
+        f"CASE WHEN {t}source = 'acled' THEN concat_ws('; ', {t}actor{n}, "
+        f"nullif({t}raw->>'assoc_actor_{n}', '')) ELSE {t}actor{n} END"
+    )
+
+
+def reresolve(con, taxonomy) -> int:
+    """Resolve the actor names of every stored event again with ``taxonomy``; returns how many
+    sides of events (actor1 or actor2) got other keys."""
+    pairs = con.execute(
+        f"SELECT DISTINCT {_names(1)} AS name, iso3 FROM events WHERE actor1 IS NOT NULL "
+        f"UNION SELECT DISTINCT {_names(2)}, iso3 FROM events WHERE actor2 IS NOT NULL"
+    ).fetchall()
+    resolved = taxonomy.resolve_many((name, iso3) for name, iso3 in pairs if name)
+    con.register(
+        "pw_rekeys",
+        pa.table(
+            {
+                "name": pa.array([p[0] for p in resolved], pa.string()),
+                "iso3": pa.array([p[1] for p in resolved], pa.string()),
+                "keys": pa.array([list(v) for v in resolved.values()], pa.list_(pa.string())),
+            }
+        ),
+    )
+    try:
+        changed = 0
+        for n in (1, 2):
+            changed += con.execute(f"""
+                UPDATE events SET actor{n}_keys = coalesce(k.keys, []::VARCHAR[])
+                FROM (SELECT e.event_id, e.dataset_id, k.keys FROM events e
+                      LEFT JOIN pw_rekeys k ON k.name = {_names(n, "e.")}
+                      AND coalesce(k.iso3, '') = coalesce(e.iso3, '')) k
+                WHERE events.event_id = k.event_id AND events.dataset_id = k.dataset_id
+                  AND events.actor{n}_keys IS DISTINCT FROM coalesce(k.keys, []::VARCHAR[])
+            """).fetchone()[0]
+    finally:
+        con.unregister("pw_rekeys")
+    return changed

@@ -1,8 +1,11 @@
 """Which days the loaded data cover, and which days of a question they do not.
 
-A dataset covers the days from its catalog ``date_min`` to ``date_max`` (for a release, the last day
-it reports: its cut-off as far as the file shows it). Several datasets cover the union of their
-ranges; a gap between them is not covered. Days outside the coverage are never read as days without
+A dataset of events covers the days from its catalog ``date_min`` to the last day an event of it
+starts: its cut-off as far as the file shows it. Not ``date_max``, the latest ``date_end``: an event
+that begins on the cut-off and runs past it (UCDP GED Syria's last event, 2019-11-30 to 2019-12-01)
+does not make the day after the cut-off covered, since events starting that day were never collected.
+An aggregate covers its periods, ``date_min`` to ``date_max``. Several datasets cover the union of
+their ranges; a gap between them is not covered. Days outside the coverage are never read as days without
 violence: every verdict and claim that would count them answers ``insufficient_data`` instead, naming
 the missing days.
 
@@ -35,10 +38,14 @@ class Coverage:
     spans: tuple[Span, ...]
 
     @classmethod
-    def of(cls, entries: Iterable[Mapping[str, Any]]) -> Coverage:
-        entries = list(entries)
+    def of(cls, entries: Iterable[Mapping[str, Any]], cut_off: Mapping[str, Any] | None = None) -> Coverage:
+        """From catalog entries; ``cut_off`` maps a dataset id to the last day it covers when that is
+        earlier than its ``date_max``."""
+        entries, cut_off = list(entries), cut_off or {}
         ranges = sorted(
-            (_d(e["date_min"]), _d(e["date_max"])) for e in entries if e.get("date_min") and e.get("date_max")
+            (_d(e["date_min"]), min(_d(e["date_max"]), _d(cut_off.get(e["dataset_id"]) or e["date_max"])))
+            for e in entries
+            if e.get("date_min") and e.get("date_max")
         )
         merged: list[list[dt.date]] = []
         for lo, hi in ranges:
@@ -88,11 +95,24 @@ def spans_phrase(spans: Iterable[Span]) -> str:
     return " and ".join(parts)
 
 
+def cut_offs(s, entries: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The last day each event dataset covers: the latest day one of its events starts."""
+    ids = [e["dataset_id"] for e in entries if e.get("table_name", "events") == "events"]
+    if not ids or s is None:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    table = s.query(
+        f"SELECT dataset_id, max(date_start) AS last FROM events WHERE dataset_id IN ({marks}) GROUP BY 1",
+        ids,
+    )
+    return dict(zip(table.column("dataset_id").to_pylist(), table.column("last").to_pylist(), strict=True))
+
+
 def selection_coverage(s, sel: Selection) -> Coverage:
     """The coverage of the datasets a selection reads; when its dates left none (they all end before
     or start after them), of the datasets the same filters select on any date."""
     if sel.datasets:
-        return Coverage.of(sel.datasets)
+        return Coverage.of(sel.datasets, cut_offs(s, sel.datasets))
     return filters_coverage(s, sel.filters)
 
 
@@ -102,9 +122,10 @@ def filters_coverage(s, f: Filters) -> Coverage:
 
     undated = f.replace(date_from=None, date_to=None)
     try:
-        return Coverage.of(selection(undated, s)[1].datasets)
+        entries = list(selection(undated, s)[1].datasets)
     except AmbiguousDatasetsError as exc:  # overlapping on other dates than asked: all of them count
-        return Coverage.of(e for e in s.datasets() if e["dataset_id"] in exc.datasets)
+        entries = [e for e in s.datasets() if e["dataset_id"] in exc.datasets]
+    return Coverage.of(entries, cut_offs(s, entries))
 
 
 def require_coverage(sel: Selection, span: Span, what: str, *, store=None) -> None:

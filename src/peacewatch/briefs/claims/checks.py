@@ -19,8 +19,9 @@ import math
 import numpy as np
 
 from peacewatch import analysis
+from peacewatch.analysis.coverage import require_coverage
 from peacewatch.briefs.claims.model import ChangeCheck, ClaimFilters, RankCheck, TrendCheck, _label
-from peacewatch.errors import CoverageError
+from peacewatch.indicators.calendar import Span
 from peacewatch.stats.trend import monthly_trend_fit
 from peacewatch.store import Store
 
@@ -93,25 +94,12 @@ def _change(c: ChangeCheck, s: Store) -> tuple[str, str, dict]:
 
 def _series(c: RankCheck | TrendCheck, s: Store):
     f = c.filters
-    sr = analysis.series(
+    # A month the data do not cover would be ranked or fitted as a month without violence.
+    _, sel = analysis.selection(f.to_filters(c.date_from, c.date_to), s)
+    require_coverage(sel, Span(c.date_from, c.date_to), "period", store=s)
+    return analysis.series(
         f.to_filters(c.date_from, c.date_to), by="month", measure=f.measure, estimate=f.estimate, store=s
     )
-    if not sr.datasets:
-        raise CoverageError(
-            f"no dataset in the store matches these filters, so {c.date_from}:{c.date_to} "
-            "cannot be measured.",
-            datasets=(),
-        )
-    lo = min(_d(e["date_min"]) for e in sr.datasets)
-    hi = max(_d(e["date_max"]) for e in sr.datasets)
-    if c.date_from < lo or c.date_to > hi:
-        ids = tuple(e["dataset_id"] for e in sr.datasets)
-        raise CoverageError(
-            f"the period {c.date_from}:{c.date_to} is not covered by the selected data "
-            f"({', '.join(ids)} cover {lo}:{hi}); days outside it would be counted as days without violence.",
-            datasets=ids,
-        )
-    return sr
 
 
 def _rank(c: RankCheck, s: Store) -> tuple[str, str, dict]:

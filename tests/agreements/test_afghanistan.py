@@ -69,7 +69,14 @@ def test_the_json_payload_has_the_documented_shape(case, afghan_store):
     d = evaluate(case, store=afghan_store).to_dict()
     assert set(d) == {"agreement", "as_of", "commitments", "by_party"}
     assert set(d["commitments"][0]) == {
-        "id", "party", "kind", "verdict", "summary", "days_late", "imprecise", "evidence"
+        "id",
+        "party",
+        "kind",
+        "verdict",
+        "summary",
+        "days_late",
+        "imprecise",
+        "evidence",
     }
     assert sum(sum(c.values()) for c in d["by_party"].values()) == len(d["commitments"])
 

@@ -7,48 +7,20 @@ claim: the answer is never met, not_met, supported or contradicted, only insuffi
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import TypeAdapter
 
 from peacewatch.agreements.evaluate import evaluate
-from peacewatch.agreements.loading import Case
-from peacewatch.agreements.models import Agreement, Chronology, Obligation
 from peacewatch.briefs.claims import check_claims
 from peacewatch.briefs.claims.model import Claim
 
 DATASET = "ucdp-ged-syria-2016-01-01-2019-11-30"
 DATA_END = dt.date(2019, 11, 30)
 DAY = dt.timedelta(days=1)
+SCOPE = {"country": "Syria", "perpetrators": ["syrian_government"], "targets": ["syrian_insurgents"]}
 NEVER = {"met", "not_met", "supported", "contradicted", "late"}
-SCOPE = {
-    "country": "Syria",
-    "perpetrators": ["syrian_government"],
-    "targets": ["syrian_insurgents"],
-}
-
-
-def _case(*commitments: dict) -> Case:
-    agreement = Agreement.model_validate(
-        {
-            "id": "t",
-            "title": "A test agreement on Syria",
-            "signed": "2016-02-22",
-            "dataset": DATASET,
-            "parties": [{"key": "government", "name": "Government", "actors": ["syrian_government"]}],
-            "commitments": list(commitments),
-        }
-    )
-    obligations = {
-        c["id"]: TypeAdapter(Obligation).validate_python({**c["then"], "id": c["id"]})
-        for c in commitments
-        if c["kind"] == "conditional"
-    }
-    files = (Path("agreement.yaml"), Path("chronology.yaml"))
-    return Case(Path("."), agreement, Chronology(), files, obligations)
 
 
 def _commitments(kind: str, a: dt.date, b: dt.date | None, tolerance: int) -> list[dict]:
@@ -69,9 +41,15 @@ def _commitments(kind: str, a: dt.date, b: dt.date | None, tolerance: int) -> li
     ]
 
 
-def _verdict(store, kind: str, a: dt.date, b: dt.date | None, tolerance: int, as_of: dt.date):
-    result = evaluate(_case(*_commitments(kind, a, b, tolerance)), as_of=as_of, store=store)
-    return {v.id: v for v in result.verdicts}["c"]
+@pytest.fixture(scope="module")
+def verdict(syria_store, syria_case):
+    """The verdict of commitment 'c' of a given kind over a..b (b None: an open period)."""
+
+    def judge(kind: str, a: dt.date, b: dt.date | None, tolerance: int, as_of: dt.date):
+        result = evaluate(syria_case(*_commitments(kind, a, b, tolerance)), as_of=as_of, store=syria_store)
+        return {v.id: v for v in result.verdicts}["c"]
+
+    return judge
 
 
 KINDS = st.sampled_from(["no_attacks", "violence_reduction", "contrast", "conditional"])
@@ -79,10 +57,10 @@ KINDS = st.sampled_from(["no_attacks", "violence_reduction", "contrast", "condit
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=KINDS, shift=st.integers(1, 2500), days=st.integers(1, 400), tolerance=st.integers(0, 5))
-def test_a_window_past_the_data_end_is_never_judged(syria_store, kind, shift, days, tolerance):
+def test_a_window_past_the_data_end_is_never_judged(verdict, kind, shift, days, tolerance):
     a = DATA_END + shift * DAY
     b = a + (days - 1) * DAY
-    v = _verdict(syria_store, kind, a, b, tolerance, as_of=b + 30 * DAY)
+    v = verdict(kind, a, b, tolerance, as_of=b + 30 * DAY)
     assert v.verdict not in NEVER, v.summary
     if kind != "conditional":
         assert v.verdict == "insufficient_data"
@@ -91,27 +69,25 @@ def test_a_window_past_the_data_end_is_never_judged(syria_store, kind, shift, da
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=KINDS, before=st.integers(0, 200), after=st.integers(1, 400))
-def test_a_window_running_past_the_data_end_is_never_met(syria_store, kind, before, after):
+def test_a_window_running_past_the_data_end_is_never_met(verdict, kind, before, after):
     a, b = DATA_END - before * DAY, DATA_END + after * DAY
-    v = _verdict(syria_store, kind, a, b, 10**6, as_of=b + DAY)
+    v = verdict(kind, a, b, 10**6, as_of=b + DAY)
     assert v.verdict not in {"met", "supported"}, v.summary
     if kind != "conditional":
         assert v.verdict == "insufficient_data"
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(shift=st.integers(1, 2500), days=st.integers(1, 400), as_of_after=st.integers(0, 60))
-def test_an_open_period_starting_past_the_data_end_is_insufficient_data(
-    syria_store, shift, days, as_of_after
-):
+@given(shift=st.integers(1, 2500), as_of_after=st.integers(0, 60))
+def test_an_open_period_starting_past_the_data_end_is_insufficient_data(verdict, shift, as_of_after):
     a = DATA_END + shift * DAY
-    v = _verdict(syria_store, "no_attacks", a, None, 0, as_of=a + as_of_after * DAY)
+    v = verdict("no_attacks", a, None, 0, as_of=a + as_of_after * DAY)
     assert v.verdict == "insufficient_data"
     assert v.evidence["missing_days"] == [f"{a}:{a + as_of_after * DAY}"]
 
 
-def test_an_open_period_is_judged_only_to_the_data_end_and_says_so(syria_store):
-    v = _verdict(syria_store, "no_attacks", dt.date(2019, 11, 1), None, 10**6, as_of=dt.date(2020, 6, 30))
+def test_an_open_period_is_judged_only_to_the_data_end_and_says_so(verdict):
+    v = verdict("no_attacks", dt.date(2019, 11, 1), None, 10**6, as_of=dt.date(2020, 6, 30))
     assert v.verdict == "met"
     assert "judged only to 2019-11-30 where the data end" in v.summary
     assert "2019-12-01 to 2020-06-30 (213 days)" in v.summary
@@ -120,11 +96,9 @@ def test_an_open_period_is_judged_only_to_the_data_end_and_says_so(syria_store):
 
 
 def test_a_closed_period_partly_past_the_data_end_with_breaches_is_not_met_and_says_what_is_missing(
-    syria_store,
+    verdict,
 ):
-    v = _verdict(
-        syria_store, "no_attacks", dt.date(2019, 11, 1), dt.date(2019, 12, 31), 0, dt.date(2020, 1, 31)
-    )
+    v = verdict("no_attacks", dt.date(2019, 11, 1), dt.date(2019, 12, 31), 0, dt.date(2020, 1, 31))
     assert v.verdict == "not_met"
     assert v.evidence["events"] > 0
     assert "2019-12-01 to 2019-12-31 (31 days) not covered by the data" in v.summary
@@ -180,8 +154,8 @@ def test_a_claim_about_months_past_the_data_end_is_never_settled(syria_store, ki
 
 
 @pytest.mark.parametrize("kind", ["violence_reduction", "contrast"])
-def test_a_comparison_window_past_the_data_end_names_the_missing_days(syria_store, kind):
-    v = _verdict(syria_store, kind, dt.date(2019, 11, 20), dt.date(2019, 12, 10), 0, dt.date(2020, 1, 1))
+def test_a_comparison_window_past_the_data_end_names_the_missing_days(verdict, kind):
+    v = verdict(kind, dt.date(2019, 11, 20), dt.date(2019, 12, 10), 0, dt.date(2020, 1, 1))
     assert v.verdict == "insufficient_data"
     assert "2019-12-01 to 2019-12-10 (10 days) are missing" in v.summary
     assert v.evidence["missing_days"] == ["2019-12-01:2019-12-10"]

@@ -128,6 +128,7 @@ def load_case(name_or_path: str | Path, *, taxonomy=None) -> Case:
             for p in fact.parties:
                 if p not in keys:
                     problems.append(_unknown(cdoc, ("facts", i, "parties"), "party", p, keys))
+        problems += _check_fact_kinds(agreement, chronology, adoc, cdoc, obligations)
     if problems:
         raise CaseError(f"{len(problems)} problem(s) in the case {folder}:\n  " + "\n  ".join(problems))
     return Case(folder, agreement, chronology, (adoc.path, cdoc.path), obligations)

@@ -203,6 +203,8 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
     judged_to = covered[-1].end
     evidence = {
         **coverage,
+        # what `evaluate --show-events` lists: the same filters over the days covered
+        "counted": {"filters": f.to_dict(), "spans": {"period": [str(x) for x in covered]}, "by": "day"},
         "events": n,
         "tolerance": c.tolerance,
         "first_events": sample,

@@ -50,6 +50,11 @@ class Verdict:
         """The commitment's own note (from agreement.yaml), if any."""
         return self.evidence.get("note")
 
+    def counted(self) -> dict[str, Any] | None:
+        """The payload naming the events this verdict counted (filters and periods), if it counted
+        any: for ``peacewatch.analysis.events_behind``."""
+        return self.evidence.get("comparison") or self.evidence.get("counted")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -10,11 +10,13 @@ JSON; the HTTP API and the briefs will render the same objects.
 """
 
 from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
+from peacewatch.analysis.evidence import EventsBehind, events_behind
 from peacewatch.analysis.select import StoreLike, actor_summary, events, selection
 from peacewatch.analysis.series import SeriesResult, series
 
 __all__ = [
     "CompareResult",
+    "EventsBehind",
     "SeriesResult",
     "StoreLike",
     "TrendResult",
@@ -22,6 +24,7 @@ __all__ = [
     "changepoints",
     "compare",
     "events",
+    "events_behind",
     "its",
     "selection",
     "series",

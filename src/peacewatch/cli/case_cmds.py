@@ -17,6 +17,7 @@ STYLE = {
     "inconclusive": "magenta",
     "insufficient_data": "cyan",
     "not_due": "dim",
+    "contrast": "blue",
 }
 
 
@@ -32,15 +33,32 @@ def evaluate(
     ] = None,
     dataset: Annotated[str | None, typer.Option(help="Measure violence on this dataset.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
+    show_events: Annotated[
+        str | None,
+        typer.Option(
+            "--show-events",
+            metavar="ID",
+            help="List the events commitment ID counted (window and baseline, or period), imprecisely "
+            "dated ones flagged.",
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Evaluate each commitment of an agreement into a verdict with its evidence."""
     from peacewatch.agreements import evaluate as run
     from peacewatch.agreements import load_case
+    from peacewatch.errors import CaseError
     from peacewatch.store import Store
 
     loaded = load_case(case)
-    result = run(loaded, as_of=parse_date(as_of, "--as-of"), store=Store(store), dataset=dataset)
+    opened = Store(store)
+    if show_events:
+        render.pick(loaded.agreement.commitments, show_events, "commitment", "--show-events", CaseError)
+    result = run(loaded, as_of=parse_date(as_of, "--as-of"), store=opened, dataset=dataset)
+    if show_events:
+        chosen = render.pick(result.verdicts, show_events, "commitment", "--show-events", CaseError)
+        render.show_events(chosen, "commitment", opened, json_out=json_out, error=CaseError)
+        return
     payload = result.to_dict()
     if json_out:
         render.print_json(payload)
@@ -53,9 +71,11 @@ def evaluate(
     for v in payload["commitments"]:
         verdict = v["verdict"] + (f" ({v['days_late']} d)" if v["days_late"] else "")
         flag = "" if v["evidence"].get("verified", True) else " [dim](wording unverified)[/dim]"
-        table.add_row(
-            v["id"] + flag, v["party"] or "joint", f"[{STYLE[v['verdict']]}]{verdict}[/]", v["summary"]
-        )
+        summary = v["summary"]
+        if v["imprecise"]:
+            summary += f"\n[dim]Dates: {v['imprecise']['note']}[/dim]"
+        party = "outside (contrast)" if v["verdict"] == "contrast" else v["party"] or "joint"
+        table.add_row(v["id"] + flag, party, f"[{STYLE[v['verdict']]}]{verdict}[/]", summary)
     render.console.print(table)
     for party, counts in payload["by_party"].items():
         render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))

@@ -36,6 +36,11 @@ class ClaimResult:
     # Events counted on their first possible day because the source dates them only to a range.
     imprecise: dict[str, Any] | None = None
 
+    def counted(self) -> dict[str, Any] | None:
+        """The payload naming the events this claim's check counted, if any (for
+        ``peacewatch.analysis.events_behind``)."""
+        return self.evidence.get("comparison") or self.evidence.get("series")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

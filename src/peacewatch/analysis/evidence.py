@@ -10,7 +10,7 @@ the day the counts put it on.
 >>> r = analysis.compare(Filters(country="Syria"), window="2016-02-27:2016-03-25",
 ...                      baseline_preceding=28, store="demo.duckdb")           # doctest: +SKIP
 >>> analysis.events_behind(r.to_dict(), store="demo.duckdb").counts()        # doctest: +SKIP
-{'window': 395, 'baseline': 711}
+{'window': 440, 'baseline': 479}
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ hostilities) on UCDP GED Syria, with actor groups, joint commitments and claims 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 from peacewatch.agreements import case_folder, evaluate, load_case
 from peacewatch.agreements.evaluate import JOINT
@@ -49,3 +50,36 @@ def test_the_syria_brief_renders_its_questions_and_says_what_the_data_cannot_sho
     # UCDP dates some events only to a month or a year: the figures and comparisons say so.
     assert "are dated only to a window wider than a week" in html
     assert "of the events compared" in html and "--precision day leaves them out" in html
+
+
+def test_the_brief_s_verdict_and_claim_rows_carry_id_note_and_imprecise_dates(syria_store, tmp_path):
+    built = build.build("syria-2016", store=syria_store)
+    rows = {
+        r["id"]: r
+        for s in built.payload["sections"]
+        for b in s["blocks"]
+        if b["kind"] in ("verdicts", "claims")
+        for r in b["rows"]
+    }
+    cessation = rows["coh-cessation"]
+    assert cessation["note"].startswith("Putin's summary of the terms")
+    # 2 of the 173 events of the first four weeks are dated only to a week (76 deaths).
+    assert cessation["imprecise"]["events"] == 2 and cessation["imprecise"]["fatalities"] == 76
+    assert rows["kerry-80-90"]["imprecise"]["events"] == 8
+    html = render.write(built, tmp_path / "out", pdf=False)["html"].read_text(encoding="utf-8")
+    assert '<span class="cid">coh-cessation</span>' in html
+    assert '<p class="rownote">Putin&#39;s summary of the terms' in html or "Putin's summary" in html
+    assert "Dates: 2 of the events counted (76 fatalities)" in html
+    assert "Dates: 8 of the events compared (236 fatalities)" in html
+
+
+def test_a_series_chart_stops_at_the_brief_s_as_of(syria_store, tmp_path):
+    folder = tmp_path / "syria"
+    shutil.copytree(case_folder("syria-2016"), folder)
+    brief = folder / "brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("as_of: 2016-12-31", "as_of: 2016-06-30"))
+    built = build.build(folder, store=syria_store)
+    assert built.payload["as_of"] == "2016-06-30"
+    for f in built.figures:
+        days = [str(r.get("period_start") or r.get("date") or "") for r in f.to_dict()["data"]]
+        assert max(d for d in days if d) <= "2016-06-30", f.id

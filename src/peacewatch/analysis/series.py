@@ -150,7 +150,8 @@ def imprecise(
         "fatalities": fatalities,
         "bin": by,
         "note": (
-            f"{row['events']:,} of {subject} ({fatalities:,.0f} fatalities) "
+            f"{row['events']:,} of {subject} ({fatalities:,.0f} "
+            f"{'fatality' if fatalities == 1 else 'fatalities'}) "
             f"{'is' if row['events'] == 1 else 'are'} dated only to a window "
             f"wider than {coarser}; each is counted on the first day it may have happened. "
             f"--precision {FITS[by][-1]} leaves them out."

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from peacewatch.briefs.build import data_dir, filters_from
-from peacewatch.briefs.spec import Brief, MapBlock, PointsBlock, SeriesBlock
+from peacewatch.briefs.spec import Brief, MapBlock, PointsBlock, SeriesBlock, data_dir, filters_from
 from peacewatch.errors import BriefError
 
 
@@ -16,12 +15,20 @@ def make(
     *,
     base_dir=None,
 ):
-    """A Figure for a series, map or points block of ``brief``."""
-    f = filters_from(block.filters, brief.datasets)
+    """A Figure for a series, map or points block of ``brief``. Series and points stop at the brief's
+    as-of date, as its verdicts and claims do."""
     if kind == "series":
         from peacewatch.briefs import charts
 
-        span = f"{block.from_.isoformat()}:{block.to.isoformat()}"
+        f = filters_from(block.filters, brief.datasets)
+        if block.from_ > brief.as_of:
+            raise BriefError(
+                f"the series {block.title!r} starts {block.from_}, after the brief's as_of {brief.as_of}; "
+                "nothing it would draw can be known yet.",
+                hint="Set its `from` on or before as_of in brief.yaml, or move as_of.",
+            )
+        # The chart's data end where the claims beside it stop: at the brief's as-of date.
+        span = f"{block.from_.isoformat()}:{min(block.to, brief.as_of).isoformat()}"
         shade = [{"label": s.label, "span": s.span} for s in block.shade]
         if block.small_multiples:
             return charts.small_multiples_figure(
@@ -49,7 +56,9 @@ def make(
     from peacewatch.briefs import maps
 
     if kind == "points":
+        f = filters_from(block.filters, brief.datasets, as_of=brief.as_of)
         return _points(block, f, store, block_id, base_dir)
+    f = filters_from(block.filters, brief.datasets)
     return maps.change_map_figure(
         f,
         boundaries=block.boundaries,

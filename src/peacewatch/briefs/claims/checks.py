@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from peacewatch import analysis
+from peacewatch.agreements.judgement import count_phrase
 from peacewatch.analysis.coverage import require_coverage
 from peacewatch.briefs.claims.model import ChangeCheck, ClaimFilters, RankCheck, TrendCheck, _label
 from peacewatch.indicators.calendar import Span
@@ -79,7 +80,8 @@ def _change(c: ChangeCheck, s: Store) -> tuple[str, str, dict]:
     result, why = change_verdict(c.expect, d["ci_low"], d["ci_high"], c.min_effect)
     w, b = d["window"], d["baseline"]
     summary = (
-        f"{w['total']:,.0f} {_words(f)} in the window {w['start']} to {w['end']} ({w['rate']:.3g} a day) "
+        f"{count_phrase(w['total'], _words(f))} in the window {w['start']} to {w['end']} "
+        f"({w['rate']:.3g} a day) "
         f"against {b['total']:,.0f} in the baseline {b['start']} to {b['end']} ({b['rate']:.3g} a day): "
         f"a rate ratio of {d['rate_ratio']:.2f} ({d['percent_change']:+.0f}%), 95% interval "
         f"{d['ci_low']:.2f} to {d['ci_high']:.2f}, {why}."

@@ -248,7 +248,7 @@ def test_no_party_of_any_pax_agreement_is_a_title_a_role_or_a_heading(rows):
         r"|^(?:His|Her) (?:Excellency|Majesty)\b|^(?:Mr|Mrs|Ms|Dr|Professor)\.? [A-Z]",
     )
     found = [(r["AgtId"], p) for r in rows for p in pax.split_parties(r["Part"]) if fragment.search(p)]
-    # 1,868 agreements; before signature blocks were read, 221 had such a fragment among their parties.
+    # 1,868 agreements; before signature blocks were read, 139 had such a fragment among their parties.
     # What is left (12) are agreements whose Part names people only: their parties are those people.
     assert len({a for a, _ in found}) <= 12, found[:10]  # 12 measured, e.g. 1298: two professors
 

@@ -159,3 +159,11 @@ def test_a_comparison_window_past_the_data_end_names_the_missing_days(verdict, k
     assert v.verdict == "insufficient_data"
     assert "2019-12-01 to 2019-12-10 (10 days) are missing" in v.summary
     assert v.evidence["missing_days"] == ["2019-12-01:2019-12-10"]
+
+
+def test_a_dataset_covers_up_to_the_last_day_an_event_starts_not_the_last_day_one_ends(syria_store):
+    # GED Syria's last event runs from 2019-11-30 to 2019-12-01: the catalog's date_max is 2019-12-01,
+    # but no event starting on 2019-12-01 was collected, so that day is not covered.
+    (entry,) = syria_store.datasets()
+    assert entry["date_max"] == "2019-12-01"
+    assert syria_store.cut_offs() == {DATASET: "2019-11-30"}

@@ -96,16 +96,11 @@ def spans_phrase(spans: Iterable[Span]) -> str:
 
 
 def cut_offs(s, entries: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The last day each event dataset covers: the latest day one of its events starts."""
-    ids = [e["dataset_id"] for e in entries if e.get("table_name", "events") == "events"]
-    if not ids or s is None:
+    """The last day each event dataset of ``entries`` covers (:meth:`peacewatch.store.Store.cut_offs`)."""
+    if s is None:
         return {}
-    marks = ", ".join("?" for _ in ids)
-    table = s.query(
-        f"SELECT dataset_id, max(date_start) AS last FROM events WHERE dataset_id IN ({marks}) GROUP BY 1",
-        ids,
-    )
-    return dict(zip(table.column("dataset_id").to_pylist(), table.column("last").to_pylist(), strict=True))
+    ids = {e["dataset_id"] for e in entries if e.get("table_name", "events") == "events"}
+    return {k: v for k, v in s.cut_offs().items() if k in ids}
 
 
 def selection_coverage(s, sel: Selection) -> Coverage:

@@ -45,11 +45,6 @@ class Verdict:
     # Events counted on their first possible day because the source dates them only to a range.
     imprecise: dict[str, Any] | None = None
 
-    @property
-    def note(self) -> str | None:
-        """The commitment's own note (from agreement.yaml), if any."""
-        return self.evidence.get("note")
-
     def counted(self) -> dict[str, Any] | None:
         """The payload naming the events this verdict counted (filters and periods), if it counted
         any: for ``peacewatch.analysis.events_behind``."""

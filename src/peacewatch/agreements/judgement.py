@@ -28,9 +28,6 @@ class Judgement:
     # Events counted on their first possible day because the source dates them only to a range.
     imprecise: dict[str, Any] | None = None
 
-    def insufficient(self) -> bool:
-        return self.verdict == "insufficient_data"
-
 
 @dataclass(frozen=True)
 class Bench:

@@ -167,3 +167,29 @@ def test_a_dataset_covers_up_to_the_last_day_an_event_starts_not_the_last_day_on
     (entry,) = syria_store.datasets()
     assert entry["date_max"] == "2019-12-01"
     assert syria_store.cut_offs() == {DATASET: "2019-11-30"}
+
+
+@given(
+    ranges=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 60)), min_size=1, max_size=4),
+    start=st.integers(-50, 500),
+    length=st.integers(1, 200),
+)
+def test_the_missing_and_covered_days_of_a_span_partition_it(ranges, start, length):
+    from peacewatch.analysis.coverage import Coverage
+    from peacewatch.indicators.calendar import Span
+
+    day0 = dt.date(2016, 1, 1)
+    entries = [
+        {"dataset_id": f"d{i}", "date_min": str(day0 + a * DAY), "date_max": str(day0 + (a + n) * DAY)}
+        for i, (a, n) in enumerate(ranges)
+    ]
+    cover = Coverage.of(entries)
+    span = Span(day0 + start * DAY, day0 + (start + length - 1) * DAY)
+
+    def days(spans):
+        return [s.start + i * DAY for s in spans for i in range(s.days)]
+
+    inside = {d for a, n in ranges for d in (day0 + (a + i) * DAY for i in range(n + 1))}
+    expected_covered = sorted(d for d in days([span]) if d in inside)
+    assert days(cover.covered(span)) == expected_covered
+    assert sorted(days(cover.missing(span))) == sorted(set(days([span])) - inside)

@@ -83,3 +83,22 @@ def test_a_series_chart_stops_at_the_brief_s_as_of(syria_store, tmp_path):
     for f in built.figures:
         days = [str(r.get("period_start") or r.get("date") or "") for r in f.to_dict()["data"]]
         assert max(d for d in days if d) <= "2016-06-30", f.id
+
+
+def test_a_series_chart_stops_where_the_data_end_and_says_so(syria_store, tmp_path):
+    # GED Syria ends on 2019-11-30: a chart asked to run to 2020-06-28 would draw seven months of zeros.
+    folder = tmp_path / "syria"
+    shutil.copytree(case_folder("syria-2016"), folder)
+    brief = folder / "brief.yaml"
+    text = brief.read_text(encoding="utf-8").replace("as_of: 2016-12-31", "as_of: 2020-06-30")
+    brief.write_text(text.replace("to: 2016-12-25", "to: 2020-06-28", 1), encoding="utf-8")
+    built = build.build(folder, store=syria_store)
+    first = built.figures[0]
+    days = [r["period_start"] for r in first.to_dict()["data"]]
+    assert max(days) <= "2019-11-30"
+    assert first.notes[-1].startswith(
+        "The data end on 2019-11-30 (ucdp-ged-syria-2016-01-01-2019-11-30 covers"
+    )
+    assert first.notes[-1].endswith(
+        "the chart stops there rather than draw the days to 2020-06-28 as days without events."
+    )

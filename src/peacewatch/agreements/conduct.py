@@ -223,7 +223,7 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
     if running and gaps == [Span(judged_to + ONE_DAY, stop)]:
         summary = (
             f"{counted} {who} so far, judged only to {judged_to} where the data end ({cover.describe()}; "
-            f"{spans_phrase(gaps)} to {as_of} not yet covered), within the tolerance of {c.tolerance}."
+            f"{spans_phrase(gaps)} not yet covered), within the tolerance of {c.tolerance}."
         )
         return Judgement("met", summary, {**evidence, "judged_to": judged_to.isoformat()}, imprecise=dated)
     summary = (

@@ -143,7 +143,10 @@ def skeleton(row: Mapping[str, str], *, case_id: str | None = None, source: str 
         raise SourceError(f"{where}: expected a date YYYY-MM-DD, found {row.get('Dat')!r}.") from None
     doc_id = f"pax-{agtid}"
     names = split_parties(row.get("Part") or "")
-    keys = _unique([slug(n, sep="_", words=3) or "party" for n in names], "_")
+    # A name ending in its acronym gives the acronym as key: "Front Populaire pour la Renaissance de la
+    # Centrafrique (FPRC)" -> fprc.
+    short = [m.group(1) if (m := re.search(r"\(([^\W_][\w -]{0,15})\)$", n)) else n for n in names]
+    keys = _unique([slug(n, sep="_", words=3) or "party" for n in short], "_")
     parties = [{"key": k, "name": n, "actors": []} for k, n in zip(keys, names, strict=True)]
     found = provisions(row)
     ids = _unique([slug(p.category, words=6) or slug(p.variable) for p in found], "-")

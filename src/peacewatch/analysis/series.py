@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from peacewatch.analysis.coverage import Coverage, require_coverage
+from peacewatch.analysis.coverage import Coverage, cut_offs, require_coverage
 from peacewatch.analysis.select import StoreLike, as_store, selection
 from peacewatch.errors import CoverageError, IndicatorError
 from peacewatch.indicators.calendar import By, Span, fill
@@ -98,7 +98,7 @@ def series(
     coverage of the selected datasets)."""
     s, sel = selection(f, store)
     if not (f.date_from and f.date_to):  # the span defaults to the coverage of the selected datasets
-        spans = Coverage.of(sel.datasets).spans
+        spans = Coverage.of(sel.datasets, cut_offs(s, sel.datasets)).spans
         if not spans:
             raise CoverageError(
                 "no dataset in the store matches these filters.",

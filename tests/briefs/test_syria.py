@@ -102,3 +102,38 @@ def test_a_series_chart_stops_where_the_data_end_and_says_so(syria_store, tmp_pa
     assert first.notes[-1].endswith(
         "the chart stops there rather than draw the days to 2020-06-28 as days without events."
     )
+
+
+def test_a_contrast_row_in_the_brief_is_outside_the_agreement_and_not_a_compliance_verdict(
+    syria_store, tmp_path
+):
+    folder = tmp_path / "syria"
+    shutil.copytree(case_folder("syria-2016"), folder)
+    agreement = folder / "agreement.yaml"
+    agreement.write_text(
+        agreement.read_text(encoding="utf-8")
+        + "\n  - id: is-outside\n    kind: contrast\n    text: The Islamic State, which the terms excluded\n"
+        "    scope: {country: Syria, perpetrators: [is]}\n    window: 2016-02-27:2016-03-25\n"
+        "    baseline: {preceding: 28}\n",
+        encoding="utf-8",
+    )
+    brief = folder / "brief.yaml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace(
+            "verdicts: [coh-reduction, coh-cessation]", "verdicts: [coh-reduction, coh-cessation, is-outside]"
+        ),
+        encoding="utf-8",
+    )
+    built = build.build(folder, store=syria_store)
+    rows = {
+        r["id"]: r
+        for s in built.payload["sections"]
+        for b in s["blocks"]
+        if b["kind"] == "verdicts"
+        for r in b["rows"]
+    }
+    assert rows["is-outside"]["verdict"] == "contrast"
+    assert "rate ratio 1.53, 95% interval 1.23 to 1.91" in rows["is-outside"]["summary"]
+    html = render.write(built, tmp_path / "out", pdf=False)["html"].read_text(encoding="utf-8")
+    row = html[html.index('<span class="cid">is-outside</span>') :].split("</tr>")[0]
+    assert "outside the agreement" in row and 'class="verdict v-contrast"' in row

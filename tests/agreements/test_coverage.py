@@ -193,3 +193,20 @@ def test_the_missing_and_covered_days_of_a_span_partition_it(ranges, start, leng
     expected_covered = sorted(d for d in days([span]) if d in inside)
     assert days(cover.covered(span)) == expected_covered
     assert sorted(days(cover.missing(span))) == sorted(set(days([span])) - inside)
+
+
+@pytest.mark.parametrize("kind", ["no_attacks", "violence_reduction", "contrast"])
+def test_a_dataset_the_store_does_not_hold_is_insufficient_data_naming_it(syria_store, syria_case, kind):
+    (c,) = _commitments(kind, dt.date(2016, 2, 27), dt.date(2016, 3, 25), 0)
+    c = (
+        {**c, "dataset": "ged-syria-2099"}
+        if kind == "no_attacks"
+        else {**c, "scope": {**c["scope"], "dataset": "ged-syria-2099"}}
+    )
+    (v,) = [
+        x
+        for x in evaluate(syria_case(c), as_of=dt.date(2020, 1, 1), store=syria_store).verdicts
+        if x.id == "c"
+    ]
+    assert v.verdict == "insufficient_data"
+    assert "the dataset ged-syria-2099 (agreement.yaml) is not in the store" in v.summary

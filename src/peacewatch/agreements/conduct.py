@@ -43,6 +43,24 @@ def no_data(exc: Exception) -> Judgement:
     return Judgement("insufficient_data", f"The data cannot tell: {exc}", {"error": str(exc)})
 
 
+def absent(bench: Bench, own: str | None) -> Judgement | None:
+    """insufficient_data when the dataset a commitment names is not in the store (as a claim does)."""
+    from peacewatch.analysis.select import as_store
+
+    wanted = [d for d in bench.datasets(own) if d != "all"]
+    known = {e["dataset_id"] for e in as_store(bench.store).datasets()}
+    missing = [d for d in wanted if d not in known]
+    if not missing:
+        return None
+    where = "--dataset" if bench.dataset else "agreement.yaml"
+    return Judgement(
+        "insufficient_data",
+        f"The data cannot tell: the dataset {', '.join(missing)} ({where}) is not in the store; ingest it "
+        "(peacewatch ingest FILE) or name one that is (peacewatch datasets).",
+        {"datasets_needed": missing},
+    )
+
+
 def scope_filters(s: Scope, bench: Bench):
     """The Filters of a commitment's scope (actors as groups: an event involving several counts once)."""
     from peacewatch.indicators.filters import GROUP, Filters
@@ -64,6 +82,8 @@ def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
     start, end = dates.resolve_span(c.window, bench.signed)
     if end is None or end > bench.as_of:
         return None, Judgement("not_due", f"The window {c.window} has not ended by {bench.as_of}.")
+    if lacking := absent(bench, c.scope.dataset):
+        return None, lacking
     baseline = {
         "baseline": None,
         "baseline_preceding": c.baseline.preceding,
@@ -153,6 +173,8 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
     as_of = bench.as_of
     if start > as_of:
         return Judgement("not_due", f"The period starts {start}, after {as_of}.")
+    if lacking := absent(bench, c.dataset):
+        return lacking
     running = end is None or end > as_of
     stop = as_of if running else end
     # One query: the perpetrators as one actor group, against the targets as another; an event

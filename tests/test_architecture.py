@@ -102,3 +102,21 @@ def test_importing_indicators_loads_no_duckdb_or_pandas(module):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, f"{module} loaded {done.stdout.strip()} {done.stderr[-500:]}"
+
+
+def test_no_two_modules_of_briefs_import_each_other():
+    """briefs/build.py assembles the blocks and briefs/figures.py the figures; what both need (the data
+    folder, a block's filters) lives in briefs/spec.py, so neither imports the other."""
+    graph: dict[str, set[str]] = {}
+    for path in (SRC / "briefs").rglob("*.py"):
+        name = "peacewatch." + ".".join(path.relative_to(SRC.parent).with_suffix("").parts[1:])
+        name = name.removesuffix(".__init__")
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("peacewatch.briefs"):
+                deps |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        graph[name] = deps
+    pairs = sorted(
+        f"{a} <-> {b}" for a, deps in graph.items() for b in deps if a < b and a in graph.get(b, set())
+    )
+    assert not pairs, pairs

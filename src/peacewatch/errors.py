@@ -86,8 +86,9 @@ class CoverageError(IndicatorError):
     """The period asked about lies (partly) outside the dates the selected datasets cover, so
     missing days would be read as days without violence. Later layers answer ``insufficient_data``."""
 
-    def __init__(self, message: str, *, datasets: tuple[str, ...], hint=None):
+    def __init__(self, message: str, *, datasets: tuple[str, ...], hint=None, missing: tuple = ()):
         self.datasets = datasets
+        self.missing = missing  # the spans of days not covered, when known
         super().__init__(message, hint=hint)
 
 

@@ -106,6 +106,13 @@ BROKEN = {
         "    satisfied_by: intra_afghan_talks_started\n    satisfied: yes",
         r"satisfied: Extra inputs are not permitted",
     ),
+    "milestone naming a fact kind the chronology does not have": (
+        "agreement.yaml",
+        "    satisfied_by: intra_afghan_talks_started",
+        "    satisfied_by: intra_afghan_talk_started",
+        r"satisfied_by 'intra_afghan_talk_started' is not a fact kind of chronology.yaml; "
+        r"did you mean 'intra_afghan_talks_started'",
+    ),
     "fact with a metric but no value": (
         "chronology.yaml",
         "    value: 2500\n",
@@ -191,3 +198,33 @@ def test_every_file_of_every_built_in_case_ships_in_the_package():
     assert {f.split("/")[1] for f in files} >= {"afghanistan-2020", "myanmar-2015", "syria-2016"}
     left_out = [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)]
     assert not left_out
+
+
+def test_a_kind_declared_under_kinds_is_a_valid_satisfied_by_before_any_fact_has_it(tmp_path):
+    folder, _ = _broken(
+        tmp_path,
+        "agreement.yaml",
+        "    satisfied_by: intra_afghan_talks_started",
+        "    satisfied_by: sanctions_lifted",
+    )
+    chronology = folder / "chronology.yaml"
+    chronology.write_text(
+        "kinds:\n  sanctions_lifted: the sanctions are lifted\n" + chronology.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    case = load_case(folder)
+    assert case.chronology.kinds == {"sanctions_lifted": "the sanctions are lifted"}
+
+
+def test_an_obligation_cannot_depend_on_a_contrast(tmp_path):
+    folder, line = _broken(
+        tmp_path, "agreement.yaml", "depends_on: [talks-start]", "depends_on: [riv-significant]"
+    )
+    path = folder / "agreement.yaml"
+    text = path.read_text(encoding="utf-8").replace("    kind: violence_reduction", "    kind: contrast", 1)
+    path.write_text(text.replace("    target: significant_reduction\n", "", 1), encoding="utf-8")
+    with pytest.raises(CaseError) as info:
+        load_case(folder)
+    assert f"agreement.yaml:{line - 1}: 'riv-significant' is a contrast, shown for comparison only" in str(
+        info.value
+    )

@@ -5,6 +5,8 @@ Expected codings are those of ../shared/cases/afghanistan-2020/facts.md, section
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -187,6 +189,76 @@ def test_the_case_id_replaces_the_slug(rows):
 )
 def test_parties_split_on_line_breaks_semicolons_and_a_single_and(part, names):
     assert pax.split_parties(part) == names
+
+
+CAR_2019 = [  # AgtId 2147, the Political Agreement for Peace and Reconciliation in the CAR (Khartoum)
+    "Government of the Central African Republic",
+    "Anti-Balaka – Mokom Branch",
+    "Anti-Balaka – Ngaïssona Branch",
+    "Front Démocratique du Peuple Centrafricain (FDPC)",
+    "Front Populaire pour la Renaissance de la Centrafrique (FPRC)",
+    "Mouvement des Libérateurs Centrafricains pour la Justice (MLCJ)",
+    "Mouvement Patriotique pour la Centrafrique (MPC)",
+    "Rassemblement Patriotique pour le Renouveau de la Centrafrique (RPRC)",
+    "Retour, Réclamation et Réhabilitation (3R)",
+    "Révolution et Justice-Belanga Branch (RJ-Belanga)",
+    "Révolution et Justice-Sayo Branch (RJ-Sayo Branch)",
+    "Séléka Rénovée",
+    "Union des Forces Républicaines (UFR)",
+    "Union des Forces Républicaines-Fondamentales (UFR-F)",
+    "Union pour la Paix en Centrafrique (UPC)",
+]
+
+
+def test_a_signature_block_gives_the_organisations_not_titles_names_or_roles(rows):
+    # Part of 2147 is the signature page: headings, "His Excellency Professor Faustin Archange
+    # TOUADERA / President of the Central African Republic / Head of State", then fourteen armed groups
+    # in two columns, each under its signatory, several names broken across lines.
+    skeleton = pax.skeleton(pax.find_agreement(rows, 2147))
+    assert [p["name"] for p in skeleton.data["parties"]] == CAR_2019
+    keys = [p["key"] for p in skeleton.data["parties"]]
+    assert keys[:5] == [
+        "government_central_african",
+        "anti_balaka_mokom",
+        "anti_balaka_ngaissona",
+        "fdpc",
+        "fprc",
+    ]
+    assert len(set(keys)) == 15  # a name ending in its acronym is keyed by it
+
+
+@pytest.mark.parametrize(
+    "agtid, names",
+    [
+        (
+            712,
+            ["Republic of Burundi", "PALIPEHUTU-FNL"],
+        ),  # "Mr Agathon Rwasa, President of the PALIPEHUTU-FNL"
+        (582, ["The Transitional Government of Burundi", "The CNDD-FDD Movement"]),  # "For the ...:" headings
+        (
+            423,
+            ["Britain", "Argentine Republic"],
+        ),  # "Signed by ... Rifkind MP for Britain and His.Excellency ..."
+        (564, ["Interim Government of Liberia", "National Patriotic Front of Liberia (NPFL)"]),  # roles only
+        (
+            1486,
+            ["Republic of Croatia", "Republic of Serbia"],
+        ),  # "President of the Republic of Croatia, Dr. ..."
+    ],
+)
+def test_signatories_give_the_body_they_sign_for(rows, agtid, names):
+    assert pax.split_parties(pax.find_agreement(rows, agtid)["Part"]) == names
+
+
+def test_no_party_of_any_pax_agreement_is_a_title_a_role_or_a_heading(rows):
+    fragment = re.compile(
+        r"^(?:Head of State|Head of Government|Armed groups|Signatory parties|Witnesses)$"
+        r"|^(?:His|Her) (?:Excellency|Majesty)\b|^(?:Mr|Mrs|Ms|Dr|Professor)\.? [A-Z]",
+    )
+    found = [(r["AgtId"], p) for r in rows for p in pax.split_parties(r["Part"]) if fragment.search(p)]
+    # 1,868 agreements; before signature blocks were read, 139 had such a fragment among their parties.
+    # What is left (12) are agreements whose Part names people only: their parties are those people.
+    assert len({a for a, _ in found}) <= 12, found[:10]  # 12 measured, e.g. 1298: two professors
 
 
 def test_an_unknown_agtid_says_so_and_suggests_the_nearest_ids(rows):

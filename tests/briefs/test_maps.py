@@ -220,7 +220,7 @@ def test_points_map_draws_events_with_coordinates_and_counts_the_others(boundari
     ]
     fig = maps.points_map(events, title="Events", command="peacewatch events", boundaries=boundaries)
     assert len(fig.spec["layer"][-1]["data"]["values"]) == 2
-    assert fig.notes == ("1 of 3 events have no coordinates and are not drawn.",)
+    assert fig.notes == ("1 of 3 events has no coordinates and is not drawn.",)
     assert fig.data[0] == {"event_type": "battle", "label": "Battles", "events": 2}
     assert "Events" in fig.svg()
 

@@ -1,166 +1,239 @@
 """Commitments about conduct, judged on event data: violence_reduction (a rate comparison with its
-interval) and no_attacks (a count against a tolerance).
+interval), no_attacks (a count against a tolerance) and contrast (a rate comparison shown beside the
+agreement, with no compliance verdict).
 
-A mixin of the evaluator in ``peacewatch.agreements.evaluate``: it reads the evaluator's store,
-signing and as-of dates and dataset choice. When the data cannot answer (a field missing, dates not
-covered, two datasets that would double count) the verdict is insufficient_data, naming what is missing.
+Each judge is a function of the commitment and a :class:`~peacewatch.agreements.judgement.Bench`
+returning a :class:`~peacewatch.agreements.judgement.Judgement`. When the data cannot answer (a field
+missing, days not covered, two datasets that would double count) the verdict is insufficient_data,
+naming what is missing. Days the data do not cover are never counted as days without violence.
 """
 
 from __future__ import annotations
 
 from peacewatch.agreements import dates
-from peacewatch.agreements.models import MaxRatio, NoAttacks, ViolenceReduction
+from peacewatch.agreements.judgement import Bench, Judgement, count_phrase, days_phrase, rate_phrase
+from peacewatch.agreements.models import Contrast, MaxRatio, NoAttacks, Scope, ViolenceReduction
 from peacewatch.errors import AmbiguousDatasetsError, CoverageError, MissingFieldError, StatisticsError
 
-
-def days_phrase(n: int) -> str:
-    return f"{n:,} day" if n == 1 else f"{n:,} days"
+_NO_DATA = (MissingFieldError, CoverageError, AmbiguousDatasetsError)
 
 
-def count_phrase(n: float, noun: str) -> str:
-    """'1 event', '3 events', '12.5 fatalities'."""
-    n_text = f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
-    return f"{n_text} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
-
-
-def rate_phrase(x: float) -> str:
-    return f"{x:.1f}" if x >= 1 else f"{x:.2g}"
-
-
-class ConductJudge:
-    """Judges the conduct commitments; the evaluator provides case, store, signed, as_of and dataset."""
-
-    def _dataset(self, own: list[str] | None) -> tuple[str, ...]:
-        if self.dataset:
-            return (self.dataset,)
-        chosen = tuple(own or ()) or ((self.case.agreement.dataset,) if self.case.agreement.dataset else ())
-        return chosen
-
-    def _no_data(self, exc) -> tuple:
-        if isinstance(exc, MissingFieldError):
-            fields = ", ".join(exc.fields)
-            return (
-                "insufficient_data",
-                f"The data cannot tell: this needs the field(s) {fields} (who attacked whom), which "
-                f"{', '.join(exc.datasets)} does not have. An event dataset with actors (ACLED's full "
-                "export, UCDP GED) would settle it.",
-                None,
-                {"missing_fields": list(exc.fields), "datasets": list(exc.datasets), "error": str(exc)},
-            )
-        if isinstance(exc, CoverageError | AmbiguousDatasetsError):
-            return (
-                "insufficient_data",
-                f"The data cannot tell: {exc.message}",
-                None,
-                {"datasets": list(getattr(exc, "datasets", ())), "error": str(exc)},
-            )
-        return ("insufficient_data", f"The data cannot tell: {exc}", None, {"error": str(exc)})
-
-    def _violence(self, c: ViolenceReduction) -> tuple:
-        from peacewatch import analysis
-
-        start, end = dates.resolve_span(c.window, self.signed)
-        if end is None or end > self.as_of:
-            return "not_due", f"The window {c.window} has not ended by {self.as_of}.", None, {}
-        s = c.scope
-        baseline = {
-            "baseline": None,
-            "baseline_preceding": c.baseline.preceding,
-            "baseline_years": c.baseline.years,
-        }
-        if c.baseline.span:
-            b0, b1 = dates.resolve_span(c.baseline.span, self.signed)
-            baseline["baseline"] = f"{b0}:{b1}"
-        f = s.to_filters(datasets=self._dataset(s.dataset))
-        try:
-            r = analysis.compare(
-                f,
-                window=f"{start}:{end}",
-                measure=s.measure,
-                estimate=s.estimate,
-                store=self.store,
-                **baseline,
-            )
-        except (MissingFieldError, CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:
-            return self._no_data(exc)
-        d = r.to_dict()
-        rr, lo, hi = d["rate_ratio"], d["ci_low"], d["ci_high"]
-        w, b = d["window"], d["baseline"]
-        change = (
-            f"{count_phrase(w['total'], s.measure)} in {days_phrase(w['days'])} against "
-            f"{count_phrase(b['total'], s.measure)} in {days_phrase(b['days'])} of baseline "
-            f"({rate_phrase(w['rate'])} against {rate_phrase(b['rate'])} a day; rate ratio {rr:.2f}, "
-            f"95% interval {lo:.2f} to {hi:.2f})"
+def no_data(exc: Exception) -> Judgement:
+    """insufficient_data for an error the data caused, saying what is missing."""
+    if isinstance(exc, MissingFieldError):
+        fields = ", ".join(exc.fields)
+        return Judgement(
+            "insufficient_data",
+            f"The data cannot tell: this needs the field(s) {fields} (who attacked whom), which "
+            f"{', '.join(exc.datasets)} does not have. An event dataset with actors (ACLED's full "
+            "export, UCDP GED) would settle it.",
+            {"missing_fields": list(exc.fields), "datasets": list(exc.datasets), "error": str(exc)},
         )
-        if isinstance(c.target, MaxRatio):
-            t = c.target.max_ratio
-            pct = round((1 - t) * 100)
-            if hi < t:
-                v, why = "met", f"the whole interval lies below {t:g}, a reduction of more than {pct}%"
-            elif lo > t:
-                v, why = "not_met", f"the whole interval lies above {t:g}: the reduction was less than {pct}%"
-            else:
-                v, why = (
-                    "inconclusive",
-                    (
-                        f"the interval straddles the target ratio {t:g}: the data cannot "
-                        f"tell whether the reduction reached {pct}%"
-                    ),
-                )
-        elif hi < 1:
-            v, why = "met", "a significant reduction: the whole interval lies below 1"
-        elif lo >= 1:
-            v, why = "not_met", "no reduction: the interval lies at or above 1"
+    if isinstance(exc, CoverageError | AmbiguousDatasetsError):
+        missing = [str(m) for m in getattr(exc, "missing", ())]
+        return Judgement(
+            "insufficient_data",
+            f"The data cannot tell: {exc.message}",
+            {
+                "datasets": list(getattr(exc, "datasets", ())),
+                "error": str(exc),
+                **({"missing_days": missing} if missing else {}),
+            },
+        )
+    return Judgement("insufficient_data", f"The data cannot tell: {exc}", {"error": str(exc)})
+
+
+def absent(bench: Bench, own: list[str] | str | None) -> Judgement | None:
+    """insufficient_data when the dataset a commitment names is not in the store (as a claim does)."""
+    from peacewatch.analysis.select import as_store
+
+    wanted = [d for d in bench.datasets(own) if d != "all"]
+    known = {e["dataset_id"] for e in as_store(bench.store).datasets()}
+    missing = [d for d in wanted if d not in known]
+    if not missing:
+        return None
+    where = "--dataset" if bench.dataset else "agreement.yaml"
+    return Judgement(
+        "insufficient_data",
+        f"The data cannot tell: the dataset {', '.join(missing)} ({where}) is not in the store; ingest it "
+        "(peacewatch ingest FILE) or name one that is (peacewatch datasets).",
+        {"datasets_needed": missing},
+    )
+
+
+def scope_filters(s: Scope, bench: Bench):
+    """The Filters of a commitment's scope (actors as groups: an event involving several counts once)."""
+    return s.to_filters(datasets=bench.datasets(s.dataset))
+
+
+def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
+    """The comparison of a window against its baseline, or the Judgement saying why there is none."""
+    from peacewatch import analysis
+
+    start, end = dates.resolve_span(c.window, bench.signed)
+    if end is None or end > bench.as_of:
+        return None, Judgement("not_due", f"The window {c.window} has not ended by {bench.as_of}.")
+    if lacking := absent(bench, c.scope.dataset):
+        return None, lacking
+    baseline = {
+        "baseline": None,
+        "baseline_preceding": c.baseline.preceding,
+        "baseline_years": c.baseline.years,
+    }
+    if c.baseline.span:
+        b0, b1 = dates.resolve_span(c.baseline.span, bench.signed)
+        baseline["baseline"] = f"{b0}:{b1}"
+    f = scope_filters(c.scope, bench)
+    try:
+        r = analysis.compare(
+            f,
+            window=f"{start}:{end}",
+            measure=c.scope.measure,
+            estimate=c.scope.estimate,
+            store=bench.store,
+            **baseline,
+        )
+    except (*_NO_DATA, StatisticsError) as exc:
+        return None, no_data(exc)
+    d = r.to_dict()
+    w, b = d["window"], d["baseline"]
+    m = c.scope.measure
+    change = (
+        f"{count_phrase(w['total'], m)} in {days_phrase(w['days'])} against "
+        f"{count_phrase(b['total'], m)} in {days_phrase(b['days'])} of baseline "
+        f"({rate_phrase(w['rate'])} against {rate_phrase(b['rate'])} a day; "
+        f"rate ratio {d['rate_ratio']:.2f}, "
+        f"95% interval {d['ci_low']:.2f} to {d['ci_high']:.2f})"
+    )
+    return (d, f"{change[0].upper()}{change[1:]}"), None
+
+
+def _evidence(d: dict) -> dict:
+    return {"comparison": d, "command": d["command"], "datasets": d["datasets"]}
+
+
+def violence_reduction(c: ViolenceReduction, bench: Bench) -> Judgement:
+    """met when the whole 95% interval of the rate ratio lies below the target (1, or max_ratio)."""
+    done, why_not = _comparison(c, bench)
+    if why_not:
+        return why_not
+    d, change = done
+    lo, hi = d["ci_low"], d["ci_high"]
+    if isinstance(c.target, MaxRatio):
+        t = c.target.max_ratio
+        pct = round((1 - t) * 100)
+        if hi < t:
+            v, why = "met", f"the whole interval lies below {t:g}, a reduction of more than {pct}%"
+        elif lo > t:
+            v, why = "not_met", f"the whole interval lies above {t:g}: the reduction was less than {pct}%"
         else:
-            v, why = "inconclusive", "the interval includes 1: the data cannot tell a reduction from chance"
-        return (
-            v,
-            f"{change[0].upper()}{change[1:]}: {why}.",
-            None,
-            {"comparison": d, "command": d["command"], "datasets": d["datasets"]},
-        )
-
-    def _no_attacks(self, c: NoAttacks) -> tuple:
-        from peacewatch import analysis
-
-        start, end = dates.resolve_span(c.period, self.signed)
-        if start > self.as_of:
-            return "not_due", f"The period starts {start}, after {self.as_of}.", None, {}
-        stop = min(end or self.as_of, self.as_of)
-        # One query: each side of the dyad (or the actor) as one actor group; an event involving
-        # several of them counts once.
-        f = c.to_filters(start, stop, datasets=self._dataset(c.dataset))
-        try:
-            found = analysis.events(f, store=self.store)  # each event once, by date and event id
-        except (MissingFieldError, CoverageError, AmbiguousDatasetsError) as exc:
-            return self._no_data(exc)
-        n = found.num_rows
-        # Event data do not say who fired first: a dyad is counted in either direction.
-        who = c.who()
-        sample = (
-            found.select(["event_id", "date_start", "event_type", "actor1", "actor2", "admin1"])
-            .slice(0, 20)
-            .to_pylist()
-        )
-        evidence = {
-            "period": f"{start}:{stop}",
-            "events": n,
-            "tolerance": c.tolerance,
-            "first_events": sample,
-            "command": f"peacewatch events {f.cli_args()} --format csv",
-        }
-        if n > c.tolerance:
-            return (
-                "not_met",
-                f"{count_phrase(n, 'events')} {who} from {start} to {stop} (tolerance {c.tolerance}).",
-                None,
-                evidence,
+            v, why = (
+                "inconclusive",
+                f"the interval straddles the target ratio {t:g}: the data cannot tell whether the "
+                f"reduction reached {pct}%",
             )
-        running = end is None or end > self.as_of
-        when = f"so far (to {stop})" if running else f"from {start} to {stop}"
-        return (
-            "met",
-            f"{count_phrase(n, 'events')} {who} {when}, within the tolerance of {c.tolerance}.",
-            None,
-            evidence,
+    elif hi < 1:
+        v, why = "met", "a significant reduction: the whole interval lies below 1"
+    elif lo >= 1:
+        v, why = "not_met", "no reduction: the interval lies at or above 1"
+    else:
+        v, why = "inconclusive", "the interval includes 1: the data cannot tell a reduction from chance"
+    return Judgement(v, f"{change}: {why}.", _evidence(d), imprecise=d.get("imprecise"))
+
+
+def contrast(c: Contrast, bench: Bench) -> Judgement:
+    """A place or party outside the agreement, measured like a violence_reduction but not judged:
+    the verdict is 'contrast' (or not_due / insufficient_data when there is nothing to show)."""
+    done, why_not = _comparison(c, bench)
+    if why_not:
+        return why_not
+    d, change = done
+    lo, hi = d["ci_low"], d["ci_high"]
+    reading = (
+        "a significant fall" if hi < 1 else "a significant rise" if lo > 1 else "no change the data can tell"
+    )
+    summary = f"For comparison, outside the agreement: {change[0].lower()}{change[1:]}: {reading}."
+    return Judgement("contrast", summary, _evidence(d), imprecise=d.get("imprecise"))
+
+
+def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
+    """not_met when the events counted exceed the tolerance; met when the data cover the whole period
+    (an open period: up to the data's end, said in the summary) and the count stays within it."""
+    from peacewatch import analysis
+    from peacewatch.analysis.coverage import selection_coverage, spans_phrase
+    from peacewatch.analysis.series import imprecise
+    from peacewatch.indicators.calendar import ONE_DAY, Span
+
+    start, end = dates.resolve_span(c.period, bench.signed)
+    as_of = bench.as_of
+    if start > as_of:
+        return Judgement("not_due", f"The period starts {start}, after {as_of}.")
+    if lacking := absent(bench, c.dataset):
+        return lacking
+    running = end is None or end > as_of
+    stop = as_of if running else end
+    # One query: each side of the dyad (or the actor) as one actor group; an event involving
+    # several of them counts once.
+    f = c.to_filters(start, stop, datasets=bench.datasets(c.dataset))
+    try:
+        s, sel = analysis.selection(f, bench.store)
+        cover = selection_coverage(s, sel)
+    except _NO_DATA as exc:
+        return no_data(exc)
+    period = Span(start, stop)
+    gaps, covered = cover.missing(period), cover.covered(period)
+    coverage = {
+        "period": str(period),
+        "covered_days": [str(x) for x in covered],
+        "missing_days": [str(x) for x in gaps],
+        "datasets": list(cover.datasets),
+    }
+    if not covered:
+        return Judgement(
+            "insufficient_data",
+            f"The data cannot tell: {cover.describe()}, so none of the period {start} to {stop} is "
+            f"covered ({spans_phrase(gaps)} missing); days without data are not days without attacks.",
+            coverage,
         )
+    found = s.execute(sel.expr.order_by(["date_start", "event_id"]))
+    n = found.num_rows
+    # Event data do not say who fired first: a dyad is counted in either direction.
+    who = c.who()
+    sample = (
+        found.select(["event_id", "date_start", "event_type", "actor1", "actor2", "admin1"])
+        .slice(0, 20)
+        .to_pylist()
+    )
+    judged_to = covered[-1].end
+    evidence = {
+        **coverage,
+        # what `evaluate --show-events` lists: the same filters over the days covered
+        "counted": {"filters": f.to_dict(), "spans": {"period": [str(x) for x in covered]}, "by": "day"},
+        "events": n,
+        "tolerance": c.tolerance,
+        "first_events": sample,
+        "command": f"peacewatch events {f.cli_args()} --format csv",
+    }
+    dated = imprecise(s, sel, "day", spans=(period,), subject="the events counted")
+    counted = count_phrase(n, "events")
+    if n > c.tolerance:
+        unseen = f" ({spans_phrase(gaps)} not covered by the data)" if gaps else ""
+        summary = f"{counted} {who} from {start} to {stop}{unseen} (tolerance {c.tolerance})."
+        return Judgement("not_met", summary, evidence, imprecise=dated)
+    if not gaps:
+        when = f"so far (to {stop})" if running else f"from {start} to {stop}"
+        summary = f"{counted} {who} {when}, within the tolerance of {c.tolerance}."
+        return Judgement("met", summary, evidence, imprecise=dated)
+    if running and gaps == [Span(judged_to + ONE_DAY, stop)]:
+        summary = (
+            f"{counted} {who} so far, judged only to {judged_to} where the data end ({cover.describe()}; "
+            f"{spans_phrase(gaps)} not yet covered), within the tolerance of {c.tolerance}."
+        )
+        return Judgement("met", summary, {**evidence, "judged_to": judged_to.isoformat()}, imprecise=dated)
+    summary = (
+        f"The data cannot tell: {counted} {who} on the days covered, within the tolerance of "
+        f"{c.tolerance}, but {spans_phrase(gaps)} of the period {start} to {stop} "
+        f"{'is' if len(gaps) == 1 and gaps[0].days == 1 else 'are'} missing ({cover.describe()}); "
+        "days without data are not days without attacks."
+    )
+    return Judgement("insufficient_data", summary, evidence, imprecise=dated)

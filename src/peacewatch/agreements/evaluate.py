@@ -10,24 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from peacewatch.agreements import dates
-from peacewatch.agreements.conduct import ConductJudge, days_phrase
+from peacewatch.agreements import conduct, dates
+from peacewatch.agreements.judgement import Bench, Judgement, days_phrase
 from peacewatch.agreements.loading import Case
 from peacewatch.agreements.models import (
     Conditional,
+    Contrast,
     Milestone,
     NoAttacks,
     Quantity,
     ViolenceReduction,
 )
-from peacewatch.errors import (
-    CaseError,
-)
+from peacewatch.errors import CaseError
 
-VERDICTS = ("met", "not_met", "late", "inconclusive", "insufficient_data", "not_due")
+VERDICTS = ("met", "not_met", "late", "inconclusive", "insufficient_data", "not_due", "contrast")
+# A contrast (docs/agreement-format.md) is shown beside the commitments, never counted as one.
+COMPLIANCE = VERDICTS[:-1]
 SETTLED_OK = ("met", "late")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
 
@@ -41,6 +42,13 @@ class Verdict:
     summary: str
     days_late: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    # Events counted on their first possible day because the source dates them only to a range.
+    imprecise: dict[str, Any] | None = None
+
+    def counted(self) -> dict[str, Any] | None:
+        """The payload naming the events this verdict counted (filters and periods), if it counted
+        any: for ``peacewatch.analysis.events_behind``."""
+        return self.evidence.get("comparison") or self.evidence.get("counted")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +58,7 @@ class Verdict:
             "verdict": self.verdict,
             "summary": self.summary,
             "days_late": self.days_late,
+            "imprecise": self.imprecise,
             "evidence": self.evidence,
         }
 
@@ -69,6 +78,8 @@ class Evaluation:
         data cannot say who broke it) are counted under JOINT."""
         out: dict[str, Counter] = {}
         for v in self.verdicts:
+            if v.verdict == "contrast":
+                continue
             out.setdefault(v.party or JOINT, Counter())[v.verdict] += 1
         return {p: dict(c) for p, c in out.items()}
 
@@ -112,9 +123,10 @@ def evaluate(
     return Evaluation(case, as_of, tuple(ev.verdict(c.id) for c in case.agreement.commitments))
 
 
-class _Evaluator(ConductJudge):
+class _Evaluator:
     def __init__(self, case: Case, as_of: dt.date, store, dataset: str | None):
         self.case, self.as_of, self.store, self.dataset = case, as_of, store, dataset
+        self.bench = Bench(case, store, as_of, dataset)
         self.signed = case.agreement.signed
         self.facts = [f for f in case.chronology.facts if f.date <= as_of]
         self.done: dict[str, Verdict] = {}
@@ -139,15 +151,23 @@ class _Evaluator(ConductJudge):
         return self._obligation(c, c)
 
     def _obligation(self, c, head) -> Verdict:
-        make = {
-            ViolenceReduction: self._violence,
-            NoAttacks: self._no_attacks,
+        judge = {
+            ViolenceReduction: lambda x: conduct.violence_reduction(x, self.bench),
+            NoAttacks: lambda x: conduct.no_attacks(x, self.bench),
+            Contrast: lambda x: conduct.contrast(x, self.bench),
             Milestone: self._milestone,
             Quantity: self._quantity,
         }[type(c)]
-        verdict, summary, days_late, evidence = make(c)
+        j: Judgement = judge(c)
         return Verdict(
-            head.id, head.party, head.kind, verdict, summary, days_late, {**self._base(head), **evidence}
+            head.id,
+            head.party,
+            head.kind,
+            j.verdict,
+            j.summary,
+            j.days_late,
+            {**self._base(head), **j.evidence},
+            j.imprecise,
         )
 
     # -- conditional -----------------------------------------------------------------------------
@@ -192,31 +212,37 @@ class _Evaluator(ConductJudge):
         )
         summary = f"{met}; {inner.summary[0].lower()}{inner.summary[1:]}"
         return Verdict(
-            c.id, c.party, c.kind, inner.verdict, summary, inner.days_late, {**inner.evidence, **evidence}
+            c.id,
+            c.party,
+            c.kind,
+            inner.verdict,
+            summary,
+            inner.days_late,
+            {**inner.evidence, **evidence},
+            inner.imprecise,
         )
 
     # -- dated facts ------------------------------------------------------------------------------
 
-    def _due_verdict(self, due: dt.date, first, what: str, facts_used: list) -> tuple:
+    def _due_verdict(self, due: dt.date, first, what: str, facts_used: list) -> Judgement:
         evidence = {"due": due.isoformat(), "facts": facts_used}
         if first is not None:
             late = (first.date - due).days
             said = f" ({' '.join(first.text.split()).rstrip('.')}; {first.source})"
             if late <= 0:
-                return "met", f"{what} on {first.date}, by the due date {due}{said}.", None, evidence
-            return (
+                return Judgement("met", f"{what} on {first.date}, by the due date {due}{said}.", evidence)
+            return Judgement(
                 "late",
                 f"{what} on {first.date}, {days_phrase(late)} after the due date {due}{said}.",
-                late,
                 evidence,
+                late,
             )
         if self.as_of < due:
-            return "not_due", f"Due {due}; nothing yet as of {self.as_of}.", None, evidence
+            return Judgement("not_due", f"Due {due}; nothing yet as of {self.as_of}.", evidence)
         overdue = (self.as_of - due).days
-        return (
+        return Judgement(
             "not_met",
             f"Not done as of {self.as_of}, {days_phrase(overdue)} after the due date {due}.",
-            None,
             evidence,
         )
 
@@ -224,7 +250,7 @@ class _Evaluator(ConductJudge):
     def _fact(f) -> dict[str, Any]:
         return {k: v for k, v in f.model_dump(mode="json").items() if v not in (None, [])}
 
-    def _milestone(self, c: Milestone) -> tuple:
+    def _milestone(self, c: Milestone) -> Judgement:
         due = dates.resolve(c.due, self.signed)
         matches = [
             f
@@ -234,13 +260,13 @@ class _Evaluator(ConductJudge):
         first = min(matches, key=lambda f: f.date, default=None)
         return self._due_verdict(due, first, f"Done ({c.satisfied_by})", [self._fact(f) for f in matches])
 
-    def _quantity(self, c: Quantity) -> tuple:
+    def _quantity(self, c: Quantity) -> Judgement:
         due = dates.resolve(c.due, self.signed)
         series = sorted((f for f in self.facts if f.metric == c.metric), key=lambda f: f.date)
         first = next((f for f in series if _OPS[c.comparator](f.value, c.value)), None)
         label = f"Reached {c.metric} {c.comparator} {c.value:g}" + (f" ({first.value:g})" if first else "")
         verdict = self._due_verdict(due, first, label, [self._fact(f) for f in series])
-        if verdict[0] in ("not_met", "not_due") and series:
+        if verdict.verdict in ("not_met", "not_due") and series:
             last = series[-1]
-            verdict = (verdict[0], verdict[1] + f" Latest: {last.value:g} on {last.date}.", *verdict[2:])
+            verdict = replace(verdict, summary=verdict.summary + f" Latest: {last.value:g} on {last.date}.")
         return verdict

@@ -15,6 +15,7 @@ from peacewatch.agreements.models import (
     Agreement,
     Chronology,
     Conditional,
+    Contrast,
     Milestone,
     NoAttacks,
     Obligation,
@@ -119,7 +120,7 @@ def _pydantic_problems(doc: LineYAML, exc: ValidationError, prefix: tuple = ()) 
     return out
 
 
-_KIND_TAGS = {"violence_reduction", "no_attacks", "milestone", "quantity", "conditional", "stub"}
+_KIND_TAGS = {"violence_reduction", "no_attacks", "milestone", "quantity", "conditional", "contrast", "stub"}
 
 
 def load_case(name_or_path: str | Path, *, taxonomy=None, store=None) -> Case:
@@ -165,6 +166,7 @@ def load_case(name_or_path: str | Path, *, taxonomy=None, store=None) -> Case:
             for p in fact.parties:
                 if p not in keys:
                     problems.append(_unknown(cdoc, ("facts", i, "parties"), "party", p, keys))
+        problems += _check_fact_kinds(agreement, chronology, adoc, cdoc, obligations)
     if problems:
         raise CaseError(f"{len(problems)} problem(s) in the case {folder}:\n  " + "\n  ".join(problems))
     commitments = adoc.data.get("commitments") if isinstance(adoc.data, dict) else None
@@ -176,6 +178,26 @@ def load_case(name_or_path: str | Path, *, taxonomy=None, store=None) -> Case:
     return Case(
         folder, agreement, chronology, (adoc.path, cdoc.path), obligations, case_taxonomy_files(folder), notes
     )
+
+
+def _check_fact_kinds(a: Agreement, chron: Chronology, adoc, cdoc, obligations) -> list[str]:
+    """Every milestone's satisfied_by names a fact kind of the chronology (a fact's, or one declared
+    under ``kinds``): a typo would otherwise be a silent not_met."""
+    known = {f.kind for f in chron.facts} | set(chron.kinds)
+    problems = []
+    for i, c in enumerate(a.commitments):
+        loc, target = ("commitments", i), obligations.get(c.id, c)
+        if target is not c:
+            loc = (*loc, "then")
+        if isinstance(target, Milestone) and target.satisfied_by not in known:
+            close = difflib.get_close_matches(target.satisfied_by, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                f"{adoc.where((*loc, 'satisfied_by'))}: satisfied_by {target.satisfied_by!r} is not a fact "
+                f"kind of {cdoc.path.name}{hint} A kind no fact has yet (a step still to come) is "
+                f"declared under `kinds:` there, with a line saying what it means."
+            )
+    return problems
 
 
 def _unknown(doc: LineYAML, loc: tuple, what: str, value: str, known) -> str:
@@ -215,9 +237,15 @@ def _check_agreement(a: Agreement, doc: LineYAML, taxonomy, obligations: dict) -
             problems.append(_unknown(doc, (*loc, "document"), "document", c.document, doc_ids or {"(none)"}))
         target = c
         if isinstance(c, Conditional):
+            contrasts = {x.id for x in a.commitments if isinstance(x, Contrast)}
             for j, dep in enumerate(c.depends_on):
                 if dep not in ids or dep == c.id:
                     problems.append(_unknown(doc, (*loc, "depends_on", j), "commitment", dep, ids - {c.id}))
+                elif dep in contrasts:
+                    problems.append(
+                        f"{doc.where((*loc, 'depends_on', j))}: {dep!r} is a contrast, shown for comparison "
+                        "only; it binds no one, so no obligation can depend on it"
+                    )
             try:
                 target = _OBLIGATION.validate_python({**c.then, "id": c.id, "party": c.party})
                 obligations[c.id] = target
@@ -281,7 +309,7 @@ def _check_obligation(c, loc, a: Agreement, doc: LineYAML, actor_keys, party_key
                 )
             )
 
-    if isinstance(c, ViolenceReduction):
+    if isinstance(c, ViolenceReduction | Contrast):
         check_span("window", c.window)
         if c.baseline.span is not None:
             check_span("baseline", c.baseline.span)

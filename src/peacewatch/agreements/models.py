@@ -86,6 +86,16 @@ class NoAttacks(_Commitment, Where):
         return self
 
 
+class Contrast(_Commitment):
+    """A place or party outside the agreement's scope, measured like a violence_reduction and shown
+    beside it for comparison; it binds no one and gets no compliance verdict."""
+
+    kind: Literal["contrast"]
+    scope: Scope = Scope()
+    window: str
+    baseline: Baseline
+
+
 class Milestone(_Commitment):
     kind: Literal["milestone"]
     due: dt.date | str
@@ -123,7 +133,8 @@ class Conditional(_Commitment):
 
 
 Commitment = Annotated[
-    ViolenceReduction | NoAttacks | Milestone | Quantity | Conditional | Stub, Field(discriminator="kind")
+    ViolenceReduction | NoAttacks | Milestone | Quantity | Conditional | Contrast | Stub,
+    Field(discriminator="kind"),
 ]
 
 
@@ -154,4 +165,8 @@ class Fact(_Strict):
 
 
 class Chronology(_Strict):
+    # Fact kinds milestones may name before any fact of that kind has happened ("union_accord_concluded"),
+    # each with a line saying what it means; a satisfied_by naming neither a fact's kind nor one of
+    # these is an error, so a typo cannot give a silent not_met.
+    kinds: dict[str, str] = {}
     facts: list[Fact] = []

@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from peacewatch.agreements.pax_codebook import Provision, codebook, provisions
+from peacewatch.agreements.pax_parties import split_parties
 from peacewatch.errors import PeacewatchError, SourceError
 
 PAX_CITATION = (
@@ -126,29 +127,6 @@ def _title_matches(query: str, titles: dict[str, str], n: int = 5) -> list[str]:
     return ranked[:n]
 
 
-def split_parties(part: str) -> list[str]:
-    """Party names from PA-X's free-text ``Part`` field.
-
-    Splits on line breaks and semicolons; a single remaining name is split on " and " when a capitalised
-    name follows it (so "known as the Taliban and the United States" splits but "X and its members" not).
-
-    >>> split_parties("Government of Sudan and the Sudan Liberation Army.")
-    ['Government of Sudan', 'The Sudan Liberation Army']
-    >>> split_parties("United States\\r\\nIslamic Emirate of Afghanistan\\r\\n")
-    ['United States', 'Islamic Emirate of Afghanistan']
-    """
-    pieces = [_party_name(p) for p in re.split(r"[\r\n;]+", part or "")]
-    pieces = [p for p in pieces if re.search(r"[^\W\d_]", p)]
-    if len(pieces) == 1:
-        pieces = [_party_name(p) for p in _split_and(pieces[0])]
-    out, seen = [], set()
-    for p in pieces:
-        if p and p.lower() not in seen:
-            seen.add(p.lower())
-            out.append(p)
-    return out
-
-
 def skeleton(row: Mapping[str, str], *, case_id: str | None = None, source: str | None = None) -> Skeleton:
     """A skeleton agreement from a PA-X row: title, date, one document, parties and one stub per provision.
 
@@ -165,7 +143,10 @@ def skeleton(row: Mapping[str, str], *, case_id: str | None = None, source: str 
         raise SourceError(f"{where}: expected a date YYYY-MM-DD, found {row.get('Dat')!r}.") from None
     doc_id = f"pax-{agtid}"
     names = split_parties(row.get("Part") or "")
-    keys = _unique([slug(n, sep="_", words=3) or "party" for n in names], "_")
+    # A name ending in its acronym gives the acronym as key: "Front Populaire pour la Renaissance de la
+    # Centrafrique (FPRC)" -> fprc.
+    short = [m.group(1) if (m := re.search(r"\(([^\W_][\w -]{0,15})\)$", n)) else n for n in names]
+    keys = _unique([slug(n, sep="_", words=3) or "party" for n in short], "_")
     parties = [{"key": k, "name": n, "actors": []} for k, n in zip(keys, names, strict=True)]
     found = provisions(row)
     ids = _unique([slug(p.category, words=6) or slug(p.variable) for p in found], "-")
@@ -238,35 +219,6 @@ _FILLER = frozenset({
     "a", "an", "and", "as", "at", "between", "by", "concerning", "for", "from", "in", "is", "its", "of",
     "on", "or", "regarding", "the", "to", "which", "who", "with",
 })  # fmt: skip
-_COMPOUND = re.compile(
-    r"\b(Bosnia|Trinidad|Antigua|Serbia|Sao Tome|São Tomé|Saint Kitts|Turks) and "
-    r"(Herzegovina|Tobago|Barbuda|Montenegro|Principe|Príncipe|Nevis|Caicos)\b"
-)
-
-
-def _split_and(name: str) -> list[str]:
-    protected = _COMPOUND.sub(lambda m: m.group(0).replace(" and ", " \0 "), name)
-    depth, cuts = 0, []
-    for m in re.finditer(r"[(\[]|[)\]]|,? and (?=(?:the )?[A-Z])", protected):
-        token = m.group(0)
-        if token in "([":
-            depth += 1
-        elif token in ")]":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            cuts.append(m.span())
-    pieces, start = [], 0
-    for a, b in cuts:
-        pieces.append(protected[start:a])
-        start = b
-    pieces.append(protected[start:])
-    return [p.replace(" \0 ", " and ") for p in pieces]
-
-
-def _party_name(text: str) -> str:
-    text = re.sub(r"[\[(]\s*(signed|illegible|sgd\.?)\s*[\])]", " ", text, flags=re.IGNORECASE)
-    name = _clean(text).strip(" .,:;-–—…")
-    return name[:1].upper() + name[1:]
 
 
 def _wrap(text: str, width: int = 96) -> list[str]:
@@ -325,7 +277,7 @@ def _render(data: dict, agtid: str, part: str, found: list[Provision], source: s
         "# INCOMPLETE: this is a skeleton. PA-X codes which provisions an agreement contains, not their",
         "# wording nor who is bound by them. `peacewatch evaluate` refuses this file until every commitment",
         "# of kind `stub` is completed or deleted:",
-        "#   1. parties: check the names split from PA-X's Part field; fill in `actors` with canonical",
+        "#   1. parties: check the names read from PA-X's Part field; fill in `actors` with canonical",
         "#      actor keys (`peacewatch actors` lists them).",
         "#   2. each stub: quote the clause (text, source, verified), set party, and replace `kind: stub`",
         "#      with violence_reduction, no_attacks, milestone or quantity and its fields",
@@ -344,7 +296,10 @@ def _render(data: dict, agtid: str, part: str, found: list[Provision], source: s
             f"    citation: {_scalar(d['citation'], 4)}",
             f"    pax_agtid: {json.dumps(d['pax_agtid'])}",
         ]
-    lines.append("# PA-X Part, split on line breaks, semicolons or 'and' (merge or rename as needed):")
+    lines.append(
+        "# PA-X Part (the parties below are the organisations it names; signatories, their titles and"
+    )
+    lines.append("# roles are left out: check, merge or rename as needed):")
     shown = [w for line in part.splitlines() for w in _wrap(_clean(line), 94)]
     lines += [f"#   {w}" for w in shown[:20]] + (["#   ..."] if len(shown) > 20 else [])
     lines += [] if shown else ["#   (empty)"]

@@ -11,12 +11,14 @@ JSON; the HTTP API and the briefs will render the same objects.
 
 from peacewatch.analysis.actors import find_actors
 from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
+from peacewatch.analysis.evidence import EventsBehind, events_behind
 from peacewatch.analysis.places import iso3_of, places
 from peacewatch.analysis.select import StoreLike, actor_summary, as_store, events, selection
 from peacewatch.analysis.series import SeriesResult, series
 
 __all__ = [
     "CompareResult",
+    "EventsBehind",
     "SeriesResult",
     "StoreLike",
     "TrendResult",
@@ -24,9 +26,10 @@ __all__ = [
     "as_store",
     "changepoints",
     "compare",
-    "country_iso3",
     "events",
+    "events_behind",
     "find_actors",
+    "iso3_of",
     "its",
     "places",
     "selection",

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from peacewatch import stats
+from peacewatch.analysis.coverage import require_coverage
 from peacewatch.analysis.select import StoreLike, as_store
-from peacewatch.analysis.series import daily, imprecise, require_coverage, selection_over
+from peacewatch.analysis.series import daily, imprecise, selection_over
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.calendar import (
     Span,
@@ -119,9 +120,9 @@ def compare(
     # One query over the whole stretch, sliced here: each period is checked against the coverage.
     full = Span(min(b.start for b in (w, *spans)), max(b.end for b in (w, *spans)))
     sel = selection_over(s, f, full)
-    require_coverage(sel, w, "window")
+    require_coverage(sel, w, "window", store=s)
     for b in spans:
-        require_coverage(sel, b, "baseline")
+        require_coverage(sel, b, "baseline", store=s)
     _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, sel=sel)
 
     def part(span: Span) -> np.ndarray:
@@ -204,7 +205,7 @@ def trend(
         dated = imprecise(s, sel, "month", estimate=estimate)
         return [TrendResult(month, None, verdict, base, f, sel.provenance(), cmd, dated)]
     sel = selection_over(s, f, full)
-    require_coverage(sel, full, "months")
+    require_coverage(sel, full, "months", store=s)
     units = sorted(
         u for u in s.execute(sel.expr.select("admin1").distinct()).column("admin1").to_pylist() if u
     )

@@ -1,108 +1,151 @@
-"""Counts of news-derived records relative to the total volume of news coverage.
+"""Which days the loaded data cover, and which days of a question they do not.
 
-GDELT records follow how much the news covers a place as well as what happens there, and the volume of
-GDELT as a whole has changed many-fold since 1979 and varies by day of the week. GDELT publishes the
-total number of records it coded each day (its normalisation file, ``normfiles/day.csv``: lines
-``YYYYMMDD,count``); dividing a series by that total turns "records about Armenia" into "records about
-Armenia per 1,000 records about anywhere", which compares across periods of different coverage.
-peacewatch does not fetch the file: the user supplies it (``series --per-coverage FILE``), and the
-result names the file and its sha256.
+A dataset of events covers the days from its catalog ``date_min`` to the last day an event of it
+starts: its cut-off as far as the file shows it. Not ``date_max``, the latest ``date_end``: an event
+that begins on the cut-off and runs past it (UCDP GED Syria's last event, 2019-11-30 to 2019-12-01)
+does not make the day after the cut-off covered, since events starting that day were never collected.
+An aggregate covers its periods, ``date_min`` to ``date_max``. Several datasets cover the union of
+their ranges; a gap between them is not covered. Days outside the coverage are never read as days without
+violence: every verdict and claim that would count them answers ``insufficient_data`` instead, naming
+the missing days.
 
->>> import datetime as dt
->>> totals = {dt.date(2020, 11, 13): 200_000.0}
->>> rows = [(dt.date(2020, 11, 13), 66.0)]
->>> per_total(rows, totals, "day", per=1000)
-[(datetime.date(2020, 11, 13), 0.33)]
+>>> c = Coverage(("ged",), (Span(dt.date(2016, 1, 1), dt.date(2019, 11, 30)),))
+>>> [str(m) for m in c.missing(Span(dt.date(2019, 11, 1), dt.date(2020, 1, 31)))]
+['2019-12-01:2020-01-31']
 """
 
 from __future__ import annotations
 
-import csv
-import dataclasses
 import datetime as dt
-import hashlib
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from peacewatch.errors import PeacewatchError
-from peacewatch.indicators.calendar import By, next_period
+from peacewatch.errors import AmbiguousDatasetsError, CoverageError
+from peacewatch.indicators.calendar import ONE_DAY, Span
+from peacewatch.indicators.filters import Filters, Selection
 
-PER = 1000
+
+def _d(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def read_totals(path: str | Path) -> dict[dt.date, float]:
-    """Total records per day from a CSV of ``date,total`` (a header row is allowed; dates as YYYYMMDD,
-    as GDELT writes them, or YYYY-MM-DD). A row that cannot be read stops with its file and line."""
-    path = Path(path)
-    if not path.is_file():
-        raise PeacewatchError(f"--per-coverage {path}: no such file.")
-    totals: dict[dt.date, float] = {}
-    with path.open(newline="", encoding="utf-8") as fh:
-        for line_no, row in enumerate(csv.reader(fh), start=1):
-            if not row or not "".join(row).strip():
+@dataclass(frozen=True)
+class Coverage:
+    """The datasets behind a selection and the days they cover, as sorted disjoint spans."""
+
+    datasets: tuple[str, ...]
+    spans: tuple[Span, ...]
+
+    @classmethod
+    def of(cls, entries: Iterable[Mapping[str, Any]], cut_off: Mapping[str, Any] | None = None) -> Coverage:
+        """From catalog entries; ``cut_off`` maps a dataset id to the last day it covers when that is
+        earlier than its ``date_max``."""
+        entries, cut_off = list(entries), cut_off or {}
+        ranges = sorted(
+            (_d(e["date_min"]), min(_d(e["date_max"]), _d(cut_off.get(e["dataset_id"]) or e["date_max"])))
+            for e in entries
+            if e.get("date_min") and e.get("date_max")
+        )
+        merged: list[list[dt.date]] = []
+        for lo, hi in ranges:
+            if merged and lo <= merged[-1][1] + ONE_DAY:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        return cls(tuple(e["dataset_id"] for e in entries), tuple(Span(lo, hi) for lo, hi in merged))
+
+    @property
+    def end(self) -> dt.date | None:
+        return self.spans[-1].end if self.spans else None
+
+    def missing(self, span: Span) -> list[Span]:
+        """The parts of ``span`` no dataset covers."""
+        out, day = [], span.start
+        for c in self.spans:
+            if c.end < day:
                 continue
-            day = _day(row[0])
-            if day is None and line_no == 1:
-                continue  # a header
-            try:
-                total = float(row[1])
-            except (IndexError, ValueError):
-                total = float("nan")
-            if day is None or not total > 0:
-                raise PeacewatchError(
-                    f"{path}:{line_no}: expected a date (YYYYMMDD or YYYY-MM-DD) and a positive total of "
-                    f"records, found {','.join(row)!r}."
-                )
-            totals[day] = totals.get(day, 0.0) + total
-    if not totals:
-        raise PeacewatchError(f"{path}: expected rows of date,total; found none.")
-    return totals
+            if c.start > span.end:
+                break
+            if c.start > day:
+                out.append(Span(day, c.start - ONE_DAY))
+            day = max(day, c.end + ONE_DAY)
+            if day > span.end:
+                return out
+        if day <= span.end:
+            out.append(Span(day, span.end))
+        return out
+
+    def covered(self, span: Span) -> list[Span]:
+        """The parts of ``span`` the datasets cover."""
+        return [
+            Span(max(c.start, span.start), min(c.end, span.end))
+            for c in self.spans
+            if c.start <= span.end and c.end >= span.start
+        ]
+
+    def describe(self) -> str:
+        ids = ", ".join(self.datasets) or "no dataset"
+        return f"{ids} cover{'s' if len(self.datasets) == 1 else ''} {spans_phrase(self.spans) or 'no days'}"
 
 
-def _day(text: str) -> dt.date | None:
-    text = text.strip()
-    for fmt in ("%Y%m%d", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+def spans_phrase(spans: Iterable[Span]) -> str:
+    """'2024-01-01 to 2024-06-30 (182 days)', several joined by 'and'."""
+    parts = [f"{s.start}" if s.days == 1 else f"{s.start} to {s.end} ({s.days:,} days)" for s in spans]
+    return " and ".join(parts)
 
 
-def per_total(
-    points: list[tuple[dt.date, float]], totals: dict[dt.date, float], by: By, *, per: int = PER
-) -> list[tuple[dt.date, float]]:
-    """Each period's value per ``per`` records of total coverage in the same period. Every day of a
-    period must have a total: a missing day would inflate the rate, so it stops instead."""
-    out = []
-    for start, value in points:
-        days = [start + dt.timedelta(days=i) for i in range((next_period(start, by) - start).days)]
-        missing = [d for d in days if d not in totals]
-        if missing:
-            raise PeacewatchError(
-                f"--per-coverage: the totals file has no total for {missing[0]}"
-                + (f" and {len(missing) - 1} more day(s)" if len(missing) > 1 else "")
-                + f"; every day of the {by} starting {start} needs one.",
-                hint="Supply totals for every day of --from..--to (GDELT's normfiles/day.csv has them).",
-            )
-        out.append((start, round(value * per / sum(totals[d] for d in days), 6)))
-    return out
+def cut_offs(s, entries: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The last day each event dataset of ``entries`` covers (:meth:`peacewatch.store.Store.cut_offs`)."""
+    if s is None:
+        return {}
+    ids = {e["dataset_id"] for e in entries if e.get("table_name", "events") == "events"}
+    return {k: v for k, v in s.cut_offs().items() if k in ids}
 
 
-def normalise(result, path: str | Path, *, per: int = PER):
-    """A series result divided by total coverage from ``path`` (see :func:`read_totals`), naming the
-    file, its sha256 and the unit in ``normalised``."""
-    path = Path(path)
-    totals = read_totals(path)
-    points = per_total(result.points, totals, result.by, per=per)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    return dataclasses.replace(
-        result,
-        points=points,
-        command=f"{result.command} --per-coverage {path}",
-        normalised={
-            "per": per,
-            "unit": f"{result.measure} per {per:,} records of all coverage",
-            "file": str(path),
-            "sha256": sha,
-        },
-    )
+def selection_coverage(s, sel: Selection) -> Coverage:
+    """The coverage of the datasets a selection reads; when its dates left none (they all end before
+    or start after them), of the datasets the same filters select on any date."""
+    if sel.datasets:
+        return Coverage.of(sel.datasets, cut_offs(s, sel.datasets))
+    return filters_coverage(s, sel.filters)
+
+
+def filters_coverage(s, f: Filters) -> Coverage:
+    """The coverage of the datasets ``f`` selects, whatever its dates."""
+    from peacewatch.analysis.select import selection
+
+    undated = f.replace(date_from=None, date_to=None)
+    try:
+        entries = list(selection(undated, s)[1].datasets)
+    except AmbiguousDatasetsError as exc:  # overlapping on other dates than asked: all of them count
+        entries = [e for e in s.datasets() if e["dataset_id"] in exc.datasets]
+    return Coverage.of(entries, cut_offs(s, entries))
+
+
+def require_coverage(sel: Selection, span: Span, what: str, *, store=None) -> None:
+    """Raise CoverageError, naming the missing days, unless the datasets behind ``sel`` cover every
+    day of ``span``. With ``store``, a selection whose dates left no dataset is described by the
+    datasets the same filters select on other dates."""
+    cover = selection_coverage(store, sel) if store is not None else Coverage.of(sel.datasets)
+    if not cover.spans:
+        raise CoverageError(
+            f"no dataset in the store matches these filters, so the {what} {span} cannot be measured: "
+            f"{spans_phrase([span])} are missing.",
+            datasets=cover.datasets,
+            hint="Ingest a dataset that covers it, or check the filters.",
+            missing=(span,),
+        )
+    gaps = cover.missing(span)
+    if gaps:
+        raise CoverageError(
+            f"the {what} {span} is not covered by the selected data ({cover.describe()}): "
+            f"{spans_phrase(gaps)} {'is' if len(gaps) == 1 and gaps[0].days == 1 else 'are'} missing, "
+            "and days without data would be counted as days without violence.",
+            datasets=cover.datasets,
+            hint="Choose dates inside the coverage, or ingest a dataset that covers them.",
+            missing=tuple(gaps),
+        )
+
+
+__all__ = ["Coverage", "filters_coverage", "require_coverage", "selection_coverage", "spans_phrase"]

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from peacewatch.analysis.coverage import Coverage, cut_offs, require_coverage
 from peacewatch.analysis.select import StoreLike, as_store, selection
 from peacewatch.errors import CoverageError, IndicatorError
 from peacewatch.indicators.calendar import By, Span, fill
@@ -24,36 +25,6 @@ from peacewatch.indicators.filters import Filters, Selection
 from peacewatch.indicators.series import FITS, count_series, event_counts, imprecise_counts
 from peacewatch.schema import caveat_list
 from peacewatch.store import Store
-
-
-def _coverage(sel: Selection) -> Span | None:
-    starts = [e["date_min"] for e in sel.datasets if e.get("date_min")]
-    ends = [e["date_max"] for e in sel.datasets if e.get("date_max")]
-    if not starts:
-        return None
-    return Span(
-        min(dt.date.fromisoformat(str(d)[:10]) for d in starts),
-        max(dt.date.fromisoformat(str(d)[:10]) for d in ends),
-    )
-
-
-def require_coverage(sel: Selection, span: Span, what: str) -> None:
-    """Raise CoverageError unless the datasets behind ``sel`` cover every day of ``span``."""
-    ids = tuple(e["dataset_id"] for e in sel.datasets)
-    cover = _coverage(sel)
-    if cover is None:
-        raise CoverageError(
-            f"no dataset in the store matches these filters, so the {what} {span} cannot be measured.",
-            datasets=ids,
-            hint="Ingest a dataset that covers it, or check the filters.",
-        )
-    if span.start < cover.start or span.end > cover.end:
-        raise CoverageError(
-            f"the {what} {span} is not covered by the selected data ({', '.join(ids)} cover {cover}); "
-            "days outside it would be counted as days without violence.",
-            datasets=ids,
-            hint="Choose dates inside the coverage, or ingest a dataset that covers them.",
-        )
 
 
 @dataclass(frozen=True)
@@ -69,7 +40,7 @@ class SeriesResult:
     points: list[tuple[dt.date, float]]
     command: str
     imprecise: dict[str, Any] | None = None
-    normalised: dict[str, Any] | None = None  # per total coverage (analysis.coverage), else None
+    normalised: dict[str, Any] | None = None  # per total news volume (analysis.volume), else None
 
     def values(self) -> np.ndarray:
         return np.array([v for _, v in self.points], dtype=float)
@@ -133,14 +104,14 @@ def series(
     coverage of the selected datasets)."""
     s, sel = selection(f, store)
     if not (f.date_from and f.date_to):  # the span defaults to the coverage of the selected datasets
-        cover = _coverage(sel)
-        if cover is None:
+        spans = Coverage.of(sel.datasets, cut_offs(s, sel.datasets)).spans
+        if not spans:
             raise CoverageError(
                 "no dataset in the store matches these filters.",
                 datasets=(),
                 hint="See `peacewatch datasets`.",
             )
-        span = Span(f.date_from or cover.start, f.date_to or cover.end)
+        span = Span(f.date_from or spans[0].start, f.date_to or spans[-1].end)
         sel = selection_over(s, f, span)
     else:
         span = Span(f.date_from, f.date_to)
@@ -185,7 +156,8 @@ def imprecise(
         "fatalities": fatalities,
         "bin": by,
         "note": (
-            f"{row['events']:,} of {subject} ({fatalities:,.0f} fatalities) "
+            f"{row['events']:,} of {subject} ({fatalities:,.0f} "
+            f"{'fatality' if fatalities == 1 else 'fatalities'}) "
             f"{'is' if row['events'] == 1 else 'are'} dated only to a window "
             f"wider than {coarser}; each is counted on the first day it may have happened. "
             f"--precision {FITS[by][-1]} leaves them out."
@@ -217,7 +189,7 @@ def daily(
             "daily statistics need event data; the chosen dataset is an aggregate. "
             "Use `peacewatch series` on it, or choose an event dataset."
         )
-    require_coverage(sel, span, what)
+    require_coverage(sel, span, what, store=s)
     points = _series_on(s, sel, span, "day", measure, estimate)
     dates = np.arange(np.datetime64(span.start, "D"), np.datetime64(span.end, "D") + 1)
     return dates, np.array([v for _, v in points], dtype=float), sel

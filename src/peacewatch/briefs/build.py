@@ -6,8 +6,6 @@ one structure, with every number traceable to its datasets and to the command th
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,30 +13,8 @@ from typing import Any
 from peacewatch import schema
 from peacewatch.agreements import case_folder, case_taxonomy, evaluate, load_case
 from peacewatch.briefs import attribution, markdown
-from peacewatch.briefs.spec import Brief, load_brief
+from peacewatch.briefs.spec import Brief, filters_from, load_brief
 from peacewatch.errors import CaseError, PeacewatchError
-from peacewatch.indicators.filters import Filters
-
-DATA_DIR_ENV = "PEACEWATCH_DATA"
-
-
-def data_dir() -> Path:
-    """The shared data folder: $PEACEWATCH_DATA, else ../shared/data beside the working directory's repo."""
-    if os.environ.get(DATA_DIR_ENV):
-        return Path(os.environ[DATA_DIR_ENV])
-    here = Path(__file__).resolve()
-    for parent in (Path.cwd(), *here.parents):
-        candidate = parent.parent / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    return Path("../shared/data").resolve()
-
-
-def filters_from(spec: dict[str, Any], datasets: list[str], as_of: dt.date | None = None) -> Filters:
-    """Filters of a block (the CLI's names); the brief's datasets apply unless the block names its own,
-    and an open end stops at the brief's as-of date."""
-    f = Filters.from_spec({"dataset": datasets, **spec}, where="brief.yaml")
-    return f.replace(date_to=f.date_to or as_of)
 
 
 @dataclass
@@ -216,6 +192,8 @@ def _verdict_row(r: dict) -> dict:
         "verdict": r["verdict"],
         "days_late": r["days_late"],
         "summary": r["summary"],
+        "imprecise": r.get("imprecise"),
+        "note": ev.get("note"),
         "text": ev.get("text"),
         "source": ev.get("source"),
         "verified": ev.get("verified", True),

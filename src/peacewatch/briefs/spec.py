@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from peacewatch.errors import CaseError
+from peacewatch.indicators.filters import Filters
 from peacewatch.yamldoc import LineYAML
 
 
@@ -124,3 +126,27 @@ def load_brief(path: Path) -> Brief:
     if problems:
         raise CaseError(f"{len(problems)} problem(s) in {path}:\n  " + "\n  ".join(problems))
     return brief
+
+
+# Where a brief finds its files, and how a block's filters are read: shared by the blocks of build.py
+# and the figures of figures.py, so neither imports the other.
+DATA_DIR_ENV = "PEACEWATCH_DATA"
+
+
+def data_dir() -> Path:
+    """The shared data folder: $PEACEWATCH_DATA, else ../shared/data beside the working directory's repo."""
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV])
+    here = Path(__file__).resolve()
+    for parent in (Path.cwd(), *here.parents):
+        candidate = parent.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return Path("../shared/data").resolve()
+
+
+def filters_from(spec: dict[str, Any], datasets: list[str], as_of: dt.date | None = None) -> Filters:
+    """Filters of a block (the CLI's names); the brief's datasets apply unless the block names its own,
+    and an open end stops at the brief's as-of date."""
+    f = Filters.from_spec({"dataset": datasets, **spec}, where="brief.yaml")
+    return f.replace(date_to=f.date_to or as_of)

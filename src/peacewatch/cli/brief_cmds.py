@@ -32,17 +32,32 @@ def check(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     taxonomy: TaxonomyOpt = None,
+    show_events: Annotated[
+        str | None,
+        typer.Option(
+            "--show-events",
+            metavar="ID",
+            help="List the events claim ID's check counted (window and baseline, or period), "
+            "imprecisely dated ones flagged.",
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Check each claim of a briefing: supported, contradicted, inconclusive or insufficient_data."""
     from peacewatch.agreements import case_taxonomy
     from peacewatch.briefs.claims import check_claims, claims_path, load_claims
+    from peacewatch.errors import BriefError
     from peacewatch.store import Store
 
     path = claims_path(claims_or_case)
     s = Store(store)
     claims = load_claims(path, taxonomy=case_taxonomy(path.parent, s, taxonomy or ()))
+    if show_events:
+        claims = [render.pick(claims, show_events, "claim", "--show-events", BriefError)]
     results = check_claims(claims, store=s, as_of=parse_date(as_of, "--as-of"))
+    if show_events:
+        render.show_events(results[0], "claim", s, json_out=json_out, error=BriefError)
+        return
     payload = {"claims": [r.to_dict() for r in results]}
     if json_out:
         render.print_json(payload)
@@ -53,7 +68,8 @@ def check(
     for col in ("claim", "result", "summary"):
         table.add_column(col, overflow="fold", no_wrap=col == "result")
     for r in results:
-        table.add_row(f"{r.id}\n[dim]{r.text}[/dim]", f"[{STYLE[r.result]}]{r.result}[/]", r.summary)
+        summary = r.summary + (f"\n[dim]Dates: {r.imprecise['note']}[/dim]" if r.imprecise else "")
+        table.add_row(f"{r.id}\n[dim]{r.text}[/dim]", f"[{STYLE[r.result]}]{r.result}[/]", summary)
     render.console.print(table)
     counts = {k: sum(r.result == k for r in results) for k in STYLE}
     render.console.print(", ".join(f"{k} {n}" for k, n in counts.items() if n))

@@ -19,6 +19,7 @@ STYLE = {
     "inconclusive": "magenta",
     "insufficient_data": "cyan",
     "not_due": "dim",
+    "contrast": "blue",
 }
 
 
@@ -35,18 +36,34 @@ def evaluate(
     dataset: Annotated[str | None, typer.Option(help="Measure violence on this dataset.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
     taxonomy: TaxonomyOpt = None,
+    show_events: Annotated[
+        str | None,
+        typer.Option(
+            "--show-events",
+            metavar="ID",
+            help="List the events commitment ID counted (window and baseline, or period), imprecisely "
+            "dated ones flagged.",
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Evaluate each commitment of an agreement into a verdict with its evidence."""
     from peacewatch.agreements import case_folder, case_taxonomy, load_case
     from peacewatch.agreements import evaluate as run
+    from peacewatch.errors import CaseError
     from peacewatch.store import Store
 
     s = Store(store)
     loaded = load_case(case, taxonomy=case_taxonomy(case_folder(case), s, taxonomy or ()))
     for note in loaded.notes:
         render.err_console.print(f"[dim]note: {note}[/dim]")
+    if show_events:
+        render.pick(loaded.agreement.commitments, show_events, "commitment", "--show-events", CaseError)
     result = run(loaded, as_of=parse_date(as_of, "--as-of"), store=s, dataset=dataset)
+    if show_events:
+        chosen = render.pick(result.verdicts, show_events, "commitment", "--show-events", CaseError)
+        render.show_events(chosen, "commitment", s, json_out=json_out, error=CaseError)
+        return
     payload = result.to_dict()
     if json_out:
         render.print_json(payload)
@@ -59,9 +76,11 @@ def evaluate(
     for v in payload["commitments"]:
         verdict = v["verdict"] + (f" ({v['days_late']} d)" if v["days_late"] else "")
         flag = "" if v["evidence"].get("verified", True) else " [dim](wording unverified)[/dim]"
-        table.add_row(
-            v["id"] + flag, v["party"] or "joint", f"[{STYLE[v['verdict']]}]{verdict}[/]", v["summary"]
-        )
+        summary = v["summary"]
+        if v["imprecise"]:
+            summary += f"\n[dim]Dates: {v['imprecise']['note']}[/dim]"
+        party = "outside (contrast)" if v["verdict"] == "contrast" else v["party"] or "joint"
+        table.add_row(v["id"] + flag, party, f"[{STYLE[v['verdict']]}]{verdict}[/]", summary)
     render.console.print(table)
     for party, counts in payload["by_party"].items():
         render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))

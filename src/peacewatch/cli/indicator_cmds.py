@@ -58,7 +58,7 @@ def series(
 
     result = analysis.series(filters, by=by, measure=measure, estimate=estimate, store=store)
     if per_coverage is not None:
-        from peacewatch.analysis.coverage import normalise
+        from peacewatch.analysis.volume import normalise
 
         result = normalise(result, per_coverage)
     payload = result.to_dict()

@@ -132,3 +132,58 @@ def write_rows(
         Path(out).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+def pick(items: Sequence[Any], wanted: str, what: str, flag: str, error: type[PeacewatchError]) -> Any:
+    """The item whose ``id`` is ``wanted``, or a user error naming the close ids."""
+    found = next((x for x in items if x.id == wanted), None)
+    if found is None:
+        import difflib
+
+        ids = [x.id for x in items]
+        close = difflib.get_close_matches(wanted, ids, n=3)
+        listed = (
+            f"did you mean {', '.join(repr(c) for c in close)}?"
+            if close
+            else f"expected one of {', '.join(ids)}."
+        )
+        raise error(f"{flag} {wanted!r}: no {what} has this id; {listed}")
+    return found
+
+
+def show_events(item: Any, what: str, store, *, json_out: bool, error: type[PeacewatchError]) -> None:
+    """Print the events a verdict or claim counted (window, baseline or period), imprecise ones
+    flagged; as JSON, the item's payload with an ``events_behind`` key."""
+    from peacewatch.analysis import events_behind
+    from peacewatch.analysis.evidence import rows_for_table
+
+    payload = item.counted()
+    if payload is None:
+        kind = getattr(item, "kind", None) or item.evidence.get("kind", "")
+        raise error(
+            f"--show-events {item.id}: this {what} ({kind}, {item.to_dict().get('verdict') or item.result}) "
+            "counted no events: it rests on "
+            + (
+                "chronology facts"
+                if kind in ("milestone", "quantity", "conditional")
+                else "no data it could read"
+            )
+            + "; see its evidence with --json."
+        )
+    behind = events_behind(payload, store)
+    if json_out:
+        print_json({**item.to_dict(), "events_behind": behind.to_dict()})
+        return
+    counts = ", ".join(f"{n:,} in the {part}" for part, n in behind.counts().items())
+    rows = rows_for_table(behind)
+    print_table(
+        rows,
+        ("part", "event_id", "date", "precision", "place", "actors", "deaths"),
+        title=f"Events counted by {item.id}: {counts}",
+        numeric=("deaths",),
+    )
+    if behind.imprecise():
+        console.print(
+            f"{behind.imprecise():,} of these events are dated only to a window wider than a {behind.bin}; "
+            "each is counted on the first day it may have happened (marked 'imprecise')."
+        )

@@ -125,6 +125,21 @@ class Store:
             return []
         return [dict(r) for r in self._cached("catalog", self._read_catalog)]
 
+    def cut_offs(self) -> dict[str, str]:
+        """The last day each event dataset covers, as an ISO date: the latest day one of its events
+        starts. (The catalog's date_max is the latest date_end, which an event that begins on the
+        cut-off and runs past it pushes beyond the days the source collected.)"""
+        if not self.path.exists():
+            return {}
+        return dict(self._cached("cut_offs", self._read_cut_offs))
+
+    def _read_cut_offs(self) -> dict[str, str]:
+        with self.raw() as con:
+            rows = con.execute(
+                "SELECT dataset_id, max(date_start) FROM events GROUP BY dataset_id"
+            ).fetchall()
+        return {d: last.isoformat() for d, last in rows if last is not None}
+
     def _read_catalog(self) -> list[dict[str, Any]]:
         with self.raw() as con:
             cur = con.execute("SELECT * FROM datasets ORDER BY ingested_at, dataset_id")

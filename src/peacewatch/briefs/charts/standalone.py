@@ -159,7 +159,6 @@ def compare_chart_figure(
 
 def _title(f: Filters, measure: str, by: str, sp: Span) -> str:
     from peacewatch.gazetteer import country_name
-
     from peacewatch.indicators.filters import place_group
 
     names = place_group(f.country)

@@ -20,8 +20,10 @@ import re
 import numpy as np
 
 from peacewatch import analysis
+from peacewatch.agreements.judgement import count_phrase
+from peacewatch.analysis.coverage import require_coverage
 from peacewatch.briefs.claims.model import ChangeCheck, ClaimFilters, RankCheck, TrendCheck, _label
-from peacewatch.errors import CoverageError
+from peacewatch.indicators.calendar import Span
 from peacewatch.stats.changepoints import poisson_changepoints
 from peacewatch.stats.trend import monthly_trend_fit
 from peacewatch.store import Store
@@ -80,7 +82,8 @@ def _change(c: ChangeCheck, s: Store) -> tuple[str, str, dict]:
     result, why = change_verdict(c.expect, d["ci_low"], d["ci_high"], c.min_effect)
     w, b = d["window"], d["baseline"]
     summary = (
-        f"{w['total']:,.0f} {_words(f)} in the window {w['start']} to {w['end']} ({w['rate']:.3g} a day) "
+        f"{count_phrase(w['total'], _words(f))} in the window {w['start']} to {w['end']} "
+        f"({w['rate']:.3g} a day) "
         f"against {b['total']:,.0f} in the baseline {b['start']} to {b['end']} ({b['rate']:.3g} a day): "
         f"a rate ratio of {d['rate_ratio']:.2f} ({d['percent_change']:+.0f}%), 95% interval "
         f"{d['ci_low']:.2f} to {d['ci_high']:.2f}, {why}."
@@ -95,25 +98,12 @@ def _change(c: ChangeCheck, s: Store) -> tuple[str, str, dict]:
 
 def _series(c: RankCheck | TrendCheck, s: Store):
     f = c.filters
-    sr = analysis.series(
+    # A month the data do not cover would be ranked or fitted as a month without violence.
+    _, sel = analysis.selection(f.to_filters(c.date_from, c.date_to), s)
+    require_coverage(sel, Span(c.date_from, c.date_to), "period", store=s)
+    return analysis.series(
         f.to_filters(c.date_from, c.date_to), by="month", measure=f.measure, estimate=f.estimate, store=s
     )
-    if not sr.datasets:
-        raise CoverageError(
-            f"no dataset in the store matches these filters, so {c.date_from}:{c.date_to} "
-            "cannot be measured.",
-            datasets=(),
-        )
-    lo = min(_d(e["date_min"]) for e in sr.datasets)
-    hi = max(_d(e["date_max"]) for e in sr.datasets)
-    if c.date_from < lo or c.date_to > hi:
-        ids = tuple(e["dataset_id"] for e in sr.datasets)
-        raise CoverageError(
-            f"the period {c.date_from}:{c.date_to} is not covered by the selected data "
-            f"({', '.join(ids)} cover {lo}:{hi}); days outside it would be counted as days without violence.",
-            datasets=ids,
-        )
-    return sr
 
 
 def _rank(c: RankCheck, s: Store) -> tuple[str, str, dict]:

@@ -33,6 +33,13 @@ class ClaimResult:
     result: str
     summary: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    # Events counted on their first possible day because the source dates them only to a range.
+    imprecise: dict[str, Any] | None = None
+
+    def counted(self) -> dict[str, Any] | None:
+        """The payload naming the events this claim's check counted, if any (for
+        ``peacewatch.analysis.events_behind``)."""
+        return self.evidence.get("comparison") or self.evidence.get("series")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +48,7 @@ class ClaimResult:
             "source": self.source,
             "result": self.result,
             "summary": self.summary,
+            "imprecise": self.imprecise,
             "evidence": self.evidence,
         }
 
@@ -60,7 +68,16 @@ def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> Claim
     base = {"kind": c.kind, "check": c.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
     def done(result: str, summary: str, evidence: dict) -> ClaimResult:
-        return ClaimResult(claim.id, claim.text, claim.source, result, summary, {**base, **evidence})
+        payload = evidence.get("comparison") or evidence.get("series") or {}
+        return ClaimResult(
+            claim.id,
+            claim.text,
+            claim.source,
+            result,
+            summary,
+            {**base, **evidence},
+            payload.get("imprecise"),
+        )
 
     def cannot(summary: str, evidence: dict) -> ClaimResult:
         tail = f" {claim.settle_with.strip()}" if claim.settle_with else ""
@@ -88,7 +105,11 @@ def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> Claim
         hint = " Name one dataset in the claim's filters." if isinstance(exc, AmbiguousDatasetsError) else ""
         return cannot(
             f"The data cannot settle this: {exc.message}{hint}",
-            {"datasets": list(getattr(exc, "datasets", ())), "error": str(exc)},
+            {
+                "datasets": list(getattr(exc, "datasets", ())),
+                "error": str(exc),
+                "missing_days": [str(m) for m in getattr(exc, "missing", ())],
+            },
         )
 
 

@@ -90,14 +90,18 @@ def points_map(
     )
     total = len(rows)
     alt = (
-        f"{title}: a map of {len(dots):,} events at their recorded coordinates, coloured by type. "
-        f"Of all {total:,} events: "
+        f"{title}: a map of {len(dots):,} {'event' if len(dots) == 1 else 'events'} at their recorded "
+        "coordinates, coloured by type. "
+        + (f"Of all {total:,} events: " if total != 1 else "Of the 1 event: ")
         + ", ".join(f"{EVENT_TYPE_LABELS.get(t, t)} {counts[t]:,}" for t in types)
         + "."
     )
     notes = []
     if missing:
-        notes.append(f"{missing:,} of {total:,} events have no coordinates and are not drawn.")
+        notes.append(
+            f"{missing:,} of {total:,} events {'has' if missing == 1 else 'have'} no coordinates and "
+            f"{'is' if missing == 1 else 'are'} not drawn."
+        )
     table = [{"event_type": t, "label": EVENT_TYPE_LABELS.get(t, t), "events": counts[t]} for t in types]
     spec = {
         "$schema": SCHEMA_URL,

@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, select_autoescape
 
 from peacewatch.briefs.build import BuiltBrief
+from peacewatch.briefs.markdown import link_target
 
 # Belt and braces for the SVG: vl-convert writes neither scripts nor event handlers nor remote links,
 # and a brief must never carry them even if a future renderer did.
@@ -93,6 +94,7 @@ def write(built: BuiltBrief, out: Path, *, pdf: bool = True) -> dict[str, Path]:
     )
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["cell"] = _cell
+    env.filters["link"] = link_target
     html = env.from_string(_template_text("brief.html.j2")).render(
         p=built.payload, svgs=svgs, css=_template_text("brief.css"), print_rows=PRINT_ROWS
     )

@@ -10,6 +10,7 @@ import traceback
 import typer
 
 from peacewatch.errors import PeacewatchError
+from peacewatch.textsafe import printable
 
 app = typer.Typer(
     name="peacewatch",
@@ -70,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _err(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    # Messages quote files and flags, which may hold escape sequences: show them, never run them.
+    sys.stderr.write(printable(message) + "\n")
 
 
 def run() -> None:  # pragma: no cover - the console script

@@ -162,7 +162,7 @@ class ConductJudge:
             "events": n,
             "tolerance": c.tolerance,
             "first_events": sample,
-            "command": f"peacewatch events {f.cli_args()} --format csv",
+            "command": f"peacewatch events {f.cli_args(analysis.as_store(self.store).path)} --format csv",
         }
         if n > c.tolerance:
             return (

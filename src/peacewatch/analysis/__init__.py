@@ -10,7 +10,7 @@ JSON; the HTTP API and the briefs will render the same objects.
 """
 
 from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
-from peacewatch.analysis.select import StoreLike, actor_summary, events, selection
+from peacewatch.analysis.select import StoreLike, actor_summary, as_store, events, selection
 from peacewatch.analysis.series import SeriesResult, series
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "StoreLike",
     "TrendResult",
     "actor_summary",
+    "as_store",
     "changepoints",
     "compare",
     "events",

@@ -12,6 +12,7 @@ import io
 import json
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,9 +28,10 @@ _HEAD_BYTES = 256 * 1024
 class Probe:
     """What detection learnt about a file.
 
-    ``path`` is the file to scan: the original, or a member extracted from a zip archive into a
-    temporary folder. ``header`` holds the column names (delimited and xlsx files) or the property
-    names of the first record (JSON). ``rows`` are the first few data rows as text.
+    ``path`` is the file to scan: the original, or a member extracted from a zip archive into the
+    ingest's working folder (removed when the ingest ends). ``header`` holds the column names
+    (delimited and xlsx files) or the property names of the first record (JSON). ``rows`` are the
+    first few data rows as text.
     """
 
     original: Path
@@ -55,7 +57,15 @@ def _open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8", errors="replace", newline="")
 
 
-def _unzip(path: Path) -> Path:
+# Bounds on a zip member, checked while it is written out (the sizes in a zip's directory can lie):
+# the largest real release (UCDP GED global, about 0.4 GB as CSV) fits many times over, a zip bomb
+# (1 MB of compressed zeros that becomes 1 GiB) does not. Text data compresses 5 to 20 times.
+MAX_UNZIPPED_BYTES = 8 * 1024**3
+MAX_RATIO = 200
+_RATIO_FROM = 16 * 1024**2  # small members may compress better (a header and a few rows)
+
+
+def _unzip(path: Path, workdir: Path | None) -> Path:
     with zipfile.ZipFile(path) as zf:
         members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
         data = [
@@ -68,11 +78,52 @@ def _unzip(path: Path) -> Path:
                 f"found {names}.",
                 hint="Extract the file you want and ingest it directly.",
             )
-        target = Path(tempfile.mkdtemp(prefix="peacewatch-unzip-")) / Path(data[0].filename).name
-        with zf.open(data[0]) as src, open(target, "wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
+        member = data[0]
+        folder = Path(tempfile.mkdtemp(dir=workdir if workdir is not None else _fallback_workdir()))
+        # Only the base name, never the member's path (a name like ../../x must not leave the folder).
+        target = folder / (Path(member.filename.replace("\\", "/")).name or "member")
+        written = 0
+        try:
+            with zf.open(member) as src, open(target, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    ratio = written / max(member.compress_size, 1)
+                    if written > MAX_UNZIPPED_BYTES or (written > _RATIO_FROM and ratio > MAX_RATIO):
+                        raise SourceError(
+                            f"{path}: {member.filename} unpacks to more than "
+                            + (
+                                f"{MAX_UNZIPPED_BYTES:,} bytes"
+                                if written > MAX_UNZIPPED_BYTES
+                                else f"{MAX_RATIO} times its compressed size ({member.compress_size:,} bytes)"
+                            )
+                            + ", which no conflict-event table does: refused as a possible zip bomb.",
+                            hint="If the file is genuine, extract it yourself and ingest the extracted file.",
+                        )
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            target.unlink(missing_ok=True)
+            raise SourceError(
+                f"{path}: the zip archive is damaged ({exc}).", hint="Download it again."
+            ) from None
+        except BaseException:
+            target.unlink(missing_ok=True)  # the folder itself goes with the caller's workdir
+            raise
         return target
+
+
+_FALLBACK: list[Path] = []
+
+
+def _fallback_workdir() -> Path:
+    """A folder for zip members when the caller gave none (probe() called on its own): removed when
+    the process exits. Ingest always passes its own folder, which it removes when it ends."""
+    if not _FALLBACK:
+        import atexit
+        import shutil
+
+        _FALLBACK.append(Path(tempfile.mkdtemp(prefix="peacewatch-unzip-")))
+        atexit.register(shutil.rmtree, _FALLBACK[0], True)
+    return _FALLBACK[0]
 
 
 def _xlsx_probe(original: Path, path: Path) -> Probe:
@@ -114,9 +165,10 @@ def _json_probe(original: Path, path: Path) -> Probe:
     return Probe(original, path, fmt, None, header, (), json_doc=doc)
 
 
-def probe(path: Path) -> Probe:
-    """Inspect ``path``: unpack zip archives, recognise JSON/GeoJSON/xlsx, and read the header and
-    first rows of delimited text.
+def probe(path: Path, *, workdir: Path | None = None) -> Probe:
+    """Inspect ``path``: unpack zip archives (the data member into ``workdir``, which the caller
+    removes; bounded in size and ratio), recognise JSON/GeoJSON/xlsx, and read the header and first
+    rows of delimited text.
 
     >>> probe(Path("tests/data/acled_mini.csv")).format  # doctest: +SKIP
     'csv'
@@ -137,7 +189,7 @@ def probe(path: Path) -> Probe:
         else:
             if any(n.endswith("xl/workbook.xml") for n in zipfile.ZipFile(original).namelist()):
                 return _xlsx_probe(original, original)
-            scan_path = _unzip(original)
+            scan_path = _unzip(original, workdir)
     if scan_path.suffix.lower() == ".xlsx":
         return _xlsx_probe(original, scan_path)
 

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import select
+import shutil
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ import duckdb
 
 from peacewatch.errors import IngestError, PeacewatchError, StoreError
 from peacewatch.store.ddl import create_statements
-from peacewatch.store.files import copy_on_write
+from peacewatch.store.files import copy_on_write, unzip_folder
 from peacewatch.store.ingest import IngestReport, write
 
 DEFAULT_STORE = Path("peacewatch.duckdb")
@@ -168,7 +169,24 @@ class Store:
         """Ingest files atomically: all of them, or (on any error or interruption) none.
 
         A file whose sha256 is already in the catalog is reported as ``unchanged`` and not read again.
+        The data member of a zip archive is unpacked into a working folder beside the store
+        (``STORE.tmp-PID.unzip``), removed when the ingest ends however it ends.
         """
+        work = unzip_folder(self.path)
+        try:
+            return self._ingest(
+                paths,
+                source=source,
+                mapping=mapping,
+                dataset_id=dataset_id,
+                taxonomy_files=taxonomy_files,
+                progress=progress,
+                workdir=work,
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _ingest(self, paths, *, source, mapping, dataset_id, taxonomy_files, progress, workdir: Path):
         from peacewatch.actors import Taxonomy
         from peacewatch.gazetteer import resolve_countries
         from peacewatch.sources.registry import plan_file
@@ -188,7 +206,7 @@ class Store:
             if sha in known:
                 plans.append((f, sha, None, known[sha]["dataset_id"]))
                 continue
-            plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None)
+            plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir)
             name = dataset_id or default_dataset_id(f)
             if name in taken and taken[name] != sha:
                 name = f"{name}-{sha[:8]}"

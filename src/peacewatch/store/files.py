@@ -84,6 +84,16 @@ def _copy_keeping_mode(path: Path, tmp: Path) -> None:
         os.fchmod(dst.fileno(), stat.S_IMODE(st.st_mode))
 
 
+def unzip_folder(path: Path) -> Path:
+    """A fresh working folder for unpacked zip members beside the store (``STORE.tmp-PID.unzip``): the
+    caller removes it; after a kill -9, the next writer does, as with the copy."""
+    folder = path.with_name(f"{path.name}.tmp-{os.getpid()}.unzip")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder
+
+
 @contextmanager
 def writer_lock(path: Path) -> Iterator[None]:
     """Hold the store's writer lock (a ``.lock`` file beside it) for the duration of the block."""
@@ -123,7 +133,6 @@ def copy_on_write(path: Path) -> Iterator[Path]:
     with writer_lock(path):
         _remove_stale(path)
         tmp = _tmp_path(path)
-        _remove(*_leftovers(path, pid=os.getpid()))  # our own, from an earlier ingest in this process
         if path.exists():
             _copy_keeping_mode(path, tmp)
         try:
@@ -137,4 +146,4 @@ def copy_on_write(path: Path) -> Iterator[Path]:
             finally:
                 os.close(dir_fd)
         finally:
-            _remove(*_leftovers(path, pid=os.getpid()))
+            _remove(tmp, *(p for p in _leftovers(path, pid=os.getpid()) if p.suffix != ".unzip"))

@@ -14,6 +14,7 @@ from jinja2 import Environment, select_autoescape
 
 from peacewatch.briefs.build import BuiltBrief
 from peacewatch.briefs.markdown import link_target
+from peacewatch.briefs.outdir import write_whole
 
 # Belt and braces for the SVG: vl-convert writes neither scripts nor event handlers nor remote links,
 # and a brief must never carry them even if a future renderer did.
@@ -75,8 +76,12 @@ def _printable_gradients(svg: str) -> str:
 
 
 def write(built: BuiltBrief, out: Path, *, pdf: bool = True) -> dict[str, Path]:
-    """Write the brief's files into ``out``; returns their paths by kind."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the brief's files into ``out``, replacing a previous brief's files whole (no mix of two
+    briefs, no stale brief.pdf after ``pdf=False``; see ``briefs.outdir``); returns their paths by kind."""
+    return write_whole(Path(out), lambda folder: _write_files(built, folder, pdf=pdf))
+
+
+def _write_files(built: BuiltBrief, out: Path, *, pdf: bool) -> dict[str, Path]:
     figdir = out / "figures"
     figdir.mkdir(exist_ok=True)
     svgs = {}

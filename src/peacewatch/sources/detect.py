@@ -79,6 +79,8 @@ def _unzip(path: Path, workdir: Path | None) -> Path:
                 hint="Extract the file you want and ingest it directly.",
             )
         member = data[0]
+        if workdir is not None:
+            workdir.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(dir=workdir if workdir is not None else _fallback_workdir()))
         # Only the base name, never the member's path (a name like ../../x must not leave the folder).
         target = folder / (Path(member.filename.replace("\\", "/")).name or "member")

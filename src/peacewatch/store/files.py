@@ -85,12 +85,11 @@ def _copy_keeping_mode(path: Path, tmp: Path) -> None:
 
 
 def unzip_folder(path: Path) -> Path:
-    """A fresh working folder for unpacked zip members beside the store (``STORE.tmp-PID.unzip``): the
-    caller removes it; after a kill -9, the next writer does, as with the copy."""
+    """The working folder for unpacked zip members beside the store (``STORE.tmp-PID.unzip``), made
+    only when a zip is read: the caller removes it; after a kill -9, the next writer does, as with the
+    copy."""
     folder = path.with_name(f"{path.name}.tmp-{os.getpid()}.unzip")
-    folder.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
     return folder
 
 

@@ -124,7 +124,7 @@ def datasets(
 
 def quarantine(
     dataset: Annotated[str | None, typer.Option(help="Only this dataset.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many rows.")] = 50,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
     store: StoreOpt = None,
@@ -158,7 +158,7 @@ EVENT_COLUMNS = (
 def events(
     filters: Filters,
     limit: Annotated[
-        int | None, typer.Option(help="At most this many rows (default 20 for the table).")
+        int | None, typer.Option(min=0, help="At most this many rows (default 20 for the table).")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file (required for parquet).")] = None,
@@ -180,7 +180,7 @@ def actors(
     unresolved: Annotated[
         bool, typer.Option(help="List the most frequent names that resolve to no key.")
     ] = False,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 30,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many rows.")] = 30,
     json_out: Annotated[bool, typer.Option("--json")] = False,
     store: StoreOpt = None,
 ) -> None:

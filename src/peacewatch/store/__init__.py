@@ -21,8 +21,9 @@ from typing import Any
 
 import duckdb
 
-from peacewatch.errors import IngestError, PeacewatchError, StoreError
+from peacewatch.errors import IngestError, StoreError
 from peacewatch.store.ddl import create_statements
+from peacewatch.store.failures import check_store_file, ingest_error, unreadable
 from peacewatch.store.files import copy_on_write, unzip_folder
 from peacewatch.store.ingest import IngestReport, write
 
@@ -97,14 +98,17 @@ class Store:
                 hint="Ingest a file first (peacewatch ingest FILE), or point --store or PEACEWATCH_STORE "
                 "at one.",
             )
+        check_store_file(self.path)
 
     @contextmanager
     def raw(self):
         """A read-only DuckDB connection (for catalog reads and executing compiled expressions)."""
         self._require()
-        con = duckdb.connect(str(self.path), read_only=True)
+        with unreadable(self.path):
+            con = duckdb.connect(str(self.path), read_only=True)
         try:
-            yield con
+            with unreadable(self.path):
+                yield con
         finally:
             con.close()
 
@@ -113,7 +117,8 @@ class Store:
         import ibis
 
         self._require()
-        return self._cached("ibis", lambda: ibis.duckdb.connect(str(self.path), read_only=True))
+        with unreadable(self.path):
+            return self._cached("ibis", lambda: ibis.duckdb.connect(str(self.path), read_only=True))
 
     def datasets(self) -> list[dict[str, Any]]:
         """The catalog as a list of dicts (dates as ISO strings)."""
@@ -123,7 +128,13 @@ class Store:
 
     def _read_catalog(self) -> list[dict[str, Any]]:
         with self.raw() as con:
-            cur = con.execute("SELECT * FROM datasets ORDER BY ingested_at, dataset_id")
+            try:
+                cur = con.execute("SELECT * FROM datasets ORDER BY ingested_at, dataset_id")
+            except duckdb.CatalogException:
+                raise StoreError(
+                    f"{self.path}: a DuckDB database, but not a peacewatch store (it has no datasets table).",
+                    hint="Point --store or PEACEWATCH_STORE at a store made by `peacewatch ingest`.",
+                ) from None
             names = [d[0] for d in cur.description]
             rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         for r in rows:
@@ -148,11 +159,13 @@ class Store:
 
         if limit is None and not expr.op().find(ops.InMemoryTable):
             backend = self.ibis()
-            table = backend.con.sql(backend.compile(expr)).to_arrow_table()
+            with unreadable(self.path):
+                table = backend.con.sql(backend.compile(expr)).to_arrow_table()
             # DuckDB may answer in a wider type than Ibis promised (a truncated DATE comes back as a
             # TIMESTAMP); give callers the schema of the expression, as Ibis itself does.
             return table.cast(expr.schema().to_pyarrow())
-        return expr.to_pyarrow(limit=limit) if limit is not None else expr.to_pyarrow()
+        with unreadable(self.path):
+            return expr.to_pyarrow(limit=limit) if limit is not None else expr.to_pyarrow()
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -244,10 +257,10 @@ class Store:
                                 )
                             )
                         except duckdb.Error as exc:
-                            raise _ingest_error(f, exc) from exc
+                            raise ingest_error(f, exc, MEMORY_LIMIT) from exc
                 con.execute("CHECKPOINT")
             except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or checkpointing
-                raise _ingest_error(self.path, exc) from exc
+                raise ingest_error(self.path, exc, MEMORY_LIMIT) from exc
             finally:
                 con.close()
         return results
@@ -272,20 +285,6 @@ class Store:
             seconds=0.0,
             notes=("already in the store (same sha256); nothing was read",),
         )
-
-
-def _ingest_error(path: Path, exc: duckdb.Error) -> PeacewatchError:
-    first = str(exc).strip().splitlines()[0]
-    if isinstance(exc, duckdb.OutOfMemoryException):
-        return IngestError(
-            f"{path}: the ingest ran out of memory (DuckDB's limit here is {MEMORY_LIMIT}): {first}",
-            hint="Nothing was written. Free memory or disk space for spilling (the store's folder), or "
-            "split the file and ingest the parts.",
-        )
-    return IngestError(
-        f"{path}: the file could not be read as planned: {first}",
-        hint="Check the file's format, or force a reader with --source / --mapping.",
-    )
 
 
 @contextmanager

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from peacewatch.agreements import dates
 from peacewatch.agreements.models import MaxRatio, NoAttacks, ViolenceReduction
-from peacewatch.errors import AmbiguousDatasetsError, CoverageError, MissingFieldError, StatisticsError
+from peacewatch.errors import (
+    AmbiguousDatasetsError,
+    CaseError,
+    CoverageError,
+    IndicatorError,
+    MissingFieldError,
+    StatisticsError,
+)
 
 
 def days_phrase(n: int) -> str:
@@ -84,6 +91,8 @@ class ConductJudge:
             r = analysis.compare(f, window=f"{start}:{end}", measure=s.measure, store=self.store, **baseline)
         except (MissingFieldError, CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:
             return self._no_data(exc)
+        except IndicatorError as exc:  # a baseline the calendar cannot hold (before year 1, ...)
+            raise CaseError(f"{self.case.files[0]}: commitment {c.id!r}: baseline: {exc}") from None
         d = r.to_dict()
         rr, lo, hi = d["rate_ratio"], d["ci_low"], d["ci_high"]
         w, b = d["window"], d["baseline"]

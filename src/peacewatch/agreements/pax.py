@@ -94,7 +94,13 @@ def read_pax(path: str | Path) -> list[dict[str, str]]:
             hint="Give the PA-X all-agreements CSV (pax_all_agreements_data.csv[.gz]) with --pax-file.",
         )
     reader.fieldnames = header
-    return list(reader)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a field over the csv module's limit (131,072 characters), a NUL byte
+        raise SourceError(
+            f"{path}:{reader.line_num}: not a PA-X agreements table there: {exc}.",
+            hint="Check --pax-file: give the PA-X all-agreements CSV as downloaded.",
+        ) from None
 
 
 def find_agreement(rows: list[dict[str, str]], agtid: int | str, *, source: str = "the PA-X file") -> dict:

@@ -125,6 +125,12 @@ def preceding(window: Span, n_days: int) -> Span:
     """
     if n_days < 1:
         raise IndicatorError(f"--baseline-preceding {n_days}: expected a number of days >= 1.")
+    available = (window.start - dt.date.min).days
+    if n_days > available:
+        raise IndicatorError(
+            f"--baseline-preceding {n_days}: only {available:,} days exist before the window's start "
+            f"{window.start}; expected a number of days from 1 to that."
+        )
     return Span(window.start - dt.timedelta(days=n_days), window.start - ONE_DAY)
 
 
@@ -169,6 +175,7 @@ def months_before(month: Span, k: int) -> Span:
             start = (start - ONE_DAY).replace(day=1)
     except OverflowError:
         raise IndicatorError(
-            f"--month {month.start.year:04d}-{month.start.month:02d}: expected a month with {k} whole months before it."
+            f"--month {month.start.year:04d}-{month.start.month:02d}: expected a month with {k} whole "
+            "months before it."
         ) from None
     return Span(start, month.start - ONE_DAY)

@@ -130,8 +130,16 @@ def _fallback_workdir() -> Path:
 
 def _xlsx_probe(original: Path, path: Path) -> Probe:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError, zlib.error) as exc:
+        raise SourceError(
+            f"{original}: expected an Excel workbook (.xlsx, a zip archive of XML sheets), found a file "
+            f"that is not one ({exc}).",
+            hint="Open it in a spreadsheet and save it as .xlsx or .csv, or rename it if it is a CSV.",
+        ) from None
     try:
         ws = wb.worksheets[0]
         rows = []
@@ -167,6 +175,38 @@ def _json_probe(original: Path, path: Path) -> Probe:
     return Probe(original, path, fmt, None, header, (), json_doc=doc)
 
 
+_WIDE = {
+    b"\xff\xfe\x00\x00": "UTF-32 (little-endian)",
+    b"\x00\x00\xfe\xff": "UTF-32 (big-endian)",
+    b"\xff\xfe": "UTF-16 (little-endian)",
+    b"\xfe\xff": "UTF-16 (big-endian)",
+}
+
+
+def _refuse_utf16(original: Path, path: Path) -> None:
+    """Name a UTF-16 or UTF-32 text file as such (Excel's "Unicode text" export) instead of showing its
+    header as letters with NUL bytes between them."""
+    try:
+        opener = gzip.open if path.suffix.lower() == ".gz" else open
+        with opener(path, "rb") as fh:
+            head = fh.read(4096)
+    except (OSError, EOFError, zlib.error):
+        return  # the text reader below reports a file that cannot be decompressed
+    found = next((name for bom, name in _WIDE.items() if head.startswith(bom)), None)
+    if found is None and len(head) >= 64:
+        evens, odds = head[0::2], head[1::2]
+        if odds.count(0) > 0.4 * len(odds) and evens.count(0) < 0.05 * len(evens):
+            found = "UTF-16 (little-endian, without a byte-order mark)"
+        elif evens.count(0) > 0.4 * len(evens) and odds.count(0) < 0.05 * len(odds):
+            found = "UTF-16 (big-endian, without a byte-order mark)"
+    if found:
+        raise SourceError(
+            f"{original}: the text is encoded as {found}; expected UTF-8 (or Latin-1).",
+            hint="Save it again as UTF-8 (in Excel: CSV UTF-8), or convert it, e.g. "
+            "iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8.csv.",
+        )
+
+
 def probe(path: Path, *, workdir: Path | None = None) -> Probe:
     """Inspect ``path``: unpack zip archives (the data member into ``workdir``, which the caller
     removes; bounded in size and ratio), recognise JSON/GeoJSON/xlsx, and read the header and first
@@ -194,6 +234,7 @@ def probe(path: Path, *, workdir: Path | None = None) -> Probe:
             scan_path = _unzip(original, workdir)
     if scan_path.suffix.lower() == ".xlsx":
         return _xlsx_probe(original, scan_path)
+    _refuse_utf16(original, scan_path)
 
     with _open_text(scan_path) as fh:
         try:

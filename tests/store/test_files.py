@@ -104,3 +104,14 @@ def test_a_live_writer_s_copy_survives_a_deleted_lock_file_and_a_dead_writer_s_i
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_ingest_keeps_the_owner_of_a_store_owned_by_another_user(tmp_path, two_files):
+    store = Store(tmp_path / "s.duckdb")
+    store.ingest([two_files[0]])
+    os.chown(store.path, 65534, 65534)
+    os.chmod(store.path, 0o640)
+    store.ingest([two_files[1]])
+    st = os.stat(store.path)
+    assert (st.st_uid, st.st_gid, _mode(store.path)) == (65534, 65534, 0o640)

@@ -78,4 +78,4 @@ def test_a_damaged_zip_member_is_a_clear_error(tmp_path, syria_zip, capsys):
     code = main(["ingest", "--store", str(tmp_path / "s.duckdb"), str(damaged)])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
-    assert "damaged" in err or "could not be read" in err
+    assert any(word in err for word in ("damaged", "corrupt", "ends early", "could not be read"))

@@ -115,3 +115,27 @@ def test_ingest_keeps_the_owner_of_a_store_owned_by_another_user(tmp_path, two_f
     store.ingest([two_files[1]])
     st = os.stat(store.path)
     assert (st.st_uid, st.st_gid, _mode(store.path)) == (65534, 65534, 0o640)
+
+
+def test_a_full_disk_while_copying_the_store_leaves_no_partial_copy(tmp_path, two_files, monkeypatch):
+    import errno
+
+    from peacewatch.store import files
+
+    store = Store(tmp_path / "s.duckdb")
+    store.ingest([two_files[0]])
+    before = store.path.read_bytes()
+
+    def full(src, dst, length=0):
+        dst.write(src.read(4096))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.shutil, "copyfileobj", full)
+    with pytest.raises(OSError):
+        store.ingest([two_files[1]])
+    assert store.path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "acled_argentina_first_half.csv",
+        "s.duckdb",
+        "s.duckdb.lock",
+    ]

@@ -71,6 +71,11 @@ def _remove_stale(path: Path) -> None:
     _remove(*_leftovers(path))
 
 
+def _remove_own(path: Path) -> None:
+    """Remove this process's working files of ``path`` but its zip folder (the ingest removes that)."""
+    _remove(*(p for p in _leftovers(path, pid=os.getpid()) if p.suffix != ".unzip"))
+
+
 def _copy_keeping_mode(path: Path, tmp: Path) -> None:
     """Copy the store into ``tmp``, created private (0600) so that a private store is never readable by
     others while it is copied; it takes the store's mode and owner (when this user may give it) before
@@ -132,9 +137,10 @@ def copy_on_write(path: Path) -> Iterator[Path]:
     with writer_lock(path):
         _remove_stale(path)
         tmp = _tmp_path(path)
-        if path.exists():
-            _copy_keeping_mode(path, tmp)
+        _remove_own(path)  # a copy left under our PID by a killed process that had it before us
         try:
+            if path.exists():
+                _copy_keeping_mode(path, tmp)  # inside the try: a full disk mid-copy leaves no copy
             yield tmp
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
@@ -145,4 +151,5 @@ def copy_on_write(path: Path) -> Iterator[Path]:
             finally:
                 os.close(dir_fd)
         finally:
-            _remove(tmp, *(p for p in _leftovers(path, pid=os.getpid()) if p.suffix != ".unzip"))
+            _remove(tmp)
+            _remove_own(path)

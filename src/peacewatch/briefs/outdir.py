@@ -33,7 +33,7 @@ def _remove(path: Path) -> None:
 def write_whole(out: Path, write: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
     """Call ``write(folder)`` on a private folder beside ``out``, then put its files in ``out`` in place
     of the previous brief's; returns ``write``'s paths, moved to ``out``."""
-    out = Path(out).absolute()
+    out = Path(out).resolve()  # a link to a folder: write beside the folder, on its file system
     if out.exists() and not out.is_dir():
         raise BriefError(
             f"--out {out}: expected a folder for the brief, found a file.", hint="Give a folder."

@@ -53,6 +53,14 @@ def _damaged(syria_store, tmp_path: Path, how: str) -> Path:
     return target
 
 
+def _foreign(path: Path) -> Path:
+    """A DuckDB database that some other program made."""
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t (a INTEGER)")
+    con.close()
+    return path
+
+
 @pytest.mark.parametrize(
     "kind, expected",
     [
@@ -62,6 +70,7 @@ def _damaged(syria_store, tmp_path: Path, how: str) -> Path:
         ("devnull", "found a device"),
         ("truncated", "damaged or truncated"),
         ("corrupt", "damaged or truncated"),
+        ("foreign", "not a peacewatch store"),
     ],
 )
 @pytest.mark.parametrize("command", [["datasets"], ["series", "--by", "month"]])
@@ -75,6 +84,7 @@ def test_a_store_path_that_is_no_store_is_one_sentence(
         "devnull": lambda: Path(os.devnull),
         "truncated": lambda: _damaged(syria_store, tmp_path, "truncated"),
         "corrupt": lambda: _damaged(syria_store, tmp_path, "corrupt"),
+        "foreign": lambda: _foreign(tmp_path / "other.duckdb"),
     }[kind]()
     code, err = run(capsys, *command, "--store", path)
     if kind in ("truncated", "corrupt") and code == 0:  # the damaged blocks were not ones read here

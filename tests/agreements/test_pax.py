@@ -169,8 +169,8 @@ def test_a_column_the_codebook_does_not_know_becomes_a_category_named_after_it(r
 
 
 def test_the_case_id_replaces_the_slug(rows):
-    made = pax.skeleton(pax.find_agreement(rows, 2271), case_id="doha 2020")
-    assert yaml.safe_load(made.text)["id"] == "doha 2020"
+    made = pax.skeleton(pax.find_agreement(rows, 2271), case_id="doha-2020")
+    assert yaml.safe_load(made.text)["id"] == "doha-2020"
 
 
 @pytest.mark.parametrize(
@@ -326,3 +326,19 @@ def test_the_docstring_examples_of_pax_hold():
 
     failures, tried = doctest.testmod(pax, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
+
+
+@pytest.mark.parametrize(
+    "case_id", ["../../evil", "/tmp/evil", "a/b", "..", ".hidden", "Doha 2020", "doha\x1b[31m", "", "x" * 101]
+)
+def test_cli_from_pax_refuses_a_case_id_that_is_not_one_folder_name(
+    capsys, tmp_path, data_file, monkeypatch, case_id
+):
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    argv = ("agreements", "from-pax", "2272", "--pax-file", str(data_file(AFGHANISTAN)), "--case-id", case_id)
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and err.startswith("error: --case-id ") and "lower-case letters" in err
+    assert "\x1b" not in err and "Traceback" not in err
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

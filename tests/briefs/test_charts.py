@@ -89,7 +89,7 @@ def test_the_shaded_window_and_the_changepoints_are_layers_of_the_chart(weekly, 
     assert {"2020-02-22", "2020-03-02"} <= {r["date"] for r in rules}
     texts = [t["text"] for name in ("labels_left", "labels_right") for t in _values(weekly, name)]
     assert "Reduction in violence 22–29 Feb 2020" in texts and "22 Feb" in texts
-    assert "peacewatch changepoints --country Afghanistan" in weekly.command
+    assert "peacewatch changepoints --store " in weekly.command and "--country Afghanistan" in weekly.command
 
 
 def _values(fig: Figure, name: str) -> list[dict]:
@@ -146,13 +146,15 @@ def test_every_changepoint_is_in_the_notes_even_when_its_label_does_not_fit(week
         assert any(n.startswith(f"Changepoint on {charts.day_text(day)}") for n in weekly.notes)
 
 
-def test_the_command_reproduces_the_total_each_type_and_the_changepoints(weekly):
+def test_the_command_reproduces_the_total_each_type_and_the_changepoints(weekly, afghan_store):
     lines = weekly.command.splitlines()
+    store = f"--store {afghan_store.path}"
     assert lines[0] == (
-        "peacewatch series --country Afghanistan --from 2019-09-01 --to 2020-11-30 --by week --measure events"
+        f"peacewatch series {store} --country Afghanistan --from 2019-09-01 --to 2020-11-30 --by week "
+        "--measure events"
     )
     assert any("--type battle" in line for line in lines)
-    assert lines[-1].startswith("peacewatch changepoints --country Afghanistan --from 2019-09-01")
+    assert lines[-1].startswith(f"peacewatch changepoints {store} --country Afghanistan --from 2019-09-01")
     assert weekly.datasets[0]["dataset_id"].startswith("acled-afghanistan")
 
 

@@ -68,7 +68,7 @@ RIV_TYPES = (
 # -- the built-in cases --------------------------------------------------------------------------------
 
 
-def test_afghanistan_the_riv_week_cut_violence_by_80_percent(afghanistan):
+def test_afghanistan_the_riv_week_cut_violence_by_80_percent(afghanistan, afghan_store):
     r = afghanistan["riv-cut-violence"]
     c = r.evidence["comparison"]
     assert r.result == "supported"
@@ -76,7 +76,9 @@ def test_afghanistan_the_riv_week_cut_violence_by_80_percent(afghanistan):
     assert c["rate_ratio"] == pytest.approx(6.75 / (711 / 21))
     assert c["ci_low"] == pytest.approx(0.133, abs=1e-3) and c["ci_high"] == pytest.approx(0.299, abs=1e-3)
     assert "0.20 (-80%)" in r.summary and "wholly below 1" in r.summary
-    assert r.evidence["command"].startswith(f"peacewatch compare --dataset {ACLED}")
+    assert r.evidence["command"].startswith(
+        f"peacewatch compare --store {afghan_store.path} --dataset {ACLED}"
+    )
     assert r.evidence["datasets"][0]["dataset_id"] == ACLED and r.evidence["datasets"][0]["sha256"]
 
 

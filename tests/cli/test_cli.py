@@ -123,7 +123,9 @@ def test_compare_json_shape(capsys, store_arg):
     } <= set(d)
     assert set(d["window"]) >= {"start", "end", "days", "total", "rate"}
     assert set(d["baseline"]) >= {"start", "end", "days", "total", "rate"}
-    assert d["command"].startswith("peacewatch compare --country Afghanistan --window 2020-02-22:2020-02-29")
+    assert d["command"].startswith(
+        f"peacewatch compare --store {store_arg[1]} --country Afghanistan --window 2020-02-22:2020-02-29"
+    )
 
 
 def test_trend_changepoints_and_its_json_shapes(capsys, store_arg):

@@ -13,7 +13,14 @@ from __future__ import annotations
 from peacewatch.agreements import dates
 from peacewatch.agreements.judgement import Bench, Judgement, count_phrase, days_phrase, rate_phrase
 from peacewatch.agreements.models import Contrast, MaxRatio, NoAttacks, Scope, ViolenceReduction
-from peacewatch.errors import AmbiguousDatasetsError, CoverageError, MissingFieldError, StatisticsError
+from peacewatch.errors import (
+    AmbiguousDatasetsError,
+    CaseError,
+    CoverageError,
+    IndicatorError,
+    MissingFieldError,
+    StatisticsError,
+)
 
 _NO_DATA = (MissingFieldError, CoverageError, AmbiguousDatasetsError)
 
@@ -95,6 +102,8 @@ def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
         )
     except (*_NO_DATA, StatisticsError) as exc:
         return None, no_data(exc)
+    except IndicatorError as exc:  # a window or baseline the calendar cannot hold (before year 1, ...)
+        raise CaseError(f"{bench.case.files[0]}: commitment {c.id!r}: {exc}") from None
     d = r.to_dict()
     w, b = d["window"], d["baseline"]
     m = c.scope.measure
@@ -212,7 +221,7 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
         "events": n,
         "tolerance": c.tolerance,
         "first_events": sample,
-        "command": f"peacewatch events {f.cli_args()} --format csv",
+        "command": f"peacewatch events {f.cli_args(s.path)} --format csv",
     }
     dated = imprecise(s, sel, "day", spans=(period,), subject="the events counted")
     counted = count_phrase(n, "events")

@@ -141,6 +141,10 @@ def load_case(name_or_path: str | Path, *, taxonomy=None, store=None) -> Case:
         if not path.exists():
             problems.append(f"{path}: missing; a case folder needs agreement.yaml and chronology.yaml")
             continue
+        if not path.is_file():  # a folder, or a link to a device such as /dev/zero: never read it
+            found = "a folder" if path.is_dir() else "a device or other special file"
+            problems.append(f"{path}: expected a YAML file, found {found}")
+            continue
         try:
             docs[name] = LineYAML(path)
         except ValueError as exc:

@@ -38,6 +38,9 @@ PAX_CITATION = (
     "Journal of Peace Research 56(3)"
 )
 REQUIRED = ("AgtId", "Agt", "Dat")
+# A case id names a folder (the default --out is <case id>/agreement.yaml): one path segment of lower-case
+# letters, digits, '-' and '_' (as claim ids and the slugs made here), never '..', '/' or a hidden name.
+CASE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 
 # The codebook is data (pax_codebook.yaml), read once; these are its values under their old names.
 CODEBOOK: dict[str, tuple[str, dict[str, str]]] = codebook().categories
@@ -92,7 +95,13 @@ def read_pax(path: str | Path) -> list[dict[str, str]]:
             hint="Give the PA-X all-agreements CSV (pax_all_agreements_data.csv[.gz]) with --pax-file.",
         )
     reader.fieldnames = header
-    return list(reader)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a field over the csv module's limit (131,072 characters), a NUL byte
+        raise SourceError(
+            f"{path}:{reader.line_num}: not a PA-X agreements table there: {exc}.",
+            hint="Check --pax-file: give the PA-X all-agreements CSV as downloaded.",
+        ) from None
 
 
 def find_agreement(rows: list[dict[str, str]], agtid: int | str, *, source: str = "the PA-X file") -> dict:
@@ -134,6 +143,8 @@ def skeleton(row: Mapping[str, str], *, case_id: str | None = None, source: str 
     >>> skeleton(row).data["signed"]  # doctest: +SKIP
     datetime.date(2020, 2, 29)
     """
+    if case_id is not None:
+        check_case_id(case_id)
     agtid = (row.get("AgtId") or "").strip()
     title = _clean(row.get("Agt"))
     try:
@@ -173,6 +184,21 @@ def skeleton(row: Mapping[str, str], *, case_id: str | None = None, source: str 
     return Skeleton(data, text)
 
 
+def check_case_id(case_id: str, flag: str = "--case-id") -> str:
+    """``case_id`` when it is one safe folder name, else a PeacewatchError naming the rule.
+
+    >>> check_case_id("doha-2020")
+    'doha-2020'
+    """
+    if not CASE_ID.fullmatch(case_id):
+        raise PeacewatchError(
+            f"{flag} {case_id!r}: expected an id of lower-case letters, digits, '-' and '_' "
+            "(at most 100, starting with a letter or digit), such as doha-2020.",
+            hint="The id names the case folder, so it cannot hold '/', '..' or spaces.",
+        )
+    return case_id
+
+
 def write_skeleton(
     agtid: int | str, pax_file: str | Path, *, out: str | Path | None = None, case_id: str | None = None
 ) -> Skeleton:
@@ -188,7 +214,10 @@ def write_skeleton(
     row = find_agreement(read_pax(pax_file), agtid, source=str(pax_file))
     digest = hashlib.sha256(pax_file.read_bytes()).hexdigest()
     made = skeleton(row, case_id=case_id, source=f"{pax_file.name} (sha256 {digest})")
-    path = Path(out) if out is not None else Path(made.data["id"]) / "agreement.yaml"
+    # The id came checked from skeleton(); a default id is a slug, which the same rule holds.
+    path = (
+        Path(out) if out is not None else Path(check_case_id(made.data["id"], "case id")) / "agreement.yaml"
+    )
     if path.is_dir() or str(out).endswith(("/", "\\")):
         path = path / "agreement.yaml"
     try:

@@ -11,6 +11,7 @@ reproduces it; periods outside the coverage of the selected datasets raise Cover
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,7 +135,7 @@ def compare(
     kwargs = {"conf_level": conf_level} | ({"method": method} if method else {})
     result = stats.compare_rates(wv, bv, **kwargs)
     cmd = (
-        f"peacewatch compare {f.cli_args()} --window {w} {flag} --measure {measure}"
+        f"peacewatch compare {f.cli_args(s.path)} --window {w} {flag} --measure {measure}"
         + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (f" --method {method}" if method else "")
     )
@@ -146,7 +147,7 @@ def compare(
         estimate,
         f,
         sel.provenance(),
-        " ".join(cmd.split()),
+        shlex.join(shlex.split(cmd)),
         rule,
         imprecise(s, sel, "day", estimate=estimate, spans=(w, *spans), subject="the events compared"),
     )
@@ -194,11 +195,11 @@ def trend(
     base = months_before(m, 3)
     full = Span(base.start, m.end)
     cmd = (
-        f"peacewatch trend {f.cli_args()} --month {month} --measure {measure}"
+        f"peacewatch trend {f.cli_args(s.path)} --month {shlex.quote(month)} --measure {measure}"
         + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (" --by admin1" if by_admin1 else "")
     )
-    cmd = " ".join(cmd.split())
+    cmd = shlex.join(shlex.split(cmd))
     if not by_admin1:
         _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, what="months")
         verdict = stats.monthly_trend(values[base.days :], values[: base.days])
@@ -230,7 +231,7 @@ def _payload(result, sp: Span, measure: str, f: Filters, sel, cmd: str, **extra)
         "measure": measure,
         "filters": f.to_dict(),
         "datasets": sel.provenance(),
-        "command": " ".join(cmd.split()),
+        "command": shlex.join(shlex.split(cmd)),
         "caveats": caveat_list(sel.provenance(), extra.get("imprecise")),
     }
 
@@ -250,8 +251,8 @@ def changepoints(
     dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
     result = stats.poisson_changepoints(values, dates, penalty=penalty)
     cmd = (
-        f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args()} --from {sp.start} "
-        f"--to {sp.end} --measure {measure}"
+        f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args(s.path)} "
+        f"--from {sp.start} --to {sp.end} --measure {measure}"
         + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (f" --penalty {penalty}" if penalty is not None else "")
     )
@@ -285,7 +286,7 @@ def its(
         adjust_autocorrelation=adjust_autocorrelation,
     )
     cmd = (
-        f"peacewatch its {f.replace(date_from=None, date_to=None).cli_args()} --intervention {day} "
+        f"peacewatch its {f.replace(date_from=None, date_to=None).cli_args(s.path)} --intervention {day} "
         f"--from {sp.start} --to {sp.end} --measure {measure}"
         + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (f" --seasonal {seasonal_harmonics}" if seasonal_harmonics else "")

@@ -11,6 +11,7 @@ datasets (with version and sha256) and the CLI command that reproduces it.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,7 +117,7 @@ def series(
     else:
         span = Span(f.date_from, f.date_to)
     points = _series_on(s, sel, span, by, measure, estimate)
-    cmd = f"peacewatch series {f.cli_args()} --by {by} --measure {measure}"
+    cmd = f"peacewatch series {f.cli_args(s.path)} --by {by} --measure {measure}"
     if measure == "fatalities":
         cmd += f" --estimate {estimate}"
     return SeriesResult(
@@ -127,7 +128,7 @@ def series(
         sel.provenance(),
         span,
         points,
-        " ".join(cmd.split()),
+        shlex.join(shlex.split(cmd)),
         imprecise(s, sel, by, estimate=estimate),
     )
 

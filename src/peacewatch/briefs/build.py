@@ -242,5 +242,5 @@ def _events_block(e, brief: Brief, store) -> dict:
         "kind": "events",
         "title": e.title,
         "rows": rows,
-        "command": f"peacewatch events {f.cli_args()} --limit {e.limit}",
+        "command": f"peacewatch events {f.cli_args(analysis.as_store(store).path)} --limit {e.limit}",
     }

@@ -21,6 +21,7 @@ from typing import Any
 from peacewatch.errors import BriefError, IndicatorError
 from peacewatch.indicators import calendar
 from peacewatch.indicators.calendar import Span
+from peacewatch.textsafe import csv_cell
 
 VEGA_LITE_VERSION = "6.4"
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
@@ -100,7 +101,8 @@ class Figure:
         out.writelines(f"# {line}\n" for line in comments)
         writer = csv.DictWriter(out, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.data)
+        # Labels come from the data (province and actor names): no cell may run as a formula.
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in self.data)
         return out.getvalue()
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,17 +2,49 @@
 
 Everything is HTML-escaped first; only then are paragraphs, bullet lists, **bold**, *italic*,
 `code` and [links](https://...) (http and https only) turned into tags. No raw HTML passes through.
+
+:func:`link_target` is the one rule for every other link in a brief (the ``source`` of a commitment,
+claim or chronology fact): only http(s) and mailto URLs become links, in the HTML and so in the PDF's
+annotations; anything else (``javascript:``, ``data:``, ``file:``, a bare path) is shown as text.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
 _CODE = re.compile(r"`([^`]+)`")
+
+
+_LINKABLE = frozenset({"http", "https", "mailto"})
+
+
+def link_target(url) -> str | None:
+    """``url`` when it may become a link (http, https or mailto, with something after the scheme),
+    else None: the caller shows it as text.
+
+    >>> link_target("https://peacemaker.un.org/doha"), link_target(" JavaScript:alert(1)")
+    ('https://peacemaker.un.org/doha', None)
+    """
+    if not isinstance(url, str):
+        return None
+    text = url.strip()
+    # Browsers drop tabs and newlines inside a scheme ("java\tscript:"): refuse any control character.
+    if not text or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _LINKABLE:
+        return None
+    if parts.scheme.lower() == "mailto":
+        return text if parts.path else None
+    return text if parts.netloc else None
 
 
 def _inline(text: str) -> str:

@@ -14,6 +14,8 @@ from jinja2 import Environment, select_autoescape
 
 from peacewatch.briefs import attribution
 from peacewatch.briefs.build import BuiltBrief
+from peacewatch.briefs.markdown import link_target
+from peacewatch.briefs.outdir import write_whole
 
 # Belt and braces for the SVG: vl-convert writes neither scripts nor event handlers nor remote links,
 # and a brief must never carry them even if a future renderer did.
@@ -75,8 +77,12 @@ def _printable_gradients(svg: str) -> str:
 
 
 def write(built: BuiltBrief, out: Path, *, pdf: bool = True) -> dict[str, Path]:
-    """Write the brief's files into ``out``; returns their paths by kind."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the brief's files into ``out``, replacing a previous brief's files whole (no mix of two
+    briefs, no stale brief.pdf after ``pdf=False``; see ``briefs.outdir``); returns their paths by kind."""
+    return write_whole(Path(out), lambda folder: _write_files(built, folder, pdf=pdf))
+
+
+def _write_files(built: BuiltBrief, out: Path, *, pdf: bool) -> dict[str, Path]:
     figdir = out / "figures"
     figdir.mkdir(exist_ok=True)
     svgs = {}
@@ -94,6 +100,7 @@ def write(built: BuiltBrief, out: Path, *, pdf: bool = True) -> dict[str, Path]:
     )
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["cell"] = _cell
+    env.filters["link"] = link_target
     html = env.from_string(_template_text("brief.html.j2")).render(
         p=built.payload, svgs=svgs, css=_template_text("brief.css"), print_rows=PRINT_ROWS
     )

@@ -3,6 +3,7 @@ traceback), 2 an internal error (a bug in peacewatch: please report it with the 
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -10,6 +11,7 @@ import traceback
 import typer
 
 from peacewatch.errors import PeacewatchError
+from peacewatch.textsafe import printable
 
 app = typer.Typer(
     name="peacewatch",
@@ -57,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # The system refused a file operation (a full or read-only disk, a missing folder, no
+        # permission): the user's to fix, so one sentence and exit 1, not a bug report.
+        _err(f"error: {os_error_message(exc)}")
+        return 1
     except Exception as exc:
         # Usage errors come from click (vendored inside newer typer): recognised by their interface.
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
@@ -89,8 +96,30 @@ def _format_hint(exc: Exception) -> str:
     return ""
 
 
+_OS_HINTS = {
+    errno.ENOSPC: "The disk is full: free some space and run the command again.",
+    errno.EDQUOT: "The disk quota is used up: free some space and run the command again.",
+    errno.EROFS: "The file system is read-only: write somewhere else (--out, --store).",
+    errno.EACCES: "Check the permissions of the file and its folder, or write somewhere else.",
+    errno.EPERM: "The file may be immutable or owned by another user: check it, or write elsewhere.",
+    errno.ENOENT: "Check the path; a folder to write into must exist.",
+    errno.ENOTDIR: "A part of the path is a file, not a folder: check the path.",
+    errno.EISDIR: "Expected a file, found a folder: check the path.",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One sentence for an OSError: the file, what the system said, and what to do."""
+    where = exc.filename if exc.filename is not None else None
+    what = exc.strerror or str(exc) or type(exc).__name__
+    hint = _OS_HINTS.get(exc.errno or -1, "")
+    text = f"{where}: {what}." if where is not None else f"{what.rstrip('.')}."
+    return f"{text} {hint}".strip()
+
+
 def _err(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    # Messages quote files and flags, which may hold escape sequences: show them, never run them.
+    sys.stderr.write(printable(message) + "\n")
 
 
 def run() -> None:  # pragma: no cover - the console script

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from peacewatch.errors import PeacewatchError
+from peacewatch.textsafe import csv_cell
 
 console = Console()
 err_console = Console(stderr=True)
@@ -118,7 +119,9 @@ def write_rows(
         for r in rows:
             writer.writerow(
                 [
-                    _default(v) if isinstance(v, dt.date) else json.dumps(v) if isinstance(v, list) else v
+                    csv_cell(
+                        _default(v) if isinstance(v, dt.date) else json.dumps(v) if isinstance(v, list) else v
+                    )
                     for v in r.values()
                 ]
             )

@@ -131,7 +131,7 @@ def datasets(
 
 def quarantine(
     dataset: Annotated[str | None, typer.Option(help="Only this dataset.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many rows.")] = 50,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
     json_out: JsonFlag = False,
@@ -167,7 +167,7 @@ EVENT_COLUMNS = (
 def events(
     filters: Filters,
     limit: Annotated[
-        int | None, typer.Option(help="At most this many rows (default 20 for the table).")
+        int | None, typer.Option(min=0, help="At most this many rows (default 20 for the table).")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file (required for parquet).")] = None,
@@ -200,7 +200,7 @@ def actors(
         str | None,
         typer.Option(help="Find keys whose key, name or aliases match this text, with events per dataset."),
     ] = None,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 30,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many rows.")] = 30,
     json_out: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
     taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,

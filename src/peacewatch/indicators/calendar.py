@@ -7,6 +7,7 @@ labelled by its Monday; a month is labelled by its first day. Spans are inclusiv
 from __future__ import annotations
 
 import datetime as dt
+from calendar import monthrange
 from dataclasses import dataclass
 from typing import Literal
 
@@ -124,6 +125,12 @@ def preceding(window: Span, n_days: int) -> Span:
     """
     if n_days < 1:
         raise IndicatorError(f"--baseline-preceding {n_days}: expected a number of days >= 1.")
+    available = (window.start - dt.date.min).days
+    if n_days > available:
+        raise IndicatorError(
+            f"--baseline-preceding {n_days}: only {available:,} days exist before the window's start "
+            f"{window.start}; expected a number of days from 1 to that."
+        )
     return Span(window.start - dt.timedelta(days=n_days), window.start - ONE_DAY)
 
 
@@ -143,6 +150,11 @@ def same_window_previous_years(window: Span, k: int) -> list[Span]:
     """
     if k < 1:
         raise IndicatorError(f"--baseline-years {k}: expected a number of years >= 1.")
+    if k >= window.start.year:
+        raise IndicatorError(
+            f"--baseline-years {k}: the window starts in {window.start.year}, so at most "
+            f"{window.start.year - 1} earlier years exist; expected a number of years from 1 to that."
+        )
     return [Span(_shift_years(window.start, y), _shift_years(window.end, y)) for y in range(1, k + 1)]
 
 
@@ -152,12 +164,18 @@ def month_span(month: str) -> Span:
         first = dt.date.fromisoformat(month + "-01")
     except ValueError:
         raise IndicatorError(f"--month {month!r}: expected a month as YYYY-MM.") from None
-    return Span(first, next_period(first, "month") - ONE_DAY)
+    return Span(first, first.replace(day=monthrange(first.year, first.month)[1]))
 
 
 def months_before(month: Span, k: int) -> Span:
     """The ``k`` whole months before ``month``."""
     start = month.start
-    for _ in range(k):
-        start = (start - ONE_DAY).replace(day=1)
+    try:
+        for _ in range(k):
+            start = (start - ONE_DAY).replace(day=1)
+    except OverflowError:
+        raise IndicatorError(
+            f"--month {month.start.year:04d}-{month.start.month:02d}: expected a month with {k} whole "
+            "months before it."
+        ) from None
     return Span(start, month.start - ONE_DAY)

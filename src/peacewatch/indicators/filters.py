@@ -21,6 +21,8 @@ as the store writes them (ignoring case); ``peacewatch.analysis.places`` first r
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -176,26 +178,34 @@ class Filters:
     def replace(self, **changes) -> Filters:
         return Filters(**{**asdict(self), **changes})
 
-    def cli_args(self) -> str:
-        """The CLI flags that reproduce these filters (for provenance)."""
-        parts = []
+    def cli_args(self, store: str | os.PathLike | None = None) -> str:
+        """The CLI flags that reproduce these filters (for provenance), each word quoted for a POSIX
+        shell (``shlex.quote``), so that pasting the command runs peacewatch and nothing else. With
+        ``store``, the flags start with ``--store PATH``: a reproduced number comes from the same store.
+
+        >>> Filters(admin1="Aleppo $(touch X)").cli_args(store="/data/s.duckdb")
+        "--store /data/s.duckdb --admin1 'Aleppo $(touch X)'"
+        """
+        words: list[str] = []
+        if store is not None:
+            words += ["--store", os.fspath(store)]
         for ds in self.datasets:
-            parts.append(f"--dataset {ds}")
+            words += ["--dataset", ds]
         for name in ("source", "country", "admin1", "admin2", "actor", "actor1", "actor2", "violence_type"):
             value = getattr(self, name)
             if value:
-                flag = name.replace("_", "-")
-                parts.append(f"--{flag} {_q(value)}")
+                words += [f"--{name.replace('_', '-')}", value]
         if self.dyad:
-            parts.append(f"--dyad {self.dyad[0]},{self.dyad[1]}")
-        parts += [f"--type {t}" for t in self.types]
+            words += ["--dyad", f"{self.dyad[0]},{self.dyad[1]}"]
+        for t in self.types:
+            words += ["--type", t]
         if self.date_from:
-            parts.append(f"--from {self.date_from.isoformat()}")
+            words += ["--from", self.date_from.isoformat()]
         if self.date_to:
-            parts.append(f"--to {self.date_to.isoformat()}")
+            words += ["--to", self.date_to.isoformat()]
         if self.precision:
-            parts.append(f"--precision {self.precision}")
-        return " ".join(parts)
+            words += ["--precision", self.precision]
+        return shlex.join(words)
 
 
 _SPEC_KEYS = frozenset(
@@ -216,10 +226,6 @@ _SPEC_KEYS = frozenset(
         "precision",
     }
 )
-
-
-def _q(value: str) -> str:
-    return f'"{value}"' if any(ch.isspace() for ch in value) else value
 
 
 def validate(f: Filters, taxonomy=None) -> None:

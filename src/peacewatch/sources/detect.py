@@ -12,6 +12,7 @@ import io
 import json
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,9 +28,10 @@ _HEAD_BYTES = 256 * 1024
 class Probe:
     """What detection learnt about a file.
 
-    ``path`` is the file to scan: the original, or a member extracted from a zip archive into a
-    temporary folder. ``header`` holds the column names (delimited and xlsx files) or the property
-    names of the first record (JSON). ``rows`` are the first few data rows as text.
+    ``path`` is the file to scan: the original, or a member extracted from a zip archive into the
+    ingest's working folder (removed when the ingest ends). ``header`` holds the column names
+    (delimited and xlsx files) or the property names of the first record (JSON). ``rows`` are the
+    first few data rows as text.
     """
 
     original: Path
@@ -55,7 +57,15 @@ def _open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8", errors="replace", newline="")
 
 
-def _unzip(path: Path) -> Path:
+# Bounds on a zip member, checked while it is written out (the sizes in a zip's directory can lie):
+# the largest real release (UCDP GED global, about 0.4 GB as CSV) fits many times over, a zip bomb
+# (1 MB of compressed zeros that becomes 1 GiB) does not. Text data compresses 5 to 20 times.
+MAX_UNZIPPED_BYTES = 8 * 1024**3
+MAX_RATIO = 200
+_RATIO_FROM = 16 * 1024**2  # small members may compress better (a header and a few rows)
+
+
+def _unzip(path: Path, workdir: Path | None) -> Path:
     with zipfile.ZipFile(path) as zf:
         members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
         data = [
@@ -68,17 +78,68 @@ def _unzip(path: Path) -> Path:
                 f"found {names}.",
                 hint="Extract the file you want and ingest it directly.",
             )
-        target = Path(tempfile.mkdtemp(prefix="peacewatch-unzip-")) / Path(data[0].filename).name
-        with zf.open(data[0]) as src, open(target, "wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
+        member = data[0]
+        if workdir is not None:
+            workdir.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=workdir if workdir is not None else _fallback_workdir()))
+        # Only the base name, never the member's path (a name like ../../x must not leave the folder).
+        target = folder / (Path(member.filename.replace("\\", "/")).name or "member")
+        written = 0
+        try:
+            with zf.open(member) as src, open(target, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    ratio = written / max(member.compress_size, 1)
+                    if written > MAX_UNZIPPED_BYTES or (written > _RATIO_FROM and ratio > MAX_RATIO):
+                        raise SourceError(
+                            f"{path}: {member.filename} unpacks to more than "
+                            + (
+                                f"{MAX_UNZIPPED_BYTES:,} bytes"
+                                if written > MAX_UNZIPPED_BYTES
+                                else f"{MAX_RATIO} times its compressed size ({member.compress_size:,} bytes)"
+                            )
+                            + ", which no conflict-event table does: refused as a possible zip bomb.",
+                            hint="If the file is genuine, extract it yourself and ingest the extracted file.",
+                        )
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            target.unlink(missing_ok=True)
+            raise SourceError(
+                f"{path}: the zip archive is damaged ({exc}).", hint="Download it again."
+            ) from None
+        except BaseException:
+            target.unlink(missing_ok=True)  # the folder itself goes with the caller's workdir
+            raise
         return target
+
+
+_FALLBACK: list[Path] = []
+
+
+def _fallback_workdir() -> Path:
+    """A folder for zip members when the caller gave none (probe() called on its own): removed when
+    the process exits. Ingest always passes its own folder, which it removes when it ends."""
+    if not _FALLBACK:
+        import atexit
+        import shutil
+
+        _FALLBACK.append(Path(tempfile.mkdtemp(prefix="peacewatch-unzip-")))
+        atexit.register(shutil.rmtree, _FALLBACK[0], True)
+    return _FALLBACK[0]
 
 
 def _xlsx_probe(original: Path, path: Path) -> Probe:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError, zlib.error) as exc:
+        raise SourceError(
+            f"{original}: expected an Excel workbook (.xlsx, a zip archive of XML sheets), found a file "
+            f"that is not one ({exc}).",
+            hint="Open it in a spreadsheet and save it as .xlsx or .csv, or rename it if it is a CSV.",
+        ) from None
     try:
         ws = wb.worksheets[0]
         rows = []
@@ -114,9 +175,42 @@ def _json_probe(original: Path, path: Path) -> Probe:
     return Probe(original, path, fmt, None, header, (), json_doc=doc)
 
 
-def probe(path: Path) -> Probe:
-    """Inspect ``path``: unpack zip archives, recognise JSON/GeoJSON/xlsx, and read the header and
-    first rows of delimited text.
+_WIDE = {
+    b"\xff\xfe\x00\x00": "UTF-32 (little-endian)",
+    b"\x00\x00\xfe\xff": "UTF-32 (big-endian)",
+    b"\xff\xfe": "UTF-16 (little-endian)",
+    b"\xfe\xff": "UTF-16 (big-endian)",
+}
+
+
+def _refuse_utf16(original: Path, path: Path) -> None:
+    """Name a UTF-16 or UTF-32 text file as such (Excel's "Unicode text" export) instead of showing its
+    header as letters with NUL bytes between them."""
+    try:
+        opener = gzip.open if path.suffix.lower() == ".gz" else open
+        with opener(path, "rb") as fh:
+            head = fh.read(4096)
+    except (OSError, EOFError, zlib.error):
+        return  # the text reader below reports a file that cannot be decompressed
+    found = next((name for bom, name in _WIDE.items() if head.startswith(bom)), None)
+    if found is None and len(head) >= 64:
+        evens, odds = head[0::2], head[1::2]
+        if odds.count(0) > 0.4 * len(odds) and evens.count(0) < 0.05 * len(evens):
+            found = "UTF-16 (little-endian, without a byte-order mark)"
+        elif evens.count(0) > 0.4 * len(evens) and odds.count(0) < 0.05 * len(odds):
+            found = "UTF-16 (big-endian, without a byte-order mark)"
+    if found:
+        raise SourceError(
+            f"{original}: the text is encoded as {found}; expected UTF-8 (or Latin-1).",
+            hint="Save it again as UTF-8 (in Excel: CSV UTF-8), or convert it, e.g. "
+            "iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8.csv.",
+        )
+
+
+def probe(path: Path, *, workdir: Path | None = None) -> Probe:
+    """Inspect ``path``: unpack zip archives (the data member into ``workdir``, which the caller
+    removes; bounded in size and ratio), recognise JSON/GeoJSON/xlsx, and read the header and first
+    rows of delimited text.
 
     >>> probe(Path("tests/data/acled_mini.csv")).format  # doctest: +SKIP
     'csv'
@@ -137,9 +231,10 @@ def probe(path: Path) -> Probe:
         else:
             if any(n.endswith("xl/workbook.xml") for n in zipfile.ZipFile(original).namelist()):
                 return _xlsx_probe(original, original)
-            scan_path = _unzip(original)
+            scan_path = _unzip(original, workdir)
     if scan_path.suffix.lower() == ".xlsx":
         return _xlsx_probe(original, scan_path)
+    _refuse_utf16(original, scan_path)
 
     with _open_text(scan_path) as fh:
         try:

@@ -49,12 +49,15 @@ def readers() -> dict[str, Any]:
     return found
 
 
-def plan_file(path: Path, *, source: str | None = None, mapping: Path | None = None) -> ReadPlan:
-    """Detect the format of ``path`` and return its read plan.
+def plan_file(
+    path: Path, *, source: str | None = None, mapping: Path | None = None, workdir: Path | None = None
+) -> ReadPlan:
+    """Detect the format of ``path`` and return its read plan. A zip's data member is unpacked into
+    ``workdir``, which the caller removes once the plan has been read.
 
     >>> plan_file(Path("ged.csv"), source="ucdp_ged")  # doctest: +SKIP
     """
-    found = probe(Path(path))
+    found = probe(Path(path), workdir=workdir)
     if mapping is not None:
         from peacewatch.sources import mapped
 

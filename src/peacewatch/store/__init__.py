@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import select
+import shutil
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -20,9 +21,10 @@ from typing import Any
 
 import duckdb
 
-from peacewatch.errors import IngestError, PeacewatchError, StoreError
+from peacewatch.errors import IngestError, StoreError
 from peacewatch.store.ddl import create_statements
-from peacewatch.store.files import copy_on_write
+from peacewatch.store.failures import check_store_file, ingest_error, unreadable
+from peacewatch.store.files import copy_on_write, unzip_folder
 from peacewatch.store.ingest import IngestReport, write
 from peacewatch.store.taxonomies import TaxonomyFile, reresolve
 from peacewatch.store.taxonomies import load as load_taxonomy
@@ -101,14 +103,17 @@ class Store:
                 hint="Ingest a file first (peacewatch ingest FILE), or point --store or PEACEWATCH_STORE "
                 "at one.",
             )
+        check_store_file(self.path)
 
     @contextmanager
     def raw(self):
         """A read-only DuckDB connection (for catalog reads and executing compiled expressions)."""
         self._require()
-        con = duckdb.connect(str(self.path), read_only=True)
+        with unreadable(self.path):
+            con = duckdb.connect(str(self.path), read_only=True)
         try:
-            yield con
+            with unreadable(self.path):
+                yield con
         finally:
             con.close()
 
@@ -117,7 +122,8 @@ class Store:
         import ibis
 
         self._require()
-        return self._cached("ibis", lambda: ibis.duckdb.connect(str(self.path), read_only=True))
+        with unreadable(self.path):
+            return self._cached("ibis", lambda: ibis.duckdb.connect(str(self.path), read_only=True))
 
     def datasets(self) -> list[dict[str, Any]]:
         """The catalog as a list of dicts (dates as ISO strings)."""
@@ -142,7 +148,13 @@ class Store:
 
     def _read_catalog(self) -> list[dict[str, Any]]:
         with self.raw() as con:
-            cur = con.execute("SELECT * FROM datasets ORDER BY ingested_at, dataset_id")
+            try:
+                cur = con.execute("SELECT * FROM datasets ORDER BY ingested_at, dataset_id")
+            except duckdb.CatalogException:
+                raise StoreError(
+                    f"{self.path}: a DuckDB database, but not a peacewatch store (it has no datasets table).",
+                    hint="Point --store or PEACEWATCH_STORE at a store made by `peacewatch ingest`.",
+                ) from None
             names = [d[0] for d in cur.description]
             rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         for r in rows:
@@ -210,11 +222,13 @@ class Store:
 
         if limit is None and not expr.op().find(ops.InMemoryTable):
             backend = self.ibis()
-            table = backend.con.sql(backend.compile(expr)).to_arrow_table()
+            with unreadable(self.path):
+                table = backend.con.sql(backend.compile(expr)).to_arrow_table()
             # DuckDB may answer in a wider type than Ibis promised (a truncated DATE comes back as a
             # TIMESTAMP); give callers the schema of the expression, as Ibis itself does.
             return table.cast(expr.schema().to_pyarrow())
-        return expr.to_pyarrow(limit=limit) if limit is not None else expr.to_pyarrow()
+        with unreadable(self.path):
+            return expr.to_pyarrow(limit=limit) if limit is not None else expr.to_pyarrow()
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -231,7 +245,24 @@ class Store:
         """Ingest files atomically: all of them, or (on any error or interruption) none.
 
         A file whose sha256 is already in the catalog is reported as ``unchanged`` and not read again.
+        The data member of a zip archive is unpacked into a working folder beside the store
+        (``STORE.tmp-PID.unzip``), removed when the ingest ends however it ends.
         """
+        work = unzip_folder(self.path)
+        try:
+            return self._ingest(
+                paths,
+                source=source,
+                mapping=mapping,
+                dataset_id=dataset_id,
+                taxonomy_files=taxonomy_files,
+                progress=progress,
+                workdir=work,
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _ingest(self, paths, *, source, mapping, dataset_id, taxonomy_files, progress, workdir: Path):
         from peacewatch.gazetteer import resolve_countries
         from peacewatch.sources.registry import plan_file
 
@@ -250,7 +281,7 @@ class Store:
             if sha in known:
                 plans.append((f, sha, None, known[sha]["dataset_id"]))
                 continue
-            plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None)
+            plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir)
             name = dataset_id or default_dataset_id(f)
             if name in taken and taken[name] != sha:
                 name = f"{name}-{sha[:8]}"
@@ -300,10 +331,10 @@ class Store:
                                 )
                             )
                         except duckdb.Error as exc:
-                            raise _ingest_error(f, exc) from exc
+                            raise ingest_error(f, exc, MEMORY_LIMIT) from exc
                 con.execute("CHECKPOINT")
             except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or checkpointing
-                raise _ingest_error(self.path, exc) from exc
+                raise ingest_error(self.path, exc, MEMORY_LIMIT) from exc
             finally:
                 con.close()
         self._cache.clear()
@@ -333,20 +364,6 @@ class Store:
 
 def _reresolved_note(sides: int) -> str:
     return f"actor names re-resolved with the store's taxonomy files: {sides:,} event side(s) got other keys"
-
-
-def _ingest_error(path: Path, exc: duckdb.Error) -> PeacewatchError:
-    first = str(exc).strip().splitlines()[0]
-    if isinstance(exc, duckdb.OutOfMemoryException):
-        return IngestError(
-            f"{path}: the ingest ran out of memory (DuckDB's limit here is {MEMORY_LIMIT}): {first}",
-            hint="Nothing was written. Free memory or disk space for spilling (the store's folder), or "
-            "split the file and ingest the parts.",
-        )
-    return IngestError(
-        f"{path}: the file could not be read as planned: {first}",
-        hint="Check the file's format, or force a reader with --source / --mapping.",
-    )
 
 
 @contextmanager

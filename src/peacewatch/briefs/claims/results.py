@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,7 @@ def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> Claim
 
     def cannot(summary: str, evidence: dict) -> ClaimResult:
         tail = f" {claim.settle_with.strip()}" if claim.settle_with else ""
-        return done("insufficient_data", summary + tail, {**evidence, "command": _command(c)})
+        return done("insufficient_data", summary + tail, {**evidence, "command": _command(c, s.path)})
 
     known = {e["dataset_id"] for e in catalog}
     absent = [d for d in c.filters.dataset if d != "all" and d not in known]
@@ -149,13 +150,13 @@ def _missing_fields(c, exc: MissingFieldError, catalog: list[dict]) -> tuple[str
     return summary, evidence
 
 
-def _command(c) -> str:
+def _command(c, store) -> str:
     f = c.filters
-    measure = f" --measure {f.measure}" + (f" --estimate {f.estimate}" if f.measure == "fatalities" else "")
+    measure = ["--measure", f.measure] + (["--estimate", f.estimate] if f.measure == "fatalities" else [])
     if isinstance(c, ChangeCheck):
-        args = f.to_filters().cli_args()
-        return " ".join(
-            f"peacewatch compare {args} --window {c.window} --baseline {c.baseline}{measure}".split()
-        )
-    args = f.to_filters(c.date_from, c.date_to).cli_args()
-    return " ".join(f"peacewatch series {args} --by month{measure}".split())
+        args = shlex.split(f.to_filters().cli_args(store=store))
+        words = ["compare", *args, "--window", str(c.window), "--baseline", str(c.baseline), *measure]
+    else:
+        args = shlex.split(f.to_filters(c.date_from, c.date_to).cli_args(store=store))
+        words = ["series", *args, "--by", "month", *measure]
+    return shlex.join(["peacewatch", *words])

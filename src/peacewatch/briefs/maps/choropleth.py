@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from peacewatch.analysis import StoreLike
+from peacewatch.analysis import StoreLike, as_store
 from peacewatch.briefs.figure import (
     FONT,
     SCHEMA_URL,
@@ -303,9 +304,8 @@ def change_map_figure(
     changes, unnamed = province_changes(
         f, window=w, baseline=b, measure=measure, estimate=estimate, method=method, store=store
     )
-    cmd = (
-        f"peacewatch compare {f.cli_args()} --admin1 PROVINCE --window {w} --baseline {b} --measure {measure}"
-    )
+    args = f.cli_args(as_store(store).path)
+    cmd = f"peacewatch compare {args} --admin1 PROVINCE --window {w} --baseline {b} --measure {measure}"
     if measure == "fatalities":
         cmd += f" --estimate {estimate}"
     if method:
@@ -317,7 +317,7 @@ def change_map_figure(
         title=title,
         window=w,
         baseline=b,
-        command=" ".join(cmd.split()),
+        command=shlex.join(shlex.split(cmd)),
         measure=measure,
         unnamed_events=unnamed,
         id=id,

@@ -103,10 +103,8 @@ def province_changes(
                 totals[name] = (sum(v for _, v in s.points), sp.days)
             if totals["baseline"][0] != 0:
                 raise
-            cmd = (
-                f"peacewatch series {g.replace(date_from=b.start, date_to=b.end).cli_args()} --by day "
-                f"--measure {measure}"
-            )
+            args = g.replace(date_from=b.start, date_to=b.end).cli_args(analysis.as_store(store).path)
+            cmd = f"peacewatch series {args} --by day --measure {measure}"
             out.append(
                 ProvinceChange(u, *totals["window"], *totals["baseline"], command=cmd, status=NO_BASELINE)
             )

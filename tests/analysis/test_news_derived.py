@@ -160,7 +160,7 @@ def test_a_totals_file_with_a_bad_row_stops_with_its_line(gdelt, capsys, test_da
 
 def test_a_country_the_gazetteer_does_not_know_is_named_in_the_error(gdelt, capsys):
     code, _, err = run(capsys, "series", "--country", "Atlantis", "--store", str(gdelt.path))
-    assert code == 1 and "--country 'Atlantis' matches no dataset" in err
+    assert code == 1 and "--country 'Atlantis' matches no country in the selected data" in err
 
 
 def test_the_events_table_of_gdelt_rows_ends_with_the_caveats(gdelt, capsys):
@@ -176,7 +176,7 @@ def test_every_fips_code_of_the_gazetteer_selects_its_country_or_is_refused_as_a
     for c in countries():
         for code in c.fips:
             try:
-                assert analysis.country_iso3(code) == c.iso3, code
+                assert analysis.iso3_of(code) == c.iso3, code
             except IndicatorError as exc:
                 ambiguous += 1
                 assert f"FIPS 10-4 {code} is" in str(exc) and f"({c.iso3})" in str(exc)

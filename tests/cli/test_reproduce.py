@@ -6,36 +6,53 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shlex
+import shutil
 import subprocess
+
+import pytest
 
 from peacewatch import analysis
 from peacewatch.cli.app import main
+from peacewatch.errors import PlaceError
 from peacewatch.indicators.filters import Filters
 
 HOSTILE = "Aleppo $(touch PWNED) `touch PWNED2`; touch PWNED3 \"'"
 
 
-def test_a_hostile_admin1_is_one_quoted_word_and_the_shell_runs_nothing(syria_store, tmp_path):
-    f = Filters(
-        country="Syria",
-        admin1=HOSTILE,
-        date_from=dt.date(2017, 1, 1),
-        date_to=dt.date(2017, 1, 31),
-    )
-    r = analysis.series(f, by="week", store=syria_store)
+def test_a_hostile_place_name_is_refused_before_any_command_is_printed(syria_store):
+    f = Filters(country="Syria", admin1=HOSTILE, date_from=dt.date(2017, 1, 1), date_to=dt.date(2017, 1, 31))
+    with pytest.raises(PlaceError, match="matches no admin1"):
+        analysis.series(f, by="week", store=syria_store)
+
+
+def test_hostile_filter_words_are_one_quoted_word_each():
+    words = shlex.split(Filters(admin1=HOSTILE, actor="a;b").cli_args(store="/x/s.duckdb"))
+    assert words == ["--store", "/x/s.duckdb", "--admin1", HOSTILE, "--actor", "a;b"]
+
+
+def test_a_hostile_store_path_is_one_quoted_word_and_the_shell_runs_nothing(syria_store, tmp_path):
+    # A store's path is the one word of a command that comes from outside the filters: a folder name
+    # with shell syntax in it must reach the shell as data.
+    folder = tmp_path / HOSTILE
+    folder.mkdir()
+    store = folder / "syria.duckdb"
+    shutil.copyfile(syria_store.path, store)
+    f = Filters(country="Syria", admin1="Aleppo", date_from=dt.date(2017, 1, 1), date_to=dt.date(2017, 1, 31))
+    r = analysis.series(f, by="week", store=store)
     words = shlex.split(r.command)
-    assert words[:4] == ["peacewatch", "series", "--store", str(syria_store.path)]
-    assert words[words.index("--admin1") + 1] == HOSTILE
+    assert words[:4] == ["peacewatch", "series", "--store", str(store)]
     # The shell sees the arguments as data: printing them runs none of the substitutions.
+    ran = tmp_path / "ran"
+    ran.mkdir()
     printed = subprocess.run(
         ["sh", "-c", "printf '%s\\n' " + r.command.removeprefix("peacewatch ")],
-        cwd=tmp_path,
+        cwd=ran,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert HOSTILE in printed.stdout.splitlines()
-    assert list(tmp_path.iterdir()) == []
+    assert str(store) in printed.stdout.splitlines()
+    assert list(ran.iterdir()) == []
 
 
 def test_the_printed_command_run_elsewhere_gives_the_same_numbers(

@@ -142,7 +142,8 @@ def number_check(
     """Quarantine rows whose ``col`` is present but not a number, or outside [minimum, maximum]."""
     label = label or col
     raw = text(col)
-    conds = [f"({raw} IS NOT NULL AND TRY_CAST({raw} AS DOUBLE) IS NULL)"]
+    # NaN, Infinity and 1e309 (which overflows to infinity) cast to DOUBLE but are no numbers to count.
+    conds = [f"({raw} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({raw} AS DOUBLE)), false))"]
     if minimum is not None:
         conds.append(f"TRY_CAST({raw} AS DOUBLE) < {minimum}")
     if maximum is not None:
@@ -152,7 +153,7 @@ def number_check(
         rng.append(f">= {minimum:g}")
     if maximum is not None:
         rng.append(f"<= {maximum:g}")
-    expected = "a number" + (f" {' and '.join(rng)}" if rng else "")
+    expected = "a finite number" + (f" {' and '.join(rng)}" if rng else "")
     return Check(
         bad=" OR ".join(conds),
         reason=f"{quote_literal(f'{label}: expected {expected}, found ')} || {shown(raw)}",
@@ -161,9 +162,15 @@ def number_check(
 
 def date_from(col: str, formats: Sequence[str] = ("%Y-%m-%d",)) -> str:
     """A DATE parsed from ``col`` with the first matching strptime format; ISO datetimes are cut to
-    their date part."""
+    their date part, but only when what follows the date is a valid time ("2020-02-03 junk" and
+    "2020-02-29T25:61:00" are no dates)."""
     raw = text(col)
-    tries = [f"TRY_STRPTIME(LEFT({raw}, 10), {quote_literal(f)})" for f in formats if f == "%Y-%m-%d"]
+    tries = [
+        f"CASE WHEN length({raw}) <= 10 OR TRY_CAST({raw} AS TIMESTAMPTZ) IS NOT NULL "
+        f"THEN TRY_STRPTIME(LEFT({raw}, 10), {quote_literal(f)}) END"
+        for f in formats
+        if f == "%Y-%m-%d"
+    ]
     tries += [f"TRY_STRPTIME({raw}, {quote_literal(f)})" for f in formats if f != "%Y-%m-%d"]
     return f"CAST(COALESCE({', '.join(tries)}) AS DATE)"
 

@@ -132,8 +132,13 @@ def probe(path: Path) -> Probe:
     if magic == b"PK\x03\x04" and original.suffix.lower() != ".xlsx":
         try:
             zipfile.ZipFile(original).close()
-        except zipfile.BadZipFile:
-            pass
+        except zipfile.BadZipFile as exc:
+            # A zip that ends early loses its central directory, which sits at the end.
+            raise SourceError(
+                f"{original}: expected a complete zip archive, found one that is truncated or corrupt "
+                f"({exc}).",
+                hint="Download or copy the file again. Nothing was ingested.",
+            ) from exc
         else:
             if any(n.endswith("xl/workbook.xml") for n in zipfile.ZipFile(original).namelist()):
                 return _xlsx_probe(original, original)

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import os
 import re
 import select
@@ -15,12 +15,15 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from peacewatch.errors import IngestError, PeacewatchError, StoreError
+from peacewatch import schema
+from peacewatch.errors import IngestError, PeacewatchError, SourceError, StoreError
+from peacewatch.sources.compressed import checked_sha256
 from peacewatch.store.ddl import create_statements
 from peacewatch.store.files import copy_on_write
 from peacewatch.store.ingest import IngestReport, write
@@ -40,11 +43,11 @@ def resolve_store_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            h.update(chunk)
-    return h.hexdigest()
+    """The file's sha256, after proving a compressed file whole (a truncated .gz is refused)."""
+    try:
+        return checked_sha256(path)
+    except SourceError as exc:
+        raise IngestError(exc.message, hint=exc.hint) from exc
 
 
 _SUFFIXES = re.compile(r"(\.(csv|tsv|txt|json|geojson|xlsx|zip|gz))+$", re.IGNORECASE)
@@ -164,11 +167,16 @@ class Store:
         dataset_id: str | None = None,
         taxonomy_files: Sequence[Path] = (),
         progress: ProgressFn | None = None,
+        plausible_dates: tuple[date | None, date | None] = (None, None),
     ) -> list[IngestReport]:
         """Ingest files atomically: all of them, or (on any error or interruption) none.
 
-        A file whose sha256 is already in the catalog is reported as ``unchanged`` and not read again.
+        A file whose sha256 is already in the catalog is reported as ``unchanged`` and not read again;
+        a file given twice is read once. Rows dated outside ``plausible_dates`` (earliest, latest;
+        None takes the default of ``schema.plausible_dates()``, 1946-01-01 to a year from today) are
+        quarantined.
         """
+        plausible = _plausible(*plausible_dates)
         from peacewatch.actors import Taxonomy
         from peacewatch.gazetteer import resolve_countries
         from peacewatch.sources.registry import plan_file
@@ -180,6 +188,7 @@ class Store:
         known = {d["sha256"]: d for d in self.datasets()}
         taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
         plans = []
+        given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
         for f in files:
             if not f.is_file():
                 raise IngestError(f"{f}: no such file.", hint="Check the path given to ingest.")
@@ -188,6 +197,10 @@ class Store:
             if sha in known:
                 plans.append((f, sha, None, known[sha]["dataset_id"]))
                 continue
+            if sha in given:  # the same bytes twice in one ingest: read and count them once
+                plans.append((f, sha, None, None))
+                continue
+            given[sha] = f
             plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None)
             name = dataset_id or default_dataset_id(f)
             if name in taken and taken[name] != sha:
@@ -199,6 +212,7 @@ class Store:
         todo = [p for p in plans if p[2] is not None]
         if not todo:
             return [self._unchanged(name, f) for f, _, _, name in plans]
+        first_of: dict[str, IngestReport] = {}
         with copy_on_write(self.path) as tmp:
             con = duckdb.connect(str(tmp))
             try:
@@ -207,7 +221,7 @@ class Store:
                     con.execute(stmt)
                 for f, sha, plan, name in plans:
                     if plan is None:
-                        results.append(self._unchanged(name, f))
+                        results.append(self._unchanged(name, f) if name else _given_twice(first_of[sha], f))
                         continue
                     # No DuckDB transaction: the private copy is the transaction (docs/adr/0003).
                     with _polling(con, report) as stage:
@@ -223,10 +237,12 @@ class Store:
                                     taxonomy=taxonomy,
                                     resolve_countries=resolve_countries,
                                     progress=lambda s, f=f: stage(f"{f.name}: {s}"),
+                                    plausible=plausible,
                                 )
                             )
                         except duckdb.Error as exc:
                             raise _ingest_error(f, exc) from exc
+                    first_of[sha] = results[-1]
                 con.execute("CHECKPOINT")
             except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or checkpointing
                 raise _ingest_error(self.path, exc) from exc
@@ -254,6 +270,33 @@ class Store:
             seconds=0.0,
             notes=("already in the store (same sha256); nothing was read",),
         )
+
+
+def _plausible(earliest: date | None, latest: date | None) -> tuple[date, date]:
+    default_lo, default_hi = schema.plausible_dates()
+    lo, hi = earliest or default_lo, latest or default_hi
+    if lo > hi:
+        raise IngestError(
+            f"expected --earliest-date ({lo.isoformat()}) on or before --latest-date ({hi.isoformat()}), "
+            "found it after.",
+            hint="Swap them, or leave one out to use its default.",
+        )
+    return lo, hi
+
+
+def _given_twice(first: IngestReport, f: Path) -> IngestReport:
+    """The report of a file whose bytes an earlier file of the same ingest already brought in."""
+    return dataclasses.replace(
+        first,
+        path=str(f),
+        status="unchanged",
+        rows_superseded=0,
+        seconds=0.0,
+        notes=(
+            f"the same file (sha256) as {first.path}, given earlier in this ingest: read and counted "
+            f"once, as dataset {first.dataset_id}",
+        ),
+    )
 
 
 def _ingest_error(path: Path, exc: duckdb.Error) -> PeacewatchError:

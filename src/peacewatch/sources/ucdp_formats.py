@@ -19,7 +19,7 @@ from typing import Any
 
 from peacewatch.errors import SourceError
 from peacewatch.sources.base import Check, csv_scan
-from peacewatch.sources.detect import Probe
+from peacewatch.sources.detect import Probe, bounded
 from peacewatch.sources.scan import XLSX_TABLE
 
 _API_VERSION = re.compile(r"/gedevents/(\d{2}\.\d(?:\.\d{1,2})?)", re.IGNORECASE)
@@ -117,6 +117,7 @@ def json_table(probe: Probe) -> tuple[Any, str, str | None, list[str]]:
     for r in records:
         if isinstance(r, dict):
             names.update(dict.fromkeys(r))
+    bounded(probe, len(names))  # every key of any record becomes a column
     lower = {n.lower() for n in names}
     # Coordinates come from the Point geometry unless the properties carry them themselves.
     from_point = [k for k in ("longitude", "latitude") if k not in lower] if points is not None else []

@@ -4,12 +4,15 @@ error with file:line, never a hang, a RecursionError or a silently last-wins val
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from peacewatch import yamldoc
 from peacewatch.actors import Taxonomy
@@ -179,3 +182,78 @@ def test_a_mapping_unpivot_pattern_that_backtracks_is_refused(tmp_path, test_dat
     path.write_text(text + "unpivot:\n  match: '(\\w+)+x'\n  value: fatalities\n", encoding="utf-8")
     with pytest.raises(MappingError, match="quantifier inside a repeated group"):
         mapping_file.load(path, probe(test_data / "mapped_incidents.csv"))
+
+
+# -- the acceptance property: any text or structure, in every YAML kind ----------------------------
+
+yaml_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.dates(),
+        st.sampled_from(["2020-02-30", "0001-01-01:9999-12-31", "signed + 99999 years", "(a+)+b", "*", "&"]),
+        st.text(max_size=12),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _leaves(data, path=()):
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _leaves(v, (*path, i))
+    yield path
+
+
+def _replaced(data, path, value):
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        return {k: (_replaced(v, rest, value) if k == head else v) for k, v in data.items()}
+    return [(_replaced(v, rest, value) if i == head else v) for i, v in enumerate(data)]
+
+
+ORIGINALS = {
+    "agreement": CASES / "syria-2016" / "agreement.yaml",
+    "chronology": CASES / "syria-2016" / "chronology.yaml",
+    "claims": CASES / "syria-2016" / "claims.yaml",
+    "brief": CASES / "syria-2016" / "brief.yaml",
+    "mapping": Path(__file__).resolve().parent / "data" / "mapped_incidents.yaml",
+    "taxonomy": CASES.parent / "actors" / "taxonomy.yaml",
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), kind=st.sampled_from(KINDS), shape=st.sampled_from(["mutated", "structure", "text"]))
+def test_every_yaml_loader_succeeds_or_raises_a_peacewatch_error(
+    tmp_path_factory, test_data, data, kind, shape
+):
+    import yaml
+
+    if shape == "text":
+        text = data.draw(st.text(max_size=300), label="text")
+    elif shape == "structure":
+        text = yaml.safe_dump(data.draw(yaml_values, label="structure"), allow_unicode=True)
+    else:
+        original = yaml.safe_load(ORIGINALS[kind].read_text(encoding="utf-8"))
+        if kind == "taxonomy":  # a few actors of the 2,000-line file are enough to mutate
+            original = {"actors": dict(list(original["actors"].items())[:5])}
+        paths = list(_leaves(original))
+        for _ in range(data.draw(st.integers(1, 4), label="edits")):
+            original = _replaced(
+                original, data.draw(st.sampled_from(paths), label="path"), data.draw(yaml_values)
+            )
+            paths = list(_leaves(original))
+        text = yaml.safe_dump(original, allow_unicode=True)
+    load = _loaders(tmp_path_factory.mktemp("yaml"), test_data)[kind]
+    with contextlib.suppress(PeacewatchError):  # any other exception fails the property
+        load(text)

@@ -97,12 +97,12 @@ def _accounted(store: Store, reports) -> None:
         assert kept.to_pylist()[0]["n"] == d["rows_ingested"]
 
 
-def _ingest(folder: Path, name: str, data: bytes) -> None:
+def _ingest(folder: Path, name: str, data: bytes, mapping: Path | None = None) -> None:
     path = folder / name
     path.write_bytes(data)
     store = Store(folder / "s.duckdb")
     try:
-        reports = store.ingest([path])
+        reports = store.ingest([path], mapping=mapping)
     except PeacewatchError:
         assert not store.path.exists(), "a refused ingest must leave the store as it was"
         return
@@ -215,3 +215,18 @@ def test_json_and_geojson_structures_are_refused_or_accounted_for(tmp_path_facto
     if depth:  # nesting as deep as a hostile file makes it
         text = "[" * depth + text + "]" * depth
     _ingest(tmp_path_factory.mktemp("json"), f"ged{suffix}", text.encode("utf-8"))
+
+
+@settings(SETTINGS, max_examples=15)
+@given(data=st.data(), container=st.sampled_from(["plain", "gz"]))
+def test_the_mapped_reader_refuses_or_accounts_for_hostile_rows(tmp_path_factory, test_data, data, container):
+    with open(test_data / "mapped_incidents.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    for _ in range(data.draw(st.integers(1, 10), label="edits")):
+        i = data.draw(st.integers(1, len(rows) - 1), label="row")
+        j = data.draw(st.integers(0, len(rows[i]) - 1), label="column")
+        rows[i][j] = data.draw(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20)), label="value")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    name, payload = _pack(out.getvalue(), container, 1.0, "incidents")
+    _ingest(tmp_path_factory.mktemp("mapped"), name, payload, mapping=test_data / "mapped_incidents.yaml")

@@ -198,3 +198,31 @@ def test_the_plausible_date_range_can_be_set_per_ingest(tmp_path, data_file):
     assert store.datasets()[0]["date_min"] == "2017-01-01"
     with pytest.raises(IngestError, match="earliest-date"):
         store.ingest([data_file(SYRIA)], plausible_dates=(date(2020, 1, 1), date(2019, 1, 1)))
+
+
+# -- 13. and 15. deep JSON and wide files -----------------------------------------------------------
+
+CAR_GEOJSON = "ucdp_ged_231_central_african_republic/GEDEvent_v23_1_CAR.geojson.gz"
+
+
+def test_geojson_nested_too_deep_is_a_source_error_not_a_recursion_error(tmp_path, data_file):
+    doc = json.loads(gzip.decompress(data_file(CAR_GEOJSON).read_bytes()))
+    text = json.dumps(doc)
+    deep = "[" * 100_000 + "]" * 100_000
+    hostile = tmp_path / "ged231_deep.geojson"
+    hostile.write_text(text.replace('"coordinates": [', f'"coordinates": [{deep}, ', 1), encoding="utf-8")
+    with pytest.raises(SourceError, match="nesting too deep"):
+        Store(tmp_path / "s.duckdb").ingest([hostile])
+    doc["features"] = {"not": "a list"}
+    hostile.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SourceError, match="with a list of features, found dict"):
+        Store(tmp_path / "s.duckdb").ingest([hostile])
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_a_csv_of_ten_thousand_columns_is_refused_before_it_is_scanned(tmp_path, data_file):
+    rows = _rows(data_file(SYRIA))[:4]
+    wide = [r + [f"extra_{i}" if n == 0 else "" for i in range(10_000 - len(r))] for n, r in enumerate(rows)]
+    path = _write(tmp_path / "ged191_wide.csv", wide)
+    with pytest.raises(SourceError, match="expected at most 1,000 columns, found 10,000"):
+        Store(tmp_path / "s.duckdb").ingest([path])

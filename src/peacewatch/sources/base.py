@@ -153,10 +153,15 @@ def number_check(
         rng.append(f">= {minimum:g}")
     if maximum is not None:
         rng.append(f"<= {maximum:g}")
-    expected = "a finite number" + (f" {' and '.join(rng)}" if rng else "")
+    expected = "a number" + (f" {' and '.join(rng)}" if rng else "")
+    value = f"TRY_CAST({raw} AS DOUBLE)"
     return Check(
         bad=" OR ".join(conds),
-        reason=f"{quote_literal(f'{label}: expected {expected}, found ')} || {shown(raw)}",
+        reason=(
+            f"CASE WHEN {value} IS NOT NULL AND NOT isfinite({value}) "
+            f"THEN {quote_literal(f'{label}: expected a finite number, found ')} "
+            f"ELSE {quote_literal(f'{label}: expected {expected}, found ')} END || {shown(raw)}"
+        ),
     )
 
 

@@ -1,19 +1,21 @@
-"""A file's fingerprint, and proof that a compressed file is whole.
+"""Proof that a compressed file is whole, run beside the ingest that reads it.
 
 DuckDB reads a gzip stream that ends early as if it were complete: half of a .csv.gz ingests as the
 first half of the events, and its last row may lose digits (fatalities 10 read as 1) without any
-error. So the one pass that computes a file's sha256 also inflates every gzip member, bounded in
-memory, and refuses a stream that stops before its end-of-stream marker or fails its CRC.
+error. So every gzip file an ingest reads is also inflated here, in a background thread (zlib
+releases the GIL, so on two cores this costs the ingest almost nothing), bounded in memory whatever
+the compression ratio; a stream that stops before its end-of-stream marker, fails its CRC or carries
+trailing garbage is a SourceError, checked before the ingest commits.
 
->>> from pathlib import Path
->>> checked_sha256(Path("ged.csv.gz"))  # doctest: +SKIP
-'5f1c...'
+>>> with GzipProofs([Path("ged.csv.gz")]) as proofs:  # doctest: +SKIP
+...     proofs.check()  # raises SourceError when the file ends early
 """
 
 from __future__ import annotations
 
-import hashlib
+import threading
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from peacewatch.errors import SourceError
@@ -70,23 +72,63 @@ class _GzipCheck:
             )
 
 
-def checked_sha256(path: Path) -> str:
-    """The sha256 of ``path``'s bytes; a gzip file (told by its first bytes, whatever its name) must
-    also inflate completely, else :class:`SourceError`.
-
-    Memory stays bounded (a few MB) for any file and any compression ratio.
-    """
-    digest = hashlib.sha256()
+def prove_whole(path: Path, stop: threading.Event | None = None) -> None:
+    """Inflate ``path`` to its end if it is gzip (told by its first bytes, whatever its name); raise
+    SourceError when it ends early or is corrupt. Memory stays a few MB for any file and ratio."""
     check: _GzipCheck | None = None
     with open(path, "rb") as fh:
         first = True
         while chunk := fh.read(_READ):
             if first:
-                check = _GzipCheck(path) if chunk[:2] == GZIP_MAGIC else None
-                first = False
-            digest.update(chunk)
-            if check is not None:
-                check.feed(chunk)
+                if chunk[:2] != GZIP_MAGIC:
+                    return
+                check, first = _GzipCheck(path), False
+            if stop is not None and stop.is_set():
+                return
+            check.feed(chunk)
     if check is not None:
         check.finish()
-    return digest.hexdigest()
+
+
+class GzipProofs:
+    """Prove files whole one after another in a background thread while the caller reads them.
+
+    :meth:`check` waits for one file's proof (or all of them) and raises its SourceError; leaving the
+    block stops the thread within one read step.
+    """
+
+    def __init__(self, paths: Iterable[Path]):
+        self.paths = list(dict.fromkeys(paths))
+        self.done = {p: threading.Event() for p in self.paths}
+        self.errors: dict[Path, SourceError] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="peacewatch-gzip-proof", daemon=True)
+
+    def _run(self) -> None:
+        for path in self.paths:
+            try:
+                prove_whole(path, self.stop)
+            except SourceError as exc:
+                self.errors[path] = exc
+            except OSError as exc:  # the file vanished or became unreadable: the ingest reports that
+                self.errors[path] = SourceError(f"{path}: could not be read to its end ({exc}).")
+            finally:
+                self.done[path].set()
+
+    def __enter__(self) -> GzipProofs:
+        if self.paths:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def check(self, path: Path | None = None) -> None:
+        """Wait for the proof of ``path`` (default: every file) and raise its SourceError, if any."""
+        for p in [path] if path is not None else self.paths:
+            if p in self.done:
+                self.done[p].wait()
+                if p in self.errors:
+                    raise self.errors[p]

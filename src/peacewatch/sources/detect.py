@@ -12,6 +12,7 @@ import io
 import json
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,9 +75,16 @@ def _unzip(path: Path) -> Path:
                 hint="Extract the file you want and ingest it directly.",
             )
         target = Path(tempfile.mkdtemp(prefix="peacewatch-unzip-")) / Path(data[0].filename).name
-        with zf.open(data[0]) as src, open(target, "wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
+        try:
+            with zf.open(data[0]) as src, open(target, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # zipfile checks the CRC at the end
+            raise SourceError(
+                f"{path}: expected a complete zip member {data[0].filename}, found one that ends early or "
+                f"is corrupt ({exc}).",
+                hint="Download or copy the file again. Nothing was ingested.",
+            ) from exc
         return target
 
 

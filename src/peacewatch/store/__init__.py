@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import re
 import select
@@ -23,7 +24,7 @@ import duckdb
 
 from peacewatch import schema
 from peacewatch.errors import IngestError, PeacewatchError, SourceError, StoreError
-from peacewatch.sources.compressed import checked_sha256
+from peacewatch.sources.compressed import GzipProofs
 from peacewatch.store.ddl import create_statements
 from peacewatch.store.files import copy_on_write
 from peacewatch.store.ingest import IngestReport, write
@@ -43,9 +44,17 @@ def resolve_store_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def _sha256(path: Path) -> str:
-    """The file's sha256, after proving a compressed file whole (a truncated .gz is refused)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _prove(proofs: GzipProofs, path: Path | None = None) -> None:
+    """Refuse the ingest if a compressed file it read (``path``, else any) ends early or is corrupt."""
     try:
-        return checked_sha256(path)
+        proofs.check(path)
     except SourceError as exc:
         raise IngestError(exc.message, hint=exc.hint) from exc
 
@@ -213,7 +222,9 @@ class Store:
         if not todo:
             return [self._unchanged(name, f) for f, _, _, name in plans]
         first_of: dict[str, IngestReport] = {}
-        with copy_on_write(self.path) as tmp:
+        # Compressed files are proven whole beside the ingest, and before it commits (a truncated
+        # .csv.gz reads without error in DuckDB).
+        with GzipProofs(p[0] for p in todo) as proofs, copy_on_write(self.path) as tmp:
             con = duckdb.connect(str(tmp))
             try:
                 _configure(con, spill=tmp.with_name(tmp.name + ".spill"))
@@ -241,8 +252,10 @@ class Store:
                                 )
                             )
                         except duckdb.Error as exc:
+                            _prove(proofs, f)  # a stream that ends early is the better explanation
                             raise _ingest_error(f, exc) from exc
                     first_of[sha] = results[-1]
+                _prove(proofs)
                 con.execute("CHECKPOINT")
             except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or checkpointing
                 raise _ingest_error(self.path, exc) from exc

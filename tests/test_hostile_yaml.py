@@ -8,6 +8,7 @@ import contextlib
 import re
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -232,7 +233,11 @@ ORIGINALS = {
 }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=timedelta(seconds=60),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data(), kind=st.sampled_from(KINDS), shape=st.sampled_from(["mutated", "structure", "text"]))
 def test_every_yaml_loader_succeeds_or_raises_a_peacewatch_error(
     tmp_path_factory, test_data, data, kind, shape

@@ -12,7 +12,9 @@ import csv
 import gzip
 import io
 import json
+import resource
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -64,9 +66,11 @@ HOSTILE = (
     "x" * 300,
 )
 
+# Bounded time: a hang (the alias bomb ran for hours) fails the example; the bound is generous because
+# the shared machine is loaded, not a speed target. Bounded memory: checked after every example.
 SETTINGS = settings(
     max_examples=30,
-    deadline=None,
+    deadline=timedelta(seconds=120),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -107,6 +111,13 @@ def _ingest(folder: Path, name: str, data: bytes, mapping: Path | None = None) -
         assert not store.path.exists(), "a refused ingest must leave the store as it was"
         return
     _accounted(store, reports)
+
+
+@pytest.fixture(autouse=True)
+def _memory_stays_bounded():
+    yield
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert peak_mb < 2500, f"the test process peaked at {peak_mb:,.0f} MB"
 
 
 def _pack(text: str, container: str, cut: float, stem: str) -> tuple[str, bytes]:

@@ -18,7 +18,7 @@ How a file is composed, and why:
   not the parser, says what is wrong with it; a tag the safe loader cannot build (``!foo``) or a list
   or mapping used as a key is a :class:`YAMLSyntaxError` at its line;
 - hostile files are bounded before they cost anything: at most :data:`MAX_BYTES` of text, nesting
-  at most :data:`MAX_DEPTH` deep (checked on the parser's event stream, which does not recurse),
+  at most :data:`MAX_DEPTH` deep (composing recurses once per level, so deeper files stop there),
   at most :data:`MAX_NODES` values once aliases are expanded (a 3.7 KB "billion laughs" would
   expand to 10^9), and no alias inside the value it names. Each is a :class:`YAMLSyntaxError` at its
   line, never a hang, a RecursionError or a memory error. :class:`LineYAML` (case, claims and brief
@@ -153,9 +153,11 @@ def parse(text: str, path: str | Path) -> Node | None:
     for loader_class in _LOADERS:
         loader = None
         try:
-            _check_depth(text, path, loader_class)
             loader = loader_class(text)  # the pure-Python reader checks the characters here
-            root = loader.get_single_node()
+            try:
+                root = loader.get_single_node()
+            except RecursionError:  # composing recurses once per level: far past MAX_DEPTH
+                raise _too_deep(path, None) from None
             return None if root is None else _Builder(loader, path).bounded(root)
         except yaml.YAMLError as exc:
             if "maximum nesting depth" in str(exc):  # libyaml's own bound (1,000 flow levels): ours is lower
@@ -187,16 +189,12 @@ def _too_deep(path: str | Path, line: int | None) -> YAMLSyntaxError:
     )
 
 
-def _check_depth(text: str, path: str | Path, loader_class) -> None:
-    """Refuse nesting deeper than MAX_DEPTH before composing, which recurses once per level."""
-    depth = 0
-    for event in yaml.parse(text, Loader=loader_class):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _too_deep(path, event.start_mark.line + 1)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
 
 
 class _Builder:
@@ -204,32 +202,44 @@ class _Builder:
 
     def __init__(self, loader, path: str | Path):
         self.loader, self.path = loader, path
-        self.sizes: dict[int, int] = {}  # id of a composed collection -> its values, aliases expanded
-        self.open: set[int] = set()  # the collections being sized, to catch an alias inside its own value
+        self.measured: dict[int, tuple[int, int]] = {}  # id of a collection -> (values, levels)
+        self.open: set[int] = set()  # the collections being measured, to catch an alias inside its own value
 
-    def size(self, node: yaml.Node) -> int:
-        """How many values ``node`` expands to; each shared node is counted once, so a bomb of 10^9
-        is measured in a few hundred steps. Raises for an alias inside the value it names."""
+    def measure(self, node: yaml.Node) -> tuple[int, int]:
+        """How many values ``node`` expands to and how many levels of collections it nests; a shared
+        node is measured once, so a bomb of 10^9 values takes a few hundred steps. Raises for an
+        alias inside the value it names."""
         if not isinstance(node, yaml.CollectionNode):
-            return 1
+            return 1, 0
         key = id(node)
-        if key in self.sizes:
-            return self.sizes[key]
+        if key in self.measured:
+            return self.measured[key]
         if key in self.open:
             line = node.start_mark.line + 1
             raise YAMLSyntaxError(
                 self.path, line, "expected an alias outside the value it names, found one inside it"
             )
         self.open.add(key)
-        items = node.value if isinstance(node, yaml.SequenceNode) else [x for kv in node.value for x in kv]
-        total = 1 + sum(self.size(child) for child in items)
+        total, levels = 1, 0
+        for child in _children(node):
+            n, deep = self.measure(child)
+            total, levels = total + n, max(levels, deep)
         self.open.discard(key)
-        self.sizes[key] = total
-        return total
+        self.measured[key] = (total, levels + 1)
+        return self.measured[key]
 
     def bounded(self, root: yaml.Node) -> Node:
-        """The tree of ``root``, after checking its expanded size (before any work proportional to it)."""
-        total = self.size(root)
+        """The tree of ``root``, after checking its depth and expanded size (before any work
+        proportional to the size)."""
+        try:
+            total, levels = self.measure(root)
+        except RecursionError:
+            raise _too_deep(self.path, None) from None
+        if levels > MAX_DEPTH:
+            node = root
+            for _ in range(MAX_DEPTH):  # down the deepest branch, to name the line of the level too many
+                node = max(_children(node), key=lambda c: self.measure(c)[1])
+            raise _too_deep(self.path, node.start_mark.line + 1)
         if total > MAX_NODES:
             raise YAMLSyntaxError(
                 self.path,

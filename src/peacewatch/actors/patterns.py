@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import re._constants as sre
 import re._parser as sre_parse
@@ -25,6 +26,8 @@ import re._parser as sre_parse
 MAX_LENGTH = 1000  # characters of one pattern; the longest shipped alias has 90
 
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT)
+# A group closed and then repeated: ")+", ")*", "){2,}" (an escaped "\)+" only costs a full parse).
+_REPEATED_GROUP = re.compile(r"\)[*+{]")
 
 
 def _first_literal(items) -> int | None:
@@ -62,6 +65,7 @@ def _risk(items, repeated: bool) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def backtracking(pattern: str) -> str | None:
     """Why matching ``pattern`` may take exponential time, or None when it cannot (or is not a valid
     expression at all, which the caller reports itself).
@@ -73,6 +77,8 @@ def backtracking(pattern: str) -> str | None:
     """
     if len(pattern) > MAX_LENGTH:
         return f"more than {MAX_LENGTH} characters"
+    if not _REPEATED_GROUP.search(pattern):  # the risky shapes all repeat a group; most aliases do not
+        return None
     try:
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError, OverflowError):

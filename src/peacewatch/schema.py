@@ -10,6 +10,7 @@ through Ibis, so they must stay portable (no DuckDB-only types besides lists of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 
@@ -40,6 +41,30 @@ VIOLENCE_TYPES: Final = ("state_based", "non_state", "one_sided")
 # day or month map onto this scale. UCDP gives each event its own window (date_start..date_end) and
 # keeps it, so a "month" window need not be a calendar month; GTD's unknown day gives the calendar month.
 DATE_PRECISIONS: Final = ("day", "week", "month", "year", "range")
+
+# Dates outside this range are sentinels or typing errors (0001-01-01, 9999-12-31), not events: an
+# ingest quarantines them, since one such row would stretch a dataset's coverage over millennia.
+# The default runs from 1946 (the earliest events any supported dataset records are post-war) to one
+# year after the day of the ingest (forecast and planned-event files run ahead). Change it per ingest
+# with `peacewatch ingest --earliest-date/--latest-date`, or Store.ingest(plausible_dates=...).
+EARLIEST_PLAUSIBLE_DATE: Final = date(1946, 1, 1)
+
+
+def plausible_dates(today: date | None = None) -> tuple[date, date]:
+    """The default range of plausible event dates: 1946-01-01 to one year after ``today``.
+
+    >>> plausible_dates(date(2026, 2, 28))
+    (datetime.date(1946, 1, 1), datetime.date(2027, 2, 28))
+    >>> plausible_dates(date(2024, 2, 29))[1]
+    datetime.date(2025, 2, 28)
+    """
+    today = today or date.today()
+    try:
+        latest = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + 1, day=28)
+    return EARLIEST_PLAUSIBLE_DATE, latest
+
 
 # Fatality estimates that a measure can use; sources with a single figure fill all three.
 ESTIMATES: Final = ("best", "low", "high")

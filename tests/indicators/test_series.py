@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from peacewatch import analysis
-from peacewatch.errors import IndicatorError, MissingFieldError
+from peacewatch.errors import CoverageError, IndicatorError, MissingFieldError
 from peacewatch.indicators.calendar import Span, periods
 from peacewatch.indicators.filters import Filters
 
@@ -104,3 +104,25 @@ def test_a_weekly_aggregate_reads_by_week_or_month_but_not_by_day(tmp_path, data
     # An aggregate has no event dates to be precise about: the precision filter is refused, not ignored.
     with pytest.raises(MissingFieldError, match="--precision needs the field 'date_precision'"):
         analysis.series(f.replace(precision="day"), by="week", store=store)
+
+
+def test_days_before_the_coverage_are_a_coverage_error_not_zeros(afghan_store):
+    # The reduced ACLED export starts on 2017-01-01; `compare` refused these days, `series` zero-filled.
+    late_december = Filters(
+        country="Afghanistan", date_from=dt.date(2016, 12, 25), date_to=dt.date(2017, 1, 31)
+    )
+    with pytest.raises(CoverageError, match=r"2016-12-25:2017-01-31 is not covered .* 2017-01-01:2026-03-13"):
+        analysis.series(late_december, store=afghan_store)
+    with pytest.raises(CoverageError, match="not covered"):
+        analysis.series(Filters(date_to=dt.date(2026, 12, 31)), by="month", store=afghan_store)
+
+
+def test_a_span_of_millennia_is_a_clear_error_before_any_query(afghan_store, capsys):
+    from peacewatch.cli.app import main
+
+    store = ("--store", str(afghan_store.path))
+    # Before: ten minutes and 6.7 GB of zero-filled days; --from 0001-01-01 exited 2 (OverflowError).
+    for span in (("--from", "0001-01-02", "--to", "9999-12-30"), ("--from", "0001-01-01")):
+        assert main(["series", *span, "--by", "day", *store]) == 1
+        err = capsys.readouterr().err
+        assert "is not covered by the selected data" in err and "Traceback" not in err

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peacewatch import yamldoc
+from peacewatch.actors.patterns import backtracking
 from peacewatch.errors import TaxonomyError
 from peacewatch.yamldoc import Node
 
@@ -163,6 +164,13 @@ class _Reader:
         except re.error as exc:
             self.problem(node, f"{what}: {pattern!r} is not a valid regular expression ({exc})")
             return None
+        if slow := backtracking(pattern):
+            self.problem(
+                node,
+                f"{what}: {pattern!r} has {slow}, which can take exponential time on a long name (as "
+                "'(a+)+b' does); write it without nesting quantifiers, e.g. 'a+b' or '(?:ab)+'",
+            )
+            return None
         if _UNCOMBINABLE.search(pattern):
             self.problem(
                 node,
@@ -260,6 +268,14 @@ def read_entries(
     if root is None:
         return [], [f"{path}:1: empty file; expected a mapping with an 'actors' key"]
     top = {k.text: v for k, v in reader.mapping(root, "the file")}
+    # A repeated field keeps its last value silently; repeated actor keys are reported below.
+    actors_node = top.get("actors")
+    actor_keys = {id(k) for k, _ in actors_node.pairs} if actors_node is not None else set()
+    for earlier, again in root.repeats():
+        if id(again) not in actor_keys:
+            reader.problem(
+                again, f"{again.text!r} is given twice (first on line {earlier.line}); give each key once"
+            )
     for name in top:
         if name != "actors":
             reader.problem(root, f"unknown top-level key {name!r}; a taxonomy file has only 'actors'")

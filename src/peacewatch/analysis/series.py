@@ -102,7 +102,8 @@ def series(
     f: Filters, *, by: By = "day", measure: str = "events", estimate: str = "best", store: StoreLike = None
 ) -> SeriesResult:
     """Events or fatalities per day, ISO week or month, zero-filled over --from..--to (default: the
-    coverage of the selected datasets)."""
+    coverage of the selected datasets). Days outside that coverage raise CoverageError, as in every
+    other command: a zero there would be a day without data, not a day without violence."""
     s, sel = selection(f, store)
     if not (f.date_from and f.date_to):  # the span defaults to the coverage of the selected datasets
         spans = Coverage.of(sel.datasets, cut_offs(s, sel.datasets)).spans
@@ -116,6 +117,8 @@ def series(
         sel = selection_over(s, f, span)
     else:
         span = Span(f.date_from, f.date_to)
+    # Checked before any query, so a span of millennia is a quick error rather than a long fill.
+    require_coverage(sel, span, "series")
     points = _series_on(s, sel, span, by, measure, estimate)
     cmd = f"peacewatch series {f.cli_args(s.path)} --by {by} --measure {measure}"
     if measure == "fatalities":

@@ -107,7 +107,10 @@ class Brief(_Strict):
 
 def load_brief(path: Path) -> Brief:
     """Load and check brief.yaml, reporting every problem with file:line."""
-    doc = LineYAML(path)
+    try:
+        doc = LineYAML(path)
+    except ValueError as exc:  # not YAML, a key given twice, or past the bounds of yamldoc
+        raise CaseError(str(exc)) from None
     try:
         brief = Brief.model_validate(doc.data if isinstance(doc.data, dict) else {})
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,7 @@ REPORT_COLUMNS = (
     "rows_ingested",
     "rows_quarantined",
     "rows_duplicate",
+    "rows_superseded",
 )
 
 
@@ -53,6 +55,20 @@ def ingest(
     ] = None,
     taxonomy: Annotated[
         list[Path] | None, typer.Option(help="Extra actor taxonomy YAML (repeatable).")
+    ] = None,
+    earliest_date: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Quarantine rows dated before this day as implausible (default 1946-01-01).",
+        ),
+    ] = None,
+    latest_date: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Quarantine rows dated after this day as implausible (default: a year from today).",
+        ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
     store: StoreOpt = None,
@@ -84,6 +100,10 @@ def ingest(
             dataset_id=name,
             taxonomy_files=taxonomy or (),
             progress=progress,
+            plausible_dates=(
+                earliest_date.date() if earliest_date else None,
+                latest_date.date() if latest_date else None,
+            ),
         )
     if json_out:
         render.print_json([r.to_dict() for r in reports])
@@ -92,9 +112,21 @@ def ingest(
         [r.to_dict() for r in reports],
         REPORT_COLUMNS,
         title=f"Ingested into {s.path}",
-        numeric=("rows_read", "rows_ingested", "rows_quarantined", "rows_duplicate", "seconds"),
+        numeric=(
+            "rows_read",
+            "rows_ingested",
+            "rows_quarantined",
+            "rows_duplicate",
+            "rows_superseded",
+            "seconds",
+        ),
     )
     for r in reports:
+        for note in r.notes:
+            # Superseding changes what other datasets count, and a file given twice is counted once:
+            # say both, every time.
+            if "superseded" in note or "given earlier in this ingest" in note:
+                render.console.print(f"[yellow]{r.dataset_id}: {note}[/yellow]")
         if r.fields_missing and r.status == "ingested":
             render.console.print(
                 f"[dim]{r.dataset_id}: fields this file cannot supply: {', '.join(r.fields_missing)}[/dim]"

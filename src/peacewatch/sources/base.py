@@ -142,7 +142,8 @@ def number_check(
     """Quarantine rows whose ``col`` is present but not a number, or outside [minimum, maximum]."""
     label = label or col
     raw = text(col)
-    conds = [f"({raw} IS NOT NULL AND TRY_CAST({raw} AS DOUBLE) IS NULL)"]
+    # NaN, Infinity and 1e309 (which overflows to infinity) cast to DOUBLE but are no numbers to count.
+    conds = [f"({raw} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({raw} AS DOUBLE)), false))"]
     if minimum is not None:
         conds.append(f"TRY_CAST({raw} AS DOUBLE) < {minimum}")
     if maximum is not None:
@@ -153,17 +154,28 @@ def number_check(
     if maximum is not None:
         rng.append(f"<= {maximum:g}")
     expected = "a number" + (f" {' and '.join(rng)}" if rng else "")
+    value = f"TRY_CAST({raw} AS DOUBLE)"
     return Check(
         bad=" OR ".join(conds),
-        reason=f"{quote_literal(f'{label}: expected {expected}, found ')} || {shown(raw)}",
+        reason=(
+            f"CASE WHEN {value} IS NOT NULL AND NOT isfinite({value}) "
+            f"THEN {quote_literal(f'{label}: expected a finite number, found ')} "
+            f"ELSE {quote_literal(f'{label}: expected {expected}, found ')} END || {shown(raw)}"
+        ),
     )
 
 
 def date_from(col: str, formats: Sequence[str] = ("%Y-%m-%d",)) -> str:
     """A DATE parsed from ``col`` with the first matching strptime format; ISO datetimes are cut to
-    their date part."""
+    their date part, but only when what follows the date is a valid time ("2020-02-03 junk" and
+    "2020-02-29T25:61:00" are no dates)."""
     raw = text(col)
-    tries = [f"TRY_STRPTIME(LEFT({raw}, 10), {quote_literal(f)})" for f in formats if f == "%Y-%m-%d"]
+    tries = [
+        f"CASE WHEN length({raw}) <= 10 OR TRY_CAST({raw} AS TIMESTAMPTZ) IS NOT NULL "
+        f"THEN TRY_STRPTIME(LEFT({raw}, 10), {quote_literal(f)}) END"
+        for f in formats
+        if f == "%Y-%m-%d"
+    ]
     tries += [f"TRY_STRPTIME({raw}, {quote_literal(f)})" for f in formats if f != "%Y-%m-%d"]
     return f"CAST(COALESCE({', '.join(tries)}) AS DATE)"
 

@@ -13,6 +13,8 @@ import json
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +24,9 @@ from peacewatch.errors import SourceError
 Format = Literal["csv", "tsv", "json", "geojson", "xlsx", "unknown"]
 
 _HEAD_BYTES = 256 * 1024
+# The widest files read as events have 135 columns (GTD); a 60 KB CSV of 10,000 columns made DuckDB's
+# sniffer and the staging of raw rows exhaust the memory limit, and 2,000 took 25 s for three rows.
+MAX_COLUMNS = 1000
 
 
 @dataclass(frozen=True)
@@ -102,10 +107,12 @@ def _unzip(path: Path, workdir: Path | None) -> Path:
                             hint="If the file is genuine, extract it yourself and ingest the extracted file.",
                         )
                     dst.write(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # zipfile checks the CRC at the end
             target.unlink(missing_ok=True)
             raise SourceError(
-                f"{path}: the zip archive is damaged ({exc}).", hint="Download it again."
+                f"{path}: expected a complete zip member {member.filename}, found one that ends early or "
+                f"is corrupt ({exc}).",
+                hint="Download or copy the file again. Nothing was ingested.",
             ) from None
         except BaseException:
             target.unlink(missing_ok=True)  # the folder itself goes with the caller's workdir
@@ -128,29 +135,43 @@ def _fallback_workdir() -> Path:
     return _FALLBACK[0]
 
 
-def _xlsx_probe(original: Path, path: Path) -> Probe:
+@contextmanager
+def workbook(original: Path, path: Path) -> Iterator[Any]:
+    """The workbook at ``path``, read-only, closed after the block. A file openpyxl cannot read, or
+    a sheet it fails on, is a SourceError: it raises zipfile, KeyError, XML and its own exceptions for
+    damaged files, none of which is a bug of ours."""
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError, zlib.error) as exc:
+    except Exception as exc:
         raise SourceError(
             f"{original}: expected an Excel workbook (.xlsx, a zip archive of XML sheets), found a file "
-            f"that is not one ({exc}).",
+            f"that cannot be read as one ({type(exc).__name__}: {str(exc)[:200]}).",
             hint="Open it in a spreadsheet and save it as .xlsx or .csv, or rename it if it is a CSV.",
-        ) from None
+        ) from exc
     try:
+        yield wb
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(
+            f"{original}: the first worksheet could not be read ({type(exc).__name__}: {str(exc)[:200]})."
+        ) from exc
+    finally:
+        wb.close()
+
+
+def _xlsx_probe(original: Path, path: Path) -> Probe:
+    with workbook(original, path) as wb:
         ws = wb.worksheets[0]
         rows = []
         for i, row in enumerate(ws.iter_rows(values_only=True)):
             rows.append(tuple("" if v is None else str(v) for v in row))
             if i >= 5:
                 break
-    finally:
-        wb.close()
     header = rows[0] if rows else ()
-    return Probe(original, path, "xlsx", None, tuple(header), tuple(rows[1:]))
+    return bounded(Probe(original, path, "xlsx", None, tuple(header), tuple(rows[1:])))
 
 
 def _json_probe(original: Path, path: Path) -> Probe:
@@ -161,18 +182,29 @@ def _json_probe(original: Path, path: Path) -> Probe:
             raise SourceError(
                 f"{original}:{exc.lineno}: expected valid JSON, found an error: {exc.msg}."
             ) from exc
+        except RecursionError:
+            # Records are a level or two deep; Python's parser recurses once per level of nesting.
+            raise SourceError(
+                f"{original}: expected JSON records nested a few levels deep, found nesting too deep to read."
+            ) from None
     first: dict = {}
     fmt: Format = "json"
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         fmt = "geojson"
-        feats = doc.get("features") or []
-        first = (feats[0].get("properties") or {}) if feats else {}
+        feats = doc.get("features")
+        if not isinstance(feats, list):
+            raise SourceError(
+                f"{original}: expected a GeoJSON FeatureCollection with a list of features, found "
+                f"{type(feats).__name__ if feats is not None else 'none'}."
+            )
+        head = feats[0] if feats else {}
+        first = (head.get("properties") or {}) if isinstance(head, dict) else {}
     elif isinstance(doc, dict) and isinstance(doc.get("Result"), list):
         first = doc["Result"][0] if doc["Result"] else {}
     elif isinstance(doc, list) and doc and isinstance(doc[0], dict):
         first = doc[0]
-    header = tuple(first.keys()) if isinstance(first, dict) else ()
-    return Probe(original, path, fmt, None, header, (), json_doc=doc)
+    header = tuple(str(k) for k in first) if isinstance(first, dict) else ()
+    return bounded(Probe(original, path, fmt, None, header, (), json_doc=doc))
 
 
 _WIDE = {
@@ -226,8 +258,13 @@ def probe(path: Path, *, workdir: Path | None = None) -> Probe:
     if magic == b"PK\x03\x04" and original.suffix.lower() != ".xlsx":
         try:
             zipfile.ZipFile(original).close()
-        except zipfile.BadZipFile:
-            pass
+        except zipfile.BadZipFile as exc:
+            # A zip that ends early loses its central directory, which sits at the end.
+            raise SourceError(
+                f"{original}: expected a complete zip archive, found one that is truncated or corrupt "
+                f"({exc}).",
+                hint="Download or copy the file again. Nothing was ingested.",
+            ) from exc
         else:
             if any(n.endswith("xl/workbook.xml") for n in zipfile.ZipFile(original).namelist()):
                 return _xlsx_probe(original, original)
@@ -255,7 +292,24 @@ def probe(path: Path, *, workdir: Path | None = None) -> Probe:
     delimiter = max(counts, key=lambda d: counts[d])
     if counts[delimiter] == 0:
         return Probe(original, scan_path, "unknown", None, (first[:200],), ())
-    parsed = list(csv.reader(io.StringIO("\n".join([first, *lines[1:7]])), delimiter=delimiter))
+    try:
+        parsed = list(csv.reader(io.StringIO("\n".join([first, *lines[1:7]])), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit in the first lines
+        raise SourceError(
+            f"{original}: expected a delimited header and rows, found an error: {exc}."
+        ) from exc
     header = tuple(h.strip() for h in parsed[0]) if parsed else ()
     fmt: Format = "tsv" if delimiter == "\t" else "csv"
-    return Probe(original, scan_path, fmt, delimiter, header, tuple(tuple(r) for r in parsed[1:]))
+    return bounded(Probe(original, scan_path, fmt, delimiter, header, tuple(tuple(r) for r in parsed[1:])))
+
+
+def bounded(found: Probe, columns: int | None = None) -> Probe:
+    """``found``, unless its header (or ``columns``, the number of fields its records use) passes
+    MAX_COLUMNS."""
+    n = len(found.header) if columns is None else columns
+    if n > MAX_COLUMNS:
+        raise SourceError(
+            f"{found.original}: expected at most {MAX_COLUMNS:,} columns, found {n:,} in the header.",
+            hint="Keep only the columns you need (e.g. with csvcut or a spreadsheet) and ingest that file.",
+        )
+    return found

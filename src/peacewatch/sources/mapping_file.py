@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from peacewatch import schema, yamldoc
+from peacewatch.actors.patterns import backtracking
 from peacewatch.errors import MappingError
 from peacewatch.sources.detect import Probe
 from peacewatch.yamldoc import Node
@@ -196,6 +197,11 @@ def _unpivot(node: Node, names: list[str], problems: _Problems) -> Unpivot | Non
         pattern = re.compile(spec["match"].text)
     except re.error as exc:
         problems.add(spec["match"].line, "unpivot.match", "a regular expression", f"an error ({exc})")
+        return None
+    if slow := backtracking(spec["match"].text):
+        problems.add(
+            spec["match"].line, "unpivot.match", "a regular expression without nested quantifiers", slow
+        )
         return None
     matched = [n for n in names if pattern.fullmatch(n)]
     if not matched:

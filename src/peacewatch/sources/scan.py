@@ -8,7 +8,7 @@ from typing import Any
 
 from peacewatch.errors import SourceError
 from peacewatch.sources.base import csv_scan
-from peacewatch.sources.detect import Probe
+from peacewatch.sources.detect import Probe, workbook
 
 XLSX_TABLE = "pw_xlsx"
 
@@ -16,10 +16,8 @@ XLSX_TABLE = "pw_xlsx"
 def xlsx_table(path: Path) -> Any:
     """The first worksheet of ``path`` as a pyarrow table of text columns named by its first row."""
     import pyarrow as pa
-    from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
+    with workbook(path, path) as wb:
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None)
         if not header:
@@ -37,8 +35,6 @@ def xlsx_table(path: Path) -> Any:
                     columns[i].append(v.isoformat()[:10] if getattr(v, "hour", 0) == 0 else v.isoformat())
                 else:
                     columns[i].append(str(v))
-    finally:
-        wb.close()
     return pa.table({n: pa.array(c, type=pa.string()) for n, c in zip(names, columns, strict=True)})
 
 

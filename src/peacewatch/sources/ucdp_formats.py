@@ -19,7 +19,7 @@ from typing import Any
 
 from peacewatch.errors import SourceError
 from peacewatch.sources.base import Check, csv_scan
-from peacewatch.sources.detect import Probe
+from peacewatch.sources.detect import Probe, bounded
 from peacewatch.sources.scan import XLSX_TABLE
 
 _API_VERSION = re.compile(r"/gedevents/(\d{2}\.\d(?:\.\d{1,2})?)", re.IGNORECASE)
@@ -60,7 +60,14 @@ def _as_text(value: Any) -> str | None:
         return str(value)
     if isinstance(value, float):
         return repr(value)
-    return json.dumps(value, ensure_ascii=False)
+    return _dumped(value)
+
+
+def _dumped(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except RecursionError:  # a value nested nearly as deep as the parser allows: kept as a marker
+        return "(a JSON value nested too deep to show)"
 
 
 def _point(geometry: Any) -> tuple[Any, Any]:
@@ -117,6 +124,7 @@ def json_table(probe: Probe) -> tuple[Any, str, str | None, list[str]]:
     for r in records:
         if isinstance(r, dict):
             names.update(dict.fromkeys(r))
+    bounded(probe, len(names))  # every key of any record becomes a column
     lower = {n.lower() for n in names}
     # Coordinates come from the Point geometry unless the properties carry them themselves.
     from_point = [k for k in ("longitude", "latitude") if k not in lower] if points is not None else []
@@ -124,11 +132,7 @@ def json_table(probe: Probe) -> tuple[Any, str, str | None, list[str]]:
     errors: list[str | None] = []
     for i, r in enumerate(records):
         ok = isinstance(r, dict)
-        errors.append(
-            None
-            if ok
-            else f"record {i + 1}: expected a JSON object, found {json.dumps(r, ensure_ascii=False)[:200]}"
-        )
+        errors.append(None if ok else f"record {i + 1}: expected a JSON object, found {_dumped(r)[:200]}")
         for n in names:
             columns[n].append(_as_text(r.get(n)) if ok else None)
         for k in from_point:

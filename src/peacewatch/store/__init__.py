@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -16,12 +17,15 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from peacewatch.errors import IngestError, StoreError
+from peacewatch import schema
+from peacewatch.errors import IngestError, SourceError, StoreError
+from peacewatch.sources.compressed import GzipProofs
 from peacewatch.store.ddl import create_statements
 from peacewatch.store.failures import check_store_file, ingest_error, unreadable
 from peacewatch.store.files import copy_on_write, unzip_folder
@@ -52,6 +56,14 @@ def _sha256(path: Path) -> str:
         while chunk := fh.read(1 << 22):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _prove(proofs: GzipProofs, path: Path | None = None) -> None:
+    """Refuse the ingest if a compressed file it read (``path``, else any) ends early or is corrupt."""
+    try:
+        proofs.check(path)
+    except SourceError as exc:
+        raise IngestError(exc.message, hint=exc.hint) from exc
 
 
 _SUFFIXES = re.compile(r"(\.(csv|tsv|txt|json|geojson|xlsx|zip|gz))+$", re.IGNORECASE)
@@ -241,13 +253,17 @@ class Store:
         dataset_id: str | None = None,
         taxonomy_files: Sequence[Path] = (),
         progress: ProgressFn | None = None,
+        plausible_dates: tuple[date | None, date | None] = (None, None),
     ) -> list[IngestReport]:
         """Ingest files atomically: all of them, or (on any error or interruption) none.
 
-        A file whose sha256 is already in the catalog is reported as ``unchanged`` and not read again.
-        The data member of a zip archive is unpacked into a working folder beside the store
-        (``STORE.tmp-PID.unzip``), removed when the ingest ends however it ends.
+        A file whose sha256 is already in the catalog is reported as ``unchanged`` and not read again;
+        a file given twice is read once. Rows dated outside ``plausible_dates`` (earliest, latest;
+        None takes the default of ``schema.plausible_dates()``, 1946-01-01 to a year from today) are
+        quarantined. The data member of a zip archive is unpacked into a working folder beside the
+        store (``STORE.tmp-PID.unzip``), removed when the ingest ends however it ends.
         """
+        plausible = _plausible(*plausible_dates)
         work = unzip_folder(self.path)
         try:
             return self._ingest(
@@ -258,11 +274,14 @@ class Store:
                 taxonomy_files=taxonomy_files,
                 progress=progress,
                 workdir=work,
+                plausible=plausible,
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def _ingest(self, paths, *, source, mapping, dataset_id, taxonomy_files, progress, workdir: Path):
+    def _ingest(
+        self, paths, *, source, mapping, dataset_id, taxonomy_files, progress, workdir: Path, plausible
+    ):
         from peacewatch.gazetteer import resolve_countries
         from peacewatch.sources.registry import plan_file
 
@@ -273,6 +292,7 @@ class Store:
         known = {d["sha256"]: d for d in self.datasets()}
         taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
         plans = []
+        given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
         for f in files:
             if not f.is_file():
                 raise IngestError(f"{f}: no such file.", hint="Check the path given to ingest.")
@@ -281,6 +301,10 @@ class Store:
             if sha in known:
                 plans.append((f, sha, None, known[sha]["dataset_id"]))
                 continue
+            if sha in given:  # the same bytes twice in one ingest: read and count them once
+                plans.append((f, sha, None, None))
+                continue
+            given[sha] = f
             plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir)
             name = dataset_id or default_dataset_id(f)
             if name in taken and taken[name] != sha:
@@ -299,7 +323,10 @@ class Store:
             sides = self.adopt_taxonomies(taxonomy_files) if tax_changed else None
             note = () if sides is None else (_reresolved_note(sides),)
             return [self._unchanged(name, f, note) for f, _, _, name in plans]
-        with copy_on_write(self.path) as tmp:
+        first_of: dict[str, IngestReport] = {}
+        # Compressed files are proven whole beside the ingest, and before it commits (a truncated
+        # .csv.gz reads without error in DuckDB).
+        with GzipProofs(p[0] for p in todo) as proofs, copy_on_write(self.path) as tmp:
             con = duckdb.connect(str(tmp))
             try:
                 _configure(con, spill=tmp.with_name(tmp.name + ".spill"))
@@ -311,6 +338,9 @@ class Store:
                     sides = reresolve(con, taxonomy)
                 for f, sha, plan, name in plans:
                     if plan is None:
+                        if name is None:  # given twice in this ingest
+                            results.append(_given_twice(first_of[sha], f))
+                            continue
                         note = () if sides is None else (_reresolved_note(sides),)
                         results.append(self._unchanged(name, f, note))
                         continue
@@ -328,10 +358,14 @@ class Store:
                                     taxonomy=taxonomy,
                                     resolve_countries=resolve_countries,
                                     progress=lambda s, f=f: stage(f"{f.name}: {s}"),
+                                    plausible=plausible,
                                 )
                             )
                         except duckdb.Error as exc:
+                            _prove(proofs, f)  # a stream that ends early is the better explanation
                             raise ingest_error(f, exc, MEMORY_LIMIT) from exc
+                    first_of[sha] = results[-1]
+                _prove(proofs)
                 con.execute("CHECKPOINT")
             except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or checkpointing
                 raise ingest_error(self.path, exc, MEMORY_LIMIT) from exc
@@ -364,6 +398,33 @@ class Store:
 
 def _reresolved_note(sides: int) -> str:
     return f"actor names re-resolved with the store's taxonomy files: {sides:,} event side(s) got other keys"
+
+
+def _plausible(earliest: date | None, latest: date | None) -> tuple[date, date]:
+    default_lo, default_hi = schema.plausible_dates()
+    lo, hi = earliest or default_lo, latest or default_hi
+    if lo > hi:
+        raise IngestError(
+            f"expected --earliest-date ({lo.isoformat()}) on or before --latest-date ({hi.isoformat()}), "
+            "found it after.",
+            hint="Swap them, or leave one out to use its default.",
+        )
+    return lo, hi
+
+
+def _given_twice(first: IngestReport, f: Path) -> IngestReport:
+    """The report of a file whose bytes an earlier file of the same ingest already brought in."""
+    return dataclasses.replace(
+        first,
+        path=str(f),
+        status="unchanged",
+        rows_superseded=0,
+        seconds=0.0,
+        notes=(
+            f"the same file (sha256) as {first.path}, given earlier in this ingest: read and counted "
+            f"once, as dataset {first.dataset_id}",
+        ),
+    )
 
 
 @contextmanager

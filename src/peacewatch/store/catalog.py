@@ -10,11 +10,12 @@ def _version_key(version: str | None) -> tuple:
     return tuple(digits)
 
 
-def supersede(con, dataset_id: str, plan: ReadPlan) -> int:
+def supersede(con, dataset_id: str, plan: ReadPlan) -> tuple[int, tuple[str, ...]]:
     """Mark rows that share event ids with another dataset: the newer release wins.
 
     The new dataset is the newer release unless both carry versions and its version is lower (an
-    older release ingested late). Returns how many rows of other datasets this ingest superseded.
+    older release ingested late). Returns how many rows of other datasets this ingest superseded, and
+    one sentence per dataset involved for the ingest report, so that superseding is never silent.
     """
     # Event ids begin with their source, so only datasets of the same source can share them; with none
     # in the store (the usual first ingest) there is nothing to compare, and no self-join of the events.
@@ -22,7 +23,7 @@ def supersede(con, dataset_id: str, plan: ReadPlan) -> int:
         "SELECT count(*) FROM datasets WHERE source = ? AND dataset_id <> ?", [plan.source, dataset_id]
     ).fetchone()[0]
     if not others:
-        return 0
+        return 0, ()
     overlaps = con.execute(
         """
         SELECT o.dataset_id, d.version, count(*) FROM events n
@@ -33,6 +34,7 @@ def supersede(con, dataset_id: str, plan: ReadPlan) -> int:
         [dataset_id],
     ).fetchall()
     superseded = 0
+    said: list[str] = []
     for other, other_version, n in overlaps:
         older_release = (
             plan.version and other_version and _version_key(plan.version) < _version_key(other_version)
@@ -46,12 +48,21 @@ def supersede(con, dataset_id: str, plan: ReadPlan) -> int:
         )
         if loser == other:
             superseded += n
+            said.append(
+                f"superseded {n:,} rows of dataset {other} ({other_version or 'version unknown'}): they "
+                "share event ids with this file, which is taken as the newer release"
+            )
+        else:
+            said.append(
+                f"{n:,} rows of this file are superseded by dataset {other} ({other_version}), a newer "
+                "release already in the store"
+            )
         con.execute(
             "UPDATE datasets SET rows_superseded = (SELECT count(*) FROM events WHERE dataset_id = ? "
             "AND superseded_by IS NOT NULL) WHERE dataset_id = ?",
             [loser, loser],
         )
-    return superseded
+    return superseded, tuple(said)
 
 
 def record(con, plan: ReadPlan, *, dataset_id, original, sha256, nbytes, rows_read, counts, missing) -> None:

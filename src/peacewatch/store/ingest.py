@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 import pyarrow as pa
 
@@ -57,10 +58,13 @@ def write(
     taxonomy,
     resolve_countries,
     progress: Progress,
+    plausible: tuple[date, date] | None = None,
 ) -> IngestReport:
-    """Stage ``plan`` and write its rows, quarantine and catalog entry. The caller owns the transaction."""
+    """Stage ``plan`` and write its rows, quarantine and catalog entry. The caller owns the transaction.
+
+    Rows dated outside ``plausible`` (default ``schema.plausible_dates()``) are quarantined."""
     started = time.perf_counter()
-    scanned = stage(con, plan, progress)
+    scanned = stage(con, plan, progress, plausible)
     rejects = rejects_of(con, plan)
     if rejects:
         # The scan numbered only the rows DuckDB could split; shift them past the rejected lines.
@@ -161,7 +165,7 @@ def write(
         )
     quarantined = con.execute("SELECT count(*) FROM temp.scan_typed WHERE __bad IS NOT NULL").fetchone()[0]
     quarantined += len(rejects)
-    superseded = supersede(con, dataset_id, plan) if plan.table == "events" else 0
+    superseded, superseding = supersede(con, dataset_id, plan) if plan.table == "events" else (0, ())
     missing = fields_missing(plan)
     rows_read = scanned + len(rejects)
     record(
@@ -198,5 +202,5 @@ def write(
         version=plan.version,
         news_derived=plan.news_derived,
         seconds=round(time.perf_counter() - started, 3),
-        notes=tuple(plan.notes),
+        notes=(*plan.notes, *superseding),
     )

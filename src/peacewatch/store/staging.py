@@ -8,6 +8,7 @@ country names, which it resolves through the taxonomy and the gazetteer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pyarrow as pa
 
@@ -38,11 +39,37 @@ def _reason_sql(plan: ReadPlan) -> str:
     return f"NULLIF(concat_ws('; ', {parts}), '')"
 
 
-def _backstop_sql(table: str) -> str:
+def _finite_rules(table: tuple[schema.Column, ...]) -> list[tuple[str, str]]:
+    """NaN and infinities (also '1e309', which overflows to one) are no counts or coordinates."""
+    return [
+        (f"NOT isfinite({c.name})", f"'{c.name}: expected a finite number, found ' || {c.name}")
+        for c in table
+        if c.type == "DOUBLE"
+    ]
+
+
+def _date_rules(columns: tuple[str, ...], plausible: tuple[date, date]) -> list[tuple[str, str]]:
+    lo, hi = plausible
+    where = (
+        f"expected a date from {lo.isoformat()} to {hi.isoformat()} (the plausible range; another with "
+        "ingest --earliest-date/--latest-date), found "
+    )
+    return [
+        (
+            f"{c} NOT BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}'",
+            f"'{c}: {where}' || strftime({c}, '%Y-%m-%d')",
+        )
+        for c in columns
+    ]
+
+
+def _backstop_sql(table: str, plausible: tuple[date, date]) -> str:
     """Schema rules every row must satisfy, whatever the reader checked."""
     if table == "counts":
         rules = [
             ("period_start IS NULL", "'period_start: no readable date'"),
+            *_date_rules(("period_start", "period_end"), plausible),
+            *_finite_rules(schema.COUNTS),
             ("period_end < period_start", "'period_end is before period_start'"),
             ("events < 0", "'events: expected a count >= 0, found ' || events"),
             ("fatalities < 0", "'fatalities: expected a count >= 0, found ' || fatalities"),
@@ -50,6 +77,8 @@ def _backstop_sql(table: str) -> str:
     else:
         rules = [
             ("date_start IS NULL", "'date: no readable date'"),
+            *_date_rules(("date_start", "date_end"), plausible),
+            *_finite_rules(schema.EVENTS),
             ("date_end < date_start", "'date_end is before date_start'"),
             ("latitude NOT BETWEEN -90 AND 90", "'latitude: expected -90..90, found ' || latitude"),
             ("longitude NOT BETWEEN -180 AND 180", "'longitude: expected -180..180, found ' || longitude"),
@@ -86,9 +115,11 @@ def _scan_columns(con, plan: ReadPlan) -> list[str]:
     return [row[0] for row in con.execute(f"DESCRIBE {plan.scan}").fetchall()]
 
 
-def stage(con, plan: ReadPlan, progress: Progress) -> int:
+def stage(con, plan: ReadPlan, progress: Progress, plausible: tuple[date, date] | None = None) -> int:
     """Scan the file once into the temp table temp.scan_typed: row number, raw JSON, content hash,
-    typed canonical fields and the reason a row cannot be read (NULL for good rows)."""
+    typed canonical fields and the reason a row cannot be read (NULL for good rows). Dates outside
+    ``plausible`` (default: ``schema.plausible_dates()``) make a row unreadable."""
+    plausible = plausible or schema.plausible_dates()
     for name, table in plan.tables.items():
         con.register(name, table)
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
@@ -132,7 +163,7 @@ def stage(con, plan: ReadPlan, progress: Progress) -> int:
     progress("typing and checking")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE scan_typed AS
-        SELECT *, __ord AS __row, coalesce(__reason, {_backstop_sql(plan.table)}) AS __bad
+        SELECT *, __ord AS __row, coalesce(__reason, {_backstop_sql(plan.table, plausible)}) AS __bad
         FROM (
             SELECT r.rowid + 1 AS __ord,
                    CAST({raw} AS VARCHAR) AS __raw,

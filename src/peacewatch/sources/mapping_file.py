@@ -371,13 +371,13 @@ def load(mapping_path: Path, probe: Probe) -> Mapping:
     top = root.value
     _known_keys(root, TOP_KEYS, "top level", problems)
     name = top["name"].text if "name" in top else ""
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         line = top["name"].line if "name" in top else 1
         problems.add(
             line, "name", "a short name of letters, digits, '_', '-' or '.'", repr(name) if name else "none"
         )
     table = top["table"].value if "table" in top else None
-    if table not in COLUMNS:
+    if not isinstance(table, str) or table not in COLUMNS:
         line = top["table"].line if "table" in top else 1
         problems.add(line, "table", "events or counts", repr(table), tuple(COLUMNS))
         table = "events"

@@ -49,6 +49,7 @@ from results import publish
 ACLED_FULL = DATA / "acled_global_sample_2022" / "acled_sample_2022-01_2022-06_9000_events.csv.gz"
 LAKE = WORK / "lake"
 EXT_DIR = WORK / "duckdb_extensions"
+RESULTS = WORK / "ducklake_results.json"
 EXTENSIONS = {"ducklake": "ducklake", "sqlite": "sqlite_scanner"}
 
 
@@ -81,9 +82,9 @@ def connect(store: Path | None = None, *, snapshot: int | None = None, alias: st
             "extension_directory": str(EXT_DIR),
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
-            "enable_progress_bar": False,
         }
     )
+    con.execute("SET enable_progress_bar = false")
     for name in EXTENSIONS.values():
         con.execute(f"LOAD {name}")
     if store is not None:
@@ -107,6 +108,18 @@ def current_snapshot(con, alias: str = "lake") -> int:
 # ---------------------------------------------------------------- inputs
 
 
+def write_gzip_csv(con, select: str, target: Path) -> None:
+    """Write ``select`` as CSV with a header, then gzip -1 it (DuckDB's own gzip writer is zlib level 6
+    on one thread: ten times slower here)."""
+    plain = target.with_suffix(".plain")
+    con.execute(f"COPY ({select}) TO '{plain}' (HEADER, FORMAT csv)")
+    tmp = target.with_suffix(".tmp")
+    with open(tmp, "wb") as out:
+        subprocess.run(["gzip", "-1", "-c", str(plain)], stdout=out, check=True)
+    plain.unlink()
+    tmp.rename(target)
+
+
 def make_release_a(rows: int) -> Path:
     """The full-schema ACLED sample replicated to ``rows`` rows, ids made unique per copy (cached)."""
     target = WORK / f"acled_full_{rows}.csv.gz"
@@ -118,13 +131,12 @@ def make_release_a(rows: int) -> Path:
     con = duckdb.connect()
     n = con.execute(f"SELECT count(*) FROM read_csv('{ACLED_FULL}', all_varchar=true)").fetchone()[0]
     copies = -(-rows // n)
-    tmp = target.with_suffix(".tmp.gz")
-    con.execute(
-        f"COPY (SELECT * REPLACE (event_id_cnty || 'R' || r.range AS event_id_cnty) "
-        f"FROM range({copies}) r, read_csv('{ACLED_FULL}', all_varchar=true) LIMIT {rows}) "
-        f"TO '{tmp}' (HEADER, COMPRESSION gzip)"
+    write_gzip_csv(
+        con,
+        f"SELECT * REPLACE (event_id_cnty || 'R' || r.range AS event_id_cnty) "
+        f"FROM range({copies}) r, read_csv('{ACLED_FULL}', all_varchar=true) LIMIT {rows}",
+        target,
     )
-    tmp.rename(target)
     return target
 
 
@@ -138,9 +150,9 @@ def make_release_b(src: Path, rows: int) -> Path:
 
     m = max(rows // 3334, 3)
     con = duckdb.connect()
-    tmp = target.with_suffix(".tmp.gz")
-    con.execute(
-        f"""COPY (
+    write_gzip_csv(
+        con,
+        f"""
         WITH a AS (SELECT *, hash(event_id_cnty) % {m} AS k FROM read_csv('{src}', all_varchar=true))
         SELECT * EXCLUDE (k) REPLACE (
             CASE WHEN k = 0 THEN CAST(CAST(fatalities AS DOUBLE) + 1 AS VARCHAR) ELSE fatalities END
@@ -148,10 +160,9 @@ def make_release_b(src: Path, rows: int) -> Path:
             CASE WHEN k = 0 THEN notes || ' [revised]' ELSE notes END AS notes)
         FROM a WHERE k <> 1
         UNION ALL
-        SELECT * EXCLUDE (k) REPLACE (event_id_cnty || 'N' AS event_id_cnty) FROM a WHERE k = 2
-        ) TO '{tmp}' (HEADER, COMPRESSION gzip)"""
+        SELECT * EXCLUDE (k) REPLACE (event_id_cnty || 'N' AS event_id_cnty) FROM a WHERE k = 2""",
+        target,
     )
-    tmp.rename(target)
     return target
 
 
@@ -474,7 +485,8 @@ def time_travel_phase(store: Path, v_a: int) -> dict:
         if name == "a":
             base["sql_s"], _ = timed(
                 b,
-                f"SELECT event_date, count(*), sum(fatalities) FROM t WHERE country = '{country}' GROUP BY ALL ORDER BY event_date",
+                f"SELECT event_date, count(*), sum(fatalities) FROM t WHERE country = '{country}' "
+                "GROUP BY ALL ORDER BY event_date",
             )
     old_s, old = timed(con, series_sql("lake.events", country, f"AT (VERSION => {v_a})"))
     cur_s, cur = timed(con, series_sql("lake.events", country))
@@ -629,7 +641,8 @@ def kill_phase(store: Path, retries: int, lock: str) -> list[dict]:
             tags = con.execute("SELECT tag, count(*) FROM lake.conc GROUP BY tag").fetchall()
             con.execute("SELECT count(*), sum(fatalities_best) FROM lake.events").fetchall()
             orphans = con.execute(
-                "SELECT count(*) FROM ducklake_delete_orphaned_files('lake', dry_run => true, older_than => now())"
+                "SELECT count(*) FROM ducklake_delete_orphaned_files('lake', dry_run => true, "
+                "older_than => now())"
             ).fetchone()[0]
             con.execute(f"INSERT INTO lake.conc SELECT {tag} AS tag, range FROM range(1000)")
             con.execute(f"DELETE FROM lake.conc WHERE tag = {tag}")
@@ -784,7 +797,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--report-only", action="store_true", help="publish the last run's saved results")
     args = parser.parse_args()
+    if args.report_only:
+        publish(report(**json.loads(RESULTS.read_text())))
+        return
     if args.child:
         CHILDREN[args.child[0]](*args.child[1:])
         return
@@ -827,10 +844,13 @@ def main() -> None:
         ("wal", 100, "none", False),
         ("wal", 10, "flock", True),
     ):
-        conc[(journal, lock)] = concurrency_phase(store, journal, retries, lock, full)
-        print(json.dumps(conc[(journal, lock)], default=str), flush=True)
+        conc[f"{journal}/{lock}"] = concurrency_phase(store, journal, retries, lock, full)
+        print(json.dumps(conc[f"{journal}/{lock}"], default=str), flush=True)
     total = time.perf_counter() - t_start
-    publish(report(args.rows, src, ingest, change, travel, via_ibis, export, conc, total))
+    saved = dict(rows=args.rows, src=str(src), ingest=ingest, change=change, travel=travel)
+    saved.update(via_ibis=via_ibis, export=export, conc=conc, total=total)
+    RESULTS.write_text(json.dumps(saved, default=str))
+    publish(report(**saved))
 
 
 def export_line(e: dict) -> str:
@@ -839,20 +859,24 @@ def export_line(e: dict) -> str:
         spark = f"Spark failed: `{sp['error']}`"
     else:
         spark = (
-            f"Spark (local[2], ibis.pyspark, the project's `filter_events` + `event_counts`) read it: session "
+            "Spark (local[2], ibis.pyspark, the project's `filter_events` + `event_counts`) read it: "
+            f"session "
             f"{sp['start_s']:.1f} s, query {sp['query_s']:.1f} s, daily counts equal to DuckDB's at that "
             f"snapshot: {sp['equal_to_duckdb_at_snapshot']}"
         )
     return (
-        f"Export of release A's snapshot (attached with `SNAPSHOT_VERSION`) to Parquet partitioned by dataset "
+        "Export of release A's snapshot (attached with `SNAPSHOT_VERSION`) to Parquet partitioned by "
+        "dataset "
         f"and year: {e['rows']:,} rows in {e['export_s']:.1f} s, {e['export_mb']:,.0f} MB, {e['partitions']} "
-        f"partitions. {spark}. Reading the lake's own folder instead is wrong: now {e['rows_now']:,} rows are "
+        f"partitions. {spark}. Reading the lake's own folder instead is wrong: now {e['rows_now']:,} rows "
+        "are "
         f"live, but its non-empty data files hold {e['rows_if_data_files_globbed']:,} (deleted rows sit in "
         f"delete files, and files of killed writers or expired snapshots stay until cleaned)."
     )
 
 
 def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> str:
+    src = Path(src)
     base = ingest[0]["seconds"]
     gz = src.stat().st_size / 1e6
     lines = [
@@ -860,7 +884,8 @@ def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> 
         f"Python {platform.python_version()}, DuckDB 1.5.5, SQLite catalog)",
         "",
         f"Input: the full-schema ACLED sample replicated to {rows:,} rows with unique ids, gzip "
-        f"({gz:,.0f} MB). Script: `benchmarks/ducklake_floor.py` ({total:.0f} s in all). Each ingest in its own "
+        f"({gz:,.0f} MB). Script: `benchmarks/ducklake_floor.py` ({total:.0f} s in all). Each ingest in its "
+        "own "
         "process; 'vs baseline' is its time over the baseline's in this run.",
         "",
         "| ingest | seconds | vs baseline | peak memory (MB) | on disk (MB) |",
@@ -868,7 +893,8 @@ def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> 
     ]
     for r in ingest:
         lines.append(
-            f"| {r['label']} | {r['seconds']:.2f} | {r['seconds'] / base:.2f}x | {r['peak_mb']:,.0f} | {r['mb']:,.0f} |"
+            f"| {r['label']} | {r['seconds']:.2f} | {r['seconds'] / base:.2f}x | {r['peak_mb']:,.0f} | "
+            f"{r['mb']:,.0f} |"
         )
     arch = ingest[1].get("archive_s")
     lines += [
@@ -878,20 +904,23 @@ def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> 
     ]
     rb = change[0]["seconds"]
     lines += [
-        "| release B (change set by event id) | seconds (process) | stage B | diff | apply (commit) | rows upd/del/ins | files added | bytes added | catalog growth |",
+        "| release B (change set by event id) | seconds (process) | stage B | diff | apply (commit) "
+        "| rows upd/del/ins | files added | bytes added | catalog growth |",
         "|---|---:|---:|---:|---:|---|---:|---:|---:|",
         f"| {change[0]['label']} | {rb:.2f} | | | | | | | |",
     ]
     for r in change[1:]:
         lines.append(
-            f"| {r['label']} | {r['seconds']:.2f} | {r['stage_s']:.2f} | {r['diff_s']:.2f} | {r['apply_s']:.2f} | "
+            f"| {r['label']} | {r['seconds']:.2f} | {r['stage_s']:.2f} | {r['diff_s']:.2f} | "
+            f"{r['apply_s']:.2f} | "
             f"{r['updated']:,}/{r['deleted']:,}/{r['inserted']:,} | {r['files_added']} | "
             f"{r['bytes_added'] / 1e6:.2f} MB | {r['catalog_growth'] / 1e3:,.0f} kB |"
         )
     t = travel
     lines += [
         "",
-        f"Time travel, daily series of {t['country']} ({t['days']} days; count and fatalities), median of 5 warm: "
+        f"Time travel, daily series of {t['country']} ({t['days']} days; count and fatalities), median of "
+        "5 warm: "
         f"at release A's snapshot `AT (VERSION => n)` {t['old_s'] * 1000:.0f} ms, attached at that snapshot "
         f"(`SNAPSHOT_VERSION`) {t['attached_old_s'] * 1000:.0f} ms, current {t['current_s'] * 1000:.0f} ms; "
         f"hand-written SQL on the baseline DuckDB table {t['baseline_sql_s'] * 1000:.0f} ms. "
@@ -899,7 +928,8 @@ def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> 
         f"{t['attached_old_equals_release_a']}); current equals release B: {t['current_equals_release_b']}; "
         f"the two differ: {t['old_differs_from_current']}.",
         "",
-        "Ibis (`ibis.duckdb.connect`, ATTACH, `con.table('events', database=(lake, 'main'))`) with the project's "
+        "Ibis (`ibis.duckdb.connect`, ATTACH, `con.table('events', database=(lake, 'main'))`) with the "
+        "project's "
         "`filter_events` + `event_series`: "
         + "; ".join(
             f"{k}: {v['ibis_s'] * 1000:.0f} ms (SQL {v['sql_s'] * 1000:.0f} ms), equal to SQL: {v['equal']}"
@@ -909,7 +939,8 @@ def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> 
         "",
         export_line(export),
         "",
-        "| concurrency (SQLite catalog) | journal | commits ok / failed | commit median / max (s) | reader queries | reader errors | reader max (s) | mixed answers |",
+        "| concurrency (SQLite catalog) | journal | commits ok / failed | commit median / max (s) "
+        "| reader queries | reader errors | reader max (s) | mixed answers |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     notes = []
@@ -924,7 +955,8 @@ def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> 
             c = cm[key]
             med = f"{c['commit_median_s']:.2f} / {c['commit_max_s']:.2f}" if c["commit_median_s"] else ""
             lines.append(
-                f"| {label} | {j} | {c['commits_ok']} / {c['commits_failed']} | {med} | {c['reader_queries']} | "
+                f"| {label} | {j} | {c['commits_ok']} / {c['commits_failed']} | {med} | "
+                f"{c['reader_queries']} | "
                 f"{c['reader_errors']} | {c['reader_max_s']:.2f} | {c['mixed_answers']} |"
             )
             notes += c["writer_errors"] + c["reader_error_kinds"]
@@ -932,8 +964,9 @@ def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> 
             continue
         big = cm["large_commit"]
         lines.append(
-            f"| 1 commit of {big['rows']:,} events ({big['writer_s']:.1f} s), 3 readers counting per dataset | {j} | 1 / 0 | | "
-            f"{big['queries']} | {big['errors']} | {big['max_reader_s']:.2f} | {big['answers_neither_before_nor_after']} |"
+            f"| 1 commit of {big['rows']:,} events ({big['writer_s']:.1f} s), 3 readers counting per "
+            f"dataset | {j} | 1 / 0 | | {big['queries']} | {big['errors']} | {big['max_reader_s']:.2f} | "
+            f"{big['answers_neither_before_nor_after']} |"
         )
         notes += big["error_kinds"]
     if notes:
@@ -944,9 +977,11 @@ def report(rows, src, ingest, change, travel, via_ibis, export, conc, total) -> 
         k = cm["kill9"]
         lines += [
             "",
-            f"kill -9 of a writer ({cm['journal_mode']} journal, lock: {cm['lock']}), {len(k)} trials at 1-4 s: the next open worked in "
+            f"kill -9 of a writer ({cm['journal_mode']} journal, lock: {cm['lock']}), {len(k)} trials at "
+            "1-4 s: the next open worked in "
             f"{sum(x.get('open_ok', False) for x in k)}, torn tags {sum(x.get('torn_tags', 0) for x in k)}, "
-            f"next write worked in {sum(x.get('next_write_ok', False) for x in k)}; snapshots the killed writer "
+            f"next write worked in {sum(x.get('next_write_ok', False) for x in k)}; snapshots the killed "
+            "writer "
             f"had committed: {', '.join(str(x.get('snapshots_committed')) for x in k)}; orphaned data files "
             f"(cumulative, before cleanup): {', '.join(str(x.get('orphan_files')) for x in k)}.",
         ]

@@ -316,7 +316,8 @@ class Brief(Result):
 
     def _repr_html_(self) -> str:
         links = "".join(
-            f"<li>{html.escape(k)}: <a href='{html.escape(p.resolve().as_uri())}'>{html.escape(str(p))}</a></li>"
+            f"<li>{html.escape(k)}: <a href='{html.escape(p.resolve().as_uri())}'>"
+            f"{html.escape(str(p))}</a></li>"
             for k, p in self.paths.items()
         )
         return display.page(

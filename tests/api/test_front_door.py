@@ -124,7 +124,7 @@ def test_events_and_datasets_convert_to_typed_frames(store):
     catalog = store.datasets()
     assert catalog.ids == ["acled-afghanistan-2017-01-01-2026-03-13-reduced"]
     assert catalog.to_pandas().loc[0, "rows_ingested"] == 69_172
-    assert list(catalog)[0]["dataset_id"] == catalog.ids[0]  # iterates as the catalog's dicts
+    assert next(iter(catalog))["dataset_id"] == catalog.ids[0]  # iterates as the catalog's dicts
 
 
 def test_evaluate_and_check_the_afghanistan_case(store):

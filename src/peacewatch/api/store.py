@@ -277,7 +277,7 @@ class StoreAPI:
         built-in case name, a case folder or a loaded Case."""
         from peacewatch.agreements import evaluate, load_case
 
-        loaded = case if not isinstance(case, str | os.PathLike) else load_case(case)
+        loaded = case if not isinstance(case, str | os.PathLike) else load_case(Path(case))
         day = _as_of(as_of)
         result = evaluate(loaded, as_of=day, store=self.store, dataset=dataset)
         name = case if isinstance(case, str | os.PathLike) else loaded.folder
@@ -301,7 +301,7 @@ class StoreAPI:
         from peacewatch.briefs import build as brief_build
         from peacewatch.briefs import render as brief_render
 
-        built = brief_build.build(case, store=self.store)
+        built = brief_build.build(Path(case), store=self.store)
         paths = brief_render.write(built, Path(out), pdf=pdf)
         cmd = f"peacewatch brief {case} --out {out}" + ("" if pdf else " --no-pdf")
         return Brief(built, dict(paths), cmd)

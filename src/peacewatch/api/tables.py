@@ -29,21 +29,31 @@ if TYPE_CHECKING:
     from peacewatch.briefs.figure import Figure
 
 
-def _bars(rows: list[dict[str, Any]], *, x: str, y: str, color: str, title: str) -> alt.TopLevelMixin:
-    """A small horizontal stacked bar chart of counts (verdicts or claim results)."""
+def _vega_lite(spec: dict[str, Any]) -> alt.TopLevelMixin:
     import altair as alt
 
-    chart: alt.TopLevelMixin = (
-        alt.Chart(alt.Data(values=rows), title=title)
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{x}:Q", title="count"),
-            y=alt.Y(f"{y}:N", title=None),
-            color=alt.Color(f"{color}:N"),
-            tooltip=[f"{y}:N", f"{color}:N", f"{x}:Q"],
-        )
+    chart: alt.TopLevelMixin = alt.Chart.from_dict(
+        {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", **spec}
     )
     return chart
+
+
+def _bars(rows: list[dict[str, Any]], *, x: str, y: str, color: str, title: str) -> alt.TopLevelMixin:
+    """A small horizontal stacked bar chart of counts (verdicts or claim results)."""
+    return _vega_lite(
+        {
+            "title": title,
+            "data": {"values": rows},
+            "mark": "bar",
+            "encoding": {
+                "x": {"field": x, "type": "quantitative", "title": "count"},
+                "y": {"field": y, "type": "nominal", "title": None},
+                "color": {"field": color, "type": "nominal"},
+                "tooltip": [{"field": f, "type": "nominal"} for f in (y, color)]
+                + [{"field": x, "type": "quantitative"}],
+            },
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -147,24 +157,28 @@ class Datasets(Result):
 
     def chart(self) -> alt.TopLevelMixin:
         """Each dataset's coverage as a bar from its first to its last day."""
-        import altair as alt
-
         rows = [
             {"dataset_id": r["dataset_id"], "from": r["date_min"], "to": r["date_max"]}
             for r in self.rows
             if r.get("date_min")
         ]
-        chart: alt.TopLevelMixin = (
-            alt.Chart(alt.Data(values=rows), title="Coverage of the datasets in the store")
-            .mark_bar()
-            .encode(
-                x=alt.X("from:T", title=None),
-                x2="to:T",
-                y=alt.Y("dataset_id:N", title=None),
-                tooltip=["dataset_id:N", "from:T", "to:T"],
-            )
+        return _vega_lite(
+            {
+                "title": "Coverage of the datasets in the store",
+                "data": {"values": rows},
+                "mark": "bar",
+                "encoding": {
+                    "x": {"field": "from", "type": "temporal", "title": None},
+                    "x2": {"field": "to"},
+                    "y": {"field": "dataset_id", "type": "nominal", "title": None},
+                    "tooltip": [
+                        {"field": "dataset_id", "type": "nominal"},
+                        {"field": "from", "type": "temporal"},
+                        {"field": "to", "type": "temporal"},
+                    ],
+                },
+            }
         )
-        return chart
 
     def _repr_html_(self) -> str:
         cols = (
@@ -301,7 +315,7 @@ class Brief(Result):
             }
         )
 
-    def chart(self, figure: int | str = 0) -> alt.TopLevelMixin:  # type: ignore[override]
+    def chart(self, figure: int | str = 0) -> alt.TopLevelMixin:
         """One of the brief's charts, by position or id (default: the first)."""
         figs = list(self.built.figures)
         chosen = [f for f in figs if f.id == figure] if isinstance(figure, str) else figs[figure : figure + 1]

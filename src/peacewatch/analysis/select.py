@@ -25,8 +25,12 @@ StoreLike = Store | str | os.PathLike | None
 
 
 def as_store(store: StoreLike) -> Store:
-    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch.duckdb)."""
-    return store if isinstance(store, Store) else Store(store)
+    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch.duckdb); the front
+    door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the Store it holds as ``.store``."""
+    if isinstance(store, Store):
+        return store
+    inner = getattr(store, "store", None)
+    return inner if isinstance(inner, Store) else Store(store)
 
 
 def _taxonomy():
@@ -92,9 +96,11 @@ def actor_summary(
 ) -> list[dict[str, Any]]:
     """Actor keys with their event counts, or the most frequent names that resolved to no key."""
     s = as_store(store)
+    # The limit is written into the SQL (an int, so nothing to escape): binding any parameter makes
+    # DuckDB import pandas, which costs `peacewatch actors` half a second.
     if unresolved:
         table = s.query(
-            """
+            f"""
             WITH sides AS (
                 SELECT actor1 AS name, iso3, dataset_id FROM events
                 WHERE superseded_by IS NULL AND actor1 IS NOT NULL AND len(actor1_keys) = 0
@@ -102,18 +108,16 @@ def actor_summary(
                 SELECT actor2, iso3, dataset_id FROM events
                 WHERE superseded_by IS NULL AND actor2 IS NOT NULL AND len(actor2_keys) = 0)
             SELECT name, iso3, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
-            FROM sides GROUP BY name, iso3 ORDER BY events DESC, name LIMIT ?""",
-            [limit],
+            FROM sides GROUP BY name, iso3 ORDER BY events DESC, name LIMIT {int(limit)}"""
         )
         return table.to_pylist()
     table = s.query(
-        """
+        f"""
         WITH keys AS (
             SELECT unnest(list_distinct(list_concat(actor1_keys, actor2_keys))) AS key, dataset_id
             FROM events WHERE superseded_by IS NULL)
         SELECT key, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
-        FROM keys GROUP BY key ORDER BY events DESC, key LIMIT ?""",
-        [limit],
+        FROM keys GROUP BY key ORDER BY events DESC, key LIMIT {int(limit)}"""
     )
     taxonomy = _taxonomy()
     rows = table.to_pylist()

@@ -77,6 +77,10 @@ class StoreAPI:
     def __repr__(self) -> str:
         return f"<peacewatch store {self.path}>"
 
+    def __fspath__(self) -> str:
+        """The store file, so that a StoreAPI goes wherever a store path does (``store=`` arguments)."""
+        return str(self.path)
+
     # -- the store itself ---------------------------------------------------------------------------
 
     def ingest(

@@ -37,9 +37,9 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats as sps
 
 from peacewatch.errors import StatisticsError
+from peacewatch.stats.distributions import t_ppf, t_sf
 from peacewatch.stats.rates import DEFAULT_METHOD, RateMethod, as_daily_counts, compare_rates
 
 Verdict = Literal["deteriorated", "improved", "unchanged", "insufficient_data"]
@@ -192,12 +192,12 @@ def monthly_trend_fit(counts: np.ndarray, days: np.ndarray, conf_level: float = 
         raise StatisticsError(_DIVERGED)
     phi = float(np.sum((y - mu) ** 2 / mu) / (n - 2))
     se = math.sqrt(np.linalg.inv(x.T @ (mu[:, None] * x))[1, 1] * max(1.0, phi))
-    q = sps.t.ppf(0.5 + conf_level / 2, n - 2)
+    q = t_ppf(0.5 + conf_level / 2, n - 2)
     return {
         "rate_ratio": math.exp(beta[1]),
         "ci_low": math.exp(beta[1] - q * se),
         "ci_high": math.exp(beta[1] + q * se),
-        "p_value": float(2 * sps.t.sf(abs(beta[1] / se), n - 2)),
+        "p_value": float(2 * t_sf(abs(beta[1] / se), n - 2)),
         "dispersion": phi,
         "months": n,
         "conf_level": conf_level,

@@ -45,10 +45,8 @@ def series(
         text = render.dumps(payload) + "\n"
         Path(out).write_text(text) if out else print(text, end="")
         return
-    import pyarrow as pa
-
-    table = pa.table({"period_start": [d for d, _ in result.points], "value": [v for _, v in result.points]})
-    render.write_rows(table, fmt, out, title=f"{measure} per {by}")
+    rows = [{"period_start": d, "value": v} for d, v in result.points]
+    render.write_rows(rows, fmt, out, title=f"{measure} per {by}")
     if fmt == "table":
         _imprecise_note(payload)
         render.console.print(f"[dim]{result.command}[/dim]")

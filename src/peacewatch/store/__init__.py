@@ -16,14 +16,18 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from peacewatch.errors import IngestError, PeacewatchError, StoreError
 from peacewatch.store.ddl import create_statements
 from peacewatch.store.files import copy_on_write
-from peacewatch.store.ingest import IngestReport, write
+
+if TYPE_CHECKING:
+    # Imported where an ingest runs: it brings pyarrow (and with it NumPy), which reading the catalog
+    # (`peacewatch datasets`) and running SQL (`peacewatch actors`) do not need.
+    from peacewatch.store.ingest import IngestReport
 
 DEFAULT_STORE = Path("peacewatch.duckdb")
 # DuckDB's own limit; with Python and Arrow on top the process stays under 2 GB on ten million rows
@@ -172,6 +176,7 @@ class Store:
         from peacewatch.actors import Taxonomy
         from peacewatch.gazetteer import resolve_countries
         from peacewatch.sources.registry import plan_file
+        from peacewatch.store.ingest import write
 
         report = progress or (lambda stage, fraction: None)
         files = [Path(p).expanduser().resolve() for p in paths]
@@ -235,6 +240,8 @@ class Store:
         return results
 
     def _unchanged(self, name: str, f: Path) -> IngestReport:
+        from peacewatch.store.ingest import IngestReport
+
         d = next(x for x in self.datasets() if x["dataset_id"] == name)
         return IngestReport(
             dataset_id=name,

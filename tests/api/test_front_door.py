@@ -175,3 +175,15 @@ def test_groups_as_lists_or_plus_joined_strings_are_the_same_filter():
     )
     b = filters_from({"actor": "taliban+haqqani_network", "type": ["battle", "explosion_remote_violence"]})
     assert a == b and a.actor == "taliban+haqqani_network"
+
+
+@pytest.mark.slow
+def test_brief_writes_the_files_and_keeps_its_figures_as_charts(store, tmp_path):
+    brief = store.brief("afghanistan-2020", out=tmp_path / "brief", pdf=False)
+    files = brief.to_pandas().set_index("kind")["path"]
+    assert (tmp_path / "brief" / "brief.html").samefile(files["html"])
+    assert "pdf" not in files.index
+    assert brief.to_dict()["title"] == "Are the Taliban serious about peace negotiations?"
+    assert brief.chart(0).to_dict()["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    with pytest.raises(ArgumentError, match="figure='nope'"):
+        brief.chart("nope")

@@ -135,6 +135,16 @@ def test_evaluate_and_check_the_afghanistan_case(store):
     assert checks.loc["riv-cut-violence", "result"] == "supported"
 
 
+def test_results_print_one_line_with_the_key_numbers_and_the_command(store):
+    assert repr(store.compare(**AFG, **RIV)) == (
+        "<Comparison rate ratio 0.215 (95% interval 0.147 to 0.312), p = 5e-09: peacewatch compare "
+        "--country Afghanistan --window 2020-02-22:2020-02-29 --baseline 2020-02-01:2020-02-21 "
+        "--measure events>"
+    )
+    trend = store.trend(**AFG, month="2020-03")
+    assert repr(trend) == "<Trend 2020-03 against the three months before: improved>"
+
+
 def test_results_are_immutable(store):
     c = store.compare(**AFG, **RIV)
     with pytest.raises(AttributeError):

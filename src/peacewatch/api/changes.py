@@ -43,6 +43,12 @@ class Trend(Result):
     by_admin1: bool
     store: Store = field(repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        verdicts = ", ".join(
+            f"{r.unit}: {r.verdict.verdict}" if r.unit else r.verdict.verdict for r in self.results
+        )
+        return f"<Trend {self.results[0].month} against the three months before: {verdicts}>"
+
     @property
     def verdict(self) -> str:
         """The verdict (of the first unit with ``by="admin1"``)."""
@@ -124,6 +130,10 @@ class Changepoints(Result):
     estimate: str
     store: Store = field(repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        days = ", ".join(d.isoformat() for d in self.dates) or "none"
+        return f"<Changepoints {self.payload['from']}..{self.payload['to']}: {days}>"
+
     @property
     def dates(self) -> list[dt.date]:
         """The days the rate changes (each the first day of a new segment)."""
@@ -201,6 +211,13 @@ class InterruptedTimeSeries(Result):
     measure: str
     estimate: str
     store: Store = field(repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        e, n = self.payload["level_change"], display.number
+        return (
+            f"<InterruptedTimeSeries at {self.payload['intervention']}: level change {n(e['estimate'])} "
+            f"({n(e['ci_low'])} to {n(e['ci_high'])})>"
+        )
 
     @property
     def level_change(self) -> float:

@@ -87,6 +87,14 @@ class Series(Result):
 
     result: analysis.SeriesResult = field(repr=False)
 
+    def __repr__(self) -> str:
+        r = self.result
+        total = sum(float(v) for _, v in r.points)
+        return (
+            f"<Series {len(r.points)} {r.by}s {r.span.start}..{r.span.end}, "
+            f"{display.number(total)} {r.measure}: {r.command}>"
+        )
+
     @property
     def by(self) -> str:
         return self.result.by
@@ -161,6 +169,13 @@ class Comparison(Result):
 
     result: analysis.CompareResult = field(repr=False)
     store: Store = field(repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        r, n = self.result.result, display.number
+        return (
+            f"<Comparison rate ratio {n(r.rate_ratio)} ({round(r.conf_level * 100)}% interval "
+            f"{n(r.ci_low)} to {n(r.ci_high)}), p = {r.p_value:.2g}: {self.command}>"
+        )
 
     @property
     def rate_ratio(self) -> float:

@@ -66,6 +66,9 @@ class Events(Result):
     def __len__(self) -> int:
         return int(self.table.num_rows)
 
+    def __repr__(self) -> str:
+        return f"<Events {len(self):,} rows: {self.command}>"
+
     def to_dict(self) -> list[dict[str, Any]]:
         """The rows, as ``peacewatch events --format json`` prints them (without ``raw``)."""
         rows: list[dict[str, Any]] = self.table.drop_columns(["raw"]).to_pylist()
@@ -119,6 +122,9 @@ class Datasets(Result):
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def __repr__(self) -> str:
+        return f"<Datasets {', '.join(self.ids) or 'none'}>"
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         return dict(copy.deepcopy(self.rows[i]))
@@ -205,6 +211,11 @@ class Evaluation(Result):
     evaluation: _Evaluation = field(repr=False)
     command: str
 
+    def __repr__(self) -> str:
+        counts = Counter(v.verdict for v in self.evaluation.verdicts)
+        tally = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+        return f"<Evaluation {self.evaluation.case.agreement.id} as of {self.evaluation.as_of}: {tally}>"
+
     def verdict(self, commitment: str) -> str:
         """The verdict of one commitment, by its id."""
         for v in self.evaluation.verdicts:
@@ -260,6 +271,10 @@ class ClaimChecks(Result):
     results: tuple[ClaimResult, ...] = field(repr=False)
     command: str
 
+    def __repr__(self) -> str:
+        counts = Counter(r.result for r in self.results)
+        return f"<ClaimChecks {', '.join(f'{k} {n}' for k, n in sorted(counts.items()))}>"
+
     def to_dict(self) -> dict[str, Any]:
         """As ``peacewatch check --json`` prints it: {"claims": [...]}."""
         return {"claims": [copy.deepcopy(r.to_dict()) for r in self.results]}
@@ -297,6 +312,9 @@ class Brief(Result):
     built: BuiltBrief = field(repr=False)
     paths: Mapping[str, Path]
     command: str
+
+    def __repr__(self) -> str:
+        return f"<Brief {', '.join(str(p) for p in self.paths.values())}>"
 
     @property
     def figures(self) -> Sequence[Figure]:

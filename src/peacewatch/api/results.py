@@ -125,8 +125,10 @@ class Series(Result):
             }
         )
 
-    def figure(self) -> Figure:
+    def figure(self, *, width: int | None = None, height: int | None = None) -> Figure:
+        """The brief's series chart; ``width`` and ``height`` in pixels (default: the brief's size)."""
         from peacewatch.briefs.charts import series_chart, unit_title
+        from peacewatch.briefs.figure import HEIGHT, WIDTH
 
         r = self.result
         points = [{"period_start": d.isoformat(), "value": float(v)} for d, v in r.points]
@@ -140,6 +142,8 @@ class Series(Result):
             command=r.command,
             span=r.span,
             datasets=r.datasets,
+            width=width or WIDTH,
+            height=height or HEIGHT,
         )
 
     def _repr_html_(self) -> str:
@@ -151,7 +155,7 @@ class Series(Result):
             if values
             else "no periods"
         ]
-        body = display.svg_or_note(self.figure()) if values else ""
+        body = display.svg_or_note(self.figure(width=480, height=150)) if values else ""
         notes = [r.imprecise["note"]] if r.imprecise else []
         return display.page(
             f"{r.measure} per {r.by}",

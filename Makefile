@@ -12,7 +12,7 @@ PW     := $(BIN)/peacewatch
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	@$(BIN)/python -m pip install --quiet -e '.[test,dev,spark]'
 	@touch $@
 
 # PySpark (the DuckDB/PySpark parity tests) needs a Java runtime; the PDF tests need pdftoppm.
@@ -39,6 +39,7 @@ test: $(STAMP) system
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/python -m mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks

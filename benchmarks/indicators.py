@@ -74,21 +74,11 @@ def build_store(rows: int) -> tuple[Path, Path]:
 
 
 def peacewatch_api(store) -> tuple:
-    """An analyst's session: the store is opened once (``peacewatch.open_store``) and queried."""
-    from peacewatch import analysis
-    from peacewatch.indicators.filters import Filters
-
-    f = Filters(
-        country="Afghanistan",
-        types=("battle",),
-        date_from=dt.date.fromisoformat(FROM),
-        date_to=dt.date.fromisoformat(TO),
-    )
-    series = analysis.series(f, by="day", store=store)
-    compare = analysis.compare(
-        f.replace(date_from=None, date_to=None), window=WINDOW, baseline=BASELINE, store=store
-    )
-    return sum(v for _, v in series.points), round(compare.result.rate_ratio, 6)
+    """An analyst's session: the store is opened once (``peacewatch.open_store``) and queried through
+    the front door (docs/python.md)."""
+    series = store.series(country="Afghanistan", type="battle", start=FROM, end=TO, by="day")
+    compare = store.compare(country="Afghanistan", type="battle", window=WINDOW, baseline=BASELINE)
+    return float(sum(series.to_arrow()["value"].to_pylist())), round(compare.rate_ratio, 6)
 
 
 def peacewatch_cli(store: Path) -> tuple:

@@ -1,34 +1,45 @@
 """peacewatch: monitor peace processes from conflict-event data.
 
-The public Python API:
+The public Python API (docs/python.md):
 
->>> import peacewatch
->>> store = peacewatch.open_store("peacewatch.duckdb")                       # doctest: +SKIP
->>> store.ingest(["ged.csv.gz"])                                             # doctest: +SKIP
->>> peacewatch.analysis.events(peacewatch.Filters(country="Syria"), store)   # doctest: +SKIP
+>>> import peacewatch as pw
+>>> store = pw.open_store("peacewatch.duckdb")                                 # doctest: +SKIP
+>>> store.ingest(["ged.csv.gz"])                                               # doctest: +SKIP
+>>> store.compare(country="Syria", window="2016-02-27:2016-03-26",
+...               baseline_preceding=28).to_pandas()                           # doctest: +SKIP
+
+Importing peacewatch stays light: the store, Ibis and the statistics load on first use, so the CLI
+starts fast.
 """
 
 from __future__ import annotations
 
-from peacewatch.errors import PeacewatchError
+import os
+from typing import TYPE_CHECKING, Any
+
+from peacewatch.errors import ArgumentError, PeacewatchError
 from peacewatch.indicators.filters import Filters
+
+if TYPE_CHECKING:
+    from peacewatch.api import StoreAPI
 
 __version__ = "0.1.0"
 
 
-def open_store(path=None):
-    """Open (or name, before the first ingest) a store file; see ``peacewatch.store.Store``."""
-    from peacewatch.store import Store
+def open_store(path: str | os.PathLike[str] | None = None) -> StoreAPI:
+    """Open a store for analysis: ``path``, else $PEACEWATCH_STORE, else ./peacewatch.duckdb (see
+    :class:`peacewatch.api.StoreAPI`; the file itself is ``.store``)."""
+    from peacewatch.api import open_store as _open
 
-    return Store(path)
+    return _open(path)
 
 
-def __getattr__(name):
-    if name == "analysis":
+def __getattr__(name: str) -> Any:
+    if name in ("analysis", "api"):
         import importlib
 
-        return importlib.import_module("peacewatch.analysis")
+        return importlib.import_module(f"peacewatch.{name}")
     raise AttributeError(name)
 
 
-__all__ = ["Filters", "PeacewatchError", "__version__", "open_store"]
+__all__ = ["ArgumentError", "Filters", "PeacewatchError", "__version__", "open_store"]

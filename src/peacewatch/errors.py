@@ -103,3 +103,8 @@ class BriefError(PeacewatchError):
 
 class StatisticsError(PeacewatchError):
     """A statistical method cannot be applied to the data it was given (too few days, all zeros, ...)."""
+
+
+class ArgumentError(PeacewatchError):
+    """A Python API call was given an argument it cannot use; the message names the argument, what was
+    expected and what was given, and is raised at the call (``peacewatch.api``)."""

@@ -2,19 +2,51 @@
 
 Each function opens the store, builds Ibis expressions with ``peacewatch.indicators``, has the store
 execute them, and hands arrays to ``peacewatch.stats``. The CLI prints what these return as tables or
-JSON; the HTTP API and the briefs will render the same objects.
+JSON; the front door (``peacewatch.api``, docs/python.md) and the briefs render the same objects.
+
+Names are imported on first use (PEP 562), as in ``peacewatch.stats``: ``peacewatch actors`` needs only
+``select`` and should not pay for NumPy and the change methods.
 
 >>> from peacewatch import analysis, Filters
 >>> analysis.compare(Filters(country="Afghanistan"), window="2020-02-22:2020-02-29",
 ...                  baseline="2020-02-01:2020-02-21", store="demo.duckdb")  # doctest: +SKIP
 """
 
-from peacewatch.analysis.actors import find_actors
-from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
-from peacewatch.analysis.evidence import EventsBehind, events_behind
-from peacewatch.analysis.places import iso3_of, places
-from peacewatch.analysis.select import StoreLike, actor_summary, as_store, events, selection
-from peacewatch.analysis.series import SeriesResult, series
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from peacewatch.analysis.actors import find_actors
+    from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
+    from peacewatch.analysis.evidence import EventsBehind, events_behind
+    from peacewatch.analysis.places import iso3_of, places
+    from peacewatch.analysis.select import StoreLike, actor_summary, as_store, events, selection
+    from peacewatch.analysis.series import SeriesResult, series
+
+_WHERE = {
+    "CompareResult": "change",
+    "TrendResult": "change",
+    "changepoints": "change",
+    "compare": "change",
+    "its": "change",
+    "trend": "change",
+    "find_actors": "actors",
+    "EventsBehind": "evidence",
+    "events_behind": "evidence",
+    "iso3_of": "places",
+    "places": "places",
+    "as_store": "select",
+    "StoreLike": "select",
+    "actor_summary": "select",
+    "events": "select",
+    "selection": "select",
+    "SeriesResult": "series",
+    "series": "series",
+}
 
 __all__ = [
     "CompareResult",
@@ -36,3 +68,28 @@ __all__ = [
     "series",
     "trend",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"peacewatch.analysis.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'peacewatch.analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+class _Package(types.ModuleType):
+    """``analysis.series`` is the function, as it was when this package imported it eagerly: loading
+    the submodule of the same name (Python then sets it on the package) binds its function instead."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "series" and isinstance(value, types.ModuleType):
+            value = value.series
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -26,8 +26,12 @@ StoreLike = Store | str | os.PathLike | None
 
 
 def as_store(store: StoreLike) -> Store:
-    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch.duckdb)."""
-    return store if isinstance(store, Store) else Store(store)
+    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch.duckdb); the front
+    door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the Store it holds as ``.store``."""
+    if isinstance(store, Store):
+        return store
+    inner = getattr(store, "store", None)
+    return inner if isinstance(inner, Store) else Store(store)
 
 
 def _table_of(f: Filters, catalog) -> str:
@@ -42,7 +46,8 @@ def selection(f: Filters, store: StoreLike = None):
     """The filtered rows as an unexecuted Ibis expression, the table they come from ('events' or
     'counts'), and the catalog entries behind them."""
     s = as_store(store)
-    validate(f, s.taxonomy())
+    # The taxonomy (hundreds of alias patterns to compile, a third of a second) only checks actor keys.
+    validate(f, s.taxonomy() if (f.actor or f.actor1 or f.actor2 or f.dyad) else None)
     catalog = s.datasets()
     f = resolve_places(s, f, catalog)
     iso3 = country_iso3(f)
@@ -80,13 +85,15 @@ def actor_summary(
 ) -> list[dict[str, Any]]:
     """Actor keys with their event counts, or the most frequent names that resolved to no key."""
     s = as_store(store)
+    # The limit is written into the SQL (an int, so nothing to escape): binding any parameter makes
+    # DuckDB import pandas, which costs `peacewatch actors` half a second.
     if unresolved:
         # One row per name: grouping by (name, event country) would split a name over the countries
         # its events are placed in (GDELT's "TURKEY" in France, Turkey, the USA...), rows that read as
         # if France were Turkey's country. The places are listed instead, busiest first. An event that
         # names the same unresolved actor on both sides counts once.
         table = s.query(
-            """
+            f"""
             WITH sides AS (
                 SELECT trim(actor1) AS name, iso3, dataset_id, event_id FROM events
                 WHERE superseded_by IS NULL AND trim(actor1) <> '' AND len(actor1_keys) = 0
@@ -100,18 +107,16 @@ def actor_summary(
                    list_sort(list(DISTINCT dataset_id)) AS datasets,
                    (SELECT list(iso3 ORDER BY n DESC, iso3) FROM placed WHERE placed.name = sides.name)
                        AS event_countries
-            FROM sides GROUP BY sides.name ORDER BY events DESC, sides.name LIMIT ?""",
-            [limit],
+            FROM sides GROUP BY sides.name ORDER BY events DESC, sides.name LIMIT {int(limit)}"""
         )
         return [{**r, "event_countries": r["event_countries"] or []} for r in table.to_pylist()]
     table = s.query(
-        """
+        f"""
         WITH keys AS (
             SELECT unnest(list_distinct(list_concat(actor1_keys, actor2_keys))) AS key, dataset_id
             FROM events WHERE superseded_by IS NULL)
         SELECT key, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
-        FROM keys GROUP BY key ORDER BY events DESC, key LIMIT ?""",
-        [limit],
+        FROM keys GROUP BY key ORDER BY events DESC, key LIMIT {int(limit)}"""
     )
     taxonomy = s.taxonomy()
     rows = table.to_pylist()

@@ -66,14 +66,12 @@ def series(
         text = render.dumps(payload) + "\n"
         Path(out).write_text(text) if out else print(text, end="")
         return
-    import pyarrow as pa
-
-    table = pa.table({"period_start": [d for d, _ in result.points], "value": [v for _, v in result.points]})
+    rows = [{"period_start": d, "value": v} for d, v in result.points]
     from peacewatch.briefs import attribution
 
     comments = attribution.lines(payload) if fmt == "csv" else ()
     title = result.normalised["unit"] if result.normalised else f"{measure} per {by}"
-    render.write_rows(table, fmt, out, title=title, comments=comments)
+    render.write_rows(rows, fmt, out, title=title, comments=comments)
     if fmt == "table":
         _imprecise_note(payload)
         render.print_caveats(payload)

@@ -96,8 +96,16 @@ def write_rows(
     title: str | None = None,
     comments: Sequence[str] = (),
 ) -> None:
-    """Write an Arrow table as table, csv, json or parquet (to ``out`` or standard output). A CSV starts
-    with ``comments`` as ``# `` lines (the attribution; readers skip them with comment='#')."""
+    """Write an Arrow table (or a list of row dicts) as table, csv, json or parquet (to ``out`` or
+    standard output). A CSV starts with ``comments`` as ``# `` lines (the attribution; readers skip them
+    with comment='#'). Rows are for results made in Python: building an Arrow array from Python values
+    makes pyarrow import pandas (half a second), which only Parquet needs."""
+    if isinstance(arrow_table, list):
+        if fmt != "parquet":
+            return _write_dicts(arrow_table, fmt, out, columns=columns, title=title, comments=comments)
+        import pyarrow as pa
+
+        arrow_table = pa.Table.from_pylist(arrow_table)
     if fmt == "parquet":
         if out is None:
             raise PeacewatchError("--format parquet needs --out FILE.parquet (Parquet is binary).")
@@ -106,7 +114,23 @@ def write_rows(
         pq.write_table(arrow_table, out)
         err_console.print(f"wrote {arrow_table.num_rows:,} rows to {out}")
         return
-    rows = arrow_table.to_pylist()
+    header = arrow_table.column_names
+    _write_dicts(
+        arrow_table.to_pylist(), fmt, out, columns=columns, title=title, header=header, comments=comments
+    )
+
+
+def _write_dicts(
+    rows: list[dict[str, Any]],
+    fmt: str,
+    out: Path | None,
+    *,
+    columns: Sequence[str] | None,
+    title: str | None,
+    header: Sequence[str] | None = None,
+    comments: Sequence[str] = (),
+) -> None:
+    header = list(header) if header is not None else (list(rows[0]) if rows else list(columns or ()))
     if fmt == "json":
         text = dumps(rows) + "\n"
     elif fmt == "csv":
@@ -115,7 +139,7 @@ def write_rows(
         buf = io.StringIO()
         buf.writelines(f"# {line}\n" for line in comments)
         writer = csv.writer(buf)
-        writer.writerow(arrow_table.column_names)
+        writer.writerow(header)
         for r in rows:
             writer.writerow(
                 [
@@ -127,7 +151,7 @@ def write_rows(
             )
         text = buf.getvalue()
     elif fmt == "table":
-        print_table(rows, columns or arrow_table.column_names, title=title)
+        print_table(rows, columns or header, title=title)
         return
     else:
         raise PeacewatchError(f"--format {fmt!r}: expected table, csv, json or parquet.")

@@ -3,13 +3,15 @@
 These build Ibis expressions and never run them. Zero-filling joins the counts to a calendar table
 made with ``ibis.memtable``, which every backend supports, so that a day without events is a 0 and
 not a missing row (an average over a window must divide by its days, not by its days with events).
+
+``ibis`` itself is imported in the two functions that call it: expressions on tables reach Ibis through
+the tables, and importing this module (as ``peacewatch.analysis`` does) should not cost the CLI the
+second that loading Ibis and its compilers takes.
 """
 
 from __future__ import annotations
 
 from typing import Literal
-
-import ibis
 
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.calendar import By, Span, periods
@@ -31,6 +33,8 @@ def _check(measure: str, estimate: str) -> None:
 
 def calendar(span: Span, by: By):
     """A one-column table ``period_start`` with every period of ``span``."""
+    import ibis
+
     return ibis.memtable({"period_start": periods(span, by)}, schema={"period_start": "date"})
 
 
@@ -95,6 +99,8 @@ def imprecise_counts(events, by: By, estimate: Estimate = "best", spans: tuple[S
     t = events.filter(~events.date_precision.isin(list(FITS[by])))
     if spans:
         inside = [(t.date_start >= sp.start) & (t.date_start <= sp.end) for sp in spans]
+        import ibis
+
         t = t.filter(ibis.or_(*inside))
     return t.aggregate(events=t.count(), fatalities=t[f"fatalities_{estimate}"].sum())
 

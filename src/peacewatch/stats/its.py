@@ -44,9 +44,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 from peacewatch.errors import StatisticsError
+from peacewatch.stats.distributions import norm_ppf, norm_sf
 from peacewatch.stats.negbin import fit_nb2
 from peacewatch.stats.rates import as_daily_counts
 
@@ -161,7 +161,7 @@ def interrupted_time_series(
 
     x, names = _design(days, post, t0_day, day_of_week, int(seasonal_harmonics))
     fit = fit_nb2(y, x, what=f"the {days.size} days {days[0]}..{days[-1]}")
-    crit = sps.norm.ppf(0.5 + conf_level / 2.0)
+    crit = norm_ppf(0.5 + conf_level / 2.0)
     i_trend, i_level, i_slope = names.index("trend"), names.index("level"), names.index("slope")
     post_contrast = np.zeros(len(names))
     post_contrast[[i_trend, i_slope]] = 1.0
@@ -179,7 +179,7 @@ def interrupted_time_series(
             estimate=math.exp(est),
             ci_low=math.exp(est - crit * se),
             ci_high=math.exp(est + crit * se),
-            p_value=float(2.0 * sps.norm.sf(abs(est) / se)),
+            p_value=float(2.0 * norm_sf(abs(est) / se)),
         )
 
     unit = np.eye(len(names))

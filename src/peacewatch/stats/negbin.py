@@ -30,7 +30,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 from peacewatch.errors import StatisticsError
 
@@ -117,6 +117,8 @@ def _alpha_given_means(y: np.ndarray, mu: np.ndarray) -> float:
         terms = special.gammaln(y + r) - special.gammaln(r) + r * np.log(r / (r + mu))
         return -float((terms + special.xlogy(y, mu / (r + mu))).sum())
 
+    from scipy import optimize  # about a second to import; only the NB fits need it
+
     best = optimize.minimize_scalar(
         neg_llf, bounds=_LOG_ALPHA_RANGE, method="bounded", options={"xatol": _ALPHA_TOLERANCE / 10}
     )
@@ -125,14 +127,16 @@ def _alpha_given_means(y: np.ndarray, mu: np.ndarray) -> float:
 
 def _glm(y: np.ndarray, x: np.ndarray, alpha: float | None, what: str, start: np.ndarray | None = None):
     # Imported here: statsmodels takes about a second to import and only the NB fits need it.
-    import statsmodels.api as sm
+    # The two submodules needed, not statsmodels.api (which loads every model and its plotting).
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
-    family = sm.families.Poisson() if alpha is None else sm.families.NegativeBinomial(alpha=alpha)
+    family = families.Poisson() if alpha is None else families.NegativeBinomial(alpha=alpha)
     with warnings.catch_warnings():
         # IRLS warnings (perfect separation, overflow) are turned into the error below.
         warnings.simplefilter("ignore")
         try:
-            fit = sm.GLM(y, x, family=family).fit(start_params=start, maxiter=200)
+            fit = GLM(y, x, family=family).fit(start_params=start, maxiter=200)
         except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
             raise StatisticsError(f"the regression on {what} failed: {exc}") from exc
     if not fit.converged or not np.all(np.isfinite(fit.bse)):

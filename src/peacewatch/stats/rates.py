@@ -57,10 +57,9 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats as sps
 
 from peacewatch.errors import StatisticsError
-from peacewatch.stats.negbin import fit_nb2
+from peacewatch.stats.distributions import norm_ppf, norm_sf, t_ppf, t_sf
 
 RateMethod = Literal["quasi_poisson", "exact_poisson", "negative_binomial"]
 METHODS: tuple[str, ...] = ("quasi_poisson", "exact_poisson", "negative_binomial")
@@ -202,6 +201,8 @@ def _exact_poisson(x_w: float, x_b: float, d_w: int, d_b: int, conf_level: float
         )
     k, n = round(x_w), round(x_w + x_b)
     p0 = d_w / (d_w + d_b)
+    from scipy import stats as sps  # binomtest: only this method needs scipy.stats
+
     test = sps.binomtest(k, n, p0)
     ci = test.proportion_ci(confidence_level=conf_level, method="exact")
     # p/(1-p) is the odds of an event falling in the window; dividing by the odds of days d_w/d_b
@@ -226,8 +227,8 @@ def _quasi_poisson(w: np.ndarray, b: np.ndarray, conf_level: float):
     phi = x2 / df
     se = math.sqrt(max(1.0, phi) * (1.0 / w.sum() + 1.0 / b.sum()))
     log_rr = math.log(mu_w / mu_b)
-    crit = sps.t.ppf(0.5 + conf_level / 2.0, df)
-    p_value = 2.0 * sps.t.sf(abs(log_rr) / se, df)
+    crit = t_ppf(0.5 + conf_level / 2.0, df)
+    p_value = 2.0 * t_sf(abs(log_rr) / se, df)
     return math.exp(log_rr - crit * se), math.exp(log_rr + crit * se), p_value, phi
 
 
@@ -239,8 +240,10 @@ def _negative_binomial(w: np.ndarray, b: np.ndarray, conf_level: float):
         )
     y = np.concatenate([w, b])
     x = np.column_stack([np.ones(y.size), np.r_[np.ones(w.size), np.zeros(b.size)]])
+    from peacewatch.stats.negbin import fit_nb2  # statsmodels and scipy.optimize, on demand
+
     fit = fit_nb2(y, x, what="the window and baseline")
     b1, se = float(fit.params[1]), float(fit.bse[1])
-    crit = sps.norm.ppf(0.5 + conf_level / 2.0)
-    p_value = 2.0 * sps.norm.sf(abs(b1) / se)
+    crit = norm_ppf(0.5 + conf_level / 2.0)
+    p_value = 2.0 * norm_sf(abs(b1) / se)
     return math.exp(b1), math.exp(b1 - crit * se), math.exp(b1 + crit * se), p_value, fit.alpha

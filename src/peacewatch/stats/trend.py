@@ -48,9 +48,9 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats as sps
 
 from peacewatch.errors import StatisticsError
+from peacewatch.stats.distributions import t_ppf, t_sf
 from peacewatch.stats.its import MAX_ADJUSTED_AUTOCORRELATION
 from peacewatch.stats.rates import DEFAULT_METHOD, RateMethod, as_daily_counts, compare_rates
 
@@ -214,12 +214,12 @@ def monthly_trend_fit(
     inflation = math.sqrt((1.0 + r) / (1.0 - r)) if r > 0 else 1.0
     df = n - 2
     se = math.sqrt(np.linalg.inv(x.T @ (mu[:, None] * x))[1, 1] * max(1.0, phi)) * inflation
-    q = sps.t.ppf(0.5 + conf_level / 2, df)
+    q = t_ppf(0.5 + conf_level / 2, df)
     return {
         "rate_ratio": math.exp(beta[1]),
         "ci_low": math.exp(beta[1] - q * se),
         "ci_high": math.exp(beta[1] + q * se),
-        "p_value": float(2 * sps.t.sf(abs(beta[1] / se), df)),
+        "p_value": float(2 * t_sf(abs(beta[1] / se), df)),
         "dispersion": phi,
         "months": n,
         "residual_autocorrelation": r1,

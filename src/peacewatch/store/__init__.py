@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -29,12 +29,16 @@ from peacewatch.sources.compressed import GzipProofs
 from peacewatch.store.ddl import create_statements
 from peacewatch.store.failures import check_store_file, ingest_error, unreadable
 from peacewatch.store.files import copy_on_write, unzip_folder
-from peacewatch.store.ingest import IngestReport, write
 from peacewatch.store.taxonomies import TaxonomyFile, reresolve
 from peacewatch.store.taxonomies import load as load_taxonomy
 from peacewatch.store.taxonomies import merged as merged_taxonomies
 from peacewatch.store.taxonomies import record as record_taxonomies
 from peacewatch.store.taxonomies import recorded as recorded_taxonomies
+
+if TYPE_CHECKING:
+    # Imported where an ingest runs: it brings pyarrow (and with it NumPy), which reading the catalog
+    # (`peacewatch datasets`) and running SQL (`peacewatch actors`) do not need.
+    from peacewatch.store.ingest import IngestReport
 
 DEFAULT_STORE = Path("peacewatch.duckdb")
 # DuckDB's own limit; with Python and Arrow on top the process stays under 2 GB on ten million rows
@@ -284,6 +288,7 @@ class Store:
     ):
         from peacewatch.gazetteer import resolve_countries
         from peacewatch.sources.registry import plan_file
+        from peacewatch.store.ingest import write
 
         report = progress or (lambda stage, fraction: None)
         files = [Path(p).expanduser().resolve() for p in paths]
@@ -375,6 +380,8 @@ class Store:
         return results
 
     def _unchanged(self, name: str, f: Path, notes: tuple[str, ...] = ()) -> IngestReport:
+        from peacewatch.store.ingest import IngestReport
+
         d = next(x for x in self.datasets() if x["dataset_id"] == name)
         return IngestReport(
             dataset_id=name,

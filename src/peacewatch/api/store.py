@@ -1,0 +1,333 @@
+"""The front door for scripts and notebooks: ``pw.open_store(path)`` and its methods.
+
+Every method takes the filters as keyword arguments with the CLI's names (``start``/``end`` for
+``--from``/``--to``; see :class:`peacewatch.api.args.FilterArgs`), checks its arguments at the call
+(an :class:`~peacewatch.errors.ArgumentError` names the one that is wrong), asks
+:mod:`peacewatch.analysis` for the numbers and returns a result value (:mod:`peacewatch.api.results`).
+
+>>> import peacewatch as pw
+>>> store = pw.open_store("demo.duckdb")                                         # doctest: +SKIP
+>>> store.series(country="Afghanistan", start="2020-01-01", end="2020-04-30",
+...              by="week").to_pandas()                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Unpack
+
+from peacewatch.api.args import (
+    By,
+    DateLike,
+    Estimate,
+    FilterArgs,
+    Measure,
+    SpanLike,
+    choice,
+    date_arg,
+    filters_from,
+    period_of,
+    span_arg,
+)
+from peacewatch.api.changes import Changepoints, InterruptedTimeSeries, Trend
+from peacewatch.api.results import Comparison, Series
+from peacewatch.api.tables import Brief, ClaimChecks, Datasets, Evaluation, Events
+from peacewatch.errors import ArgumentError
+from peacewatch.store import Store
+
+if TYPE_CHECKING:
+    from peacewatch.agreements.loading import Case
+    from peacewatch.store.ingest import IngestReport
+
+MEASURES = ("events", "fatalities")
+ESTIMATES = ("best", "low", "high")
+PERIODS = ("day", "week", "month")
+METHODS = ("quasi_poisson", "exact_poisson", "negative_binomial")  # peacewatch.stats.rates.METHODS
+
+
+def _measure(measure: object, estimate: object) -> tuple[str, str]:
+    return choice(measure, "measure", MEASURES), choice(estimate, "estimate", ESTIMATES)
+
+
+def _as_of(value: DateLike | None) -> dt.date | None:
+    return None if value is None else date_arg(value, "as_of")
+
+
+def _positive(value: object, name: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise ArgumentError(f"{name}={value!r}: expected a whole number above 0.")
+
+
+class StoreAPI:
+    """A store opened for analysis. Each method returns an immutable result with ``to_pandas()``,
+    ``to_arrow()``, ``to_dict()`` (the CLI's JSON), ``chart()`` and a notebook display."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.store = Store(path)
+        """The underlying :class:`peacewatch.store.Store` (ingest, query)."""
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    def __repr__(self) -> str:
+        return f"<peacewatch store {self.path}>"
+
+    def __fspath__(self) -> str:
+        """The store file, so that a StoreAPI goes wherever a store path does (``store=`` arguments)."""
+        return str(self.path)
+
+    # -- the store itself ---------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        source: str | None = None,
+        mapping: str | os.PathLike[str] | None = None,
+        name: str | None = None,
+    ) -> list[IngestReport]:
+        """Ingest files atomically (all or none), as ``peacewatch ingest``; returns one report each."""
+        if isinstance(paths, str | os.PathLike):
+            paths = [paths]
+        reports: list[IngestReport] = self.store.ingest(
+            [Path(p) for p in paths],
+            source=source,
+            mapping=Path(mapping) if mapping is not None else None,
+            dataset_id=name,
+        )
+        return reports
+
+    def datasets(self) -> Datasets:
+        """The catalog: one row per dataset, with coverage, row counts and sha256."""
+        return Datasets(tuple(self.store.datasets()))
+
+    def events(self, *, limit: int | None = None, **filters: Unpack[FilterArgs]) -> Events:
+        """Events matching the filters, ordered by date and event id (at most ``limit``)."""
+        from peacewatch import analysis
+
+        f = filters_from(filters)
+        if limit is not None:
+            _positive(limit, "limit")
+        table = analysis.events(f, store=self.store, limit=limit)
+        cmd = " ".join(f"peacewatch events {f.cli_args()}".split()) + (f" --limit {limit}" if limit else "")
+        return Events(table, cmd)
+
+    # -- indicators and change ----------------------------------------------------------------------
+
+    def series(
+        self,
+        *,
+        by: By = "day",
+        measure: Measure = "events",
+        estimate: Estimate = "best",
+        **filters: Unpack[FilterArgs],
+    ) -> Series:
+        """Events or fatalities per day, ISO week (Monday first) or month, zero-filled over start..end
+        (default: the coverage of the selected datasets)."""
+        from peacewatch import analysis
+
+        f = filters_from(filters)
+        period = choice(by, "by", PERIODS)
+        m, e = _measure(measure, estimate)
+        return Series(analysis.series(f, by=period, measure=m, estimate=e, store=self.store))  # type: ignore[arg-type]
+
+    def compare(
+        self,
+        *,
+        window: SpanLike,
+        baseline: SpanLike | None = None,
+        baseline_preceding: int | None = None,
+        baseline_years: int | None = None,
+        measure: Measure = "events",
+        estimate: Estimate = "best",
+        method: str | None = None,
+        conf_level: float = 0.95,
+        **filters: Unpack[FilterArgs],
+    ) -> Comparison:
+        """The rate in ``window`` against a baseline (exactly one of ``baseline``,
+        ``baseline_preceding`` days or ``baseline_years``): rate ratio, interval, p-value."""
+        from peacewatch import analysis
+
+        f = filters_from(filters)
+        w = span_arg(window, "window")
+        given = [x is not None for x in (baseline, baseline_preceding, baseline_years)]
+        if sum(given) != 1:
+            raise ArgumentError(
+                f"baseline=, baseline_preceding= or baseline_years=: expected exactly one, got {sum(given)}."
+            )
+        b = span_arg(baseline, "baseline") if baseline is not None else None
+        if baseline_preceding is not None:
+            _positive(baseline_preceding, "baseline_preceding")
+        if baseline_years is not None:
+            _positive(baseline_years, "baseline_years")
+        if method is not None:
+            choice(method, "method", METHODS)
+        if not (isinstance(conf_level, float) and 0 < conf_level < 1):
+            raise ArgumentError(f"conf_level={conf_level!r}: expected a number between 0 and 1, e.g. 0.95.")
+        m, e = _measure(measure, estimate)
+        result = analysis.compare(
+            f,
+            window=w,
+            baseline=b,
+            baseline_preceding=baseline_preceding,
+            baseline_years=baseline_years,
+            measure=m,
+            estimate=e,
+            method=method,
+            conf_level=conf_level,
+            store=self.store,
+        )
+        return Comparison(result, self.store)
+
+    def trend(
+        self,
+        *,
+        month: str | dt.date,
+        by: str | None = None,
+        measure: Measure = "events",
+        estimate: Estimate = "best",
+        **filters: Unpack[FilterArgs],
+    ) -> Trend:
+        """A month (YYYY-MM, or any day in it) against the three months before: deteriorated,
+        improved or unchanged; ``by="admin1"`` gives one verdict per first-level unit."""
+        from peacewatch import analysis
+
+        f = filters_from(filters)
+        if isinstance(month, dt.date):
+            month = f"{month:%Y-%m}"
+        elif not (isinstance(month, str) and len(month) == 7 and _is_month(month)):
+            raise ArgumentError(f"month={month!r}: expected a month as 'YYYY-MM' (or a date in it).")
+        if by is not None:
+            choice(by, "by", ("admin1",))
+        m, e = _measure(measure, estimate)
+        results = analysis.trend(
+            f, month=month, by_admin1=by == "admin1", measure=m, estimate=e, store=self.store
+        )
+        return Trend(tuple(results), by == "admin1", self.store)
+
+    def changepoints(
+        self,
+        *,
+        measure: Measure = "events",
+        estimate: Estimate = "best",
+        penalty: float | None = None,
+        **filters: Unpack[FilterArgs],
+    ) -> Changepoints:
+        """Days between start and end where the daily rate shifts (PELT, Poisson likelihood)."""
+        from peacewatch import analysis
+
+        f = filters_from(filters)
+        span = period_of(f, "changepoints")
+        if penalty is not None and not (isinstance(penalty, int | float) and penalty > 0):
+            raise ArgumentError(f"penalty={penalty!r}: expected a number above 0.")
+        m, e = _measure(measure, estimate)
+        payload = analysis.changepoints(
+            f, span=span, measure=m, estimate=e, penalty=penalty, store=self.store
+        )
+        return Changepoints(payload, f, m, e, self.store)
+
+    def its(
+        self,
+        *,
+        intervention: DateLike,
+        measure: Measure = "events",
+        estimate: Estimate = "best",
+        seasonal: int = 0,
+        independent_days: bool = False,
+        **filters: Unpack[FilterArgs],
+    ) -> InterruptedTimeSeries:
+        """Interrupted time series between start and end: level and slope change at ``intervention``
+        (the first day after it)."""
+        from peacewatch import analysis
+
+        f = filters_from(filters)
+        span = period_of(f, "its")
+        day = date_arg(intervention, "intervention")
+        if not span.start < day <= span.end:
+            raise ArgumentError(
+                f"intervention={day.isoformat()}: expected a day after start={span.start} and no later "
+                f"than end={span.end}."
+            )
+        if not (isinstance(seasonal, int) and seasonal >= 0):
+            raise ArgumentError(f"seasonal={seasonal!r}: expected 0 or more Fourier pairs.")
+        m, e = _measure(measure, estimate)
+        payload = analysis.its(
+            f,
+            intervention=day,
+            span=span,
+            measure=m,
+            estimate=e,
+            seasonal_harmonics=seasonal,
+            adjust_autocorrelation=not independent_days,
+            store=self.store,
+        )
+        return InterruptedTimeSeries(payload, f, m, e, self.store)
+
+    # -- cases --------------------------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        case: str | os.PathLike[str] | Case,
+        *,
+        as_of: DateLike | None = None,
+        dataset: str | None = None,
+    ) -> Evaluation:
+        """Each commitment of a case's agreement judged into a verdict with its evidence; ``case`` is a
+        built-in case name, a case folder or a loaded Case."""
+        from peacewatch.agreements import evaluate, load_case
+
+        loaded = case if not isinstance(case, str | os.PathLike) else load_case(Path(case))
+        day = _as_of(as_of)
+        result = evaluate(loaded, as_of=day, store=self.store, dataset=dataset)
+        name = case if isinstance(case, str | os.PathLike) else loaded.folder
+        cmd = f"peacewatch evaluate {name} --as-of {result.as_of.isoformat()}" + (
+            f" --dataset {dataset}" if dataset else ""
+        )
+        return Evaluation(result, cmd)
+
+    def check(self, case: str | os.PathLike[str], *, as_of: DateLike | None = None) -> ClaimChecks:
+        """Each claim of a briefing (a claims.yaml, a case folder or a built-in case name) checked."""
+        from peacewatch.briefs.claims import check_claims, claims_path, load_claims
+
+        day = _as_of(as_of) or dt.date.today()
+        path = claims_path(case)
+        results = check_claims(load_claims(path), store=self.store, as_of=day)
+        return ClaimChecks(tuple(results), f"peacewatch check {case} --as-of {day.isoformat()}")
+
+    def brief(self, case: str | os.PathLike[str], *, out: str | os.PathLike[str], pdf: bool = True) -> Brief:
+        """Build and write a briefing (brief.html, brief.pdf unless ``pdf=False``, brief.json,
+        figures/) into the folder ``out``."""
+        from peacewatch.briefs import build as brief_build
+        from peacewatch.briefs import render as brief_render
+
+        built = brief_build.build(Path(case), store=self.store)
+        paths = brief_render.write(built, Path(out), pdf=pdf)
+        cmd = f"peacewatch brief {case} --out {out}" + ("" if pdf else " --no-pdf")
+        return Brief(built, dict(paths), cmd)
+
+
+def _is_month(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text + "-01")
+    except ValueError:
+        return False
+    return True
+
+
+def open_store(path: str | os.PathLike[str] | None = None) -> StoreAPI:
+    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch.duckdb).
+
+    >>> store = open_store("demo.duckdb")                                  # doctest: +SKIP
+    >>> store.compare(country="Afghanistan", window="2020-02-22:2020-02-29",
+    ...               baseline="2020-02-01:2020-02-21").rate_ratio         # doctest: +SKIP
+    0.2146...
+    """
+    return StoreAPI(path)
+
+
+__all__ = ["StoreAPI", "open_store"]

@@ -74,8 +74,9 @@ def test_a_place_level_the_dataset_lacks_stays_a_missing_field(afghan_store):
 
 def test_places_lists_names_with_events_per_dataset(car_store, capsys):
     code = main(["places", "--store", str(car_store.path), "--search", "pende", "--json"])
-    rows = json.loads(capsys.readouterr().out)
-    assert code == 0
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = json.loads(out)
     assert [(r["level"], r["name"], r["events"], r["by_dataset"]) for r in rows] == [
         ("admin1", "Ouham-Pendé province", 182, {"gedevent-v23-1-car": 182})
     ]

@@ -33,7 +33,11 @@ def test_compare_with_string_dates_gives_the_riv_rate_ratio_with_its_interval(st
     html = c._repr_html_()
     assert "rate ratio <b>0.215</b> (95% interval 0.147 to 0.312)" in html
     assert "acled-afghanistan-2017-01-01-2026-03-13-reduced" in html
-    assert "peacewatch compare --country Afghanistan --window 2020-02-22:2020-02-29" in html
+    # The command names the store it read, so that pasting it reproduces the numbers.
+    assert (
+        f"peacewatch compare --store {store.store.path} --country Afghanistan --window 2020-02-22:2020-02-29"
+        in html
+    )
 
 
 def test_compare_to_dict_is_the_cli_json_payload_and_a_fresh_copy(store):
@@ -79,7 +83,10 @@ def test_series_displays_key_numbers_and_a_small_chart(store):
     html = store.series(**AFG, start="2020-01-01", end="2020-04-30", by="week")._repr_html_()
     assert "18 weeks from 2020-01-01 to 2020-04-30" in html
     assert "<svg" in html
-    assert "peacewatch series --country Afghanistan --from 2020-01-01 --to 2020-04-30 --by week" in html
+    assert (
+        f"peacewatch series --store {store.store.path} --country Afghanistan --from 2020-01-01 "
+        "--to 2020-04-30 --by week" in html
+    )
 
 
 def test_charts_are_valid_altair_charts_of_the_brief(store):
@@ -138,8 +145,8 @@ def test_evaluate_and_check_the_afghanistan_case(store):
 def test_results_print_one_line_with_the_key_numbers_and_the_command(store):
     assert repr(store.compare(**AFG, **RIV)) == (
         "<Comparison rate ratio 0.215 (95% interval 0.147 to 0.312), p = 5e-09: peacewatch compare "
-        "--country Afghanistan --window 2020-02-22:2020-02-29 --baseline 2020-02-01:2020-02-21 "
-        "--measure events>"
+        f"--store {store.store.path} --country Afghanistan --window 2020-02-22:2020-02-29 "
+        "--baseline 2020-02-01:2020-02-21 --measure events>"
     )
     trend = store.trend(**AFG, month="2020-03")
     assert repr(trend) == "<Trend 2020-03 against the three months before: improved>"

@@ -78,6 +78,7 @@ def test_the_notebook_results_display_themselves(executed):
     html = _html(executed)
     assert "rate ratio <b>0.215</b> (95% interval 0.147 to 0.312)" in html
     assert "<svg" in html  # the weekly series draws its small chart
-    assert "peacewatch compare --country Afghanistan --window 2020-02-22:2020-02-29" in html
+    assert "peacewatch compare --store " in html
+    assert "--country Afghanistan --window 2020-02-22:2020-02-29" in html
     last = executed.cells[-1].outputs[0]["data"]  # the comparison's Altair chart, as Altair renders it
     assert "vegaEmbed" in last["text/html"] and "2020-02-22" in last["text/html"]

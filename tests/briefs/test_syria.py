@@ -68,7 +68,8 @@ def test_the_brief_s_verdict_and_claim_rows_carry_id_note_and_imprecise_dates(sy
     assert rows["kerry-80-90"]["imprecise"]["events"] == 8
     html = render.write(built, tmp_path / "out", pdf=False)["html"].read_text(encoding="utf-8")
     assert '<span class="cid">coh-cessation</span>' in html
-    assert '<p class="rownote">Putin&#39;s summary of the terms' in html or "Putin's summary" in html
+    # The note runs the table's width in a row of its own under its commitment's row.
+    assert '<span class="cid">coh-cessation</span>: Putin&#39;s summary of the terms' in html
     assert "Dates: 2 of the events counted (76 fatalities)" in html
     assert "Dates: 8 of the events compared (236 fatalities)" in html
 

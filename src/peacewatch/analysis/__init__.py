@@ -82,13 +82,18 @@ def __dir__() -> list[str]:
     return __all__
 
 
+# Functions named as the submodule that defines them: ``analysis.series`` and ``analysis.places``.
+_SAME_NAME = ("series", "places")
+
+
 class _Package(types.ModuleType):
-    """``analysis.series`` is the function, as it was when this package imported it eagerly: loading
-    the submodule of the same name (Python then sets it on the package) binds its function instead."""
+    """``analysis.series`` (and ``places``) is the function, as it was when this package imported it
+    eagerly: loading the submodule of the same name (Python then sets it on the package) binds its
+    function instead."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "series" and isinstance(value, types.ModuleType):
-            value = value.series
+        if name in _SAME_NAME and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
         super().__setattr__(name, value)
 
 

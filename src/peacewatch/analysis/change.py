@@ -206,7 +206,7 @@ def trend(
         dated = imprecise(s, sel, "month", estimate=estimate)
         return [TrendResult(month, None, verdict, base, f, sel.provenance(), cmd, dated)]
     sel = selection_over(s, f, full)
-    require_coverage(sel, full, "months", store=s)
+    require_coverage(sel, full, "span of the month and the three before it", store=s)
     units = sorted(
         u for u in s.execute(sel.expr.select("admin1").distinct()).column("admin1").to_pylist() if u
     )

@@ -133,7 +133,11 @@ def series_chart(
         "data": {"values": marks},
         "mark": {"type": "rect", "stroke": "white", "strokeWidth": 0.5 if by != "day" else 0},
         "encoding": {
-            "x": {**x, "scale": x_domain, "axis": {"grid": False, "labelFlush": True}},
+            "x": {
+                **x,
+                "scale": x_domain,
+                "axis": _time_axis(d0, d1),
+            },
             "x2": {"field": "period_end"},
             "y": {
                 "field": "y1",
@@ -368,3 +372,13 @@ def _series_alt(
             + "."
         )
     return " ".join(parts)
+
+
+def _time_axis(d0: dt.date, d1: dt.date) -> dict[str, Any]:
+    """The x axis of a series chart: over more than a year, a label every six months with its year
+    ("Jan 2019"), since Vega's default of month names with the year alone at January sets the two
+    side by side ("October2018") and hiding overlaps then drops the years."""
+    axis: dict[str, Any] = {"grid": False, "labelFlush": True, "labelOverlap": True}
+    if (d1 - d0).days > 400:
+        axis |= {"format": "%b %Y", "tickCount": {"interval": "month", "step": 6}}
+    return axis

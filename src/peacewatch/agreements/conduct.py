@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from peacewatch.agreements import dates
 from peacewatch.agreements.judgement import Bench, Judgement, count_phrase, days_phrase, rate_phrase
-from peacewatch.agreements.models import Contrast, MaxRatio, NoAttacks, Scope, ViolenceReduction
+from peacewatch.agreements.models import Contrast, MaxRatio, NoAttacks, ViolenceReduction
 from peacewatch.errors import (
     AmbiguousDatasetsError,
     CaseError,
@@ -68,11 +68,6 @@ def absent(bench: Bench, own: list[str] | str | None) -> Judgement | None:
     )
 
 
-def scope_filters(s: Scope, bench: Bench):
-    """The Filters of a commitment's scope (actors as groups: an event involving several counts once)."""
-    return s.to_filters(datasets=bench.datasets(s.dataset))
-
-
 def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
     """The comparison of a window against its baseline, or the Judgement saying why there is none."""
     from peacewatch import analysis
@@ -90,7 +85,8 @@ def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
     if c.baseline.span:
         b0, b1 = dates.resolve_span(c.baseline.span, bench.signed)
         baseline["baseline"] = f"{b0}:{b1}"
-    f = scope_filters(c.scope, bench)
+    # Actors as groups: an event involving several of them counts once.
+    f = c.scope.to_filters(datasets=bench.datasets(c.scope.dataset))
     try:
         r = analysis.compare(
             f,

@@ -50,9 +50,6 @@ class Bench:
             own = [own]
         return tuple(own or ()) or ((self.case.agreement.dataset,) if self.case.agreement.dataset else ())
 
-    def at(self, as_of: dt.date) -> Bench:
-        return Bench(self.case, self.store, as_of, self.dataset)
-
 
 def days_phrase(n: int) -> str:
     """'1 day', '12 days'."""

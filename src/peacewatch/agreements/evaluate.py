@@ -182,8 +182,8 @@ class _Evaluator:
         at_due = _Evaluator(self.case, due, self.store, self.dataset) if due and due < self.as_of else self
 
         def judge(dep: str) -> Verdict:
-            conduct = isinstance(self.case.commitment(dep), NoAttacks | ViolenceReduction)
-            return (at_due if conduct else self).verdict(dep)
+            on_events = isinstance(self.case.commitment(dep), NoAttacks | ViolenceReduction)
+            return (at_due if on_events else self).verdict(dep)
 
         deps = [judge(d) for d in c.depends_on]
         conditions = [{"id": d.id, "verdict": d.verdict, "days_late": d.days_late} for d in deps]

@@ -23,7 +23,7 @@ from typing import Any
 from peacewatch.analysis.select import StoreLike, as_store
 from peacewatch.analysis.series import selection_over
 from peacewatch.errors import IndicatorError
-from peacewatch.indicators.calendar import Span
+from peacewatch.indicators.calendar import Span, as_span
 from peacewatch.indicators.filters import Filters
 from peacewatch.indicators.series import FITS
 
@@ -101,10 +101,7 @@ def parts_of(payload: Mapping[str, Any]) -> tuple[Filters, dict[str, tuple[Span,
         spans = payload["baseline"].get("spans") or [payload["baseline"]]
         return f, {"window": (_span(payload["window"]),), "baseline": tuple(_span(s) for s in spans)}, "day"
     if "spans" in payload:  # a count over named periods
-        parts = {
-            k: tuple(Span(*map(dt.date.fromisoformat, s.split(":"))) for s in v)
-            for k, v in payload["spans"].items()
-        }
+        parts = {k: tuple(as_span(s) for s in v) for k, v in payload["spans"].items()}
         return f, parts, payload.get("by", "day")
     if "from" in payload and "to" in payload:  # a series
         span = Span(dt.date.fromisoformat(payload["from"]), dt.date.fromisoformat(payload["to"]))

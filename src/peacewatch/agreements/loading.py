@@ -276,12 +276,6 @@ def _check_obligation(c, loc, a: Agreement, doc: LineYAML, actor_keys, party_key
         except ValueError as exc:
             problems.append(f"{doc.where((*loc, key))}: {key}: {exc}")
 
-    def check_actors(key, values):
-        path = key if isinstance(key, tuple) else (key,)
-        for j, v in enumerate(values):
-            if v not in actor_keys:
-                problems.append(_unknown(doc, (*loc, *path, j), "actor key", v, actor_keys))
-
     def check_types(key, values):
         path = key if isinstance(key, tuple) else (key,)
         for j, v in enumerate(values):

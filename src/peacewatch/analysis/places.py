@@ -18,7 +18,14 @@ from typing import Any
 from peacewatch.errors import IndicatorError, PlaceError
 from peacewatch.gazetteer import code_meanings, country_name, iso3_for
 from peacewatch.gazetteer.placenames import Place, close_places, match_place, place_key
-from peacewatch.indicators.filters import GROUP, Filters, filter_counts, filter_events, place_group
+from peacewatch.indicators.filters import (
+    GROUP,
+    Filters,
+    country_codes,
+    filter_counts,
+    filter_events,
+    place_group,
+)
 
 _FLAGS = {"country": "--country", "admin1": "--admin1", "admin2": "--admin2"}
 
@@ -148,7 +155,7 @@ def _have(entries: Sequence[Mapping[str, Any]], field: str) -> bool:
 def _check_covered(f: Filters, iso3, entries: Sequence[Mapping[str, Any]]) -> None:
     """A known country that no selected dataset covers is refused: its zeros would mean nothing."""
     held = {str(c).upper() for e in entries for c in e.get("countries") or []}
-    for name, code in zip(place_group(f.country), iso3 or (), strict=True):
+    for name, code in country_codes(f, iso3):
         if not ({name.upper(), (code or "").upper()} & held):
             stored = [Place(country_name(c) or c) for c in sorted(held)]
             close = tuple(p.label() for p in close_places(name, stored) or stored[:8])
@@ -189,7 +196,7 @@ def places(
     where = ""
     params: list[Any] = []
     if f.country:
-        pairs = list(zip(place_group(f.country), country_iso3(f) or (), strict=True))
+        pairs = country_codes(f, country_iso3(f))
         codes = [c for _, c in pairs if c]
         names = [n.lower() for n, c in pairs if not c]
         where = " AND (iso3 IN (SELECT unnest(?)) OR lower(country) IN (SELECT unnest(?)))"

@@ -114,11 +114,14 @@ def evaluate(
             "and the clause's text and source (docs/agreement-format.md), or remove it.",
         )
     as_of = as_of or dt.date.today()
-    if case.taxonomy_files and store is not None:
+    if store is not None:
         from peacewatch.analysis.select import as_store
 
+        # One Store for the whole evaluation: a path opened per judge would read the catalog and the
+        # cut-offs again for every commitment.
         store = as_store(store)
-        store.adopt_taxonomies(case.taxonomy_files)  # the case's own keys must match its events
+        if case.taxonomy_files:
+            store.adopt_taxonomies(case.taxonomy_files)  # the case's own keys must match its events
     ev = _Evaluator(case, as_of, store, dataset)
     return Evaluation(case, as_of, tuple(ev.verdict(c.id) for c in case.agreement.commitments))
 

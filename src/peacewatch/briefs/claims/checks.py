@@ -273,7 +273,7 @@ def _steadiness(values: np.ndarray, months: list, expect: str) -> dict:
     }
 
 
-_CHECKS = {"change": _change, "rank": _rank, "trend": _trend}
+_CHECKS = {"change": _change, "rank": _rank}  # trend also reads the claim's text: see run_check
 
 
 def run_check(c: ChangeCheck | RankCheck | TrendCheck, s: Store, text: str = "") -> tuple[str, str, dict]:

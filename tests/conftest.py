@@ -78,6 +78,15 @@ def syria_store(tmp_path_factory, data_file):
     return _shared_store(tmp_path_factory, "syria", data_file(SYRIA_GED))
 
 
+GDELT2 = "gdelt_samples/gdelt2_events_20201113_relabelled_headers.csv.gz"
+
+
+@pytest.fixture(scope="session")
+def gdelt(tmp_path_factory, data_file):
+    """A store holding the GDELT 2.0 export of 13 November 2020 (news-derived), shared read-only."""
+    return _shared_store(tmp_path_factory, "gdelt", data_file(GDELT2))
+
+
 CAR_GED = "ucdp_ged_231_central_african_republic/GEDEvent_v23_1_CAR.geojson.gz"
 
 

@@ -15,15 +15,7 @@ from peacewatch.indicators.filters import Filters
 from peacewatch.indicators.series import event_counts
 from peacewatch.store import Store
 
-GDELT2 = "gdelt_samples/gdelt2_events_20201113_relabelled_headers.csv.gz"
 DAY = "2020-11-13"
-
-
-@pytest.fixture(scope="module")
-def gdelt(tmp_path_factory, data_file):
-    store = Store(tmp_path_factory.mktemp("gdelt") / "g.duckdb")
-    store.ingest([data_file(GDELT2)])
-    return store
 
 
 def run(capsys, *argv):

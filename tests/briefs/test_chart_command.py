@@ -10,7 +10,6 @@ import json
 import re
 from html import unescape
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -21,16 +20,6 @@ from peacewatch.briefs.charts import series_figure, standalone
 from peacewatch.briefs.charts.frame import layout_labels
 from peacewatch.cli.app import main
 from peacewatch.indicators.filters import Filters
-from peacewatch.store import Store
-
-GDELT2 = "gdelt_samples/gdelt2_events_20201113_relabelled_headers.csv.gz"
-
-
-@pytest.fixture(scope="module")
-def gdelt(tmp_path_factory, data_file):
-    store = Store(tmp_path_factory.mktemp("gdelt") / "g.duckdb")
-    store.ingest([data_file(GDELT2)])
-    return store
 
 
 def run(capsys, *argv):

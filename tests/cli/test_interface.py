@@ -11,8 +11,6 @@ import pytest
 
 from peacewatch.cli.app import main
 
-GDELT2 = "gdelt_samples/gdelt2_events_20201113_relabelled_headers.csv.gz"
-
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
@@ -23,15 +21,6 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def store_arg(afghan_store):
     return ("--store", str(afghan_store.path))
-
-
-@pytest.fixture(scope="module")
-def gdelt_store(tmp_path_factory, data_file):
-    from peacewatch.store import Store
-
-    store = Store(tmp_path_factory.mktemp("gdelt") / "gdelt.duckdb")
-    store.ingest([data_file(GDELT2)])
-    return store
 
 
 JAN_APR = ("--from", "2020-01-01", "--to", "2020-04-30")
@@ -109,11 +98,9 @@ def test_every_analysis_table_ends_with_the_command_that_reproduces_it(capsys, s
     assert strip(a) == strip(b) and a["command"] == b["command"]
 
 
-def test_unresolved_actors_are_one_row_per_clean_name_with_the_countries_their_events_are_in(
-    capsys, gdelt_store
-):
+def test_unresolved_actors_are_one_row_per_clean_name_with_the_countries_their_events_are_in(capsys, gdelt):
     code, out, _ = run(
-        capsys, "actors", "--unresolved", "--limit", "200", "--json", "--store", str(gdelt_store.path)
+        capsys, "actors", "--unresolved", "--limit", "200", "--json", "--store", str(gdelt.path)
     )
     assert code == 0
     rows = json.loads(out)
@@ -123,7 +110,7 @@ def test_unresolved_actors_are_one_row_per_clean_name_with_the_countries_their_e
     # Before, TURKEY came as five rows (FRA 32, TUR 15, USA 14, AZE 9, RUS 6...), read as its iso3.
     assert turkey["event_countries"][:2] == ["FRA", "TUR"] and "iso3" not in turkey
     assert turkey["events"] >= 32 + 15 + 14 + 9 + 6
-    code, out, _ = run(capsys, "actors", "--unresolved", "--limit", "5", "--store", str(gdelt_store.path))
+    code, out, _ = run(capsys, "actors", "--unresolved", "--limit", "5", "--store", str(gdelt.path))
     assert code == 0 and "event countries" in out and "UNITED STATES" in out
 
 

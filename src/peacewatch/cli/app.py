@@ -110,10 +110,9 @@ _OS_HINTS = {
 
 def os_error_message(exc: OSError) -> str:
     """One sentence for an OSError: the file, what the system said, and what to do."""
-    where = exc.filename if exc.filename is not None else None
     what = exc.strerror or str(exc) or type(exc).__name__
     hint = _OS_HINTS.get(exc.errno or -1, "")
-    text = f"{where}: {what}." if where is not None else f"{what.rstrip('.')}."
+    text = f"{exc.filename}: {what}." if exc.filename is not None else f"{what.rstrip('.')}."
     return f"{text} {hint}".strip()
 
 

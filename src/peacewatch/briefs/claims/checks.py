@@ -98,12 +98,11 @@ def _change(c: ChangeCheck, s: Store) -> tuple[str, str, dict]:
 
 def _series(c: RankCheck | TrendCheck, s: Store):
     f = c.filters
+    g = f.to_filters(c.date_from, c.date_to)
     # A month the data do not cover would be ranked or fitted as a month without violence.
-    _, sel = analysis.selection(f.to_filters(c.date_from, c.date_to), s)
+    _, sel = analysis.selection(g, s)
     require_coverage(sel, Span(c.date_from, c.date_to), "period", store=s)
-    return analysis.series(
-        f.to_filters(c.date_from, c.date_to), by="month", measure=f.measure, estimate=f.estimate, store=s
-    )
+    return analysis.series(g, by="month", measure=f.measure, estimate=f.estimate, store=s)
 
 
 def _rank(c: RankCheck, s: Store) -> tuple[str, str, dict]:
@@ -274,7 +273,7 @@ def _steadiness(values: np.ndarray, months: list, expect: str) -> dict:
     }
 
 
-_CHECKS = {"change": _change, "rank": _rank, "trend": _trend}
+_CHECKS = {"change": _change, "rank": _rank}  # trend also reads the claim's text: see run_check
 
 
 def run_check(c: ChangeCheck | RankCheck | TrendCheck, s: Store, text: str = "") -> tuple[str, str, dict]:

@@ -34,13 +34,17 @@ class ClaimResult:
     result: str
     summary: str
     evidence: dict[str, Any] = field(default_factory=dict)
-    # Events counted on their first possible day because the source dates them only to a range.
-    imprecise: dict[str, Any] | None = None
 
     def counted(self) -> dict[str, Any] | None:
         """The payload naming the events this claim's check counted, if any (for
         ``peacewatch.analysis.events_behind``)."""
         return self.evidence.get("comparison") or self.evidence.get("series")
+
+    @property
+    def imprecise(self) -> dict[str, Any] | None:
+        """Events counted on their first possible day because the source dates them only to a range
+        (the counted payload's own note)."""
+        return (self.counted() or {}).get("imprecise")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,16 +73,7 @@ def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> Claim
     base = {"kind": c.kind, "check": c.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
     def done(result: str, summary: str, evidence: dict) -> ClaimResult:
-        payload = evidence.get("comparison") or evidence.get("series") or {}
-        return ClaimResult(
-            claim.id,
-            claim.text,
-            claim.source,
-            result,
-            summary,
-            {**base, **evidence},
-            payload.get("imprecise"),
-        )
+        return ClaimResult(claim.id, claim.text, claim.source, result, summary, {**base, **evidence})
 
     def cannot(summary: str, evidence: dict) -> ClaimResult:
         tail = f" {claim.settle_with.strip()}" if claim.settle_with else ""

@@ -281,10 +281,11 @@ class StoreAPI:
         built-in case name, a case folder or a loaded Case."""
         from peacewatch.agreements import evaluate, load_case
 
-        loaded = case if not isinstance(case, str | os.PathLike) else load_case(Path(case))
-        day = _as_of(as_of)
-        result = evaluate(loaded, as_of=day, store=self.store, dataset=dataset)
-        name = case if isinstance(case, str | os.PathLike) else loaded.folder
+        if isinstance(case, str | os.PathLike):
+            loaded, name = load_case(Path(case)), case
+        else:
+            loaded, name = case, case.folder
+        result = evaluate(loaded, as_of=_as_of(as_of), store=self.store, dataset=dataset)
         cmd = f"peacewatch evaluate {name} --as-of {result.as_of.isoformat()}" + (
             f" --dataset {dataset}" if dataset else ""
         )

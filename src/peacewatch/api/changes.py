@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from peacewatch.api import display
-from peacewatch.api.results import Result
+from peacewatch.api.results import Result, table_of
 from peacewatch.indicators.calendar import Span, month_span
 from peacewatch.indicators.filters import Filters
 from peacewatch.store import Store
@@ -22,10 +22,6 @@ from peacewatch.store import Store
 if TYPE_CHECKING:
     from peacewatch import analysis
     from peacewatch.briefs.figure import Figure
-
-
-def _table(rows: list[dict[str, Any]], schema: dict[str, pa.DataType]) -> pa.Table:
-    return pa.table({k: pa.array([r.get(k) for r in rows], t) for k, t in schema.items()})
 
 
 def _day(value: str) -> dt.date:
@@ -62,7 +58,7 @@ class Trend(Result):
         rows = [r.to_dict() for r in self.results]
         for row in rows:
             row["month_start"] = _day(row["month"] + "-01")
-        return _table(
+        return table_of(
             rows,
             {
                 "month_start": pa.date32(),
@@ -147,7 +143,7 @@ class Changepoints(Result):
         for row in rows:
             row["first_date"] = _day(row["first_date"])
             row["last_date"] = _day(row["last_date"])
-        return _table(
+        return table_of(
             rows,
             {
                 "first_date": pa.date32(),
@@ -229,7 +225,7 @@ class InterruptedTimeSeries(Result):
 
     def to_arrow(self) -> pa.Table:
         rows = [{"effect": name, **self.payload[name]} for name in _EFFECTS if self.payload.get(name)]
-        return _table(
+        return table_of(
             rows,
             {
                 "effect": pa.string(),

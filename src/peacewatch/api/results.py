@@ -51,6 +51,11 @@ def pandas_of(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
+def table_of(rows: list[dict[str, Any]], schema: dict[str, pa.DataType]) -> pa.Table:
+    """Rows (dicts) as an Arrow table with the columns and types of ``schema`` (a missing key is null)."""
+    return pa.table({k: pa.array([r.get(k) for r in rows], t) for k, t in schema.items()})
+
+
 class Result:
     """What every result offers; subclasses define the payload, the table and the chart."""
 
@@ -272,4 +277,4 @@ class Comparison(Result):
         )
 
 
-__all__ = ["Comparison", "Result", "Series", "pandas_of"]
+__all__ = ["Comparison", "Result", "Series", "pandas_of", "table_of"]

@@ -36,16 +36,15 @@ from peacewatch.api.changes import Changepoints, InterruptedTimeSeries, Trend
 from peacewatch.api.results import Comparison, Series
 from peacewatch.api.tables import Brief, ClaimChecks, Datasets, Evaluation, Events
 from peacewatch.errors import ArgumentError
+from peacewatch.indicators.calendar import BY
+from peacewatch.schema import ESTIMATES
 from peacewatch.store import Store
 
 if TYPE_CHECKING:
     from peacewatch.agreements.loading import Case
     from peacewatch.store.ingest import IngestReport
 
-MEASURES = ("events", "fatalities")
-ESTIMATES = ("best", "low", "high")
-PERIODS = ("day", "week", "month")
-METHODS = ("quasi_poisson", "exact_poisson", "negative_binomial")  # peacewatch.stats.rates.METHODS
+MEASURES = ("events", "fatalities")  # indicators.series also counts GDELT "articles"; not offered here
 
 
 def _measure(measure: object, estimate: object) -> tuple[str, str]:
@@ -132,7 +131,7 @@ class StoreAPI:
         from peacewatch import analysis
 
         f = filters_from(filters)
-        period = choice(by, "by", PERIODS)
+        period = choice(by, "by", BY)
         m, e = _measure(measure, estimate)
         return Series(analysis.series(f, by=period, measure=m, estimate=e, store=self.store))  # type: ignore[arg-type]
 
@@ -166,6 +165,8 @@ class StoreAPI:
         if baseline_years is not None:
             _positive(baseline_years, "baseline_years")
         if method is not None:
+            from peacewatch.stats.rates import METHODS  # here: it loads scipy
+
             choice(method, "method", METHODS)
         if not (isinstance(conf_level, float) and 0 < conf_level < 1):
             raise ArgumentError(f"conf_level={conf_level!r}: expected a number between 0 and 1, e.g. 0.95.")
@@ -281,10 +282,11 @@ class StoreAPI:
         built-in case name, a case folder or a loaded Case."""
         from peacewatch.agreements import evaluate, load_case
 
-        loaded = case if not isinstance(case, str | os.PathLike) else load_case(Path(case))
-        day = _as_of(as_of)
-        result = evaluate(loaded, as_of=day, store=self.store, dataset=dataset)
-        name = case if isinstance(case, str | os.PathLike) else loaded.folder
+        if isinstance(case, str | os.PathLike):
+            loaded, name = load_case(Path(case)), case
+        else:
+            loaded, name = case, case.folder
+        result = evaluate(loaded, as_of=_as_of(as_of), store=self.store, dataset=dataset)
         cmd = f"peacewatch evaluate {name} --as-of {result.as_of.isoformat()}" + (
             f" --dataset {dataset}" if dataset else ""
         )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from peacewatch.api import display
-from peacewatch.api.results import Result
+from peacewatch.api.results import Result, table_of
 
 if TYPE_CHECKING:
     import altair as alt
@@ -159,7 +159,7 @@ class Datasets(Result):
             "path": pa.string(),
             "ingested_at": pa.timestamp("us"),
         }
-        return pa.table({k: pa.array([r.get(k) for r in rows], t) for k, t in schema.items()})
+        return table_of(rows, schema)
 
     def chart(self) -> alt.TopLevelMixin:
         """Each dataset's coverage as a bar from its first to its last day."""
@@ -239,7 +239,7 @@ class Evaluation(Result):
             "days_late": pa.int32(),
             "summary": pa.string(),
         }
-        return pa.table({k: pa.array([r.get(k) for r in rows], t) for k, t in schema.items()})
+        return table_of(rows, schema)
 
     def chart(self) -> alt.TopLevelMixin:
         """Verdicts per party, as stacked bars."""
@@ -284,7 +284,7 @@ class ClaimChecks(Result):
         for r in rows:
             r["command"] = r["evidence"].get("command")
         keys = ("id", "text", "source", "result", "summary", "command")
-        return pa.table({k: pa.array([r.get(k) for r in rows], pa.string()) for k in keys})
+        return table_of(rows, dict.fromkeys(keys, pa.string()))
 
     def chart(self) -> alt.TopLevelMixin:
         """How many claims got each result."""

@@ -51,3 +51,21 @@ def test_a_contrast_shows_its_rate_ratio_and_interval_without_a_compliance_verdi
 def test_a_contrast_is_not_counted_in_any_party_s_verdicts(evaluation):
     assert evaluation.by_party() == {"government": {"met": 1}}
     assert "is-outside" in {c["id"] for c in evaluation.to_dict()["commitments"]}
+
+
+def test_a_contrast_the_data_cannot_measure_is_not_counted_either(syria_store, syria_case):
+    # A contrast past the data's end (GED Syria stops at 2019-11-30) is insufficient_data, and still
+    # binds no one: it must not appear under any party, not even as joint.
+    case = syria_case(
+        {
+            "id": "is-later",
+            "kind": "contrast",
+            "text": "The Islamic State, after the data end",
+            "scope": {"country": "Syria", "perpetrators": ["is"]},
+            "window": "2020-03-01:2020-03-28",
+            "baseline": {"preceding": 28},
+        },
+    )
+    result = evaluate(case, as_of=dt.date(2021, 1, 1), store=syria_store)
+    assert [v.verdict for v in result.verdicts] == ["insufficient_data"]
+    assert result.by_party() == {}

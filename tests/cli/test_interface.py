@@ -117,4 +117,6 @@ def test_unresolved_actors_are_one_row_per_clean_name_with_the_countries_their_e
 def test_evaluate_ends_with_the_command_that_reproduces_it(capsys, store_arg):
     code, out, _ = run(capsys, "evaluate", "afghanistan-2020", "--as-of", "2020-11-30", *store_arg)
     assert code == 0
-    assert "peacewatch evaluate afghanistan-2020 --as-of 2020-11-30" in " ".join(out.split())
+    # Like every reproduce command, it names the store it read (docs/cli.md).
+    command = shlex.join(["peacewatch", "evaluate", "afghanistan-2020", *store_arg, "--as-of", "2020-11-30"])
+    assert "".join(command.split()) in "".join(out.split())

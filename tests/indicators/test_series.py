@@ -127,3 +127,13 @@ def test_a_span_of_millennia_is_a_clear_error_before_any_query(afghan_store, cap
         assert main(["series", *span, "--by", "day", *store]) == 1
         err = capsys.readouterr().err
         assert "is not covered by the selected data" in err and "Traceback" not in err
+
+
+def test_baseline_years_refuses_a_window_longer_than_a_year_that_would_overlap_itself(afghan_store):
+    # The same window a year earlier would share 2020 with the window: those days would count twice.
+    f = Filters(country="Afghanistan")
+    with pytest.raises(IndicatorError, match="overlaps it"):
+        analysis.compare(f, window="2020-01-01:2021-06-30", baseline_years=1, store=afghan_store)
+    # A window of exactly a year still has its year-earlier twin.
+    r = analysis.compare(f, window="2020-01-01:2020-12-31", baseline_years=1, store=afghan_store)
+    assert str(r.baseline[0]) == "2019-01-01:2019-12-31"

@@ -78,7 +78,7 @@ class Evaluation:
         data cannot say who broke it) are counted under JOINT."""
         out: dict[str, Counter] = {}
         for v in self.verdicts:
-            if v.verdict == "contrast":
+            if v.kind == "contrast":  # binds no one, whatever it could measure
                 continue
             out.setdefault(v.party or JOINT, Counter())[v.verdict] += 1
         return {p: dict(c) for p, c in out.items()}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
@@ -113,7 +114,7 @@ class StoreAPI:
         if limit is not None:
             _positive(limit, "limit")
         table = analysis.events(f, store=self.store, limit=limit)
-        cmd = " ".join(f"peacewatch events {f.cli_args()}".split()) + (f" --limit {limit}" if limit else "")
+        cmd = f"peacewatch events {f.cli_args(self.store.path)}" + (f" --limit {limit}" if limit else "")
         return Events(table, cmd)
 
     # -- indicators and change ----------------------------------------------------------------------
@@ -287,8 +288,10 @@ class StoreAPI:
         else:
             loaded, name = case, case.folder
         result = evaluate(loaded, as_of=_as_of(as_of), store=self.store, dataset=dataset)
-        cmd = f"peacewatch evaluate {name} --as-of {result.as_of.isoformat()}" + (
-            f" --dataset {dataset}" if dataset else ""
+        cmd = shlex.join(
+            ["peacewatch", "evaluate", str(name), "--store", str(self.store.path)]
+            + ["--as-of", result.as_of.isoformat()]
+            + (["--dataset", dataset] if dataset else [])
         )
         return Evaluation(result, cmd)
 
@@ -299,7 +302,8 @@ class StoreAPI:
         day = _as_of(as_of) or dt.date.today()
         path = claims_path(case)
         results = check_claims(load_claims(path), store=self.store, as_of=day)
-        return ClaimChecks(tuple(results), f"peacewatch check {case} --as-of {day.isoformat()}")
+        cmd = ["peacewatch", "check", str(case), "--store", str(self.store.path), "--as-of", day.isoformat()]
+        return ClaimChecks(tuple(results), shlex.join(cmd))
 
     def brief(self, case: str | os.PathLike[str], *, out: str | os.PathLike[str], pdf: bool = True) -> Brief:
         """Build and write a briefing (brief.html, brief.pdf unless ``pdf=False``, brief.json,

@@ -79,12 +79,12 @@ def evaluate(
         summary = v["summary"]
         if v["imprecise"]:
             summary += f"\n[dim]Dates: {v['imprecise']['note']}[/dim]"
-        party = "outside (contrast)" if v["verdict"] == "contrast" else v["party"] or "joint"
+        party = "outside (contrast)" if v["kind"] == "contrast" else v["party"] or "joint"
         table.add_row(v["id"] + flag, party, f"[{STYLE[v['verdict']]}]{verdict}[/]", summary)
     render.console.print(table)
     for party, counts in payload["by_party"].items():
         render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
-    again = ["peacewatch", "evaluate", case, "--as-of", payload["as_of"]] + (
+    again = ["peacewatch", "evaluate", case, "--store", str(s.path), "--as-of", payload["as_of"]] + (
         ["--dataset", dataset] if dataset else []
     )
     render.console.print(f"[dim]{escape(shlex.join(again))}[/dim]", highlight=False)

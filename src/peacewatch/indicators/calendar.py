@@ -155,7 +155,15 @@ def same_window_previous_years(window: Span, k: int) -> list[Span]:
             f"--baseline-years {k}: the window starts in {window.start.year}, so at most "
             f"{window.start.year - 1} earlier years exist; expected a number of years from 1 to that."
         )
-    return [Span(_shift_years(window.start, y), _shift_years(window.end, y)) for y in range(1, k + 1)]
+    spans = [Span(_shift_years(window.start, y), _shift_years(window.end, y)) for y in range(1, k + 1)]
+    if spans[0].end >= window.start:
+        # A window longer than a year overlaps itself a year earlier: days would count on both sides.
+        raise IndicatorError(
+            f"--baseline-years {k}: the window {window} is {window.days:,} days long, so the same window a "
+            f"year earlier ({spans[0]}) overlaps it; expected a window of at most a year.",
+            hint="Give the baseline as --baseline START:END (or baseline: {span: ...} in a case) instead.",
+        )
+    return spans
 
 
 def month_span(month: str) -> Span:

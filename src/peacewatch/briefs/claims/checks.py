@@ -88,8 +88,8 @@ def _change(c: ChangeCheck, s: Store) -> tuple[str, str, dict]:
         f"a rate ratio of {d['rate_ratio']:.2f} ({d['percent_change']:+.0f}%), 95% interval "
         f"{d['ci_low']:.2f} to {d['ci_high']:.2f}, {why}."
     )
-    if d["note"]:
-        summary += f" {d['note']}"
+    if d["note"]:  # a clause of the statistics ("the window has no events, ..."), made a sentence here
+        summary += f" {d['note'][0].upper()}{d['note'][1:]}."
     return result, summary, {"comparison": d, "datasets": d["datasets"], "command": d["command"]}
 
 

@@ -380,5 +380,13 @@ def _time_axis(d0: dt.date, d1: dt.date) -> dict[str, Any]:
     side by side ("October2018") and hiding overlaps then drops the years."""
     axis: dict[str, Any] = {"grid": False, "labelFlush": True, "labelOverlap": True}
     if (d1 - d0).days > 400:
-        axis |= {"format": "%b %Y", "tickCount": {"interval": "month", "step": 6}}
+        # Not flush: a last label pushed inside the edge runs into its neighbour ("Jul 1998Jan 1999"),
+        # which the overlap check misses; greedy hiding keeps the labels that fit, in order.
+        axis |= {
+            "format": "%b %Y",
+            "tickCount": {"interval": "month", "step": 6},
+            "labelFlush": False,
+            "labelOverlap": "greedy",
+            "labelBound": True,
+        }
     return axis

@@ -141,20 +141,19 @@ def number_check(
 ) -> Check:
     """Quarantine rows whose ``col`` is present but not a number, or outside [minimum, maximum]."""
     label = label or col
-    raw = text(col)
+    raw, value = text(col), number(col)
     # NaN, Infinity and 1e309 (which overflows to infinity) cast to DOUBLE but are no numbers to count.
-    conds = [f"({raw} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({raw} AS DOUBLE)), false))"]
+    conds = [f"({raw} IS NOT NULL AND NOT coalesce(isfinite({value}), false))"]
     if minimum is not None:
-        conds.append(f"TRY_CAST({raw} AS DOUBLE) < {minimum}")
+        conds.append(f"{value} < {minimum}")
     if maximum is not None:
-        conds.append(f"TRY_CAST({raw} AS DOUBLE) > {maximum}")
+        conds.append(f"{value} > {maximum}")
     rng = []
     if minimum is not None:
         rng.append(f">= {minimum:g}")
     if maximum is not None:
         rng.append(f"<= {maximum:g}")
     expected = "a number" + (f" {' and '.join(rng)}" if rng else "")
-    value = f"TRY_CAST({raw} AS DOUBLE)"
     return Check(
         bad=" OR ".join(conds),
         reason=(

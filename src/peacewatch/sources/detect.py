@@ -257,7 +257,8 @@ def probe(path: Path, *, workdir: Path | None = None) -> Probe:
         magic = fh.read(4)
     if magic == b"PK\x03\x04" and original.suffix.lower() != ".xlsx":
         try:
-            zipfile.ZipFile(original).close()
+            with zipfile.ZipFile(original) as zf:
+                names = zf.namelist()
         except zipfile.BadZipFile as exc:
             # A zip that ends early loses its central directory, which sits at the end.
             raise SourceError(
@@ -265,10 +266,9 @@ def probe(path: Path, *, workdir: Path | None = None) -> Probe:
                 f"({exc}).",
                 hint="Download or copy the file again. Nothing was ingested.",
             ) from exc
-        else:
-            if any(n.endswith("xl/workbook.xml") for n in zipfile.ZipFile(original).namelist()):
-                return _xlsx_probe(original, original)
-            scan_path = _unzip(original, workdir)
+        if any(n.endswith("xl/workbook.xml") for n in names):
+            return _xlsx_probe(original, original)
+        scan_path = _unzip(original, workdir)
     if scan_path.suffix.lower() == ".xlsx":
         return _xlsx_probe(original, scan_path)
     _refuse_utf16(original, scan_path)

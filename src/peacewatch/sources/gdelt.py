@@ -41,6 +41,7 @@ target was armed, and CAMEO codes neither reliably.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from peacewatch.errors import SourceError
@@ -124,22 +125,23 @@ def fips_to_iso3() -> dict[str, str]:
     return {code: c.iso3 for c in countries() for code in c.fips}
 
 
-def _iso3(col: str) -> str:
+def _by_fips(col: str, value: Callable[[str], str] = str) -> str:
+    """SQL for ``value(iso3)`` of the country whose FIPS 10-4 code ``col`` holds, else NULL."""
     whens = " ".join(
-        f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in sorted(fips_to_iso3().items())
+        f"WHEN {quote_literal(k)} THEN {quote_literal(value(v))}" for k, v in sorted(fips_to_iso3().items())
     )
     return f"CASE upper({text(col)}) {whens} ELSE NULL END"
+
+
+def _iso3(col: str) -> str:
+    return _by_fips(col)
 
 
 def _country(col: str) -> str:
     """GDELT writes no country name, only a FIPS code: the gazetteer's name for it."""
     from peacewatch.gazetteer import country_name
 
-    whens = " ".join(
-        f"WHEN {quote_literal(k)} THEN {quote_literal(country_name(v))}"
-        for k, v in sorted(fips_to_iso3().items())
-    )
-    return f"CASE upper({text(col)}) {whens} ELSE NULL END"
+    return _by_fips(col, country_name)
 
 
 def cameo_root() -> str:

@@ -7,15 +7,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import os
-import re
-import select
 import shutil
-import signal
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -23,11 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from peacewatch import schema
-from peacewatch.errors import IngestError, SourceError, StoreError
-from peacewatch.sources.compressed import GzipProofs
-from peacewatch.store.ddl import create_statements
-from peacewatch.store.failures import check_store_file, ingest_error, unreadable
+from peacewatch.errors import StoreError
+from peacewatch.store.batch import ProgressFn, ingest_files, plausible_window
+from peacewatch.store.failures import check_store_file, unreadable
 from peacewatch.store.files import copy_on_write, unzip_folder
 from peacewatch.store.taxonomies import TaxonomyFile, reresolve
 from peacewatch.store.taxonomies import load as load_taxonomy
@@ -45,42 +37,11 @@ DEFAULT_STORE = Path("peacewatch.duckdb")
 # (1.6 GB measured at 1000 MB; 1200 MB let the peak reach 1.9-2.1 GB at the same speed).
 MEMORY_LIMIT = "1000MB"
 
-ProgressFn = Callable[[str, float | None], None]
-
 
 def resolve_store_path(path: str | os.PathLike | None = None) -> Path:
     """--store, else PEACEWATCH_STORE, else ./peacewatch.duckdb."""
     chosen = path or os.environ.get("PEACEWATCH_STORE") or DEFAULT_STORE
     return Path(chosen).expanduser().resolve()
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _prove(proofs: GzipProofs, path: Path | None = None) -> None:
-    """Refuse the ingest if a compressed file it read (``path``, else any) ends early or is corrupt."""
-    try:
-        proofs.check(path)
-    except SourceError as exc:
-        raise IngestError(exc.message, hint=exc.hint) from exc
-
-
-_SUFFIXES = re.compile(r"(\.(csv|tsv|txt|json|geojson|xlsx|zip|gz))+$", re.IGNORECASE)
-
-
-def default_dataset_id(path: Path) -> str:
-    """A short name from the file name: lower case, words joined by '-'.
-
-    >>> default_dataset_id(Path("/x/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz"))
-    'ucdp-ged-syria-2016-01-01-2019-11-30'
-    """
-    stem = _SUFFIXES.sub("", path.name)
-    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:64] or "dataset"
 
 
 def _configure(con: duckdb.DuckDBPyConnection, spill: Path | None = None) -> None:
@@ -267,10 +228,11 @@ class Store:
         quarantined. The data member of a zip archive is unpacked into a working folder beside the
         store (``STORE.tmp-PID.unzip``), removed when the ingest ends however it ends.
         """
-        plausible = _plausible(*plausible_dates)
+        plausible = plausible_window(*plausible_dates)
         work = unzip_folder(self.path)
         try:
-            return self._ingest(
+            return ingest_files(
+                self,
                 paths,
                 source=source,
                 mapping=mapping,
@@ -279,216 +241,8 @@ class Store:
                 progress=progress,
                 workdir=work,
                 plausible=plausible,
+                configure=_configure,
+                memory_limit=MEMORY_LIMIT,
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)
-
-    def _ingest(
-        self, paths, *, source, mapping, dataset_id, taxonomy_files, progress, workdir: Path, plausible
-    ):
-        from peacewatch.gazetteer import resolve_countries
-        from peacewatch.sources.registry import plan_file
-        from peacewatch.store.ingest import write
-
-        report = progress or (lambda stage, fraction: None)
-        files = [Path(p).expanduser().resolve() for p in paths]
-        if dataset_id and len(files) > 1:
-            raise IngestError("--name can only be given when ingesting a single file.")
-        known = {d["sha256"]: d for d in self.datasets()}
-        taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
-        plans = []
-        given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
-        for f in files:
-            if not f.is_file():
-                raise IngestError(f"{f}: no such file.", hint="Check the path given to ingest.")
-            report(f"hashing {f.name}", None)
-            sha = _sha256(f)
-            if sha in known:
-                plans.append((f, sha, None, known[sha]["dataset_id"]))
-                continue
-            if sha in given:  # the same bytes twice in one ingest: read and count them once
-                plans.append((f, sha, None, None))
-                continue
-            given[sha] = f
-            plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir)
-            name = dataset_id or default_dataset_id(f)
-            if name in taken and taken[name] != sha:
-                name = f"{name}-{sha[:8]}"
-            taken[name] = sha
-            plans.append((f, sha, plan, name))
-        # New rows are resolved with the store's own taxonomy files too, so its keys stay meaningful;
-        # a new or changed file re-resolves the rows already stored (the same as adopt_taxonomies).
-        tax_files, tax_changed = merged_taxonomies(
-            self.taxonomy_files(), [TaxonomyFile.read(p) for p in taxonomy_files]
-        )
-        taxonomy = load_taxonomy(tax_files)
-        results: list[IngestReport] = []
-        todo = [p for p in plans if p[2] is not None]
-        if not todo:
-            sides = self.adopt_taxonomies(taxonomy_files) if tax_changed else None
-            note = () if sides is None else (_reresolved_note(sides),)
-            return [self._unchanged(name, f, note) for f, _, _, name in plans]
-        first_of: dict[str, IngestReport] = {}
-        # Compressed files are proven whole beside the ingest, and before it commits (a truncated
-        # .csv.gz reads without error in DuckDB).
-        with GzipProofs(p[0] for p in todo) as proofs, copy_on_write(self.path) as tmp:
-            con = duckdb.connect(str(tmp))
-            try:
-                _configure(con, spill=tmp.with_name(tmp.name + ".spill"))
-                for stmt in create_statements():
-                    con.execute(stmt)
-                sides = None
-                if tax_changed:
-                    record_taxonomies(con, tax_files)
-                    sides = reresolve(con, taxonomy)
-                for f, sha, plan, name in plans:
-                    if plan is None:
-                        if name is None:  # given twice in this ingest
-                            results.append(_given_twice(first_of[sha], f))
-                            continue
-                        note = () if sides is None else (_reresolved_note(sides),)
-                        results.append(self._unchanged(name, f, note))
-                        continue
-                    # No DuckDB transaction: the private copy is the transaction (docs/adr/0003).
-                    with _polling(con, report) as stage:
-                        try:
-                            results.append(
-                                write(
-                                    con,
-                                    plan,
-                                    dataset_id=name,
-                                    original=str(f),
-                                    sha256=sha,
-                                    nbytes=f.stat().st_size,
-                                    taxonomy=taxonomy,
-                                    resolve_countries=resolve_countries,
-                                    progress=lambda s, f=f: stage(f"{f.name}: {s}"),
-                                    plausible=plausible,
-                                )
-                            )
-                        except duckdb.Error as exc:
-                            _prove(proofs, f)  # a stream that ends early is the better explanation
-                            raise ingest_error(f, exc, MEMORY_LIMIT) from exc
-                    first_of[sha] = results[-1]
-                _prove(proofs)
-                con.execute("CHECKPOINT")
-            except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or checkpointing
-                raise ingest_error(self.path, exc, MEMORY_LIMIT) from exc
-            finally:
-                con.close()
-        self._cache.clear()
-        return results
-
-    def _unchanged(self, name: str, f: Path, notes: tuple[str, ...] = ()) -> IngestReport:
-        from peacewatch.store.ingest import IngestReport
-
-        d = next(x for x in self.datasets() if x["dataset_id"] == name)
-        return IngestReport(
-            dataset_id=name,
-            source=d["source"],
-            reader=d["reader"],
-            path=str(f),
-            status="unchanged",
-            table=d["table_name"],
-            rows_read=d["rows_read"],
-            rows_ingested=d["rows_ingested"],
-            rows_quarantined=d["rows_quarantined"],
-            rows_duplicate=d["rows_duplicate"],
-            rows_superseded=d["rows_superseded"],
-            fields_missing=tuple(d["fields_missing"]),
-            version=d["version"],
-            news_derived=d["news_derived"],
-            seconds=0.0,
-            notes=("already in the store (same sha256); nothing was read", *notes),
-        )
-
-
-def _reresolved_note(sides: int) -> str:
-    return f"actor names re-resolved with the store's taxonomy files: {sides:,} event side(s) got other keys"
-
-
-def _plausible(earliest: date | None, latest: date | None) -> tuple[date, date]:
-    default_lo, default_hi = schema.plausible_dates()
-    lo, hi = earliest or default_lo, latest or default_hi
-    if lo > hi:
-        raise IngestError(
-            f"expected --earliest-date ({lo.isoformat()}) on or before --latest-date ({hi.isoformat()}), "
-            "found it after.",
-            hint="Swap them, or leave one out to use its default.",
-        )
-    return lo, hi
-
-
-def _given_twice(first: IngestReport, f: Path) -> IngestReport:
-    """The report of a file whose bytes an earlier file of the same ingest already brought in."""
-    return dataclasses.replace(
-        first,
-        path=str(f),
-        status="unchanged",
-        rows_superseded=0,
-        seconds=0.0,
-        notes=(
-            f"the same file (sha256) as {first.path}, given earlier in this ingest: read and counted "
-            f"once, as dataset {first.dataset_id}",
-        ),
-    )
-
-
-@contextmanager
-def _polling(con, report: ProgressFn):
-    """Report DuckDB's progress on the running statement twice a second, and turn Ctrl-C into an
-    interrupt of that statement.
-
-    While DuckDB runs a statement the main thread is inside C code and Python's SIGINT handler cannot
-    run; the signal's wake-up byte reaches this thread instead, which interrupts the query. Python
-    then raises KeyboardInterrupt in the main thread and the private copy of the store is discarded.
-    """
-    state = {"stage": ""}
-    done = threading.Event()
-    interrupted = threading.Event()
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    try:
-        previous = signal.set_wakeup_fd(wake_w)
-    except ValueError:  # not the main thread: no signal handling here
-        previous = None
-
-    def poll():
-        while not done.is_set():
-            ready, _, _ = select.select([wake_r], [], [], 0.5)
-            if ready:
-                os.read(wake_r, 64)
-                interrupted.set()
-                con.interrupt()
-                continue
-            try:
-                pct = con.query_progress()
-            except Exception:
-                pct = -1
-            report(state["stage"], pct / 100 if pct and pct >= 0 else None)
-
-    def stage(name: str) -> None:
-        state["stage"] = name
-        report(name, None)
-
-    thread = threading.Thread(target=poll, daemon=True)
-    thread.start()
-    try:
-        yield stage
-    except Exception as exc:
-        # DuckDB reports an interrupted query as an InterruptException, or as a RuntimeError caused by
-        # the KeyboardInterrupt that Python's own handler raised before our thread saw the signal.
-        if (
-            interrupted.is_set()
-            or isinstance(exc, duckdb.InterruptException)
-            or isinstance(exc.__cause__, KeyboardInterrupt)
-        ):
-            raise KeyboardInterrupt from None
-        raise
-    finally:
-        done.set()
-        thread.join()
-        if previous is not None:
-            signal.set_wakeup_fd(previous)
-        os.close(wake_r)
-        os.close(wake_w)

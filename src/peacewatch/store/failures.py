@@ -44,17 +44,21 @@ def unreadable(path: Path):
     try:
         yield
     except (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StoreError(
-            f"{path}: the store file is damaged or truncated and cannot be read ({first}).",
+            f"{path}: the store file is damaged or truncated and cannot be read ({_first_line(exc)}).",
             hint="Restore it from a backup, or rebuild it by ingesting the source files into a new --store.",
         ) from None
 
 
+def _first_line(exc: Exception) -> str:
+    """The first line of the error's message, or its name when it has none."""
+    message = str(exc).strip()
+    return message.splitlines()[0] if message else type(exc).__name__
+
+
 def ingest_error(path: Path, exc: duckdb.Error, memory_limit: str = "") -> PeacewatchError:
     """The IngestError for a DuckDB error while reading ``path`` into the store's copy."""
-    message = str(exc)
-    first = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
+    message, first = str(exc), _first_line(exc)
     if "No space left on device" in message or "Disk quota exceeded" in message:
         return IngestError(
             f"{path}: the disk is full: the ingest could not write its copy of the store ({first}).",

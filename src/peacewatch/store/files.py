@@ -93,7 +93,7 @@ def unzip_folder(path: Path) -> Path:
     """The working folder for unpacked zip members beside the store (``STORE.tmp-PID.unzip``), made
     only when a zip is read: the caller removes it; after a kill -9, the next writer does, as with the
     copy."""
-    folder = path.with_name(f"{path.name}.tmp-{os.getpid()}.unzip")
+    folder = Path(f"{_tmp_path(path)}.unzip")
     shutil.rmtree(folder, ignore_errors=True)
     return folder
 

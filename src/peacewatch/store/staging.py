@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from peacewatch import schema
 from peacewatch.sources.base import REJECTS_SCAN, REJECTS_TABLE, ReadPlan, quote_ident, quote_literal
+from peacewatch.store.taxonomies import keys_table
 
 Progress = Callable[[str], None]
 
@@ -232,13 +233,4 @@ def lookup_tables(con, plan: ReadPlan, taxonomy, resolve_countries) -> None:
         WHERE n IS NOT NULL AND n <> ''
     """).fetchall()
     resolved = taxonomy.resolve_many(pairs) if pairs else {}
-    con.register(
-        "pw_actor_keys",
-        pa.table(
-            {
-                "name": pa.array([p[0] for p in resolved], pa.string()),
-                "iso3": pa.array([p[1] for p in resolved], pa.string()),
-                "keys": pa.array([list(v) for v in resolved.values()], pa.list_(pa.string())),
-            }
-        ),
-    )
+    con.register("pw_actor_keys", keys_table(resolved))

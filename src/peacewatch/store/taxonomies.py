@@ -14,8 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
+from typing import Any
 
 from peacewatch.errors import TaxonomyError
 
@@ -92,6 +91,22 @@ def record(con, files: Sequence[TaxonomyFile]) -> None:
         )
 
 
+def keys_table(resolved: dict) -> Any:
+    """``Taxonomy.resolve_many``'s answer, {(name, iso3): keys}, as an Arrow table (name, iso3,
+    keys) to register as a lookup table; used at ingest (store/staging.py) and when re-resolving."""
+    # Imported here: reading the catalog (`peacewatch datasets`) loads this module but needs no
+    # pyarrow (and with it NumPy).
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "name": pa.array([p[0] for p in resolved], pa.string()),
+            "iso3": pa.array([p[1] for p in resolved], pa.string()),
+            "keys": pa.array([list(v) for v in resolved.values()], pa.list_(pa.string())),
+        }
+    )
+
+
 # The names resolved at ingest: the side's name, and for ACLED its associated actors ("Taliban;
 # Haqqani Network" in assoc_actor_1), as the reader joins them (sources/acled.py).
 def _names(n: int, t: str = "") -> str:
@@ -109,16 +124,7 @@ def reresolve(con, taxonomy) -> int:
         f"UNION SELECT DISTINCT {_names(2)}, iso3 FROM events WHERE actor2 IS NOT NULL"
     ).fetchall()
     resolved = taxonomy.resolve_many((name, iso3) for name, iso3 in pairs if name)
-    con.register(
-        "pw_rekeys",
-        pa.table(
-            {
-                "name": pa.array([p[0] for p in resolved], pa.string()),
-                "iso3": pa.array([p[1] for p in resolved], pa.string()),
-                "keys": pa.array([list(v) for v in resolved.values()], pa.list_(pa.string())),
-            }
-        ),
-    )
+    con.register("pw_rekeys", keys_table(resolved))
     try:
         changed = 0
         for n in (1, 2):

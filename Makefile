@@ -12,7 +12,7 @@ PW     := $(BIN)/peacewatch
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[test,dev,spark]'
+	@$(BIN)/python -m pip install --quiet -e '.[test,dev,spark,postgres]'
 	@touch $@
 
 # PySpark (the DuckDB/PySpark parity tests) needs a Java runtime; the PDF tests need pdftoppm.

@@ -62,6 +62,7 @@ class Events(Result):
 
     table: pa.Table = field(repr=False)
     command: str
+    raw: bool = False  # the raw column holds each event's original row (``events(raw=True)``)
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -70,8 +71,12 @@ class Events(Result):
         return f"<Events {len(self):,} rows: {self.command}>"
 
     def to_dict(self) -> list[dict[str, Any]]:
-        """The rows, as ``peacewatch events --format json`` prints them (without ``raw``)."""
-        rows: list[dict[str, Any]] = self.table.drop_columns(["raw"]).to_pylist()
+        """The rows, as ``peacewatch events --format json`` prints them: with ``raw``, the original
+        row of each event, as ``--raw`` adds it; else without the store's ``raw`` column."""
+        table = self.table
+        if not self.raw and "raw" in table.column_names:
+            table = table.drop_columns(["raw"])
+        rows: list[dict[str, Any]] = table.to_pylist()
         return rows
 
     def to_arrow(self) -> pa.Table:

@@ -204,6 +204,14 @@ def events(
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file (required for parquet).")] = None,
     json_out: JsonFlag = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Add each event's original row (column raw): its text exactly as in the source file, "
+            "read back from the file by the event's source_row.",
+        ),
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """List events that match the filters."""
@@ -213,10 +221,21 @@ def events(
     f = filters
     if limit is None and fmt == "table":
         limit = 20
-    table = analysis.events(f, store=store, limit=limit)
-    if fmt != "parquet" and fmt != "table":
-        table = table.drop_columns(["raw"])
-    render.write_rows(table, fmt, out, columns=EVENT_COLUMNS, title="Events")
+    table = analysis.events(f, store=store, limit=limit, raw=raw)
+    if raw:
+        columns: tuple[str, ...] = ("event_id", "dataset_id", "source_row", "raw")
+        if fmt == "table":  # a source file's text reaches the terminal: no markup, no control characters
+            from rich.markup import escape
+
+            from peacewatch.textsafe import printable
+
+            shown = [escape(printable(t)) for t in table.column("raw").to_pylist()]
+            table = table.select(list(columns[:3])).append_column("raw", [shown])
+    else:
+        columns = EVENT_COLUMNS
+        if fmt != "parquet" and fmt != "table" and "raw" in table.column_names:
+            table = table.drop_columns(["raw"])
+    render.write_rows(table, fmt, out, columns=columns, title="Events")
     if fmt == "table":
         from peacewatch.schema import caveat_list
 

@@ -81,7 +81,7 @@ def row_format(path: Path, *, reader: str, source: str) -> RowFormat:
         found = probe(path, workdir=Path(work))
         if found.format == "xlsx":
             return RowFormat("xlsx", skip=1 if ".hdx." in reader else 0)
-        if source == "mapped":  # the plan needs the mapping file, which the catalog does not keep
+        if source.split(":")[0] == "mapped":  # its plan needs the mapping file, not kept in the catalog
             return RowFormat("csv", delimiter=found.delimiter or ",", skip=1)
         reader_module = readers().get(source)
         if reader_module is None:

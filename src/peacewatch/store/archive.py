@@ -40,12 +40,15 @@ def source_file(store_path: Path, dataset: Mapping[str, Any]) -> Path:
     if original.is_file():
         return original
     if archive.is_dir():
-        looked = f"the archived file is missing (no {archive}/{sha}.*) and the original is gone ({original})"
+        looked = (
+            f"the archived file is missing and the original is gone: no {archive}/{sha}.* and no file "
+            f"at {original}"
+        )
     else:
-        looked = f"the original is gone ({original}) and this store keeps no archive of it"
+        looked = f"the original is gone (no file at {original}) and this store keeps no archive of it"
     raise StoreError(
         f"{dataset['dataset_id']}: {looked}, so the original rows of its events cannot be shown.",
-        hint=f"Put the file back at {original}, or re-ingest it (peacewatch ingest FILE --store "
+        hint=f"Put the file back at {original}, or re-ingest it (peacewatch ingest {original} --store "
         f"{store_path}).",
     )
 

@@ -310,3 +310,17 @@ def test_json_records_are_the_elements_json_load_finds(records, key, indent, chu
     assert scan.count == len(records)
     assert [json.loads(scan.found[i]) for i in range(1, len(records) + 1)] == records
     assert all(scan.found[i] in text for i in scan.found)
+
+
+def test_a_latin_1_gtd_file_is_decoded_as_its_reader_decoded_it(tmp_path, test_data):
+    text = (test_data / "gtd_dates_and_codes.csv").read_text(encoding="utf-8")
+    path = tmp_path / "gtd_latin1.csv"
+    path.write_bytes(text.replace("Kabul,Kabul", "Kaboul,Kaboul é").encode("latin-1"))
+    store = Store(tmp_path / "latin.duckdb")
+    store.ingest([path])
+    d = store.datasets()[0]
+    assert row_format(path, reader=d["reader"], source=d["source"]).encoding == "latin-1"
+    found = original_rows(path, [1], reader=d["reader"], source=d["source"], sha256=d["sha256"])
+    assert found[1].startswith("201503000001,2015,3,0,4,Afghanistan,Kaboul,Kaboul é,34.5")
+    city = store.query("SELECT location FROM events WHERE source_row = 1").to_pylist()[0]["location"]
+    assert city == "Kaboul é"

@@ -177,6 +177,17 @@ def test_a_file_changed_since_the_ingest_is_refused_not_guessed(data_file):
     assert "dataset g1" in str(err.value) and "sha256 0000000000000000" in str(err.value)
 
 
+def test_a_file_replaced_by_one_of_another_format_is_said_to_have_changed(tmp_path, data_file):
+    path = tmp_path / "gdelt.tsv"
+    path.write_bytes(data_file(EVENT_FILES["gdelt1_tsv"]).read_bytes())
+    store = Store(tmp_path / "g.duckdb")
+    store.ingest([path])
+    d = store.datasets()[0]
+    path.write_text("not,a,gdelt\nfile,at,all\n")
+    with pytest.raises(SourceError, match="changed since the ingest"):
+        original_rows(path, [1], reader=d["reader"], source=d["source"], sha256=d["sha256"])
+
+
 def test_quarantined_rows_and_the_row_after_a_rejected_line_are_the_ones_the_store_numbered(
     tmp_path, test_data
 ):

@@ -111,7 +111,16 @@ def original_rows(
     ``what`` names the file in that message (e.g. "dataset acled_afg").
     """
     wanted = {int(r) for r in rows}
-    fmt = row_format(path, reader=reader, source=source)
+    try:
+        fmt = row_format(path, reader=reader, source=source)
+    except SourceError:
+        if sha256 is not None:  # a file that changed is the better explanation of a plan that fails
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                while chunk := fh.read(_READ):
+                    digest.update(chunk)
+            _same(path, digest.hexdigest(), sha256, what)
+        raise
     digest = hashlib.sha256()
     try:
         with _opened(path, digest) as (stream, drain):
@@ -126,14 +135,19 @@ def original_rows(
             f"{path}: could not be read to its end ({exc}), so its original rows cannot be shown.",
             hint="The file is damaged or truncated: put the original back, or ingest it again.",
         ) from exc
-    if sha256 is not None and digest.hexdigest() != sha256:
+    if sha256 is not None:
+        _same(path, digest.hexdigest(), sha256, what)
+    return found
+
+
+def _same(path: Path, found: str, expected: str, what: str) -> None:
+    if found != expected:
         raise SourceError(
-            f"{path}: expected the file ingested as {what} (sha256 {sha256[:16]}...), found other "
-            f"content (sha256 {digest.hexdigest()[:16]}...): it changed since the ingest, so its rows "
-            "may not be the rows that were read.",
+            f"{path}: expected the file ingested as {what} (sha256 {expected[:16]}...), found other "
+            f"content (sha256 {found[:16]}...): it changed since the ingest, so its rows may not be "
+            "the rows that were read.",
             hint="Put the original file back at that path, or ingest this version as a new dataset.",
         )
-    return found
 
 
 # -- opening: the bytes hashed as they are read, gzip and zip members streamed -----------------------

@@ -313,7 +313,13 @@ _json = st.recursive(
     chunk=st.integers(1, 40),
 )
 def test_json_records_are_the_elements_json_load_finds(records, key, indent, chunk):
-    doc = records if key is None else {"type": "x", "other": {key: [0]}, key: records, "z": "]"}
+    # The key also appears as a value, in a nested object and after a long string: only the top-level
+    # key names the record list.
+    doc = (
+        records
+        if key is None
+        else {"type": key, "long": "[" * 100, "other": {key: [0]}, key: records, "z": "]"}
+    )
     text = json.dumps(doc, indent=indent, ensure_ascii=False)
     scan = RecordScan(key=key, wanted=range(1, len(records) + 1))
     for i in range(0, len(text), chunk):

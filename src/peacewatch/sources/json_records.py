@@ -19,7 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_OUTSIDE = re.compile(r'["{}\[\],]')  # what matters between strings
+_OUTSIDE = re.compile(r'["{}\[\],]')  # what matters between strings, directly in the record list
+# Elsewhere (inside a record, or before the list) only brackets count: skip to the next one past
+# whole strings in one step. A string that runs past the chunk stops the run at its opening quote.
+_DEEP = re.compile(r'(?:[^"{}\[\]]+|"[^"\\]*(?:\\.[^"\\]*)*")*')
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # a whole string, skipped in one step
 _INSIDE = re.compile(r'["\\]')  # what matters inside one
 _VALUE = re.compile(r"\S")
 _KEY_CHARS = 64  # top-level keys longer than this cannot be a record list's name
@@ -38,12 +42,18 @@ class RecordScan:
         self._in_string = False
         self._escape = False
         self._top: list[str] | None = None  # text of a string of the top-level object, while read
+        self._top_len = 0  # its length: past _KEY_CHARS, the rest is not kept
         self._last_top: str | None = None  # the last such string: a key, when a value follows it
         self._depth: int | None = None  # len(_stack) directly inside the record list, while in it
         self._expect = False  # in the list, before a record's first character
         self._kind: str | None = None  # the record being read: "container", "string" or "scalar"
         self._text: list[str] | None = None  # its text so far, when it is wanted
         self._start = -1  # where its unsaved text begins in the current chunk
+
+    def _keep(self, piece: str) -> None:
+        if self._top is not None and self._top_len <= _KEY_CHARS:
+            self._top.append(piece)
+            self._top_len += len(piece)
 
     def _begin(self, at: int, c: str) -> None:
         self.count += 1
@@ -72,28 +82,24 @@ class RecordScan:
         while i < n:
             if self._escape:  # the character after a backslash, perhaps in the previous chunk
                 self._escape = False
-                if self._top is not None:
-                    self._top.append(chunk[i])
+                self._keep(chunk[i])
                 i += 1
                 continue
             if self._in_string:
                 m = _INSIDE.search(chunk, i)
                 j = m.start() if m else n
-                if self._top is not None:
-                    self._top.append(chunk[i:j])
+                self._keep(chunk[i:j])
                 if m is None:
                     break
                 if chunk[j] == "\\":
                     self._escape = True
-                    if self._top is not None:
-                        self._top.append("\\")
+                    self._keep("\\")
                     i = j + 1
                     continue
                 self._in_string = False
                 i = j + 1
                 if self._top is not None:
-                    text = "".join(self._top)
-                    self._last_top = text if len(text) <= _KEY_CHARS else None
+                    self._last_top = "".join(self._top) if self._top_len <= _KEY_CHARS else None
                     self._top = None
                 if self._kind == "string" and len(self._stack) == self._depth:
                     self._end(chunk, i)
@@ -112,16 +118,28 @@ class RecordScan:
                         i += 1
                         continue
                 self._expect = False
-            m = _OUTSIDE.search(chunk, i)
-            if m is None:
-                break
-            j = m.start()
+            in_list = len(self._stack) == self._depth
+            if in_list or self._stack == ["{"]:  # commas and the top-level keys count here
+                m = _OUTSIDE.search(chunk, i)
+                if m is None:
+                    break
+                j = m.start()
+            else:
+                j = _DEEP.match(chunk, i).end()  # type: ignore[union-attr]
+                if j >= n:
+                    break
             c = chunk[j]
-            if self._kind == "scalar" and c in ",]" and len(self._stack) == self._depth:
+            if self._kind == "scalar" and c in ",]" and in_list:
                 self._end(chunk, j)
             if c == '"':
+                whole = _STRING.match(chunk, j) if self._stack != ["{"] else None
+                if whole is not None:  # no key to remember, and the string ends in this chunk
+                    i = whole.end()
+                    if self._kind == "string" and in_list:
+                        self._end(chunk, i)
+                    continue
                 self._in_string = True
-                self._top = [] if self._stack == ["{"] else None
+                self._top, self._top_len = ([] if self._stack == ["{"] else None), 0
             elif c in "{[":
                 opens = c == "[" and self._opens_list()
                 self._stack.append(c)

@@ -48,3 +48,38 @@ def test_a_store_file_without_archive_names_the_original_path(tmp_path):
     with pytest.raises(StoreError, match="the original is gone") as err:
         source_file(tmp_path / "s.duckdb", _dataset(tmp_path / "gone.csv.gz"))
     assert "keeps no archive" in str(err.value)
+
+
+class _FolderStore:
+    """The coming layout as far as the lookup sees it: a store folder and its catalog rows."""
+
+    def __init__(self, path, catalog):
+        self.path, self._catalog = path, catalog
+
+    def datasets(self):
+        return self._catalog
+
+
+def test_rows_come_from_the_archived_copy_when_the_original_is_gone(tmp_path, data_file):
+    import hashlib
+    import shutil
+
+    from peacewatch.store.archive import original_rows
+
+    real = data_file("gdelt_samples/gdelt1_events_raw_sample_20160728.tsv")
+    sha = hashlib.sha256(real.read_bytes()).hexdigest()
+    folder = tmp_path / "store"
+    (folder / "archive").mkdir(parents=True)
+    shutil.copyfile(real, folder / "archive" / f"{sha}.tsv")
+    catalog = [
+        {
+            "dataset_id": "gdelt1",
+            "source": "gdelt",
+            "reader": "gdelt.tsv",
+            "sha256": sha,
+            "original": str(tmp_path / "moved-away" / real.name),
+        }
+    ]
+    rows = original_rows(_FolderStore(folder, catalog), [("gdelt1", 1), ("gdelt1", 710)])
+    assert rows[("gdelt1", 1)].startswith("564111644\t20060731\t")
+    assert rows[("gdelt1", 710)].startswith("230523753\t19821231\t")

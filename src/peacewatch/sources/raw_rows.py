@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import IO, Literal
 
 from peacewatch.errors import SourceError
+from peacewatch.sources.compressed import GZIP_MAGIC
 from peacewatch.sources.detect import data_member, probe, workbook
 from peacewatch.sources.json_records import RecordScan
 from peacewatch.sources.registry import readers
@@ -188,8 +189,9 @@ def _opened(path: Path, digest) -> Iterator[tuple[IO[bytes], object]]:
             while raw.read(_READ):
                 pass
 
-        # Compression is told by the name, as DuckDB's reader and the probe tell it.
-        yield (gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix.lower() == ".gz" else raw), drain
+        # Told by the first bytes, as the ingest's gzip proof tells it (an archived copy keeps the
+        # original's suffixes too, which is what DuckDB's reader goes by).
+        yield (gzip.GzipFile(fileobj=raw, mode="rb") if magic[:2] == GZIP_MAGIC else raw), drain
 
 
 # -- the formats -------------------------------------------------------------------------------------

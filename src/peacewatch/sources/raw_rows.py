@@ -244,7 +244,9 @@ def _records(text: IO[str], fmt: RowFormat) -> Iterator[str]:
 
 def _text_rows(text: IO[str], fmt: RowFormat, wanted: set[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    last = max(wanted, default=0)
+    if not wanted:
+        return found
+    last = max(wanted)
     for n, record in enumerate(_records(text, fmt), start=1 - fmt.skip):
         if n in wanted:
             found[n] = record.removesuffix("\n").removesuffix("\r")

@@ -70,8 +70,10 @@ def selection(f: Filters, store: StoreLike = None):
     return s, Selection(expr=expr, table=table, datasets=tuple(entries), filters=f)
 
 
-def events(f: Filters, store: StoreLike = None, *, limit: int | None = None):
-    """Events matching ``f`` as a pyarrow table, ordered by date and event id."""
+def events(f: Filters, store: StoreLike = None, *, limit: int | None = None, raw: bool = False):
+    """Events matching ``f`` as a pyarrow table, ordered by date and event id. With ``raw``, the
+    ``raw`` column holds each event's original row, read back from its source file (see
+    ``peacewatch.store.archive``)."""
     s, sel = selection(f, store)
     if sel.table != "events":
         raise IndicatorError(
@@ -79,7 +81,12 @@ def events(f: Filters, store: StoreLike = None, *, limit: int | None = None):
             "Use `peacewatch series --dataset ID` for it."
         )
     expr = sel.expr.order_by(["date_start", "event_id"])
-    return s.execute(expr, limit=limit)
+    table = s.execute(expr, limit=limit)
+    if raw:
+        from peacewatch.store.archive import with_original_rows
+
+        table = with_original_rows(s, table)
+    return table
 
 
 def actor_summary(

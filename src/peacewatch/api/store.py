@@ -106,16 +106,27 @@ class StoreAPI:
         """The catalog: one row per dataset, with coverage, row counts and sha256."""
         return Datasets(tuple(self.store.datasets()))
 
-    def events(self, *, limit: int | None = None, **filters: Unpack[FilterArgs]) -> Events:
-        """Events matching the filters, ordered by date and event id (at most ``limit``)."""
+    def events(self, *, limit: int | None = None, raw: bool = False, **filters: Unpack[FilterArgs]) -> Events:
+        """Events matching the filters, ordered by date and event id (at most ``limit``). With
+        ``raw=True`` the column ``raw`` holds each event's original row, its text exactly as in the
+        source file (as ``peacewatch events --raw``); a StoreError when that file is gone, a
+        SourceError when it changed since the ingest.
+
+        >>> pw.open_store("car.duckdb").events(limit=2, raw=True).to_dict()[0]["raw"]  # doctest: +SKIP
+        '{ "type": "Feature", "properties": { "id": 36210, ...'
+        """
         from peacewatch import analysis
 
         f = filters_from(filters)
         if limit is not None:
             _positive(limit, "limit")
-        table = analysis.events(f, store=self.store, limit=limit)
-        cmd = f"peacewatch events {f.cli_args(self.store.path)}" + (f" --limit {limit}" if limit else "")
-        return Events(table, cmd)
+        table = analysis.events(f, store=self.store, limit=limit, raw=raw)
+        cmd = (
+            f"peacewatch events {f.cli_args(self.store.path)}"
+            + (f" --limit {limit}" if limit else "")
+            + (" --raw" if raw else "")
+        )
+        return Events(table, cmd, raw=raw)
 
     # -- indicators and change ----------------------------------------------------------------------
 

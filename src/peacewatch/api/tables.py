@@ -62,6 +62,7 @@ class Events(Result):
 
     table: pa.Table = field(repr=False)
     command: str
+    raw: bool = False  # the raw column holds each event's original row (``events(raw=True)``)
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -70,8 +71,11 @@ class Events(Result):
         return f"<Events {len(self):,} rows: {self.command}>"
 
     def to_dict(self) -> list[dict[str, Any]]:
-        """The rows, as ``peacewatch events --format json`` prints them (without ``raw``)."""
-        table = self.table.drop_columns([c for c in ("raw",) if c in self.table.column_names])
+        """The rows, as ``peacewatch events --format json`` prints them: with ``raw``, the original
+        row of each event, as ``--raw`` adds it; else without the store's ``raw`` column."""
+        table = self.table
+        if not self.raw and "raw" in table.column_names:
+            table = table.drop_columns(["raw"])
         rows: list[dict[str, Any]] = table.to_pylist()
         return rows
 

@@ -70,31 +70,10 @@ def ingest(
             help="Quarantine rows dated after this day as implausible (default: a year from today).",
         ),
     ] = None,
-    release_of: Annotated[
-        str | None,
-        typer.Option(
-            "--release-of",
-            help="Apply the file as a new release of this dataset (a change set by event id). Without "
-            "it a file is taken as a new release when it has the same source and reader as a dataset "
-            "and carries 90% or more of its event ids.",
-        ),
-    ] = None,
-    no_archive: Annotated[
-        bool,
-        typer.Option(
-            "--no-archive",
-            help="Do not copy the file into the store's archive; only its path is kept (events --raw "
-            "then needs the file where it was).",
-        ),
-    ] = False,
-    wait: Annotated[
-        float,
-        typer.Option("--wait", min=0, help="Seconds to wait for another process writing the store."),
-    ] = 60.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
     store: StoreOpt = None,
 ) -> None:
-    """Ingest files into the store, atomically, as one snapshot: all of them or none."""
+    """Ingest files into the store, atomically: all of them or none."""
     from peacewatch.store import Store
 
     s = Store(store)
@@ -125,9 +104,6 @@ def ingest(
                 earliest_date.date() if earliest_date else None,
                 latest_date.date() if latest_date else None,
             ),
-            release_of=release_of,
-            archive=not no_archive,
-            wait=wait,
         )
     if json_out:
         render.print_json([r.to_dict() for r in reports])
@@ -147,18 +123,13 @@ def ingest(
     )
     for r in reports:
         for note in r.notes:
-            # Superseding changes what other datasets count, a release changes a dataset, and a file
-            # given twice is counted once: say each, every time.
-            if "superseded" in note or "given earlier in this ingest" in note or "new release of" in note:
+            # Superseding changes what other datasets count, and a file given twice is counted once:
+            # say both, every time.
+            if "superseded" in note or "given earlier in this ingest" in note:
                 render.console.print(f"[yellow]{r.dataset_id}: {note}[/yellow]")
         if r.fields_missing and r.status == "ingested":
             render.console.print(
                 f"[dim]{r.dataset_id}: fields this file cannot supply: {', '.join(r.fields_missing)}[/dim]"
-            )
-        if r.release_of and r.status == "ingested":
-            render.console.print(
-                f"{r.dataset_id}: {r.rows_added:,} rows added, {r.rows_updated:,} updated, "
-                f"{r.rows_deleted:,} deleted, {r.rows_unchanged:,} unchanged (snapshot {r.snapshot_id})"
             )
         if r.rows_quarantined:
             render.console.print(
@@ -174,7 +145,7 @@ def datasets(
     """List the datasets in the store (the catalog)."""
     from peacewatch.store import Store
 
-    s = Store(store).pinned()
+    s = Store(store)
     rows = s.datasets()
     if json_out:
         render.print_json(rows)
@@ -233,6 +204,14 @@ def events(
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Write to this file (required for parquet).")] = None,
     json_out: JsonFlag = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Add each event's original row (column raw): its text exactly as in the source file, "
+            "read back from the file by the event's source_row.",
+        ),
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """List events that match the filters."""
@@ -242,10 +221,21 @@ def events(
     f = filters
     if limit is None and fmt == "table":
         limit = 20
-    table = analysis.events(f, store=store, limit=limit)
-    if fmt != "parquet" and fmt != "table":
-        table = table.drop_columns([c for c in ("raw",) if c in table.column_names])
-    render.write_rows(table, fmt, out, columns=EVENT_COLUMNS, title="Events")
+    table = analysis.events(f, store=store, limit=limit, raw=raw)
+    if raw:
+        columns: tuple[str, ...] = ("event_id", "dataset_id", "source_row", "raw")
+        if fmt == "table":  # a source file's text reaches the terminal: no markup, no control characters
+            from rich.markup import escape
+
+            from peacewatch.textsafe import printable
+
+            shown = [escape(printable(t)) for t in table.column("raw").to_pylist()]
+            table = table.select(list(columns[:3])).append_column("raw", [shown])
+    else:
+        columns = EVENT_COLUMNS
+        if fmt != "parquet" and fmt != "table" and "raw" in table.column_names:
+            table = table.drop_columns(["raw"])
+    render.write_rows(table, fmt, out, columns=columns, title="Events")
     if fmt == "table":
         from peacewatch.schema import caveat_list
 

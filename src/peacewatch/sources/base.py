@@ -43,7 +43,8 @@ class ReadPlan:
     ``actor_names`` maps actor1_keys/actor2_keys to the SQL text resolved to canonical actor keys
     (by default the actor1/actor2 fields; ACLED adds its associated actors).
     ``tables`` are in-memory tables (pyarrow) the scan refers to by name, for formats DuckDB cannot
-    scan itself (xlsx).
+    scan itself (xlsx). ``encoding`` is how the scan decodes the file's text (``csv_scan``'s
+    ``encoding``), so that ``peacewatch.sources.raw_rows`` shows its original rows decoded alike.
     """
 
     source: str
@@ -61,6 +62,7 @@ class ReadPlan:
     tables: Mapping[str, Any] = field(default_factory=dict)
     actor_names: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    encoding: str = "utf-8"
 
 
 def quote_literal(value: str) -> str:

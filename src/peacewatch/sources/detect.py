@@ -70,20 +70,24 @@ MAX_RATIO = 200
 _RATIO_FROM = 16 * 1024**2  # small members may compress better (a header and a few rows)
 
 
+def data_member(zf: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
+    """The one data file of a zip archive (.csv, .tsv, .json, .geojson, .txt), which is what an
+    ingest reads; a SourceError when there is none or more than one."""
+    members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
+    data = [m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".json", ".geojson", ".txt"))]
+    if len(data) != 1:
+        names = ", ".join(m.filename for m in members) or "nothing"
+        raise SourceError(
+            f"{path}: expected a zip archive holding exactly one data file (.csv, .tsv, .json), "
+            f"found {names}.",
+            hint="Extract the file you want and ingest it directly.",
+        )
+    return data[0]
+
+
 def _unzip(path: Path, workdir: Path | None) -> Path:
     with zipfile.ZipFile(path) as zf:
-        members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
-        data = [
-            m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".json", ".geojson", ".txt"))
-        ]
-        if len(data) != 1:
-            names = ", ".join(m.filename for m in members) or "nothing"
-            raise SourceError(
-                f"{path}: expected a zip archive holding exactly one data file (.csv, .tsv, .json), "
-                f"found {names}.",
-                hint="Extract the file you want and ingest it directly.",
-            )
-        member = data[0]
+        member = data_member(zf, path)
         if workdir is not None:
             workdir.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(dir=workdir if workdir is not None else _fallback_workdir()))

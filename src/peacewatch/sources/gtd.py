@@ -284,4 +284,5 @@ def plan(probe: Probe) -> ReadPlan:
         csv_rejects=not tables,
         tables=tables,
         notes=tuple(notes),
+        encoding="latin-1" if latin else "utf-8",
     )

@@ -28,14 +28,22 @@ def xlsx_table(path: Path) -> Any:
             if row is None or all(v is None for v in row):
                 continue
             for i in range(len(names)):
-                v = row[i] if i < len(row) else None
-                if v is None:
-                    columns[i].append(None)
-                elif hasattr(v, "isoformat"):
-                    columns[i].append(v.isoformat()[:10] if getattr(v, "hour", 0) == 0 else v.isoformat())
-                else:
-                    columns[i].append(str(v))
+                columns[i].append(cell_text(row[i] if i < len(row) else None))
     return pa.table({n: pa.array(c, type=pa.string()) for n, c in zip(names, columns, strict=True)})
+
+
+def cell_text(v: Any) -> str | None:
+    """A worksheet cell as the text the xlsx scan gives it: dates as ISO dates (with the time only
+    when there is one), everything else as ``str``.
+
+    >>> import datetime; cell_text(datetime.datetime(2020, 2, 29))
+    '2020-02-29'
+    """
+    if v is None:
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10] if getattr(v, "hour", 0) == 0 else v.isoformat()
+    return str(v)
 
 
 def scan_for(probe: Probe, reader: str, **csv_options) -> tuple[str, dict[str, Any], str]:

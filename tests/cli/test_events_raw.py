@@ -25,14 +25,24 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+def _ingest(tmp_path, data_file, *, archive: bool):
+    path = tmp_path / "ged231_sample.csv.gz"
+    shutil.copyfile(data_file(GED_231), path)
+    store = tmp_path / "s"
+    Store(store).ingest([path], archive=archive)
+    return store, path, gzip.decompress(path.read_bytes()).decode("utf-8")
+
+
 @pytest.fixture
 def ingested(tmp_path, data_file):
     """A copy of the GED sample ingested into a fresh store: (store path, file, the file's text)."""
-    path = tmp_path / "ged231_sample.csv.gz"
-    shutil.copyfile(data_file(GED_231), path)
-    store = tmp_path / "s.duckdb"
-    Store(store).ingest([path])
-    return store, path, gzip.decompress(path.read_bytes()).decode("utf-8")
+    return _ingest(tmp_path, data_file, archive=True)
+
+
+@pytest.fixture
+def unarchived(tmp_path, data_file):
+    """The same, ingested with --no-archive: the store keeps only the file's path."""
+    return _ingest(tmp_path, data_file, archive=False)
 
 
 def test_events_raw_json_gives_every_event_its_row_exactly_as_in_the_file(capsys, ingested):
@@ -66,8 +76,24 @@ def test_events_without_raw_print_no_raw_column(capsys, ingested):
     assert code == 0 and "raw" not in json.loads(out)[0]
 
 
-def test_events_raw_says_when_the_file_changed_since_the_ingest(capsys, ingested):
-    store, path, _ = ingested
+def test_events_raw_reads_the_archived_copy_when_the_original_changed_or_is_gone(capsys, ingested):
+    store, path, text = ingested
+    with gzip.open(path, "ab") as fh:
+        fh.write(b"")
+    code, out, err = run(capsys, "events", "--raw", "--format", "json", "--limit", "2", "--store", store)
+    assert code == 0, err
+    assert all(r["raw"] in text for r in json.loads(out))
+    path.unlink()
+    code, out, err = run(capsys, "events", "--raw", "--format", "json", "--limit", "2", "--store", store)
+    assert code == 0, err
+    (archived,) = (store / "archive").iterdir()
+    archived.unlink()
+    code, _, err = run(capsys, "events", "--raw", "--limit", "1", "--store", store)
+    assert code == 1 and "the archived file is missing and the original is gone" in err
+
+
+def test_events_raw_says_when_the_file_changed_since_the_ingest(capsys, unarchived):
+    store, path, _ = unarchived
     with gzip.open(path, "ab") as fh:  # one more gzip member: the same rows, other bytes
         fh.write(b"")
     code, _, err = run(capsys, "events", "--raw", "--limit", "1", "--store", store)
@@ -75,8 +101,8 @@ def test_events_raw_says_when_the_file_changed_since_the_ingest(capsys, ingested
     assert err.startswith("error: ") and "changed since the ingest" in err and str(path) in err
 
 
-def test_events_raw_says_when_the_file_is_gone(capsys, ingested):
-    store, path, _ = ingested
+def test_events_raw_says_when_the_file_is_gone(capsys, unarchived):
+    store, path, _ = unarchived
     path.unlink()
     code, _, err = run(capsys, "events", "--raw", "--limit", "1", "--store", store)
     assert code == 1

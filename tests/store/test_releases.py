@@ -159,3 +159,35 @@ def test_an_ingest_without_archive_keeps_only_the_path(tmp_path, test_data):
     assert not (store.path / "archive").exists()
     archived = store.ingest([test_data / "acled_release_b.csv"])[0]
     assert (store.path / archived.archive).read_bytes() == (test_data / "acled_release_b.csv").read_bytes()
+
+
+def test_original_rows_of_unchanged_events_come_from_the_earlier_release_s_file(tmp_path, data_file):
+    """Events a new release leaves unchanged keep pointing at the older file (source_file), and
+    `events --raw` reads their text from that file's archived copy, not from the new release."""
+    src = data_file(ARGENTINA)
+    with gzip.open(src, "rt", encoding="utf-8", newline="") as fh:
+        text = fh.read()
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    edited = [list(r) for r in rows[1:]]  # the first event deleted in release B
+    edited[0][header.index("notes")] += " (revised)"
+    b_path = tmp_path / "argentina_b.csv"
+    with open(b_path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([header, *edited])
+    store = Store(tmp_path / "s")
+    a = store.ingest([src])[0]
+    b = store.ingest([b_path], release_of=a.dataset_id)[0]
+    assert (b.rows_added, b.rows_updated, b.rows_deleted, b.rows_unchanged) == (0, 1, 1, len(rows) - 2)
+    table = analysis.events(Filters(country="Argentina"), store=store, raw=True)
+    got = dict(zip(table.column("event_id").to_pylist(), table.column("raw").to_pylist(), strict=True))
+    files = dict(
+        zip(table.column("event_id").to_pylist(), table.column("source_file").to_pylist(), strict=True)
+    )
+    a_sha = store.query("SELECT sha256 FROM releases WHERE release = 1").column("sha256")[0].as_py()
+    b_sha = store.datasets()[0]["sha256"]
+    id_col = header.index("event_id_cnty")
+    revised, kept = f"acled:{edited[0][id_col]}", f"acled:{rows[5][id_col]}"
+    assert files[revised] == b_sha and files[kept] == a_sha
+    # byte for byte the older release's row (release B, written by Python's csv, quotes otherwise)
+    assert next(csv.reader([got[kept]])) == rows[5] and got[kept] in text
+    assert got[revised].endswith(" (revised)") or " (revised)" in got[revised]
+    assert all(event_id.split(":", 1)[1] in raw for event_id, raw in got.items())

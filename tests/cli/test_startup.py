@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-HEAVY = ("statsmodels", "scipy", "scipy.stats", "scipy.optimize", "ibis", "altair", "pandas", "ruptures")
+HEAVY = (
+    "statsmodels",
+    "scipy",
+    "scipy.stats",
+    "scipy.optimize",
+    "ibis",
+    "altair",
+    "pandas",
+    "ruptures",
+    "pydantic",  # typer converts option values with it, unless cli/coercion.py does
+)
 
 # Runs the CLI in-process with the given arguments and prints which heavy modules it loaded.
 PROBE = """
@@ -39,11 +49,11 @@ def loaded(argv: list[str]) -> list[str]:
     return json.loads(done.stderr.strip().splitlines()[-1])
 
 
-def test_importing_the_cli_loads_no_statsmodels_scipy_ibis_altair_or_pandas():
+def test_importing_the_cli_loads_no_statsmodels_scipy_ibis_altair_pandas_or_pydantic():
     assert loaded([]) == []
 
 
-def test_datasets_and_actors_load_no_ibis_scipy_or_pandas(afghan_store):
+def test_datasets_and_actors_load_no_ibis_scipy_pandas_or_pydantic(afghan_store):
     store = str(afghan_store.path)
     assert loaded(["datasets", "--store", store]) == []
     assert loaded(["actors", "--store", store]) == []

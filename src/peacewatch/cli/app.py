@@ -10,6 +10,7 @@ import traceback
 
 import typer
 
+from peacewatch.cli import coercion
 from peacewatch.errors import PeacewatchError
 from peacewatch.textsafe import printable
 
@@ -41,7 +42,9 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (0, 1 user error, 2 internal error)."""
     try:
-        code = app(args=argv, standalone_mode=False, prog_name="peacewatch")
+        command = typer.main.get_command(app)
+        coercion.seat(command)  # option values converted without pydantic (cli/coercion.py)
+        code = command.main(args=argv, standalone_mode=False, prog_name="peacewatch")
         if code == 130:  # typer's answer to Ctrl-C outside a query
             _err("interrupted; the store is unchanged.")
             return 1

@@ -10,7 +10,7 @@ import traceback
 
 import typer
 
-from peacewatch.cli import coercion
+from peacewatch.cli import coercion, lazy_ibis
 from peacewatch.errors import PeacewatchError
 from peacewatch.textsafe import printable
 
@@ -21,6 +21,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+# Before any command imports Ibis: its SQL compilers load one at a time (cli/lazy_ibis.py).
+lazy_ibis.install()
 
 STORE_HELP = "Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb."
 

@@ -38,14 +38,16 @@ DEMO_FILES = (
 )
 
 # Runs one command in this interpreter and prints the clocks as JSON on stderr's last line.
+# As the console script does, it calls leave() before exiting (peacewatch.cli.app.run).
 DRIVER = """
 import json, sys, time
 t0 = time.perf_counter()
-from peacewatch.cli.app import main
+from peacewatch.cli.app import leave, main
 t1 = time.perf_counter()
 code = main(sys.argv[1:])
 t2 = time.perf_counter()
 sys.stderr.write("\\n" + json.dumps({"startup": t1 - t0, "work": t2 - t1, "code": code}) + "\\n")
+leave()
 """
 
 COMMANDS = {

@@ -4,6 +4,7 @@ traceback), 2 an internal error (a bug in peacewatch: please report it with the 
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import sys
 import traceback
@@ -128,7 +129,16 @@ def _err(message: str) -> None:
 
 
 def run() -> None:  # pragma: no cover - the console script
-    sys.exit(main())
+    code = main()
+    leave()
+    sys.exit(code)
+
+
+def leave() -> None:
+    """Before the process exits: spare it the garbage collector's last passes over the ~100,000
+    objects its imports made, which cost a short command 0.1-0.3 s after its answer and free nothing
+    that exiting does not (objects are still finalised as their modules are cleared)."""
+    gc.freeze()
 
 
 if os.environ.get("PEACEWATCH_DEBUG"):

@@ -26,7 +26,7 @@ app = typer.Typer(
 # Before any command imports Ibis: its SQL compilers load one at a time (cli/lazy_ibis.py).
 lazy_ibis.install()
 
-STORE_HELP = "Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb."
+STORE_HELP = "Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store."
 
 
 def _register() -> None:

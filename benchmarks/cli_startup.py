@@ -9,6 +9,16 @@ when ``peacewatch.cli.app`` is imported (start-up), and when the command returns
 lazy imports, opening the store, the query and the statistics). The CPU seconds (user + system) of each
 run are reported too: on a shared machine they move less with the load than the wall clock does.
 
+Baselines in the same run: the bare interpreter (``python -c pass``) and ``python -c "import duckdb"``
+(the least a command that reads the store can cost), each as its own row.
+
+A second table takes apart opening the DuckLake store (docs/adr/0011), each step timed in a fresh
+interpreter: connecting DuckDB, LOADing the ducklake and sqlite extensions (DuckDB checks each file's
+signature on LOAD: a hash of 36 and 35 MB), ATTACHing the catalog, reading the latest snapshot and
+attaching at it, then the first query; once as ``peacewatch.store.lake`` opens it (a probe connection
+for the snapshot, then a second connection at it) and once with one connection and
+``allow_unsigned_extensions`` (no signature check), to show what each costs.
+
 The demo store is the Makefile's (the reduced ACLED Afghanistan export and UCDP GED's 310 Afghan
 events), built into benchmarks/.work/ from the shared data when missing.
 
@@ -81,8 +91,8 @@ TARGETS = {"--help": 0.5, "datasets": 0.5, "actors": 0.5, "series": 1.0, "compar
 def demo_store(path: Path | None) -> Path:
     if path is not None:
         return path
-    store = WORK / "demo.duckdb"
-    if not store.exists():
+    store = WORK / "demo-store"
+    if not (store / "catalog.sqlite").exists():
         WORK.mkdir(parents=True, exist_ok=True)
         files = [str(DATA / f) for f in DEMO_FILES]
         subprocess.run(
@@ -116,13 +126,107 @@ def run_once(argv: list[str]) -> dict[str, float]:
     return {"wall": wall, "cpu": cpu, "startup": clocks["startup"], "work": clocks["work"]}
 
 
-def bare_python(repeat: int) -> float:
-    times = []
+def baseline(code: str, repeat: int) -> dict[str, float]:
+    """Median wall and CPU seconds of ``python -c CODE`` in fresh interpreters."""
+    walls, cpus = [], []
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        subprocess.run([sys.executable, "-c", code], check=True, env=_env())
+        walls.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus)}
+
+
+# Opens the store step by step and prints [[step, wall, cpu], ...] as JSON. argv: the store folder and
+# "now" (as store/lake.py opens it: a probe connection for the snapshot id, then a second connection
+# attached at it) or "one" (one connection with unsigned extensions, re-attached at the snapshot).
+LAKE_PROBE = """
+import json, os, sys, time
+def clock():
+    t = os.times()
+    return time.perf_counter(), t.user + t.system
+steps, last = [], clock()
+def mark(name):
+    global last
+    now = clock()
+    steps.append([name, now[0] - last[0], now[1] - last[1]])
+    last = now
+import duckdb
+mark("import duckdb")
+from pathlib import Path
+from peacewatch.store import extensions, lake
+from peacewatch.store.location import LocalStore
+mark("import peacewatch.store")
+loc, how = LocalStore(Path(sys.argv[1])), sys.argv[2]
+config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+if how == "one":
+    config["allow_unsigned_extensions"] = True
+def opened(which):
+    con = duckdb.connect(config=config)
+    mark(f"{which}: connect DuckDB")
+    for package in loc.extension_packages:
+        con.execute(f"LOAD '{extensions.extension_file(package)}'")
+        mark(f"{which}: LOAD {package}")
+    return con
+con = opened("probe" if how == "now" else "connection")
+con.execute(loc.attach_sql(read_only=True))
+snap = lake.latest_snapshot(con)
+mark("ATTACH, read the latest snapshot id")
+if how == "now":
+    con.close()
+    con = opened("second connection")
+else:
+    con.execute("DETACH lake")
+con.execute(loc.attach_sql(read_only=True, snapshot=snap))
+con.execute("USE lake")
+mark("ATTACH at that snapshot")
+con.execute("SELECT count(*) FROM events").fetchone()
+mark("first query (count events)")
+print(json.dumps(steps))
+"""
+
+
+def lake_steps(store: Path, how: str, repeat: int) -> list[tuple[str, float, float]]:
+    """Median (step, wall, cpu) of opening the store ``how`` ("now" or "one") in fresh interpreters."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", LAKE_PROBE, str(store), how],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            check=True,
+        )
+        runs.append(json.loads(out.stdout))
+    return [
+        (name, statistics.median(r[i][1] for r in runs), statistics.median(r[i][2] for r in runs))
+        for i, (name, *_) in enumerate(runs[0])
+    ]
+
+
+def lake_table(store: Path, repeat: int) -> list[str]:
+    rows = []
+    for how, title in (
+        ("now", "as the store opens it now (signatures checked, two connections)"),
+        ("one", "one connection, `allow_unsigned_extensions`"),
+    ):
+        steps = lake_steps(store, how, repeat)
+        rows += [f"| {title} | {name} | {wall:.3f} | {cpu:.3f} |" for name, wall, cpu in steps]
+        opening = [(w, c) for name, w, c in steps if not name.startswith(("import", "first query"))]
+        rows.append(
+            f"| {title} | **opening, in all** | **{sum(w for w, _ in opening):.3f}** "
+            f"| **{sum(c for _, c in opening):.3f}** |"
+        )
+    return rows
+
+
+def duckdb_version() -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", "import duckdb; print(duckdb.__version__)"], capture_output=True, text=True
+    )
+    return out.stdout.strip()
 
 
 def target_of(name: str) -> float:
@@ -137,8 +241,13 @@ def main() -> None:
     parser.add_argument("--no-publish", action="store_true", help="Print only; leave docs/benchmarks.md.")
     args = parser.parse_args()
     store = demo_store(args.store)
-    python = bare_python(args.repeat)
     rows = []
+    for name, code in (
+        ("`python -c pass` (baseline)", "pass"),
+        ('`python -c "import duckdb"`', "import duckdb"),
+    ):
+        b = baseline(code, args.repeat)
+        rows.append(f"| {name} | {b['wall']:.2f} | {b['cpu']:.2f} | | | | |")
     for name, argv in COMMANDS.items():
         full = argv if argv == ["--help"] else [*argv, "--store", str(store)]
         runs = [run_once(full) for _ in range(args.repeat)]
@@ -148,19 +257,28 @@ def main() -> None:
             f"| {name} | {med['wall']:.2f} | {med['cpu']:.2f} | {med['startup']:.2f} | {med['work']:.2f} "
             f"| {target:.1f} | {'yes' if med['wall'] < target else 'no'} |"
         )
+    lake_rows = lake_table(store, args.repeat)
     load = os.getloadavg()[0]
     report = "\n".join(
         [
             f"### CLI start-up, demo store ({dt.date.today()}, {os.cpu_count()} cores, load average "
-            f"{load:.1f}, Python {platform.python_version()})",
+            f"{load:.1f}, Python {platform.python_version()}, DuckDB {duckdb_version()})",
             "",
-            f"Median of {args.repeat} runs, seconds. End to end = a fresh `python -c` running the command "
-            f"(the bare interpreter alone: {python:.2f}); start-up = importing `peacewatch.cli.app`; work = "
-            "the command itself, its lazy imports included. CPU = user + system seconds of the process.",
+            f"Median of {args.repeat} runs, seconds. End to end = a fresh `python -c` running the command; "
+            "start-up = importing `peacewatch.cli.app`; work = the command itself, its lazy imports "
+            "included; the rest of end to end is the interpreter starting and exiting. CPU = user + "
+            "system seconds of the process.",
             "",
             "| command | end to end | CPU | start-up | work | target | met |",
             "|---|---:|---:|---:|---:|---:|---|",
             *rows,
+            "",
+            f"Opening the DuckLake store (`{store.name}`), step by step, median of {args.repeat} fresh "
+            "interpreters, seconds:",
+            "",
+            "| how | step | wall | CPU |",
+            "|---|---|---:|---:|",
+            *lake_rows,
         ]
     )
     if args.no_publish:

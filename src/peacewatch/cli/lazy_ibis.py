@@ -54,6 +54,9 @@ class _Loader(importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
         return None  # the default module object, with the spec's __path__
 
+    def get_source(self, fullname: str) -> str | None:
+        return self.real.loader.get_source(fullname)  # type: ignore[union-attr]
+
     def exec_module(self, module: ModuleType) -> None:
         loader: Any = self.real.loader
         where = reexports(loader.get_source(COMPILERS) or "")

@@ -17,9 +17,7 @@ the Python API leaves Ibis as it is.
 
 from __future__ import annotations
 
-import ast
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 from types import ModuleType
@@ -31,6 +29,8 @@ COMPILERS = "ibis.backends.sql.compilers"
 def reexports(source: str) -> dict[str, str] | None:
     """{name: submodule} when ``source`` only re-exports names of the package's submodules (a
     docstring, ``from __future__``, ``__all__`` and such imports); None otherwise."""
+    import ast  # only when Ibis's compilers are imported
+
     where: dict[str, str] = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -47,7 +47,8 @@ def reexports(source: str) -> dict[str, str] | None:
     return where or None
 
 
-class _Loader(importlib.abc.Loader):
+# A loader and a finder by their protocols (importlib.abc would cost the CLI's start 10-20 ms).
+class _Loader:
     def __init__(self, real: importlib.machinery.ModuleSpec):
         self.real = real
 
@@ -80,7 +81,7 @@ class _Loader(importlib.abc.Loader):
         module.__dir__ = lambda: sorted(where)  # type: ignore[method-assign]
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname != COMPILERS:
             return None

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from peacewatch.cli import render
 from peacewatch.cli.options import (
@@ -74,6 +73,8 @@ def ingest(
     store: StoreOpt = None,
 ) -> None:
     """Ingest files into the store, atomically: all of them or none."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from peacewatch.store import Store
 
     s = Store(store)

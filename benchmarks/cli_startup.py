@@ -66,7 +66,8 @@ leave()
 # into the driver's process (inside the work clock), never into peacewatch: the latest snapshot id read
 # from the SQLite catalog with the stdlib instead of a probe DuckDB connection, so one connection is
 # opened; extensions LOADed without the signature check; no bound parameter on the read path (binding
-# one makes DuckDB import pandas).
+# one makes DuckDB import pandas); listings (Store.query, `actors`) as rows from fetchall rather than an
+# Arrow table (which imports pyarrow and NumPy).
 PROPOSED_STORE = """
 import sqlite3
 from peacewatch import store as _store
@@ -86,7 +87,19 @@ def resolve(self):
 def tables(self):
     sql = "SELECT table_name FROM duckdb_tables() WHERE database_name = 'lake' AND schema_name = 'main'"
     return {r[0] for r in self._con.execute(sql).fetchall()}
+class Rows(list):
+    def to_pylist(self):
+        return list(self)
+_query = _store.Store.query
+def query(self, sql, params=()):
+    if params:
+        return _query(self, sql, params)
+    with self.raw() as con:
+        cur = _lake.retrying(lambda: con.execute(sql))
+        names = [d[0] for d in cur.description]
+        return Rows(dict(zip(names, row)) for row in cur.fetchall())
 _lake.connect, _store.Store._resolve, _store.Store._tables = connect, resolve, tables
+_store.Store.query = query
 """
 
 COMMANDS = {

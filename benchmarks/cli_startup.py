@@ -9,8 +9,9 @@ when ``peacewatch.cli.app`` is imported (start-up), and when the command returns
 lazy imports, opening the store, the query and the statistics). The CPU seconds (user + system) of each
 run are reported too: on a shared machine they move less with the load than the wall clock does.
 
-Baselines in the same run: the bare interpreter (``python -c pass``) and ``python -c "import duckdb"``
-(the least a command that reads the store can cost), each as its own row.
+Baselines in the same run, each as its own row: the bare interpreter (``python -c pass``),
+``python -c "import duckdb"`` (the least a command that reads the store can cost), and the imports a
+query through Ibis cannot do without (DuckDB, Ibis with DuckDB's compiler only, NumPy, pyarrow).
 
 A second table takes apart opening the DuckLake store (docs/adr/0011), each step timed in a fresh
 interpreter: connecting DuckDB, LOADing the ducklake and sqlite extensions (DuckDB checks each file's
@@ -101,6 +102,12 @@ def query(self, sql, params=()):
 _lake.connect, _store.Store._resolve, _store.Store._tables = connect, resolve, tables
 _store.Store.query = query
 """
+
+# What a query through Ibis costs to import before any peacewatch code runs, the lazy compilers included.
+FLOOR = (
+    "from peacewatch.cli import lazy_ibis; lazy_ibis.install(); "
+    "import duckdb, numpy, pyarrow, pyarrow.compute, ibis; ibis.duckdb"
+)
 
 COMMANDS = {
     "peacewatch --help": ["--help"],
@@ -290,6 +297,10 @@ def main() -> None:
     for name, code in (
         ("`python -c pass` (baseline)", "pass"),
         ('`python -c "import duckdb"`', "import duckdb"),
+        (
+            "the imports `series` cannot do without (duckdb, Ibis with DuckDB's compiler, NumPy, pyarrow)",
+            FLOOR,
+        ),
     ):
         b = baseline(code, args.repeat)
         rows.append(f"| {name} | {b['wall']:.2f} | {b['cpu']:.2f} | | | | |")

@@ -23,7 +23,7 @@ for the snapshot, then a second connection at it) and once with one connection a
 The demo store is the Makefile's (the reduced ACLED Afghanistan export and UCDP GED's 310 Afghan
 events), built into benchmarks/.work/ from the shared data when missing.
 
-    python benchmarks/cli_startup.py [--repeat 7] [--store PATH] [--no-publish]
+    python benchmarks/cli_startup.py [--repeat 7] [--store PATH] [--no-publish] [--against REV ...]
 """
 
 from __future__ import annotations
@@ -137,18 +137,78 @@ COMMANDS = {
 TARGETS = {"--help": 0.5, "datasets": 0.5, "actors": 0.5, "series": 1.0, "compare": 1.0}
 
 
+def _ingest_demo(store: Path, src: Path) -> None:
+    files = [str(DATA / f) for f in DEMO_FILES]
+    env = {**_env(), "PYTHONPATH": str(src)}
+    subprocess.run(
+        [sys.executable, "-m", "peacewatch", "ingest", "--store", str(store), *files],
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=WORK,
+    )
+
+
+def revision(rev: str) -> tuple[str, Path, Path]:
+    """(short sha, its src folder, its demo store), unpacked with `git archive` into benchmarks/.work/
+    and the store built by that revision's own ingest (store formats differ between revisions)."""
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    folder = WORK / f"rev-{sha}"
+    if not (folder / "src").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        tar = subprocess.run(["git", "-C", str(ROOT), "archive", sha, "src"], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=tar.stdout, check=True)
+    store = folder / "demo"
+    if not store.exists():
+        _ingest_demo(store, folder / "src")
+    return sha, folder / "src", store
+
+
+def console_once(src: Path, argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of `python -m peacewatch ARGV` (the console script's path) with ``src``."""
+    env = {**_env(), "PYTHONPATH": str(src)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "peacewatch", *argv], env=env, capture_output=True, check=True, cwd=WORK
+    )
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def against_table(revs: list[str], store: Path, repeat: int) -> list[str]:
+    """Each command under each revision and this tree, runs interleaved so that all see the same load."""
+    versions = [revision(r) for r in revs] + [("this tree", ROOT / "src", store)]
+    rows = [
+        "| command | "
+        + " | ".join(f"{v[0]} wall" for v in versions)
+        + " | "
+        + " | ".join(f"{v[0]} CPU" for v in versions)
+        + " |",
+        "|---|" + "---:|" * (2 * len(versions)),
+    ]
+    for name, argv in COMMANDS.items():
+        runs: list[list[tuple[float, float]]] = [[] for _ in versions]
+        for _ in range(repeat):
+            for i, (_, src, demo) in enumerate(versions):
+                full = argv if argv == ["--help"] else [*argv, "--store", str(demo)]
+                runs[i].append(console_once(src, full))
+        walls = [statistics.median(w for w, _ in r) for r in runs]
+        cpus = [statistics.median(c for _, c in r) for r in runs]
+        rows.append(f"| {name} | " + " | ".join(f"{x:.2f}" for x in walls + cpus) + " |")
+    return rows
+
+
 def demo_store(path: Path | None) -> Path:
     if path is not None:
         return path
     store = WORK / "demo-store"
     if not (store / "catalog.sqlite").exists():
         WORK.mkdir(parents=True, exist_ok=True)
-        files = [str(DATA / f) for f in DEMO_FILES]
-        subprocess.run(
-            [sys.executable, "-m", "peacewatch", "ingest", "--store", str(store), *files],
-            check=True,
-            capture_output=True,
-        )
+        _ingest_demo(store, ROOT / "src")
     return store
 
 
@@ -291,6 +351,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--store", type=Path, default=None)
     parser.add_argument("--no-publish", action="store_true", help="Print only; leave docs/benchmarks.md.")
+    parser.add_argument(
+        "--against",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="Also run the commands with the code of git revision REV (repeatable), interleaved with "
+        "this tree's, each on a demo store its own ingest built.",
+    )
     args = parser.parse_args()
     store = demo_store(args.store)
     rows = []
@@ -318,6 +386,15 @@ def main() -> None:
                 f"| {med['work']:.2f} | {target:.1f} | {'yes' if med['wall'] < target else 'no'} |"
             )
     lake_rows = lake_table(store, args.repeat)
+    against = []
+    if args.against:
+        against = [
+            "",
+            "Against earlier code, `python -m peacewatch ...` (the console script's path), runs "
+            f"interleaved, median of {args.repeat}, seconds:",
+            "",
+            *against_table(args.against, store, args.repeat),
+        ]
     load = os.getloadavg()[0]
     report = "\n".join(
         [
@@ -339,6 +416,7 @@ def main() -> None:
             "| how | step | wall | CPU |",
             "|---|---|---:|---:|",
             *lake_rows,
+            *against,
         ]
     )
     if args.no_publish:

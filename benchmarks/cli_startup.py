@@ -11,7 +11,8 @@ run are reported too: on a shared machine they move less with the load than the 
 
 Baselines in the same run, each as its own row: the bare interpreter (``python -c pass``),
 ``python -c "import duckdb"`` (the least a command that reads the store can cost), and the imports a
-query through Ibis cannot do without (DuckDB, Ibis with DuckDB's compiler only, NumPy, pyarrow).
+query through Ibis cannot do without (DuckDB, Ibis with DuckDB's compiler only, NumPy, pyarrow: the
+floor under ``series`` and ``compare``).
 
 A second table takes apart opening the DuckLake store (docs/adr/0011), each step timed in a fresh
 interpreter: connecting DuckDB, LOADing the ducklake and sqlite extensions (DuckDB checks each file's
@@ -293,7 +294,7 @@ else:
     con.execute("DETACH lake")
 con.execute(loc.attach_sql(read_only=True, snapshot=snap))
 con.execute("USE lake")
-mark("ATTACH at that snapshot")
+mark("ATTACH at that snapshot, USE it (DuckLake reads its catalog)")
 con.execute("SELECT count(*) FROM events").fetchone()
 mark("first query (count events)")
 print(json.dumps(steps))

@@ -3,11 +3,12 @@
 Typer (0.2x) converts the value of every option of the command being run with a pydantic
 ``TypeAdapter`` built on first use. Importing pydantic and building the adapters of a command's
 twenty-odd options took 0.15-0.3 s of every command (measured on `peacewatch datasets`, whose own
-work is a few milliseconds). peacewatch's options are plain: ``str``, ``int``, ``float``, ``Path``
-and lists of them. For these, :func:`seat` gives each option a converter that does in plain Python
-what typer's adapter does; a value it does not recognise as plainly valid (an integer written
-``1_000``, a bound crossed, a type it does not know) is handed to typer's own adapter, so results and
-error messages stay typer's. tests/cli/test_coercion.py holds the two paths to the same answers.
+work is a few milliseconds). peacewatch's options are plain: ``str``, ``int``, ``float``, ``bool``,
+``Path`` and lists of them. For these, :func:`seat` gives each option a converter that does in plain
+Python what typer's adapter does; a value it does not recognise as plainly valid (an integer written
+``1_000``, a bound crossed) is handed to typer's own adapter, and an option of another type (ingest's
+two datetimes) keeps it, so results and error messages stay typer's. tests/cli/test_coercion.py holds
+the two paths to the same answers.
 
 This reaches into typer's internals (``typer._coercion.RuntimeParam`` and the parameters'
 ``_runtime_param`` slot): when they are missing (another typer), :func:`seat` changes nothing and

@@ -241,3 +241,19 @@ def test_yaml_values_are_read_as_written_text(tmp_path):
     t = Taxonomy.load(extra=[path])
     assert t.get("norway_group").name == "1990 Group"
     assert t.resolve("NO") == t.resolve("1990") == ("norway_group",)
+
+
+def test_the_shipped_file_passes_every_pattern_check_it_is_loaded_without():
+    # The shipped taxonomy is read with check_patterns=False (peacewatch actors compiles none of its
+    # five hundred patterns); this is where its patterns are checked instead.
+    from importlib import resources
+
+    from peacewatch.actors.taxonomy import _known_iso3
+
+    source = resources.files("peacewatch.actors").joinpath("taxonomy.yaml")
+    text = source.read_text(encoding="utf-8")
+    checked, problems = read_entries(text, "taxonomy.yaml", _known_iso3())
+    unchecked, _ = read_entries(text, "taxonomy.yaml", _known_iso3(), check_patterns=False)
+    assert problems == []
+    assert checked == unchecked
+    assert sum(len(e.aliases) for e in checked) > 400

@@ -65,7 +65,8 @@ def _known_iso3() -> frozenset[str]:
 @functools.cache
 def _shipped() -> tuple[tuple[EntrySpec, ...], tuple[str, ...]]:
     source = resources.files("peacewatch.actors").joinpath("taxonomy.yaml")
-    entries, problems = read_entries(source.read_text(encoding="utf-8"), str(source), _known_iso3())
+    text = source.read_text(encoding="utf-8")
+    entries, problems = read_entries(text, str(source), _known_iso3(), check_patterns=False)
     return tuple(entries), tuple(problems)
 
 
@@ -220,12 +221,20 @@ class _Matcher:
     """
 
     def __init__(self, entries: list[tuple[str, str, bool, int]]):
-        entries = list(dict.fromkeys(entries))
-        body = "|".join(f"(?:{pattern})" for pattern, *_ in entries)
-        self._any = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
-        self._each = [
+        self._entries = list(dict.fromkeys(entries))
+
+    # Both compiled on the first name resolved, not when the taxonomy loads: listing keys
+    # (`peacewatch actors`) needs neither.
+    @functools.cached_property
+    def _any(self) -> re.Pattern[str]:
+        body = "|".join(f"(?:{pattern})" for pattern, *_ in self._entries)
+        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+    @functools.cached_property
+    def _each(self) -> list[tuple[re.Pattern[str], str, bool, int]]:
+        return [
             (re.compile(wrap(pattern), re.IGNORECASE), key, scoped, order)
-            for pattern, key, scoped, order in entries
+            for pattern, key, scoped, order in self._entries
         ]
 
     def matches(self, text: str, pos: int) -> list[tuple[int, int, bool, int, str]]:

@@ -4,12 +4,14 @@ traceback), 2 an internal error (a bug in peacewatch: please report it with the 
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import sys
 import traceback
 
 import typer
 
+from peacewatch.cli import coercion, lazy_ibis
 from peacewatch.errors import PeacewatchError
 from peacewatch.textsafe import printable
 
@@ -20,6 +22,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+# Before any command imports Ibis: its SQL compilers load one at a time (cli/lazy_ibis.py).
+lazy_ibis.install()
 
 STORE_HELP = "Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store."
 
@@ -41,7 +46,9 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (0, 1 user error, 2 internal error)."""
     try:
-        code = app(args=argv, standalone_mode=False, prog_name="peacewatch")
+        command = typer.main.get_command(app)
+        coercion.seat(command)  # option values converted without pydantic (cli/coercion.py)
+        code = command.main(args=argv, standalone_mode=False, prog_name="peacewatch")
         if code == 130:  # typer's answer to Ctrl-C outside a query
             _err("interrupted; the store is unchanged.")
             return 1
@@ -122,7 +129,16 @@ def _err(message: str) -> None:
 
 
 def run() -> None:  # pragma: no cover - the console script
-    sys.exit(main())
+    code = main()
+    leave()
+    sys.exit(code)
+
+
+def leave() -> None:
+    """Before the process exits: spare it the garbage collector's last passes over the ~100,000
+    objects its imports made, which cost a short command 0.1-0.3 s after its answer and free nothing
+    that exiting does not (objects are still finalised as their modules are cleared)."""
+    gc.freeze()
 
 
 if os.environ.get("PEACEWATCH_DEBUG"):

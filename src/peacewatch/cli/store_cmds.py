@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from peacewatch.cli import render
 from peacewatch.cli.options import (
@@ -73,7 +72,9 @@ def ingest(
     json_out: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
     store: StoreOpt = None,
 ) -> None:
-    """Ingest files into the store, atomically: all of them or none."""
+    """Ingest files into the store, atomically, as one snapshot: all of them or none."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from peacewatch.store import Store
 
     s = Store(store)

@@ -20,18 +20,22 @@ from peacewatch.indicators.filters import (
     validate,
 )
 from peacewatch.store import Store
+from peacewatch.store.spark import SparkStore
 
-# A store, or the path of one (None: the default store).
-StoreLike = Store | str | os.PathLike | None
+# A store (or another engine's reader of one, peacewatch.store.spark), or the path of one (None: the
+# default store).
+StoreLike = Store | SparkStore | str | os.PathLike | None
 
 
-def as_store(store: StoreLike) -> Store:
+def as_store(store: StoreLike) -> Store | SparkStore:
     """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch.duckdb); the front
-    door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the Store it holds as ``.store``."""
-    if isinstance(store, Store):
+    door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the reader it holds (``.reader``:
+    its Store, or a SparkStore with engine="spark"). A SparkStore is used as it is: it answers the
+    same reads on Spark."""
+    if isinstance(store, Store | SparkStore):
         return store
-    inner = getattr(store, "store", None)
-    return inner if isinstance(inner, Store) else Store(store)
+    inner = getattr(store, "reader", None) or getattr(store, "store", None)
+    return inner if isinstance(inner, Store | SparkStore) else Store(store)
 
 
 def _table_of(f: Filters, catalog) -> str:

@@ -108,8 +108,6 @@ def export(store, dest: str | os.PathLike, *, overwrite: bool = False) -> dict[s
 
     An existing ``dest`` that is not empty is refused unless ``overwrite`` (then it is replaced only
     once the new export is whole)."""
-    from peacewatch import __version__
-
     dest = Path(dest).expanduser().resolve()
     if dest.exists() and not dest.is_dir():
         raise StoreError(f"{dest}: a file is there; an export is a folder.", hint="Choose another DIR.")
@@ -135,7 +133,7 @@ def export(store, dest: str | os.PathLike, *, overwrite: bool = False) -> dict[s
             "snapshot": snapshot_of(store),
             "store": str(store.path),
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "peacewatch": __version__,
+            "peacewatch": _version(),
             "duckdb": duckdb.__version__,
             "tables": tables,
         }
@@ -144,6 +142,16 @@ def export(store, dest: str | os.PathLike, *, overwrite: bool = False) -> dict[s
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return manifest
+
+
+def _version() -> str:
+    # From the installed distribution: the store sits below the package root in the import order.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("peacewatch")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _put_in_place(work: Path, dest: Path) -> None:

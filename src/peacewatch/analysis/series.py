@@ -83,7 +83,7 @@ def _period_days(s: Store, sel: Selection) -> int:
     t = s.ibis().table("counts")
     expr = (
         t.filter(t.dataset_id.isin(ids))
-        .select(d=(t.period_end.delta(t.period_start, "day") + 1).cast("int64"))
+        .select(d=(t.period_end.delta(t.period_start, unit="day") + 1).cast("int64"))
         .distinct()
     )
     lengths = s.execute(expr).column("d").to_pylist()

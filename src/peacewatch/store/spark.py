@@ -242,17 +242,16 @@ def open_reader(store: str | os.PathLike | Store | None, engine: str | None = No
     engine = engine or "duckdb"
     if engine not in ENGINES:
         raise StoreError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}.")
-    folder = None if isinstance(store, Store) else Path(store) if store is not None else None
-    if folder is not None and read_manifest(folder) is not None:
+    path = store.path if isinstance(store, Store) else Path(store) if store is not None else None
+    if path is not None and path.is_dir() and read_manifest(path) is not None:
         if engine == "duckdb":
             raise StoreError(
-                f"{folder}: an export folder; the DuckDB engine reads the store it was made from "
-                f"({read_manifest(folder)['store']}).",
-                hint="Add --engine spark to read the export, or point --store at the store.",
+                f"{path}: an export folder; the DuckDB engine reads the store it was made from "
+                f"({read_manifest(path)['store']}).",
+                hint="Add --engine spark (engine='spark') to read the export, or point --store at the store.",
             )
-        return SparkStore(folder)
+        return SparkStore(path)
     s = store if isinstance(store, Store) else Store(store)
     if engine == "duckdb":
         return s
-    folder, _ = cached_export(s)
-    return SparkStore(folder, source=s)
+    return SparkStore(cached_export(s)[0], source=s)

@@ -51,8 +51,8 @@ def spark():
 def store(tmp_path_factory, afghan_store, data_file, test_data):
     """The Afghanistan sample (the case's dataset) plus ACLED's weekly aggregates, in a private copy
     (the engine writes its export beside the store)."""
-    s = Store(tmp_path_factory.mktemp("engine") / "afg.duckdb")
-    shutil.copyfile(afghan_store.path, s.path)
+    s = Store(tmp_path_factory.mktemp("engine") / "afg")
+    shutil.copytree(afghan_store.path, s.path)
     s.ingest(
         [data_file("acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz")],
         mapping=test_data / "mapped_acled_afghanistan_weekly.yaml",

@@ -21,8 +21,8 @@ AFGHAN = "acled-afghanistan-2017-01-01-2026-03-13-reduced"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, afghan_store, data_file, test_data):
     """The Afghanistan sample plus ACLED's weekly aggregates (a counts table), in a private copy."""
-    s = Store(tmp_path_factory.mktemp("export") / "s.duckdb")
-    shutil.copyfile(afghan_store.path, s.path)
+    s = Store(tmp_path_factory.mktemp("export") / "s")
+    shutil.copytree(afghan_store.path, s.path)
     s.ingest(
         [data_file("acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz")],
         mapping=test_data / "mapped_acled_afghanistan_weekly.yaml",
@@ -40,6 +40,7 @@ def test_the_manifest_counts_every_table_as_the_store_does(store, exported):
     folder, manifest = exported
     assert read_manifest(folder) == manifest == json.loads((folder / "manifest.json").read_text())
     assert manifest["store"] == str(store.path) and manifest["duckdb"] == duckdb.__version__
+    assert manifest["snapshot"] == store.snapshot
     with store.raw() as con:
         for table, entry in manifest["tables"].items():
             assert entry["rows"] == con.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
@@ -102,15 +103,19 @@ def test_the_catalog_read_from_an_export_is_the_stores_own(store, exported):
 def test_the_cached_export_is_made_once_per_snapshot_and_again_after_a_write(
     tmp_path, afghan_store, test_data
 ):
-    s = Store(tmp_path / "s.duckdb")
-    shutil.copyfile(afghan_store.path, s.path)
+    s = Store(tmp_path / "s")
+    shutil.copytree(afghan_store.path, s.path)
     first, manifest = cached_export(s)
-    assert first.parent == tmp_path / "s.duckdb.exports"
+    assert first == tmp_path / "s" / "exports" / str(s.snapshot)
     assert cached_export(Store(s.path)) == (first, manifest)  # reused, not written again
     s.ingest([test_data / "acled_release_a.csv"])
     second, after = cached_export(Store(s.path))
-    assert second != first and after["snapshot"] != manifest["snapshot"]
+    assert second != first and after["snapshot"] > manifest["snapshot"]
     assert after["tables"]["events"]["rows"] > manifest["tables"]["events"]["rows"]
+    # The older snapshot's export is what that snapshot held, whatever was ingested since.
+    assert (
+        export(Store(s.path, snapshot=manifest["snapshot"]), tmp_path / "old")["tables"] == manifest["tables"]
+    )
 
 
 def test_an_export_refuses_taxonomy_files_it_was_not_made_with(exported, test_data):
@@ -133,5 +138,8 @@ def test_the_export_command_writes_and_refuses_with_exit_1(capsys, store, tmp_pa
     assert json.loads(capsys.readouterr().out)["tables"]["events"]["rows"] == 69_172
     assert main(["export", "--store", str(store.path), str(out)]) == 1
     assert "not empty" in capsys.readouterr().err
-    assert main(["export", "--store", str(store.path), "--snapshot", "3", str(tmp_path / "y")]) == 1
-    assert "keeps no snapshots" in capsys.readouterr().err
+    before = max(s["snapshot_id"] for s in store.snapshots() if s["snapshot_id"] < store.snapshot)
+    assert main(["export", "--store", str(store.path), "--snapshot", str(before), str(tmp_path / "y")]) == 0
+    earlier = read_manifest(tmp_path / "y")
+    assert earlier["snapshot"] == before  # before the aggregates were ingested
+    assert (earlier["tables"]["events"]["rows"], earlier["tables"]["counts"]["rows"]) == (69_172, 0)

@@ -1,7 +1,7 @@
 """Selecting events: which datasets a request reads, and the filtered rows themselves.
 
 >>> from peacewatch import analysis, Filters
->>> analysis.events(Filters(country="Afghanistan"), store="demo.duckdb", limit=5)  # doctest: +SKIP
+>>> analysis.events(Filters(country="Afghanistan"), store=".peacewatch/demo", limit=5)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -28,14 +28,19 @@ StoreLike = Store | SparkStore | str | os.PathLike | None
 
 
 def as_store(store: StoreLike) -> Store | SparkStore:
-    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch.duckdb); the front
-    door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the reader it holds (``.reader``:
-    its Store, or a SparkStore with engine="spark"). A SparkStore is used as it is: it answers the
-    same reads on Spark."""
-    if isinstance(store, Store | SparkStore):
+    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch-store), pinned at the
+    snapshot it reads now; the front door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the
+    reader it holds (``.reader``: its Store, or a SparkStore with engine="spark"). A SparkStore is used
+    as it is: it answers the same reads on Spark, from an export of one snapshot."""
+    if isinstance(store, SparkStore):
         return store
+    if isinstance(store, Store):
+        return store.pinned()
     inner = getattr(store, "reader", None) or getattr(store, "store", None)
-    return inner if isinstance(inner, Store | SparkStore) else Store(store)
+    if isinstance(inner, SparkStore):
+        return inner
+    # Pinned: every query of one analysis reads the same snapshot while writers commit.
+    return (inner if isinstance(inner, Store) else Store(store)).pinned()
 
 
 def _table_of(f: Filters, catalog) -> str:
@@ -100,10 +105,10 @@ def actor_summary(
             f"""
             WITH sides AS (
                 SELECT trim(actor1) AS name, iso3, dataset_id, event_id FROM events
-                WHERE superseded_by IS NULL AND trim(actor1) <> '' AND len(actor1_keys) = 0
+                WHERE trim(actor1) <> '' AND len(actor1_keys) = 0
                 UNION ALL
                 SELECT trim(actor2), iso3, dataset_id, event_id FROM events
-                WHERE superseded_by IS NULL AND trim(actor2) <> '' AND len(actor2_keys) = 0),
+                WHERE trim(actor2) <> '' AND len(actor2_keys) = 0),
             placed AS (
                 SELECT name, iso3, count(DISTINCT (dataset_id, event_id)) AS n FROM sides
                 WHERE iso3 IS NOT NULL GROUP BY name, iso3)
@@ -118,7 +123,7 @@ def actor_summary(
         f"""
         WITH keys AS (
             SELECT unnest(list_distinct(list_concat(actor1_keys, actor2_keys))) AS key, dataset_id
-            FROM events WHERE superseded_by IS NULL)
+            FROM events)
         SELECT key, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
         FROM keys GROUP BY key ORDER BY events DESC, key LIMIT {int(limit)}"""
     )

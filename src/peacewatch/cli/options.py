@@ -17,7 +17,7 @@ StoreOpt = Annotated[
     Path | None,
     typer.Option(
         "--store",
-        help="Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb.",
+        help="Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store.",
         envvar="PEACEWATCH_STORE",
     ),
 ]

@@ -7,12 +7,12 @@
 
 The export is written into a working folder beside DIR (``.DIR.tmp-PID``) and renamed into place when
 whole, its manifest last: a folder without a readable manifest is not an export (a killed export leaves
-only the working folder). All tables are copied in one read transaction, so they agree with each other
+only the working folder). All tables are copied from one pinned snapshot, so they agree with each other
 even while a writer commits. Readers of an export (``peacewatch.store.spark``) go through the manifest,
 never through the store's own files, whose deleted rows and orphans only the store knows how to skip
 (docs/adr/0011).
 
->>> manifest = export(Store("demo.duckdb"), Path("demo-export"))   # doctest: +SKIP
+>>> manifest = export(Store(".peacewatch/demo", snapshot=3), Path("demo-export"))   # doctest: +SKIP
 >>> manifest["tables"]["events"]["rows"]                            # doctest: +SKIP
 69172
 """
@@ -44,16 +44,9 @@ def _sql_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def snapshot_of(store) -> str:
-    """The id of the snapshot a store reads, as a folder name.
-
-    A DuckLake store has a snapshot id (``store.snapshot``). A store of one DuckDB file has none: every
-    write replaces the file (ADR 3), so its size and modification time name one state of it."""
-    snap = getattr(store, "snapshot", None)
-    if snap is not None:
-        return str(snap)
-    st = store.path.stat()
-    return f"file-{st.st_mtime_ns}-{st.st_size}"
+def snapshot_of(store) -> int:
+    """The id of the snapshot a store reads (a pinned Store keeps it for all its reads)."""
+    return int(store.snapshot)
 
 
 def _tables(con) -> list[str]:
@@ -61,8 +54,8 @@ def _tables(con) -> list[str]:
     names = [
         r[0]
         for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name"
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' ORDER BY table_name"
         ).fetchall()
     ]
     return sorted(names, key=lambda n: n != "events")
@@ -107,7 +100,8 @@ def export(store, dest: str | os.PathLike, *, overwrite: bool = False) -> dict[s
     """Write the tables of ``store`` at the snapshot it reads into ``dest``; returns the manifest.
 
     An existing ``dest`` that is not empty is refused unless ``overwrite`` (then it is replaced only
-    once the new export is whole)."""
+    once the new export is whole). ``store`` is read at one snapshot: its own when pinned
+    (``Store(path, snapshot=N)``), else the latest when the export starts."""
     dest = Path(dest).expanduser().resolve()
     if dest.exists() and not dest.is_dir():
         raise StoreError(f"{dest}: a file is there; an export is a folder.", hint="Choose another DIR.")
@@ -123,10 +117,9 @@ def export(store, dest: str | os.PathLike, *, overwrite: bool = False) -> dict[s
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:
+        store = store.pinned()  # one snapshot for every table, whatever a writer commits meanwhile
         with store.raw() as con:
-            con.execute("BEGIN TRANSACTION")  # one read of one state, for every table
             tables = {t: _copy(con, t, work) for t in _tables(con)}
-            con.execute("COMMIT")
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -193,10 +186,8 @@ def read_manifest(folder: str | os.PathLike) -> dict[str, Any] | None:
 
 
 def cache_root(store) -> Path:
-    """Where a store keeps its exports: STORE/exports/ for a store folder, else beside the file."""
-    if store.path.is_dir():
-        return store.path / "exports"
-    return store.path.with_name(store.path.name + ".exports")
+    """Where a store keeps the exports the Spark engine reads: STORE/exports/."""
+    return store.path / "exports"
 
 
 def _is_cache(store, dest: Path) -> bool:
@@ -206,9 +197,9 @@ def _is_cache(store, dest: Path) -> bool:
 def cached_export(store) -> tuple[Path, dict[str, Any]]:
     """The export of ``store`` at the snapshot it reads, from its cache (STORE/exports/<snapshot>/),
     made first when absent or not whole. Older cached snapshots beyond the newest KEEP_CACHED go."""
-    store._require()
+    store = store.pinned()
     root = cache_root(store)
-    folder = root / snapshot_of(store)
+    folder = root / str(snapshot_of(store))
     manifest = read_manifest(folder)
     if manifest is None:
         manifest = export(store, folder, overwrite=True)

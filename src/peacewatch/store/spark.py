@@ -10,7 +10,7 @@ statistics then run on the same counts, so every result is the one the DuckDB en
 The session is local (``local[*]``, or PEACEWATCH_SPARK_MASTER) unless SPARK_REMOTE names a Spark
 Connect server; an active session (a notebook's, a test's) is used as it is.
 
->>> reader = open_reader("demo.duckdb", "spark")                          # doctest: +SKIP
+>>> reader = open_reader(".peacewatch/demo", "spark")                          # doctest: +SKIP
 >>> analysis.series(Filters(country="Afghanistan"), store=reader)         # doctest: +SKIP
 """
 
@@ -123,7 +123,8 @@ class SparkStore:
         return self.source.path if self.source is not None else self.folder
 
     @property
-    def snapshot(self) -> str:
+    def snapshot(self) -> int:
+        """The id of the store's snapshot the export holds."""
         return self.manifest["snapshot"]
 
     def __repr__(self) -> str:
@@ -251,7 +252,8 @@ def open_reader(store: str | os.PathLike | Store | None, engine: str | None = No
                 hint="Add --engine spark (engine='spark') to read the export, or point --store at the store.",
             )
         return SparkStore(path)
-    s = store if isinstance(store, Store) else Store(store)
+    # One snapshot for the whole command, on either engine (a pinned Store keeps its own).
+    s = (store if isinstance(store, Store) else Store(store)).pinned()
     if engine == "duckdb":
         return s
     return SparkStore(cached_export(s)[0], source=s)

@@ -5,7 +5,9 @@ then each command through the CLI's entry point with ``--json`` on DuckDB, on Sp
 JVM still compiling) and on Spark again (warm). Each Spark payload is checked equal to DuckDB's (for
 ``brief``, the brief.json files), so the table only times answers that agree.
 
-The demo store is the Makefile's (benchmarks/cli_startup.py builds it into benchmarks/.work/).
+The demo store is the Makefile's first ingest (the reduced ACLED Afghanistan export and UCDP GED's 310
+Afghan events, the files benchmarks/cli_startup.py names), built into a scratch folder, or ``--store``
+(copied, so that its export cache starts empty).
 
     python benchmarks/spark_engine.py [--store PATH] [--master local[2]] [--no-publish]
 """
@@ -77,22 +79,25 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]", help="Spark master (default local[2]: 2 cores here).")
     parser.add_argument("--no-publish", action="store_true", help="Print only; leave docs/benchmarks.md.")
     args = parser.parse_args()
-    from cli_startup import demo_store
-
-    os.environ["PEACEWATCH_SPARK_MASTER"] = args.master
-    source = demo_store(args.store)
-    work = Path(tempfile.mkdtemp(prefix="spark-bench-"))
-    store = work / "demo.duckdb"
-    shutil.copyfile(source, store)  # a private copy: its export cache starts empty
+    from cli_startup import DATA, DEMO_FILES
 
     from peacewatch.store import Store
+
+    os.environ["PEACEWATCH_SPARK_MASTER"] = args.master
+    work = Path(tempfile.mkdtemp(prefix="spark-bench-"))
+    store = work / "demo"
+    if args.store is not None:
+        shutil.copytree(args.store, store, ignore=shutil.ignore_patterns("exports"))
+    else:
+        Store(store).ingest([DATA / f for f in DEMO_FILES])
+
     from peacewatch.store.export import cached_export
     from peacewatch.store.spark import spark_session
 
     t0 = time.perf_counter()
     _, manifest = cached_export(Store(store))
     export_s = time.perf_counter() - t0
-    size = sum(p.stat().st_size for p in (store.parent / "demo.duckdb.exports").rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in (store / "exports").rglob("*") if p.is_file())
     t0 = time.perf_counter()
     spark_session()
     session_s = time.perf_counter() - t0

@@ -51,24 +51,16 @@ def spark_session():
         session = _SESSION[0]
     if session is None:
         remote = os.environ.get("SPARK_REMOTE")
-        builder = SparkSession.builder.appName("peacewatch")
-        if remote:
-            builder = builder.remote(remote)
-        else:
-            builder = (
-                builder.master(os.environ.get("PEACEWATCH_SPARK_MASTER", "local[*]"))
-                .config("spark.ui.enabled", "false")
-                .config("spark.ui.showConsoleProgress", "false")
-                # A store's tables are small for Spark: a few shuffle partitions, not the default 200.
-                .config("spark.sql.shuffle.partitions", "8")
-            )
         try:
-            session = builder.getOrCreate()
+            session = _builder(SparkSession, remote).getOrCreate()
         except Exception as exc:  # PySpark raises its own types, which depend on the version
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StoreError(
-                f"Spark did not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                hint="A local session needs Java 17 or later (apt-get install default-jre-headless); "
-                "a remote one, a Spark Connect server at SPARK_REMOTE (sc://host:15002).",
+                f"Spark did not start{f' (Spark Connect at {remote})' if remote else ''}: {first}",
+                hint="Spark Connect needs pip install 'pyspark[connect]' and a server at SPARK_REMOTE "
+                "(sc://host:15002)."
+                if remote
+                else "A local session needs Java 17 or later (apt-get install default-jre-headless).",
             ) from None
         if not remote:
             session.sparkContext.setLogLevel("ERROR")
@@ -77,6 +69,19 @@ def spark_session():
     # dataset_id from the folder names stays text (an id of digits must not become a number).
     session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     return session
+
+
+def _builder(SparkSession, remote: str | None):
+    builder = SparkSession.builder.appName("peacewatch")
+    if remote:
+        return builder.remote(remote)
+    return (
+        builder.master(os.environ.get("PEACEWATCH_SPARK_MASTER", "local[*]"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        # A store's tables are small for Spark: a few shuffle partitions, not the default 200.
+        .config("spark.sql.shuffle.partitions", "8")
+    )
 
 
 class _Tables:

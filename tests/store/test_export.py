@@ -143,3 +143,17 @@ def test_the_export_command_writes_and_refuses_with_exit_1(capsys, store, tmp_pa
     earlier = read_manifest(tmp_path / "y")
     assert earlier["snapshot"] == before  # before the aggregates were ingested
     assert (earlier["tables"]["events"]["rows"], earlier["tables"]["counts"]["rows"]) == (69_172, 0)
+
+
+def test_an_export_never_moves_another_one_from_under_its_readers(tmp_path):
+    from peacewatch.store.export import ExportRaceError, _put_in_place
+
+    dest, mine = tmp_path / "5", tmp_path / ".5.tmp-1"
+    (dest / "events").mkdir(parents=True)  # another process's whole export, put there first
+    (dest / "manifest.json").write_text("{}")
+    (mine / "events").mkdir(parents=True)
+    with pytest.raises(ExportRaceError, match="another export was put there"):
+        _put_in_place(mine, dest, replace=False)
+    assert (dest / "manifest.json").read_text() == "{}"
+    _put_in_place(mine, dest, replace=True)  # --overwrite: replaced once the new one is whole
+    assert not (dest / "manifest.json").exists() and not list(tmp_path.glob(".5.old-*"))

@@ -20,6 +20,7 @@ never through the store's own files, whose deleted rows and orphans only the sto
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import shutil
@@ -131,7 +132,7 @@ def export(store, dest: str | os.PathLike, *, overwrite: bool = False) -> dict[s
             "tables": tables,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _put_in_place(work, dest)
+        _put_in_place(work, dest, replace=overwrite)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return manifest
@@ -147,15 +148,26 @@ def _version() -> str:
         return "unknown"
 
 
-def _put_in_place(work: Path, dest: Path) -> None:
+class ExportRaceError(StoreError):
+    """Another process put an export at DIR while this one was writing its own."""
+
+
+def _put_in_place(work: Path, dest: Path, *, replace: bool) -> None:
+    """Rename the whole export ``work`` to ``dest``: over an absent or empty folder, or with
+    ``replace`` over what is there (moved aside first, removed once the new one is in place)."""
     old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-    if dest.exists():
+    if replace and dest.exists():
         dest.rename(old)
     try:
         work.rename(dest)
-    except OSError:
+    except OSError as exc:
         if old.exists() and not dest.exists():
             old.rename(dest)
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            raise ExportRaceError(
+                f"{dest}: another export was put there while this one was written.",
+                hint="Run the command again, or pass --overwrite.",
+            ) from None
         raise
     shutil.rmtree(old, ignore_errors=True)
 
@@ -202,7 +214,15 @@ def cached_export(store) -> tuple[Path, dict[str, Any]]:
     folder = root / str(snapshot_of(store))
     manifest = read_manifest(folder)
     if manifest is None:
-        manifest = export(store, folder, overwrite=True)
+        # A folder without a manifest is no export (exports are renamed into place whole): replace it.
+        # Two processes exporting the same snapshot at once: the first one's export stays, and the
+        # second reads it, so that nothing is moved from under a reader of the first.
+        try:
+            manifest = export(store, folder, overwrite=folder.exists())
+        except ExportRaceError:
+            manifest = read_manifest(folder)
+            if manifest is None:
+                raise
         done = sorted(
             (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
             key=lambda p: p.stat().st_mtime_ns,

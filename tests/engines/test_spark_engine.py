@@ -133,3 +133,14 @@ def test_an_export_folder_is_read_by_spark_and_named_in_the_commands(capsys, sto
     assert on_export["rate_ratio"] == on_store["rate_ratio"]
     assert on_export["window"] == on_store["window"] and on_export["baseline"] == on_store["baseline"]
     assert f"--store {folder}" in on_export["command"]
+
+
+def test_the_python_api_takes_the_engine_per_store_and_per_call(store):
+    import peacewatch as pw
+
+    args = {"country": "Afghanistan", "window": "2020-02-22:2020-02-29", "baseline_preceding": 21}
+    on_duckdb = pw.open_store(store.path).compare(**args).to_dict()
+    on_spark = pw.open_store(store.path, engine="spark")
+    assert type(on_spark.reader).__name__ == "SparkStore"
+    assert on_spark.compare(**args).to_dict() == on_duckdb
+    assert pw.open_store(store.path).compare(**args, engine="spark").to_dict() == on_duckdb

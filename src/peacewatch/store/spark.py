@@ -132,6 +132,10 @@ class SparkStore:
         """The id of the store's snapshot the export holds."""
         return self.manifest["snapshot"]
 
+    def pinned(self) -> SparkStore:
+        """Itself: an export holds one snapshot (as :meth:`Store.pinned`)."""
+        return self
+
     def __repr__(self) -> str:
         return f"<SparkStore {self.folder} (snapshot {self.snapshot})>"
 

@@ -157,3 +157,13 @@ def test_an_export_never_moves_another_one_from_under_its_readers(tmp_path):
     assert (dest / "manifest.json").read_text() == "{}"
     _put_in_place(mine, dest, replace=True)  # --overwrite: replaced once the new one is whole
     assert not (dest / "manifest.json").exists() and not list(tmp_path.glob(".5.old-*"))
+
+
+def test_the_python_front_door_exports_a_snapshot(store, tmp_path):
+    import peacewatch as pw
+
+    manifest = pw.open_store(store.path).export(tmp_path / "z")
+    assert manifest == read_manifest(tmp_path / "z") and manifest["snapshot"] == store.snapshot
+    assert (
+        pw.open_store(store.path).export(tmp_path / "z", overwrite=True)["tables"]["events"]["rows"] == 69_172
+    )

@@ -123,6 +123,17 @@ class StoreAPI:
         """The catalog: one row per dataset, with coverage, row counts and sha256."""
         return Datasets(tuple(self.store.datasets()))
 
+    def export(
+        self, folder: str | os.PathLike[str], *, snapshot: int | None = None, overwrite: bool = False
+    ) -> dict[str, Any]:
+        """Write the store at ``snapshot`` (default: the latest) as partitioned Parquet into ``folder``,
+        as ``peacewatch export``; returns the manifest (snapshot, versions, tables and their rows)."""
+        from peacewatch.store.export import export
+
+        store = self.store if snapshot is None else self.store.at(snapshot)
+        manifest: dict[str, Any] = export(store, Path(folder), overwrite=overwrite)
+        return manifest
+
     def events(self, *, limit: int | None = None, **filters: Unpack[FilterArgs]) -> Events:
         """Events matching the filters, ordered by date and event id (at most ``limit``)."""
         from peacewatch import analysis

@@ -110,7 +110,7 @@ def main() -> None:
         warm_s, warm = _run([*base, "--engine", "spark"], work / "brief-spark")
         same = "yes" if duck == first == warm else "NO"
         rows.append(
-            f"| {name} | {duck_s:.2f} | {first_s:.2f} | {warm_s:.2f} | {warm_s / duck_s:.0f}x | {same} |"
+            f"| {name} | {duck_s:.2f} | {first_s:.2f} | {warm_s:.2f} | {warm_s / duck_s:.1f}x | {same} |"
         )
     shutil.rmtree(work, ignore_errors=True)
     events = manifest["tables"]["events"]["rows"]

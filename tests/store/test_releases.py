@@ -95,6 +95,13 @@ def test_the_snapshots_say_what_each_ingest_did_and_the_changes_between_them(tmp
         store.changes(a.snapshot_id, 99)
     with pytest.raises(StoreError, match=r"no snapshot 42; this store holds snapshots 0 to 2"):
         Store(store.path, snapshot=42).datasets()
+    # A time reads the last snapshot committed at or before it.
+    assert Store(store.path, snapshot=listed[a.snapshot_id]["time"]).snapshot == a.snapshot_id
+    assert Store(store.path, snapshot="2100-01-01T00:00:00Z").snapshot == b.snapshot_id
+    with pytest.raises(StoreError, match="no snapshot at or before 1999-01-01"):
+        Store(store.path, snapshot="1999-01-01").datasets()
+    with pytest.raises(StoreError, match="expected a snapshot time as an ISO timestamp"):
+        Store(store.path, snapshot="last tuesday").datasets()
 
 
 def _re_export(src: Path, target: Path) -> tuple[int, int, int]:

@@ -306,6 +306,26 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------------
 
+    def compact(self, keep: int, *, wait: float = DEFAULT_WAIT) -> dict[str, Any]:
+        """Expire all but the newest ``keep`` snapshots and delete the files nothing refers to any more
+        (see store/snapshots.py); the current state is unchanged. Returns the expired snapshot ids,
+        the kept ones and the files removed.
+
+        >>> Store(".peacewatch/demo").compact(keep=5)["expired"]   # doctest: +SKIP
+        [0, 1]
+        """
+        from peacewatch.store.snapshots import compact
+
+        self._require()
+        with self.location.lock(wait, f"Store.compact(keep={keep})"):
+            con = lake.connect(self.location, read_only=False)
+            try:
+                done = compact(con, keep, getattr(self.location, "archive_path", None))
+            finally:
+                con.close()
+        self._written()
+        return done
+
     def adopt_taxonomies(
         self, paths: Sequence[str | os.PathLike], *, wait: float = DEFAULT_WAIT, message: str | None = None
     ) -> int | None:

@@ -26,12 +26,13 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> StoreAPI:
+def open_store(path: str | os.PathLike[str] | None = None, *, engine: str = "duckdb") -> StoreAPI:
     """Open a store for analysis: ``path``, else $PEACEWATCH_STORE, else ./peacewatch-store (see
-    :class:`peacewatch.api.StoreAPI`; the file itself is ``.store``)."""
+    :class:`peacewatch.api.StoreAPI`; the file itself is ``.store``). ``engine="spark"`` runs the
+    queries on Spark over an export of the store (or an export folder given as ``path``)."""
     from peacewatch.api import open_store as _open
 
-    return _open(path)
+    return _open(path, engine=engine)  # type: ignore[arg-type]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,7 @@
 """The same indicator expressions on DuckDB and on PySpark (local mode) give identical results.
 
-The store's events are exported to Parquet and read by Spark; the expressions from
+The store's events are exported to Parquet (peacewatch export) and read by Spark through the Spark
+engine's reader (peacewatch.store.spark.SparkStore); the expressions from
 peacewatch.indicators are built once per backend from the same code. A gap in a backend is a strict
 xfail here, so that it turns red when the backend catches up.
 """
@@ -17,6 +18,8 @@ from peacewatch.indicators.calendar import Span
 from peacewatch.indicators.filters import Filters, filter_events
 from peacewatch.indicators.series import event_counts, event_series
 from peacewatch.store import Store
+from peacewatch.store.export import export
+from peacewatch.store.spark import SparkStore
 
 if os.environ.get("CI", "").lower() == "true":
     import pyspark  # noqa: F401  (CI installs the spark extra: a missing one must fail, not skip)
@@ -50,17 +53,13 @@ def spark():
 @pytest.fixture(scope="module")
 def backends(spark, tmp_path_factory, afghan_store, test_data):
     """(duckdb events table, spark events table, catalog) over the Afghanistan sample plus a small file
-    with actors."""
-    import ibis
-
-    store = Store(tmp_path_factory.mktemp("parity") / "s.duckdb")
-    shutil.copyfile(afghan_store.path, store.path)
+    with actors: the store's own table, and the Spark engine's over its export (peacewatch export)."""
+    work = tmp_path_factory.mktemp("parity")
+    store = Store(work / "s")
+    shutil.copytree(afghan_store.path, store.path)
     store.ingest([test_data / "acled_release_a.csv"])
-    parquet = store.path.with_name("events.parquet")
-    with store.raw() as con:
-        con.execute(f"COPY (SELECT * EXCLUDE (raw) FROM events) TO '{parquet}' (FORMAT parquet)")
-    spark.read.parquet(str(parquet)).createOrReplaceTempView("events")
-    return store.ibis().table("events"), ibis.pyspark.connect(spark).table("events"), store.datasets()
+    export(store, work / "export")
+    return store.ibis().table("events"), SparkStore(work / "export").ibis().table("events"), store.datasets()
 
 
 def _ids(catalog, *names):

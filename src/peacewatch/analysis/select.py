@@ -20,18 +20,25 @@ from peacewatch.indicators.filters import (
     validate,
 )
 from peacewatch.store import Store
+from peacewatch.store.spark import SparkStore
 
-# A store, or the path of one (None: the default store).
-StoreLike = Store | str | os.PathLike | None
+# A store (or another engine's reader of one, peacewatch.store.spark), or the path of one (None: the
+# default store).
+StoreLike = Store | SparkStore | str | os.PathLike | None
 
 
-def as_store(store: StoreLike) -> Store:
+def as_store(store: StoreLike) -> Store | SparkStore:
     """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch-store), pinned at the
     snapshot it reads now; the front door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the
-    Store it holds as ``.store``."""
+    reader it holds (``.reader``: its Store, or a SparkStore with engine="spark"). A SparkStore is used
+    as it is: it answers the same reads on Spark, from an export of one snapshot."""
+    if isinstance(store, SparkStore):
+        return store
     if isinstance(store, Store):
         return store.pinned()
-    inner = getattr(store, "store", None)
+    inner = getattr(store, "reader", None) or getattr(store, "store", None)
+    if isinstance(inner, SparkStore):
+        return inner
     # Pinned: every query of one analysis reads the same snapshot while writers commit.
     return (inner if isinstance(inner, Store) else Store(store)).pinned()
 

@@ -80,16 +80,13 @@ def _series_on(s: Store, sel: Selection, span: Span, by: By, measure: str, estim
 
 def _period_days(s: Store, sel: Selection) -> int:
     ids = [e["dataset_id"] for e in sel.datasets]
-    marks = ", ".join("?" for _ in ids)
-    lengths = (
-        s.query(
-            f"SELECT DISTINCT datediff('day', period_start, period_end) + 1 AS d FROM counts "
-            f"WHERE dataset_id IN ({marks})",
-            ids,
-        )
-        .column("d")
-        .to_pylist()
+    t = s.ibis().table("counts")
+    expr = (
+        t.filter(t.dataset_id.isin(ids))
+        .select(d=(t.period_end.delta(t.period_start, unit="day") + 1).cast("int64"))
+        .distinct()
     )
+    lengths = s.execute(expr).column("d").to_pylist()
     if len(lengths) != 1:
         raise IndicatorError(
             f"the aggregates {', '.join(ids)} mix periods of {sorted(lengths)} days; "

@@ -18,7 +18,7 @@ import os
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from peacewatch.api.args import (
     By,
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from peacewatch.agreements.loading import Case
     from peacewatch.store.ingest import IngestReport
 
+ENGINES = ("duckdb", "spark")  # peacewatch.store.spark.ENGINES, without importing it here
+Engine = Literal["duckdb", "spark"]
 MEASURES = ("events", "fatalities")  # indicators.series also counts GDELT "articles"; not offered here
 
 
@@ -64,11 +66,26 @@ def _positive(value: object, name: str) -> int:
 
 class StoreAPI:
     """A store opened for analysis. Each method returns an immutable result with ``to_pandas()``,
-    ``to_arrow()``, ``to_dict()`` (the CLI's JSON), ``chart()`` and a notebook display."""
+    ``to_arrow()``, ``to_dict()`` (the CLI's JSON), ``chart()`` and a notebook display.
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    ``engine`` is where the analysis methods run their queries: ``"duckdb"`` (the store itself) or
+    ``"spark"`` (a Spark session over the store's export at its snapshot, or over an export folder
+    given as ``path``); each analysis method also takes ``engine=`` for one call."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, engine: Engine = "duckdb") -> None:
         self.store = Store(path)
         """The underlying :class:`peacewatch.store.Store` (ingest, query)."""
+        self.engine: str = choice(engine, "engine", ENGINES)
+
+    @property
+    def reader(self) -> Any:
+        """What the analysis methods read: the Store, or a SparkStore with engine="spark"."""
+        return self._on(None)
+
+    def _on(self, engine: str | None) -> Any:
+        from peacewatch.store.spark import open_reader
+
+        return open_reader(self.store, choice(engine or self.engine, "engine", ENGINES))
 
     @property
     def path(self) -> Path:
@@ -106,6 +123,17 @@ class StoreAPI:
         """The catalog: one row per dataset, with coverage, row counts and sha256."""
         return Datasets(tuple(self.store.datasets()))
 
+    def export(
+        self, folder: str | os.PathLike[str], *, snapshot: int | None = None, overwrite: bool = False
+    ) -> dict[str, Any]:
+        """Write the store at ``snapshot`` (default: the latest) as partitioned Parquet into ``folder``,
+        as ``peacewatch export``; returns the manifest (snapshot, versions, tables and their rows)."""
+        from peacewatch.store.export import export
+
+        store = self.store if snapshot is None else self.store.at(snapshot)
+        manifest: dict[str, Any] = export(store, Path(folder), overwrite=overwrite)
+        return manifest
+
     def events(self, *, limit: int | None = None, raw: bool = False, **filters: Unpack[FilterArgs]) -> Events:
         """Events matching the filters, ordered by date and event id (at most ``limit``). With
         ``raw=True`` the column ``raw`` holds each event's original row, its text exactly as in the
@@ -136,6 +164,7 @@ class StoreAPI:
         by: By = "day",
         measure: Measure = "events",
         estimate: Estimate = "best",
+        engine: Engine | None = None,
         **filters: Unpack[FilterArgs],
     ) -> Series:
         """Events or fatalities per day, ISO week (Monday first) or month, zero-filled over start..end
@@ -145,7 +174,7 @@ class StoreAPI:
         f = filters_from(filters)
         period = choice(by, "by", BY)
         m, e = _measure(measure, estimate)
-        return Series(analysis.series(f, by=period, measure=m, estimate=e, store=self.store))  # type: ignore[arg-type]
+        return Series(analysis.series(f, by=period, measure=m, estimate=e, store=self._on(engine)))  # type: ignore[arg-type]
 
     def compare(
         self,
@@ -158,6 +187,7 @@ class StoreAPI:
         estimate: Estimate = "best",
         method: str | None = None,
         conf_level: float = 0.95,
+        engine: Engine | None = None,
         **filters: Unpack[FilterArgs],
     ) -> Comparison:
         """The rate in ``window`` against a baseline (exactly one of ``baseline``,
@@ -193,9 +223,9 @@ class StoreAPI:
             estimate=e,
             method=method,
             conf_level=conf_level,
-            store=self.store,
+            store=(reader := self._on(engine)),
         )
-        return Comparison(result, self.store)
+        return Comparison(result, reader)
 
     def trend(
         self,
@@ -204,6 +234,7 @@ class StoreAPI:
         by: str | None = None,
         measure: Measure = "events",
         estimate: Estimate = "best",
+        engine: Engine | None = None,
         **filters: Unpack[FilterArgs],
     ) -> Trend:
         """A month (YYYY-MM, or any day in it) against the three months before: deteriorated,
@@ -219,9 +250,14 @@ class StoreAPI:
             choice(by, "by", ("admin1",))
         m, e = _measure(measure, estimate)
         results = analysis.trend(
-            f, month=month, by_admin1=by == "admin1", measure=m, estimate=e, store=self.store
+            f,
+            month=month,
+            by_admin1=by == "admin1",
+            measure=m,
+            estimate=e,
+            store=(reader := self._on(engine)),
         )
-        return Trend(tuple(results), by == "admin1", self.store)
+        return Trend(tuple(results), by == "admin1", reader)
 
     def changepoints(
         self,
@@ -229,6 +265,7 @@ class StoreAPI:
         measure: Measure = "events",
         estimate: Estimate = "best",
         penalty: float | None = None,
+        engine: Engine | None = None,
         **filters: Unpack[FilterArgs],
     ) -> Changepoints:
         """Days between start and end where the daily rate shifts (PELT, Poisson likelihood)."""
@@ -240,9 +277,9 @@ class StoreAPI:
             raise ArgumentError(f"penalty={penalty!r}: expected a number above 0.")
         m, e = _measure(measure, estimate)
         payload = analysis.changepoints(
-            f, span=span, measure=m, estimate=e, penalty=penalty, store=self.store
+            f, span=span, measure=m, estimate=e, penalty=penalty, store=(reader := self._on(engine))
         )
-        return Changepoints(payload, f, m, e, self.store)
+        return Changepoints(payload, f, m, e, reader)
 
     def its(
         self,
@@ -252,6 +289,7 @@ class StoreAPI:
         estimate: Estimate = "best",
         seasonal: int = 0,
         independent_days: bool = False,
+        engine: Engine | None = None,
         **filters: Unpack[FilterArgs],
     ) -> InterruptedTimeSeries:
         """Interrupted time series between start and end: level and slope change at ``intervention``
@@ -277,9 +315,9 @@ class StoreAPI:
             estimate=e,
             seasonal_harmonics=seasonal,
             adjust_autocorrelation=not independent_days,
-            store=self.store,
+            store=(reader := self._on(engine)),
         )
-        return InterruptedTimeSeries(payload, f, m, e, self.store)
+        return InterruptedTimeSeries(payload, f, m, e, reader)
 
     # -- cases --------------------------------------------------------------------------------------
 
@@ -289,6 +327,7 @@ class StoreAPI:
         *,
         as_of: DateLike | None = None,
         dataset: str | None = None,
+        engine: Engine | None = None,
     ) -> Evaluation:
         """Each commitment of a case's agreement judged into a verdict with its evidence; ``case`` is a
         built-in case name, a case folder or a loaded Case."""
@@ -298,7 +337,7 @@ class StoreAPI:
             loaded, name = load_case(Path(case)), case
         else:
             loaded, name = case, case.folder
-        result = evaluate(loaded, as_of=_as_of(as_of), store=self.store, dataset=dataset)
+        result = evaluate(loaded, as_of=_as_of(as_of), store=self._on(engine), dataset=dataset)
         cmd = shlex.join(
             ["peacewatch", "evaluate", str(name), "--store", str(self.store.path)]
             + ["--as-of", result.as_of.isoformat()]
@@ -306,23 +345,32 @@ class StoreAPI:
         )
         return Evaluation(result, cmd)
 
-    def check(self, case: str | os.PathLike[str], *, as_of: DateLike | None = None) -> ClaimChecks:
+    def check(
+        self, case: str | os.PathLike[str], *, as_of: DateLike | None = None, engine: Engine | None = None
+    ) -> ClaimChecks:
         """Each claim of a briefing (a claims.yaml, a case folder or a built-in case name) checked."""
         from peacewatch.briefs.claims import check_claims, claims_path, load_claims
 
         day = _as_of(as_of) or dt.date.today()
         path = claims_path(case)
-        results = check_claims(load_claims(path), store=self.store, as_of=day)
+        results = check_claims(load_claims(path), store=self._on(engine), as_of=day)
         cmd = ["peacewatch", "check", str(case), "--store", str(self.store.path), "--as-of", day.isoformat()]
         return ClaimChecks(tuple(results), shlex.join(cmd))
 
-    def brief(self, case: str | os.PathLike[str], *, out: str | os.PathLike[str], pdf: bool = True) -> Brief:
+    def brief(
+        self,
+        case: str | os.PathLike[str],
+        *,
+        out: str | os.PathLike[str],
+        pdf: bool = True,
+        engine: Engine | None = None,
+    ) -> Brief:
         """Build and write a briefing (brief.html, brief.pdf unless ``pdf=False``, brief.json,
         figures/) into the folder ``out``."""
         from peacewatch.briefs import build as brief_build
         from peacewatch.briefs import render as brief_render
 
-        built = brief_build.build(Path(case), store=self.store)
+        built = brief_build.build(Path(case), store=self._on(engine))
         paths = brief_render.write(built, Path(out), pdf=pdf)
         cmd = f"peacewatch brief {case} --out {out}" + ("" if pdf else " --no-pdf")
         return Brief(built, dict(paths), cmd)
@@ -336,15 +384,16 @@ def _is_month(text: str) -> bool:
     return True
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> StoreAPI:
-    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch-store).
+def open_store(path: str | os.PathLike[str] | None = None, *, engine: Engine = "duckdb") -> StoreAPI:
+    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch-store); with
+    ``engine="spark"`` its queries run on Spark (a store, or an export folder: docs/python.md).
 
     >>> store = open_store(".peacewatch/demo")                                  # doctest: +SKIP
     >>> store.compare(country="Afghanistan", window="2020-02-22:2020-02-29",
     ...               baseline="2020-02-01:2020-02-21").rate_ratio         # doctest: +SKIP
     0.2146...
     """
-    return StoreAPI(path)
+    return StoreAPI(path, engine=engine)
 
 
 __all__ = ["StoreAPI", "open_store"]

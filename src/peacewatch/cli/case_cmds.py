@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from peacewatch.cli import render
-from peacewatch.cli.options import StoreOpt, TaxonomyOpt, parse_date
+from peacewatch.cli.options import EngineOpt, StoreOpt, TaxonomyOpt, parse_date, reader
 
 STYLE = {
     "met": "green",
@@ -46,14 +46,14 @@ def evaluate(
         ),
     ] = None,
     store: StoreOpt = None,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Evaluate each commitment of an agreement into a verdict with its evidence."""
     from peacewatch.agreements import case_folder, case_taxonomy, load_case
     from peacewatch.agreements import evaluate as run
     from peacewatch.errors import CaseError
-    from peacewatch.store import Store
 
-    s = Store(store).pinned()
+    s = reader(store, engine)
     loaded = load_case(case, taxonomy=case_taxonomy(case_folder(case), s, taxonomy or ()))
     for note in loaded.notes:
         render.err_console.print(f"[dim]note: {note}[/dim]")
@@ -100,13 +100,13 @@ def brief(
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write brief.pdf.")] = True,
     taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Write the briefing: HTML (one self-contained file), PDF, the JSON payload and the figures."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from peacewatch.briefs import build as brief_build
     from peacewatch.briefs import render as brief_render
-    from peacewatch.store import Store
 
     with Progress(
         SpinnerColumn(),
@@ -119,7 +119,7 @@ def brief(
         task = bar.add_task("building the brief", total=None)
         built = brief_build.build(
             case,
-            store=Store(store).pinned(),
+            store=reader(store, engine),
             taxonomy=taxonomy or (),
             progress=lambda message: bar.update(task, description=message),
         )

@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 
 from peacewatch.cli import render
-from peacewatch.cli.options import JsonFlag, StoreOpt, output_format, parse_date, with_filters
+from peacewatch.cli.options import (
+    EngineOpt,
+    JsonFlag,
+    StoreOpt,
+    output_format,
+    parse_date,
+    reader,
+    with_filters,
+)
 from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
@@ -50,13 +58,14 @@ def series(
         ),
     ] = None,
     store: StoreOpt = None,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Events or fatalities per day, week or month, zero-filled (dates inclusive)."""
     from peacewatch import analysis
 
     fmt = output_format(fmt, json_out)
 
-    result = analysis.series(filters, by=by, measure=measure, estimate=estimate, store=store)
+    result = analysis.series(filters, by=by, measure=measure, estimate=estimate, store=reader(store, engine))
     if per_coverage is not None:
         from peacewatch.analysis.volume import normalise
 
@@ -108,6 +117,7 @@ def compare(
     ] = None,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Rate in a window against a baseline: rate ratio, interval, p-value."""
     from peacewatch import analysis
@@ -121,7 +131,7 @@ def compare(
         measure=measure,
         estimate=estimate,
         method=method,
-        store=store,
+        store=reader(store, engine),
     )
     d = result.to_dict()
     if json_out:
@@ -171,6 +181,7 @@ def trend(
     estimate: EstimateOpt = "best",
     json_out: JsonOpt = False,
     store: StoreOpt = None,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """A month against the three before it: deteriorated, improved or unchanged."""
     from peacewatch import analysis
@@ -180,7 +191,12 @@ def trend(
     if by not in (None, "admin1"):
         raise PeacewatchError(f"--by {by!r}: expected admin1 (or no --by for one verdict).")
     results = analysis.trend(
-        filters, month=month, by_admin1=by == "admin1", measure=measure, estimate=estimate, store=store
+        filters,
+        month=month,
+        by_admin1=by == "admin1",
+        measure=measure,
+        estimate=estimate,
+        store=reader(store, engine),
     )
     payload = [r.to_dict() for r in results]
     if json_out:
@@ -223,12 +239,18 @@ def changepoints(
     ] = None,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Days where the daily rate shifts (PELT, Poisson likelihood), with rates before and after."""
     from peacewatch import analysis
 
     d = analysis.changepoints(
-        filters, span=_span(filters), measure=measure, estimate=estimate, penalty=penalty, store=store
+        filters,
+        span=_span(filters),
+        measure=measure,
+        estimate=estimate,
+        penalty=penalty,
+        store=reader(store, engine),
     )
     if json_out:
         render.print_json(d)
@@ -263,6 +285,7 @@ def its(
     ] = False,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Interrupted time series: level and slope change at an intervention (segmented NB regression)."""
     from peacewatch import analysis
@@ -278,7 +301,7 @@ def its(
         estimate=estimate,
         seasonal_harmonics=seasonal,
         adjust_autocorrelation=not independent_days,
-        store=store,
+        store=reader(store, engine),
     )
     if json_out:
         render.print_json(d)

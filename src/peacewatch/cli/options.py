@@ -22,6 +22,23 @@ StoreOpt = Annotated[
     ),
 ]
 
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the queries run: duckdb (the store itself), or spark (a local Spark session, or "
+        "Spark Connect at $SPARK_REMOTE) over an export: --store names an export folder (peacewatch "
+        "export), or a store, exported at its snapshot once (STORE/exports/) and reused.",
+    ),
+]
+
+
+def reader(store, engine: str = "duckdb"):
+    """The store (or export folder) of --store, read by --engine (peacewatch.store.spark.open_reader)."""
+    from peacewatch.store.spark import open_reader
+
+    return open_reader(store, engine)
+
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print the result as JSON (the same as --format json).")
@@ -51,8 +68,12 @@ def adopt_taxonomies(files, store) -> None:
     """Add --taxonomy files to the store before a command reads it (nothing to do when it has them)."""
     if files:
         from peacewatch.store import Store
+        from peacewatch.store.export import read_manifest
+        from peacewatch.store.spark import SparkStore
 
-        Store(store).adopt_taxonomies(files)
+        # An export folder holds the taxonomy files it was made with; it refuses others.
+        is_export = store is not None and read_manifest(store) is not None
+        (SparkStore(store) if is_export else Store(store)).adopt_taxonomies(files)
 
 
 def parse_date(value: str | None, flag: str) -> dt.date | None:

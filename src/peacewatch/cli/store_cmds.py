@@ -1,4 +1,4 @@
-"""Commands on the store itself: ingest, datasets, events, actors."""
+"""Commands on the store itself: ingest, datasets, events, actors, export."""
 
 from __future__ import annotations
 
@@ -328,6 +328,37 @@ def places(
     )
 
 
+def export(
+    folder: Annotated[
+        Path, typer.Argument(metavar="DIR", help="The folder to write (new or empty, else --overwrite).")
+    ],
+    snapshot: Annotated[
+        int | None, typer.Option("--snapshot", help="Export this snapshot (default: the latest).")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace what DIR holds (once the new export is whole).")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Write the store at one snapshot as partitioned Parquet, with a manifest (for Spark and others)."""
+    from peacewatch.store.export import export as run
+
+    manifest = run(_pinned(store, snapshot), folder, overwrite=overwrite)
+    if json_out:
+        render.print_json(manifest)
+        return
+    rows = [{"table": t, "rows": e["rows"], "path": e["path"]} for t, e in manifest["tables"].items()]
+    render.print_table(rows, ("table", "rows", "path"), numeric=("rows",), title="Tables exported")
+    render.console.print(f"{folder.resolve()}: snapshot {manifest['snapshot']} of {manifest['store']}")
+
+
+def _pinned(store, snapshot: int | None):
+    from peacewatch.store import Store
+
+    return Store(store, snapshot=snapshot).pinned()
+
+
 def register(app: typer.Typer) -> None:
     app.command()(ingest)
     app.command()(datasets)
@@ -335,3 +366,4 @@ def register(app: typer.Typer) -> None:
     app.command()(actors)
     app.command()(places)
     app.command()(quarantine)
+    app.command()(export)

@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from peacewatch.analysis.select import StoreLike, as_store
 from peacewatch.briefs.claims.checks import _d, run_check
 from peacewatch.briefs.claims.model import ChangeCheck, Claim
 from peacewatch.errors import (
@@ -59,10 +59,11 @@ class ClaimResult:
 
 
 def check_claims(
-    claims: list[Claim], *, store: Store | str | os.PathLike | None = None, as_of: dt.date | None = None
+    claims: list[Claim], *, store: StoreLike = None, as_of: dt.date | None = None
 ) -> list[ClaimResult]:
-    """Judge each claim on the store, using no period that ends after ``as_of`` (default today)."""
-    s = (store if isinstance(store, Store) else Store(store)).pinned()
+    """Judge each claim on the store (or a reader of it on another engine), using no period that
+    ends after ``as_of`` (default today)."""
+    s = as_store(store)
     catalog = s.datasets()
     as_of = as_of or dt.date.today()
     return [_judge(c, s, catalog, as_of) for c in claims]

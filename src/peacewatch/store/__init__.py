@@ -135,7 +135,18 @@ class Store:
     def exists(self) -> bool:
         """Whether a store is here (a path that cannot be a store folder is a StoreError)."""
         check_store_folder(self.path)
-        return self.location.exists()
+        if self.location.exists():
+            return True
+        folder = getattr(self.location, "folder", None)
+        if folder is not None and folder.is_dir():
+            other = sorted(p.name for p in folder.iterdir() if p.name not in {"writer.lock", "tmp"})
+            if other:
+                raise StoreError(
+                    f"{folder}: a folder, but not a peacewatch store (no catalog.sqlite in it; found "
+                    f"{', '.join(other[:5])}{', ...' if len(other) > 5 else ''}).",
+                    hint="Point --store or PEACEWATCH_STORE at a store folder made by `peacewatch ingest`.",
+                )
+        return False
 
     def _require(self) -> None:
         check_store_folder(self.path)
@@ -197,16 +208,19 @@ class Store:
         snap = self.snapshot
         hit = self._cache.get(name)
         if hit is None or hit[0] != snap:
-            self._cache[name] = (snap, make())
+            with unreadable(self.path):
+                self._cache[name] = (snap, make())
         return self._cache[name][1]
 
     def _has_table(self, name: str) -> bool:
         return name in self._cached("tables", self._tables)
 
     def _tables(self) -> set[str]:
+        # No bound parameters: binding one makes DuckDB's Python client import pandas (a second on
+        # `peacewatch datasets`, tests/cli/test_startup.py).
         rows = self._con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'",
-            [lake.ALIAS],
+            "SELECT table_name FROM duckdb_tables() "
+            f"WHERE database_name = '{lake.ALIAS}' AND schema_name = 'main'"
         ).fetchall()
         return {r[0] for r in rows}
 

@@ -72,6 +72,8 @@ class PostgresServer:
     root: Path
     host: str = "127.0.0.1"
     user: str = SUPERUSER
+    password_role: str = PASSWORD_ROLE  # must give its password (scram-sha-256)
+    password: str = PASSWORD
 
     def conninfo(self, dbname: str, user: str | None = None) -> str:
         return f"dbname={dbname} host={self.host} port={self.port} user={user or self.user}"

@@ -6,11 +6,12 @@ store reads and writes both alike; the writer lock is PostgreSQL's (store/adviso
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from peacewatch.errors import StoreError
 from peacewatch.store.location import ALIAS, sql_literal
-from peacewatch.store.postgres import PostgresCatalog, data_location, parse_postgres
+from peacewatch.store.postgres import PostgresCatalog, data_location, is_postgres, parse_postgres
 
 
 class PostgresStore:
@@ -57,6 +58,8 @@ OVERRIDE_DATA_PATH true, READ_ONLY, SNAPSHOT_VERSION 4)"
     def describe(self) -> str:
         """How the store is named to a user: the location without its password."""
         return str(self.catalog)
+
+    __str__ = describe  # so that a reproduce command built from the store shows no password
 
     def scrub(self, text: str) -> str:
         return self.catalog.scrub(text)
@@ -166,3 +169,23 @@ def locate_postgres(store: str, data: str | None = None) -> PostgresStore:
     PosixPath('/srv/lake/data')
     """
     return PostgresStore(parse_postgres(store), data)
+
+
+def locate_cli(store: str | None, data: str | None):
+    """What a command passes on as its store: a team store's location for ``--store postgres:...``
+    (with ``--data``), else the ``--store`` value as given. ``--data`` for a store folder is refused,
+    unless it came from PEACEWATCH_STORE_DATA (set for the team store, while this command reads a
+    folder).
+
+    >>> locate_cli("postgres:dbname=lake password=x", None).describe()
+    'postgres:dbname=lake'
+    """
+    if store is not None and is_postgres(str(store)):
+        return locate_postgres(str(store), data)
+    if data is not None and data != os.environ.get("PEACEWATCH_STORE_DATA"):
+        raise StoreError(
+            f"--data {data}: only a team store (--store postgres:...) keeps its files apart from its "
+            "catalog; a store folder holds its own.",
+            hint="Drop --data, or give --store postgres:KEY=VALUE ... (docs/cli.md, 'A team store').",
+        )
+    return store

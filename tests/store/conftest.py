@@ -92,12 +92,10 @@ class PostgresServer:
             raise RuntimeError(f"psql failed on {statement!r}: {out.stderr.strip()}")
         return out.stdout.strip()
 
-    def create_database(self, prefix: str = "lake") -> str:
-        """A new empty database (owned by the superuser, open to the password role); its name."""
+    def create_database(self, prefix: str = "lake", owner: str | None = None) -> str:
+        """A new empty database, owned by ``owner`` (default: the superuser); its name."""
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        self.sql(f"CREATE DATABASE {name}")
-        self.sql(f"GRANT ALL ON DATABASE {name} TO {PASSWORD_ROLE}")
-        self.sql(f"GRANT ALL ON SCHEMA public TO {PASSWORD_ROLE}", dbname=name)
+        self.sql(f"CREATE DATABASE {name} OWNER {owner or self.user}")
         return name
 
 

@@ -31,11 +31,12 @@ OVERRIDE_DATA_PATH true, READ_ONLY, SNAPSHOT_VERSION 4)"
     """
 
     extension_packages = ("ducklake", "postgres")
-    metadata_schema = "public"  # where DuckLake's tables sit in the catalog database
+    shared = True  # its folder is reached from other machines too (no pid-named working folders there)
 
     def __init__(self, catalog: PostgresCatalog, data: str | None = None):
         self.catalog = catalog
         self.given = data is not None
+        self._exists = False  # once a lake is found it stays: no second probe
         self._folder = data_location(data) if data is not None else None
         if self._folder is not None and "://" in self._folder:
             raise StoreError(
@@ -59,7 +60,9 @@ OVERRIDE_DATA_PATH true, READ_ONLY, SNAPSHOT_VERSION 4)"
         """How the store is named to a user: the location without its password."""
         return str(self.catalog)
 
-    __str__ = describe  # so that a reproduce command built from the store shows no password
+    # A team store goes where a store path goes (``--store`` of reproduce commands: os.fspath), and
+    # is written there without its password.
+    __str__ = __fspath__ = describe
 
     def scrub(self, text: str) -> str:
         return self.catalog.scrub(text)
@@ -124,10 +127,12 @@ OVERRIDE_DATA_PATH true, READ_ONLY, SNAPSHOT_VERSION 4)"
 
     def exists(self) -> bool:
         """Whether the database holds a lake (a read-only attach finds one)."""
-        con = self._probe()
-        if con is None:
-            return False
-        con.close()
+        if not self._exists:
+            con = self._probe()
+            if con is None:
+                return False
+            con.close()
+            self._exists = True
         return True
 
     def _recorded_folder(self) -> str:

@@ -30,14 +30,14 @@ system:
 demo: $(STAMP)
 	@test -d "$(DATA)" || { echo "error: no data folder at $(DATA); put ../shared beside this clone or set PEACEWATCH_DATA"; exit 1; }
 	@mkdir -p $(DEMO)
-	$(PW) ingest --store $(DEMO)/demo.duckdb \
+	$(PW) ingest --store $(DEMO)/demo \
 		"$(DATA)/acled_afghanistan_events_reduced/acled_afghanistan_2017-01-01_2026-03-13_reduced.csv.gz" \
 		"$(DATA)/ucdp_ged_afghanistan_selected_310/clean_conflicts_afg.geojson"
-	$(PW) ingest --store $(DEMO)/demo.duckdb --mapping examples/mappings/acled_afghanistan_weekly.yaml \
+	$(PW) ingest --store $(DEMO)/demo --mapping examples/mappings/acled_afghanistan_weekly.yaml \
 		"$(DATA)/acled_afghanistan_weekly_aggregates/acled_afghanistan_weekly_2017_2024.csv.gz"
-	$(PW) datasets --store $(DEMO)/demo.duckdb
-	PEACEWATCH_DATA="$(DATA)" $(PW) brief afghanistan-2020 --store $(DEMO)/demo.duckdb --out $(DEMO)/demo
-	@echo "Open $(abspath $(DEMO)/demo/brief.html) or $(abspath $(DEMO)/demo/brief.pdf)"
+	$(PW) datasets --store $(DEMO)/demo
+	PEACEWATCH_DATA="$(DATA)" $(PW) brief afghanistan-2020 --store $(DEMO)/demo --out $(DEMO)/brief
+	@echo "Open $(abspath $(DEMO)/brief/brief.html) or $(abspath $(DEMO)/brief/brief.pdf)"
 
 test: $(STAMP) system
 	$(BIN)/python -m pytest

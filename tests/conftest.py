@@ -61,7 +61,7 @@ SYRIA_GED = "ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.g
 def _shared_store(tmp_path_factory, name: str, path: Path):
     from peacewatch.store import Store
 
-    store = Store(tmp_path_factory.mktemp(name) / f"{name}.duckdb")
+    store = Store(tmp_path_factory.mktemp(name) / name)
     store.ingest([path])
     return store
 
@@ -104,6 +104,6 @@ def car_store_copy(car_store, tmp_path):
 
     from peacewatch.store import Store
 
-    path = tmp_path / "car.duckdb"
-    shutil.copyfile(car_store.path, path)
+    path = tmp_path / "car"
+    shutil.copytree(car_store.path, path)
     return Store(path)

@@ -3,7 +3,7 @@
 The public Python API (docs/python.md):
 
 >>> import peacewatch as pw
->>> store = pw.open_store("peacewatch.duckdb")                                 # doctest: +SKIP
+>>> store = pw.open_store("peacewatch-store")                                 # doctest: +SKIP
 >>> store.ingest(["ged.csv.gz"])                                               # doctest: +SKIP
 >>> store.compare(country="Syria", window="2016-02-27:2016-03-26",
 ...               baseline_preceding=28).to_pandas()                           # doctest: +SKIP
@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 
 
 def open_store(path: str | os.PathLike[str] | None = None) -> StoreAPI:
-    """Open a store for analysis: ``path``, else $PEACEWATCH_STORE, else ./peacewatch.duckdb (see
+    """Open a store for analysis: ``path``, else $PEACEWATCH_STORE, else ./peacewatch-store (see
     :class:`peacewatch.api.StoreAPI`; the file itself is ``.store``)."""
     from peacewatch.api import open_store as _open
 

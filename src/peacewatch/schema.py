@@ -73,8 +73,8 @@ EVENTS: Final = (
     Column(
         "event_id",
         "VARCHAR",
-        "Stable id: '<source>:<source id>', or '<source>:h<content hash>-<n>' "
-        "for sources without ids (n counts identical rows within the file).",
+        "Stable id: '<source>:<source id>', or '<source>:h<16 hex of the row's MD5>-<source_row>' "
+        "for sources without ids (identical rows are told apart by their position in the file).",
         nullable=False,
     ),
     Column("dataset_id", "VARCHAR", "The catalog entry this row was ingested from.", nullable=False),
@@ -82,6 +82,19 @@ EVENTS: Final = (
     Column("source_event_id", "VARCHAR", "The id the source gives the event, when it has one."),
     Column(
         "source_row", "BIGINT", "1-based data row in the source file (the header is row 0).", nullable=False
+    ),
+    Column(
+        "source_file",
+        "VARCHAR",
+        "SHA-256 of the source file the row was read from (archived in the store as archive/<sha256>...).",
+        nullable=False,
+    ),
+    Column(
+        "content_hash",
+        "UBIGINT",
+        "DuckDB hash() of every field of the row as read; a new release changes an event when it changes "
+        "this (store_meta.hash_duckdb names the DuckDB version that computed it).",
+        nullable=False,
     ),
     Column("date_start", "DATE", "First day the event may have happened on.", nullable=False),
     Column(
@@ -124,13 +137,13 @@ EVENTS: Final = (
     Column("civilian_fatalities", "DOUBLE", "Civilian fatalities, where the source separates them."),
     Column("notes", "VARCHAR", "Free-text description from the source."),
     Column("source_ref", "VARCHAR", "The source's own reference for the report(s) the event rests on."),
-    Column("raw", "JSON", "The original row, all fields as text, as JSON.", nullable=False),
     Column(
-        "superseded_by",
+        "actor1_names",
         "VARCHAR",
-        "The dataset whose rows replaced this one (same event_id, newer "
-        "release); NULL for current rows, which are the only ones indicators count.",
+        "The names resolved into actor1_keys when they are more than actor1 (ACLED: actor1 and its "
+        "associated actors, joined by '; '); NULL when they are actor1 itself.",
     ),
+    Column("actor2_names", "VARCHAR", "The same for actor2_keys."),
 )
 
 COUNTS: Final = (
@@ -153,6 +166,13 @@ DATASETS: Final = (
     Column("reader", "VARCHAR", "The reader that parsed the file, e.g. ucdp_ged.csv.", nullable=False),
     Column("path", "VARCHAR", "Absolute path of the file when it was ingested.", nullable=False),
     Column("sha256", "VARCHAR", "SHA-256 of the file's bytes.", nullable=False),
+    Column(
+        "archive",
+        "VARCHAR",
+        "The archived copy inside the store (archive/<sha256><suffixes>, relative to the store); NULL "
+        "when ingested with --no-archive, and then only path says where the file was.",
+    ),
+    Column("snapshot_id", "BIGINT", "The store snapshot that committed this release of the dataset."),
     Column("bytes", "BIGINT", "Size of the file.", nullable=False),
     Column("version", "VARCHAR", "Release of the source (e.g. 'GED 23.1') where it can be told."),
     Column("table_name", "VARCHAR", "events or counts: where the rows went.", nullable=False),
@@ -170,7 +190,14 @@ DATASETS: Final = (
     Column(
         "rows_superseded",
         "BIGINT",
-        "Rows later replaced by a newer release with the same event ids.",
+        "Rows of this dataset that left the current state because a newer release of another dataset "
+        "carries the same event ids (they stay readable at earlier snapshots).",
+        nullable=False,
+    ),
+    Column(
+        "releases",
+        "INTEGER",
+        "How many releases of this dataset were applied (1 for a new one).",
         nullable=False,
     ),
     Column("date_min", "DATE", "Earliest date_start (period_start for counts)."),
@@ -209,12 +236,50 @@ QUARANTINE: Final = (
     Column("reason", "VARCHAR", "Why the row could not be read.", nullable=False),
 )
 
-TABLES: Final = {"events": EVENTS, "counts": COUNTS, "datasets": DATASETS, "quarantine": QUARANTINE}
+RELEASES: Final = (
+    Column("dataset_id", "VARCHAR", "The dataset this file is a release of.", nullable=False),
+    Column("release", "INTEGER", "1 for the file that created the dataset, then 2, 3, ...", nullable=False),
+    Column("snapshot_id", "BIGINT", "The store snapshot that committed it.", nullable=False),
+    Column("path", "VARCHAR", "Absolute path of the file when it was ingested.", nullable=False),
+    Column("sha256", "VARCHAR", "SHA-256 of the file's bytes.", nullable=False),
+    Column("archive", "VARCHAR", "The archived copy (relative to the store), or NULL (--no-archive)."),
+    Column("version", "VARCHAR", "Release of the source where it can be told."),
+    Column("rows_read", "BIGINT", "Data rows in the file.", nullable=False),
+    Column("rows_added", "BIGINT", "Rows (events: event ids) new in this release.", nullable=False),
+    Column(
+        "rows_updated",
+        "BIGINT",
+        "Events whose content changed (same id, other content_hash).",
+        nullable=False,
+    ),
+    Column(
+        "rows_deleted",
+        "BIGINT",
+        "Rows of the dataset's previous release absent from this one.",
+        nullable=False,
+    ),
+    Column(
+        "rows_unchanged",
+        "BIGINT",
+        "Events identical to the previous release (left untouched).",
+        nullable=False,
+    ),
+    Column("ingested_at", "TIMESTAMP", "When the ingest committed (UTC).", nullable=False),
+)
+
+TABLES: Final = {
+    "events": EVENTS,
+    "counts": COUNTS,
+    "datasets": DATASETS,
+    "quarantine": QUARANTINE,
+    "releases": RELEASES,
+}
 
 EVENT_FIELDS: Final = tuple(c.name for c in EVENTS)
 
 # Fields a reader may be unable to supply; reported in datasets.fields_missing when a file lacks them.
-# The bookkeeping columns (event_id, dataset_id, source, source_row, raw) are always present.
+# The bookkeeping columns (event_id, dataset_id, source, source_row, source_file, content_hash) are
+# always present.
 OPTIONAL_EVENT_FIELDS: Final = tuple(
     c
     for c in EVENT_FIELDS
@@ -224,14 +289,16 @@ OPTIONAL_EVENT_FIELDS: Final = tuple(
         "dataset_id",
         "source",
         "source_row",
-        "raw",
+        "source_file",
+        "content_hash",
+        "actor1_names",
+        "actor2_names",
         "date_start",
         "date_end",
         "date_precision",
         "event_type",
         "actor1_keys",
         "actor2_keys",
-        "superseded_by",
     }
 )
 

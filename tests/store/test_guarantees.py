@@ -23,31 +23,32 @@ def _events(store: Store) -> int:
 def test_reingesting_the_same_file_is_a_reported_no_op(tmp_path, test_data):
     store = Store(tmp_path / "s.duckdb")
     first = store.ingest([test_data / "acled_release_a.csv"])[0]
-    mtime = store.path.stat().st_mtime_ns
+    snapshots = Store(store.path).snapshots()
     again = store.ingest([test_data / "acled_release_a.csv"])[0]
     assert (first.status, again.status) == ("ingested", "unchanged")
     assert again.dataset_id == first.dataset_id and again.rows_ingested == 5
-    assert store.path.stat().st_mtime_ns == mtime
+    assert Store(store.path).snapshots() == snapshots  # nothing was committed
     assert _events(store) == 5 and len(store.datasets()) == 1
 
 
-def test_a_newer_release_supersedes_rows_with_the_same_ids_and_keeps_the_old_ones(tmp_path, test_data):
+def test_a_newer_release_supersedes_rows_with_the_same_ids_and_the_old_ones_stay_at_its_snapshot(
+    tmp_path, test_data
+):
     store = Store(tmp_path / "s.duckdb")
     a = store.ingest([test_data / "acled_release_a.csv"])[0]
     b = store.ingest([test_data / "acled_release_b.csv"])[0]
-    assert b.rows_superseded == 3
+    # 3 of A's 5 ids are in B: not a release of A (under 90%), a new dataset that wins the overlap.
+    assert b.rows_superseded == 3 and b.release_of is None and b.dataset_id != a.dataset_id
     current = store.query(
-        "SELECT event_id, dataset_id, fatalities_best FROM events WHERE superseded_by IS NULL "
-        "ORDER BY event_id"
+        "SELECT event_id, dataset_id, fatalities_best FROM events ORDER BY event_id"
     ).to_pylist()
     assert [r["event_id"] for r in current] == [f"acled:AFG100{i}" for i in range(1, 8)]
     revised = next(r for r in current if r["event_id"] == "acled:AFG1003")
     assert (revised["dataset_id"], revised["fatalities_best"]) == (b.dataset_id, 8.0)
-    old = store.query(
-        "SELECT event_id, superseded_by FROM events WHERE dataset_id = ? ORDER BY event_id", [a.dataset_id]
+    old = store.at(a.snapshot_id).query(
+        "SELECT event_id FROM events WHERE dataset_id = ? ORDER BY event_id", [a.dataset_id]
     ).to_pylist()
-    assert len(old) == 5
-    assert [r["superseded_by"] for r in old] == [None, None, b.dataset_id, b.dataset_id, b.dataset_id]
+    assert [r["event_id"] for r in old] == [f"acled:AFG100{i}" for i in range(1, 6)]
     catalog = {d["dataset_id"]: d for d in store.datasets()}
     assert catalog[a.dataset_id]["rows_superseded"] == 3
 
@@ -99,10 +100,12 @@ def _start_ingest(store: Path, file: Path) -> subprocess.Popen:
 
 
 def _wait_for_copy(store: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
-    """Wait until the ingest is writing its private copy of the store."""
+    """Wait until the ingest holds the writer lock and is reading its file."""
     deadline = time.time() + timeout
+    lock = store / "writer.lock"
     while time.time() < deadline:
-        if list(store.parent.glob(store.name + ".tmp-*")):
+        held = lock.read_text() if lock.exists() else ""
+        if held.startswith(f"pid {proc.pid}:"):
             time.sleep(0.5)  # well inside the scan of the big file
             return
         if proc.poll() is not None:
@@ -130,10 +133,10 @@ def test_an_interrupted_ingest_leaves_the_store_as_it_was(tmp_path, test_data, b
         assert code == 1, err
         assert "store is unchanged" in err
     assert (store.datasets(), _events(store)) == before
-    # The next writer cleans up whatever the killed one left and works normally.
+    # The next writer cleans up the killed one's working folders and works normally.
     store.ingest([test_data / "acled_release_b.csv"])
-    assert _events(store) == 10
-    assert not list(store.path.parent.glob(store.path.name + ".tmp-*"))
+    assert _events(store) == 7
+    assert not list((store.path / "tmp").glob(f"*-{proc.pid}"))
 
 
 def test_readers_can_read_the_store_while_an_ingest_runs(tmp_path, test_data, big_file):
@@ -156,8 +159,9 @@ def test_a_second_writer_is_refused_while_one_ingests(tmp_path, test_data, big_f
     proc = _start_ingest(store.path, big_file)
     try:
         _wait_for_copy(store.path, proc)
-        with pytest.raises(StoreError, match="another peacewatch process is writing"):
-            store.ingest([test_data / "acled_release_b.csv"])
+        with pytest.raises(StoreError, match="another peacewatch process is writing") as info:
+            store.ingest([test_data / "acled_release_b.csv"], wait=0.5)
+        assert f"pid {proc.pid}: " in str(info.value) and "writer.lock" in str(info.value)
     finally:
         proc.kill()
         proc.wait()
@@ -168,7 +172,7 @@ def test_store_path_comes_from_the_environment_when_not_given(tmp_path, monkeypa
     assert Store().path == tmp_path / "env.duckdb"
     monkeypatch.delenv("PEACEWATCH_STORE")
     monkeypatch.chdir(tmp_path)
-    assert Store().path == tmp_path / "peacewatch.duckdb"
+    assert Store().path == tmp_path / "peacewatch-store"
 
 
 def test_running_out_of_memory_is_a_clear_error_and_writes_nothing(
@@ -179,10 +183,10 @@ def test_running_out_of_memory_is_a_clear_error_and_writes_nothing(
 
     store = Store(tmp_path / "s.duckdb")
     store.ingest([test_data / "acled_release_a.csv"])
-    before = store.path.read_bytes()
+    before = (store.snapshots(), store.datasets())
     monkeypatch.setattr(store_module, "MEMORY_LIMIT", "16MB")
     big = data_file("acled_afghanistan_events_reduced/acled_afghanistan_2017-01-01_2026-03-13_reduced.csv.gz")
     with pytest.raises(IngestError, match=r"ran out of memory .*16MB") as info:
         store.ingest([big])
     assert "split the file" in info.value.hint
-    assert store.path.read_bytes() == before
+    assert (Store(store.path).snapshots(), Store(store.path).datasets()) == before

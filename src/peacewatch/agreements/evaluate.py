@@ -103,7 +103,7 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate every commitment of ``case`` as of a date (default: today).
 
-    >>> evaluate(load_case("afghanistan-2020"), store="demo.duckdb").by_party()   # doctest: +SKIP
+    >>> evaluate(load_case("afghanistan-2020"), store=".peacewatch/demo").by_party()   # doctest: +SKIP
     """
     stubs = case.stubs()
     if stubs:

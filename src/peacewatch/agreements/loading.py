@@ -46,7 +46,7 @@ def case_taxonomy(folder: str | Path | None, store=None, extra=()):
     into it first (its events re-resolved with them when they are new or changed), so their keys
     both pass the checks and match events.
 
-    >>> case_taxonomy("tests/data/car-2019", store="car.duckdb").get("fprc").kind   # doctest: +SKIP
+    >>> case_taxonomy("tests/data/car-2019", store="car-store").get("fprc").kind   # doctest: +SKIP
     'rebel'
     """
     from peacewatch.actors import Taxonomy

@@ -9,7 +9,7 @@ Names are imported on first use (PEP 562), as in ``peacewatch.stats``: ``peacewa
 
 >>> from peacewatch import analysis, Filters
 >>> analysis.compare(Filters(country="Afghanistan"), window="2020-02-22:2020-02-29",
-...                  baseline="2020-02-01:2020-02-21", store="demo.duckdb")  # doctest: +SKIP
+...                  baseline="2020-02-01:2020-02-21", store=".peacewatch/demo")  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Finding actor keys by what a user knows of them: a name, an acronym, part of either.
 
 >>> from peacewatch import analysis
->>> analysis.find_actors("kachin", store="mmr.duckdb")[0]["key"]   # doctest: +SKIP
+>>> analysis.find_actors("kachin", store="mmr-store")[0]["key"]   # doctest: +SKIP
 'kia'
 """
 
@@ -52,7 +52,7 @@ def find_actors(text: str, store: StoreLike = None) -> list[dict[str, Any]]:
             """
             WITH k AS (
                 SELECT unnest(list_distinct(list_concat(actor1_keys, actor2_keys))) AS key, dataset_id
-                FROM events WHERE superseded_by IS NULL)
+                FROM events)
             SELECT key, dataset_id, count(*) AS n FROM k WHERE key IN (SELECT unnest(?))
             GROUP BY ALL ORDER BY dataset_id""",
             [list(found)],

@@ -8,8 +8,8 @@ the day the counts put it on.
 
 >>> from peacewatch import analysis
 >>> r = analysis.compare(Filters(country="Syria"), window="2016-02-27:2016-03-25",
-...                      baseline_preceding=28, store="demo.duckdb")           # doctest: +SKIP
->>> analysis.events_behind(r.to_dict(), store="demo.duckdb").counts()        # doctest: +SKIP
+...                      baseline_preceding=28, store=".peacewatch/demo")           # doctest: +SKIP
+>>> analysis.events_behind(r.to_dict(), store=".peacewatch/demo").counts()        # doctest: +SKIP
 {'window': 440, 'baseline': 479}
 """
 

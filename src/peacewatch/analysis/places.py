@@ -7,7 +7,7 @@ several different places, with a :class:`PlaceError` naming the close candidates
 must never be answered with zeros.
 
 >>> from peacewatch import analysis, Filters
->>> analysis.places(store="car.duckdb", search="ouham")  # doctest: +SKIP
+>>> analysis.places(store="car-store", search="ouham")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def places(
     table = s.query(
         f"""
         WITH e AS (SELECT coalesce(iso3, country) AS c, admin1, admin2, dataset_id FROM events
-                   WHERE superseded_by IS NULL{where}),
+                   WHERE true{where}),
         g AS (
             SELECT 'country' AS level, c AS name, c AS country, NULL AS admin1, dataset_id, count(*) AS n
             FROM e WHERE c IS NOT NULL GROUP BY ALL

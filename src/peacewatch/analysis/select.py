@@ -1,7 +1,7 @@
 """Selecting events: which datasets a request reads, and the filtered rows themselves.
 
 >>> from peacewatch import analysis, Filters
->>> analysis.events(Filters(country="Afghanistan"), store="demo.duckdb", limit=5)  # doctest: +SKIP
+>>> analysis.events(Filters(country="Afghanistan"), store=".peacewatch/demo", limit=5)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ StoreLike = Store | str | os.PathLike | None
 
 
 def as_store(store: StoreLike) -> Store:
-    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch.duckdb); the front
+    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch-store), pinned at the snapshot it reads; the front
     door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the Store it holds as ``.store``."""
     if isinstance(store, Store):
-        return store
+        return store.pinned()
     inner = getattr(store, "store", None)
-    return inner if isinstance(inner, Store) else Store(store)
+    # Pinned: every query of one analysis reads the same snapshot while writers commit.
+    return (inner if isinstance(inner, Store) else Store(store)).pinned()
 
 
 def _table_of(f: Filters, catalog) -> str:
@@ -96,10 +97,10 @@ def actor_summary(
             f"""
             WITH sides AS (
                 SELECT trim(actor1) AS name, iso3, dataset_id, event_id FROM events
-                WHERE superseded_by IS NULL AND trim(actor1) <> '' AND len(actor1_keys) = 0
+                WHERE trim(actor1) <> '' AND len(actor1_keys) = 0
                 UNION ALL
                 SELECT trim(actor2), iso3, dataset_id, event_id FROM events
-                WHERE superseded_by IS NULL AND trim(actor2) <> '' AND len(actor2_keys) = 0),
+                WHERE trim(actor2) <> '' AND len(actor2_keys) = 0),
             placed AS (
                 SELECT name, iso3, count(DISTINCT (dataset_id, event_id)) AS n FROM sides
                 WHERE iso3 IS NOT NULL GROUP BY name, iso3)
@@ -114,7 +115,7 @@ def actor_summary(
         f"""
         WITH keys AS (
             SELECT unnest(list_distinct(list_concat(actor1_keys, actor2_keys))) AS key, dataset_id
-            FROM events WHERE superseded_by IS NULL)
+            FROM events)
         SELECT key, count(*) AS events, list_sort(list(DISTINCT dataset_id)) AS datasets
         FROM keys GROUP BY key ORDER BY events DESC, key LIMIT {int(limit)}"""
     )

@@ -5,7 +5,7 @@ CoverageError (an "insufficient data" answer for later layers). Every result car
 datasets (with version and sha256) and the CLI command that reproduces it.
 
 >>> from peacewatch import analysis, Filters
->>> analysis.series(Filters(country="Afghanistan"), by="month", store="demo.duckdb")  # doctest: +SKIP
+>>> analysis.series(Filters(country="Afghanistan"), by="month", store=".peacewatch/demo")  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 get results that display themselves in Jupyter and convert to pandas, Arrow, JSON and Altair.
 
 >>> import peacewatch as pw
->>> store = pw.open_store("demo.duckdb")                                  # doctest: +SKIP
+>>> store = pw.open_store(".peacewatch/demo")                                  # doctest: +SKIP
 >>> store.compare(country="Afghanistan", window="2020-02-22:2020-02-29",
 ...               baseline="2020-02-01:2020-02-21")                       # doctest: +SKIP
 

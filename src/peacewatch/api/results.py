@@ -7,7 +7,7 @@ that result) and ``_repr_html_`` for Jupyter. Results are frozen: nothing a call
 dict or frame changes them.
 
 >>> import peacewatch as pw
->>> c = pw.open_store("demo.duckdb").compare(country="Afghanistan",
+>>> c = pw.open_store(".peacewatch/demo").compare(country="Afghanistan",
 ...     window="2020-02-22:2020-02-29", baseline="2020-02-01:2020-02-21")   # doctest: +SKIP
 >>> round(c.rate_ratio, 2)                                                   # doctest: +SKIP
 0.21

@@ -6,7 +6,7 @@ Every method takes the filters as keyword arguments with the CLI's names (``star
 :mod:`peacewatch.analysis` for the numbers and returns a result value (:mod:`peacewatch.api.results`).
 
 >>> import peacewatch as pw
->>> store = pw.open_store("demo.duckdb")                                         # doctest: +SKIP
+>>> store = pw.open_store(".peacewatch/demo")                                         # doctest: +SKIP
 >>> store.series(country="Afghanistan", start="2020-01-01", end="2020-04-30",
 ...              by="week").to_pandas()                                          # doctest: +SKIP
 """
@@ -326,9 +326,9 @@ def _is_month(text: str) -> bool:
 
 
 def open_store(path: str | os.PathLike[str] | None = None) -> StoreAPI:
-    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch.duckdb).
+    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch-store).
 
-    >>> store = open_store("demo.duckdb")                                  # doctest: +SKIP
+    >>> store = open_store(".peacewatch/demo")                                  # doctest: +SKIP
     >>> store.compare(country="Afghanistan", window="2020-02-22:2020-02-29",
     ...               baseline="2020-02-01:2020-02-21").rate_ratio         # doctest: +SKIP
     0.2146...

@@ -71,7 +71,7 @@ class Events(Result):
 
     def to_dict(self) -> list[dict[str, Any]]:
         """The rows, as ``peacewatch events --format json`` prints them (without ``raw``)."""
-        rows: list[dict[str, Any]] = self.table.drop_columns(["raw"]).to_pylist()
+        rows: list[dict[str, Any]] = self.table.drop_columns([c for c in ("raw",) if c in self.table.column_names]).to_pylist()
         return rows
 
     def to_arrow(self) -> pa.Table:

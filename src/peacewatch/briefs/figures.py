@@ -54,7 +54,7 @@ def _points(block: PointsBlock, f, store, block_id: str, base_dir):
             f"a points map needs coordinates, which {', '.join(lacking)} do not have.",
             hint="Use a map block (a choropleth by province) for this dataset.",
         )
-    rows = analysis.events(f, store=store, limit=block.limit).drop_columns(["raw"]).to_pylist()
+    rows = analysis.events(f, store=store, limit=block.limit).to_pylist()
     boundaries = None
     if block.boundaries:
         path = maps.boundaries_path(block.boundaries, data_dir=data_dir(), base_dir=base_dir)

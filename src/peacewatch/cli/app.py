@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-STORE_HELP = "Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb."
+STORE_HELP = "Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store."
 
 
 def _register() -> None:

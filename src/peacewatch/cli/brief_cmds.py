@@ -50,7 +50,7 @@ def check(
     from peacewatch.store import Store
 
     path = claims_path(claims_or_case)
-    s = Store(store)
+    s = Store(store).pinned()
     claims = load_claims(path, taxonomy=case_taxonomy(path.parent, s, taxonomy or ()))
     if show_events:
         claims = [render.pick(claims, show_events, "claim", "--show-events", BriefError)]

@@ -53,7 +53,7 @@ def evaluate(
     from peacewatch.errors import CaseError
     from peacewatch.store import Store
 
-    s = Store(store)
+    s = Store(store).pinned()
     loaded = load_case(case, taxonomy=case_taxonomy(case_folder(case), s, taxonomy or ()))
     for note in loaded.notes:
         render.err_console.print(f"[dim]note: {note}[/dim]")
@@ -119,7 +119,7 @@ def brief(
         task = bar.add_task("building the brief", total=None)
         built = brief_build.build(
             case,
-            store=Store(store),
+            store=Store(store).pinned(),
             taxonomy=taxonomy or (),
             progress=lambda message: bar.update(task, description=message),
         )

@@ -19,7 +19,7 @@ StoreOpt = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="Store file. Default: $PEACEWATCH_STORE, else ./peacewatch.duckdb.",
+        help="Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store.",
         envvar="PEACEWATCH_STORE",
         metavar="PATH|postgres:...",
     ),

@@ -145,7 +145,7 @@ def datasets(
     """List the datasets in the store (the catalog)."""
     from peacewatch.store import Store
 
-    s = Store(store)
+    s = Store(store).pinned()
     rows = s.datasets()
     if json_out:
         render.print_json(rows)
@@ -215,7 +215,7 @@ def events(
         limit = 20
     table = analysis.events(f, store=store, limit=limit)
     if fmt != "parquet" and fmt != "table":
-        table = table.drop_columns(["raw"])
+        table = table.drop_columns([c for c in ("raw",) if c in table.column_names])
     render.write_rows(table, fmt, out, columns=EVENT_COLUMNS, title="Events")
     if fmt == "table":
         from peacewatch.schema import caveat_list

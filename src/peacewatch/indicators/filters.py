@@ -183,8 +183,8 @@ class Filters:
         shell (``shlex.quote``), so that pasting the command runs peacewatch and nothing else. With
         ``store``, the flags start with ``--store PATH``: a reproduced number comes from the same store.
 
-        >>> Filters(admin1="Aleppo $(touch X)").cli_args(store="/data/s.duckdb")
-        "--store /data/s.duckdb --admin1 'Aleppo $(touch X)'"
+        >>> Filters(admin1="Aleppo $(touch X)").cli_args(store="/data/store")
+        "--store /data/store --admin1 'Aleppo $(touch X)'"
         """
         words: list[str] = []
         if store is not None:
@@ -324,7 +324,8 @@ def filter_events(
     """
     t = events
     ids = [e["dataset_id"] for e in datasets]
-    preds = [t.superseded_by.isnull()]
+    # The store's current state holds only current rows (a newer release deletes the rows it replaces).
+    preds = []
     if not (all_datasets and ids):
         preds.append(t.dataset_id.isin(ids) if ids else t.dataset_id.isnull())
     if f.source:
@@ -356,7 +357,7 @@ def filter_events(
         preds.append(t.date_start <= f.date_to)
     if f.precision:
         preds.append(t.date_precision.isin(list(precisions_up_to(f.precision))))
-    return t.filter(*preds)
+    return t.filter(*preds) if preds else t
 
 
 def precisions_up_to(coarsest: str) -> tuple[str, ...]:
@@ -420,4 +421,4 @@ def filter_counts(
         preds.append(t.period_start >= f.date_from)
     if f.date_to:
         preds.append(t.period_end <= f.date_to)
-    return t.filter(*preds)
+    return t.filter(*preds) if preds else t

@@ -1,8 +1,15 @@
-"""The event store: a DuckDB file reached through Ibis; the only place that executes queries.
+"""The event store: a DuckLake (catalog + Parquet files + archive) in one folder, reached through Ibis;
+the only place that executes queries.
 
->>> store = Store(Path(".peacewatch/demo.duckdb"))      # doctest: +SKIP
+Every read goes through one snapshot: a Store resolves the snapshot it reads when it first reads (the
+one asked for, the one at a time, or the latest), and :meth:`Store.pinned` / :meth:`Store.at` give a
+Store fixed at one, so that a command's queries all read the same state while writers commit.
+
+>>> store = Store(Path(".peacewatch/demo"))              # doctest: +SKIP
 >>> report = store.ingest([Path("ged.csv.gz")])[0]      # doctest: +SKIP
 >>> store.datasets()[0]["rows_ingested"]                # doctest: +SKIP
+>>> Store(Path(".peacewatch/demo"), snapshot=3).snapshot  # doctest: +SKIP
+3
 """
 
 from __future__ import annotations
@@ -11,100 +18,215 @@ import os
 import shutil
 from collections.abc import Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
 from peacewatch.errors import StoreError
+from peacewatch.store import lake
 from peacewatch.store.batch import ProgressFn, ingest_files, plausible_window
-from peacewatch.store.failures import check_store_file, unreadable
-from peacewatch.store.files import copy_on_write, unzip_folder
-from peacewatch.store.taxonomies import TaxonomyFile, reresolve
+from peacewatch.store.failures import check_store_folder, unreadable
+from peacewatch.store.files import unzip_folder
+from peacewatch.store.location import DEFAULT_WAIT, LocalStore
+from peacewatch.store.snapshots import changes, snapshot_list
+from peacewatch.store.taxonomies import TaxonomyFile, recorded
 from peacewatch.store.taxonomies import load as load_taxonomy
 from peacewatch.store.taxonomies import merged as merged_taxonomies
-from peacewatch.store.taxonomies import record as record_taxonomies
-from peacewatch.store.taxonomies import recorded as recorded_taxonomies
 
 if TYPE_CHECKING:
     # Imported where an ingest runs: it brings pyarrow (and with it NumPy), which reading the catalog
     # (`peacewatch datasets`) and running SQL (`peacewatch actors`) do not need.
     from peacewatch.store.ingest import IngestReport
 
-DEFAULT_STORE = Path("peacewatch.duckdb")
+DEFAULT_STORE = Path("peacewatch-store")
 # DuckDB's own limit; with Python and Arrow on top the process stays under 2 GB on ten million rows
 # (1.6 GB measured at 1000 MB; 1200 MB let the peak reach 1.9-2.1 GB at the same speed).
 MEMORY_LIMIT = "1000MB"
 
+SnapshotLike = int | datetime | str | None
+
 
 def resolve_store_path(path: str | os.PathLike | None = None) -> Path:
-    """--store, else PEACEWATCH_STORE, else ./peacewatch.duckdb."""
+    """--store, else PEACEWATCH_STORE, else ./peacewatch-store."""
     chosen = path or os.environ.get("PEACEWATCH_STORE") or DEFAULT_STORE
     return Path(chosen).expanduser().resolve()
 
 
-def _configure(con: duckdb.DuckDBPyConnection, spill: Path | None = None) -> None:
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    if spill is not None:
-        con.execute(f"SET temp_directory = '{spill}'")
-    con.execute("SET preserve_insertion_order = true")
-
-
 class Store:
-    """A peacewatch store file."""
+    """A peacewatch store (a folder), read at one snapshot.
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    ``snapshot``: None reads the latest (an unpinned Store moves to a newer snapshot between calls of
+    its read methods; :meth:`pinned` stops that), an int reads that snapshot, a datetime or ISO text
+    reads the last snapshot committed at or before it.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike | None = None, snapshot: SnapshotLike = None, *, location=None
+    ):
         self.path = resolve_store_path(path)
-        self._cache: dict[str, tuple[tuple[int, int], Any]] = {}
+        self.location = location or LocalStore(self.path)
+        self._asked = snapshot
+        self._snap: int | None = None
+        self._con = None
+        self._ibis = None
+        self._cache: dict[str, tuple[int, Any]] = {}
 
-    def _cached(self, name: str, make):
-        """``make()`` once per version of the store file: an ingest replaces the file (new inode), so a
-        long-lived Store sees new data while repeated calls reuse connections and the catalog."""
-        st = self.path.stat()
-        stamp = (st.st_ino, st.st_mtime_ns)
-        hit = self._cache.get(name)
-        if hit is None or hit[0] != stamp:
-            self._cache[name] = (stamp, make())
-        return self._cache[name][1]
+    def __repr__(self) -> str:
+        return (
+            f"<Store {self.location.describe()} snapshot={self._asked if self._snap is None else self._snap}>"
+        )
 
-    # -- reading -----------------------------------------------------------------------------------
+    @property
+    def is_pinned(self) -> bool:
+        return self._asked is not None
+
+    # -- snapshots ---------------------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> int:
+        """The id of the snapshot this Store reads."""
+        self._connection()
+        return self._snap
+
+    def at(self, snapshot: SnapshotLike) -> Store:
+        """A Store over the same lake, fixed at ``snapshot`` (an id, a datetime or ISO time)."""
+        return Store(self.path, snapshot, location=self.location)
+
+    def pinned(self) -> Store:
+        """This Store fixed at the snapshot it reads now (itself when it is already fixed). It shares
+        this Store's connection, and moves to the snapshot of its own writes (an analysis that adopts
+        a case's taxonomy reads the result), never to another writer's."""
+        if self.is_pinned or not self.exists():
+            return self  # nothing to pin yet: the first read of a store that does not exist fails
+        child = self.at(self.snapshot)
+        child._con, child._snap, child._ibis = self._con, self._snap, self._ibis
+        child._cache = dict(self._cache)
+        child._follows_own_writes = True
+        return child
+
+    def _written(self) -> None:
+        """After this Store wrote: read the new state (unpinned, or pinned by :meth:`pinned`)."""
+        self._cache.clear()
+        self._con, self._ibis = None, None  # a shared connection is left to its other users
+        if getattr(self, "_follows_own_writes", False):
+            self._asked = None
+            self._asked = self.snapshot
+
+    def refresh(self) -> int:
+        """Move an unpinned Store to the newest snapshot; returns the id it reads."""
+        return self.snapshot
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        """Every snapshot of the store, oldest first: id, time (ISO), command and per-dataset changes."""
+        if not self.exists():
+            return []
+        with self.raw() as con:
+            return snapshot_list(con)
+
+    def changes(self, from_snapshot: int, to_snapshot: int | None = None) -> dict[str, Any]:
+        """What changed in events and counts after ``from_snapshot`` up to ``to_snapshot`` (default:
+        this Store's): rows inserted, updated and deleted per table and dataset, and the event rows
+        themselves as an Arrow table (``rows``: change_type, snapshot_id and the event's fields)."""
+        with self.raw() as con:
+            return changes(con, from_snapshot, self.snapshot if to_snapshot is None else to_snapshot)
+
+    # -- connections -------------------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return self.path.exists()
+        return self.location.exists()
 
     def _require(self) -> None:
-        if not self.path.exists():
+        check_store_folder(self.path)
+        if not self.location.exists():
             raise StoreError(
-                f"{self.path}: no store here yet.",
+                f"{self.location.describe()}: no store here yet.",
                 hint="Ingest a file first (peacewatch ingest FILE), or point --store or PEACEWATCH_STORE "
                 "at one.",
             )
-        check_store_file(self.path)
+
+    def _connection(self):
+        """The read connection, attached at this Store's snapshot (resolved on first use; an unpinned
+        Store re-attaches when a newer snapshot has been committed since)."""
+        if self._con is not None:
+            if self.is_pinned or lake.latest_snapshot(self._con) == self._snap:
+                return self._con
+        self._require()
+        with unreadable(self.path):
+            snap = self._resolve()
+            con = lake.connect(self.location, read_only=True, snapshot=snap)
+        # The old connection is not closed here: a pinned Store made from this one may still read it.
+        self._con, self._snap, self._ibis = con, snap, None
+        return con
+
+    def _resolve(self) -> int:
+        asked = self._asked
+        if isinstance(asked, bool):
+            raise StoreError(f"snapshot={asked!r}: expected a snapshot id or a time.")
+        if isinstance(asked, int):
+            return asked
+        if isinstance(asked, str) and asked.strip().isdigit():
+            return int(asked)
+        probe = lake.connect(self.location, read_only=True)
+        try:
+            if asked is None:
+                return lake.latest_snapshot(probe)
+            found = lake.snapshot_at(probe, asked)
+            if found is None:
+                lo, _ = lake.snapshot_range(probe)
+                raise StoreError(
+                    f"{self.location.describe()}: no snapshot at or before {asked}; the first was "
+                    f"committed later (snapshot {lo}).",
+                    hint="Give a later time, or a snapshot id (`peacewatch snapshots` lists them).",
+                )
+            return found
+        finally:
+            probe.close()
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+        self._con, self._ibis = None, None
+
+    def _cached(self, name: str, make):
+        """``make()`` once per snapshot read."""
+        snap = self.snapshot
+        hit = self._cache.get(name)
+        if hit is None or hit[0] != snap:
+            self._cache[name] = (snap, make())
+        return self._cache[name][1]
+
+    def _has_table(self, name: str) -> bool:
+        return name in self._cached("tables", self._tables)
+
+    def _tables(self) -> set[str]:
+        rows = self._con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'",
+            [lake.ALIAS],
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    # -- reading -----------------------------------------------------------------------------------
 
     @contextmanager
     def raw(self):
-        """A read-only DuckDB connection (for catalog reads and executing compiled expressions)."""
-        self._require()
+        """The read connection (DuckDB, the lake attached read-only at this Store's snapshot and in
+        use: ``SELECT ... FROM events`` reads it). Do not close it; the Store does."""
+        con = self._connection()
         with unreadable(self.path):
-            con = duckdb.connect(str(self.path), read_only=True)
-        try:
-            with unreadable(self.path):
-                yield con
-        finally:
-            con.close()
+            yield con
 
     def ibis(self):
-        """A read-only Ibis connection to the store; indicators build expressions on its tables."""
+        """An Ibis connection to the store at its snapshot; indicators build expressions on its tables."""
         import ibis
 
-        self._require()
-        with unreadable(self.path):
-            return self._cached("ibis", lambda: ibis.duckdb.connect(str(self.path), read_only=True))
+        con = self._connection()
+        if self._ibis is None or self._ibis.con is not con:
+            self._ibis = ibis.duckdb.from_connection(con)
+        return self._ibis
 
     def datasets(self) -> list[dict[str, Any]]:
         """The catalog as a list of dicts (dates as ISO strings)."""
-        if not self.path.exists():
+        if not self.exists():
             return []
         return [dict(r) for r in self._cached("catalog", self._read_catalog)]
 
@@ -112,28 +234,28 @@ class Store:
         """The last day each event dataset covers, as an ISO date: the latest day one of its events
         starts. (The catalog's date_max is the latest date_end, which an event that begins on the
         cut-off and runs past it pushes beyond the days the source collected.)"""
-        if not self.path.exists():
+        if not self.exists():
             return {}
         return dict(self._cached("cut_offs", self._read_cut_offs))
 
     def _read_cut_offs(self) -> dict[str, str]:
-        with self.raw() as con:
-            rows = con.execute(
+        if not self._has_table("events"):
+            return {}
+        rows = lake.retrying(
+            lambda: self._con.execute(
                 "SELECT dataset_id, max(date_start) FROM events GROUP BY dataset_id"
             ).fetchall()
+        )
         return {d: last.isoformat() for d, last in rows if last is not None}
 
     def _read_catalog(self) -> list[dict[str, Any]]:
-        with self.raw() as con:
-            try:
-                cur = con.execute("SELECT * FROM datasets ORDER BY ingested_at, dataset_id")
-            except duckdb.CatalogException:
-                raise StoreError(
-                    f"{self.path}: a DuckDB database, but not a peacewatch store (it has no datasets table).",
-                    hint="Point --store or PEACEWATCH_STORE at a store made by `peacewatch ingest`.",
-                ) from None
-            names = [d[0] for d in cur.description]
-            rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        if not self._has_table("datasets"):
+            return []
+        cur = lake.retrying(
+            lambda: self._con.execute("SELECT * FROM datasets ORDER BY ingested_at, dataset_id")
+        )
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         for r in rows:
             for k in ("date_min", "date_max", "ingested_at"):
                 if r[k] is not None:
@@ -142,14 +264,9 @@ class Store:
 
     def taxonomy_files(self) -> list[TaxonomyFile]:
         """The user taxonomy files this store's events were resolved with (see store/taxonomies.py)."""
-        if not self.path.exists():
+        if not self.exists():
             return []
-
-        def read():
-            with self.raw() as con:
-                return recorded_taxonomies(con)
-
-        return self._cached("taxonomies", read)
+        return self._cached("taxonomies", lambda: recorded(self._con))
 
     def taxonomy(self, extra: Sequence[str | os.PathLike] = ()):
         """The actor taxonomy of this store: the shipped one, the store's files, then ``extra``
@@ -157,36 +274,10 @@ class Store:
         files, _ = merged_taxonomies(self.taxonomy_files(), [TaxonomyFile.read(p) for p in extra])
         return load_taxonomy(files)
 
-    def adopt_taxonomies(self, paths: Sequence[str | os.PathLike]) -> int | None:
-        """Add taxonomy files to the store (a changed file replaces its earlier version) and
-        re-resolve the actor keys of every stored event with them. Returns how many event sides got
-        other keys, or None when the store had these files already (nothing is written then).
-
-        >>> Store("car.duckdb").adopt_taxonomies(["cases/car-2019/actors.yaml"])   # doctest: +SKIP
-        412
-        """
-        files, changed = merged_taxonomies(self.taxonomy_files(), [TaxonomyFile.read(p) for p in paths])
-        if not changed:
-            return None
-        taxonomy = load_taxonomy(files)  # every problem of every file, before anything is written
-        self._require()
-        with copy_on_write(self.path) as tmp:
-            con = duckdb.connect(str(tmp))
-            try:
-                _configure(con)
-                record_taxonomies(con, files)
-                n = reresolve(con, taxonomy)
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-        # A file replaced within the same clock tick may reuse the inode: forget what was read.
-        self._cache.clear()
-        return n
-
     def query(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run read-only SQL and return a pyarrow table (used by the CLI's listings)."""
         with self.raw() as con:
-            return con.execute(sql, list(params)).to_arrow_table()
+            return lake.retrying(lambda: con.execute(sql, list(params)).to_arrow_table())
 
     def execute(self, expr, *, limit: int | None = None) -> Any:
         """Execute an Ibis expression built on :meth:`ibis` tables; returns a pyarrow table.
@@ -197,17 +288,37 @@ class Store:
         """
         import ibis.expr.operations as ops
 
+        backend = self.ibis()
         if limit is None and not expr.op().find(ops.InMemoryTable):
-            backend = self.ibis()
             with unreadable(self.path):
-                table = backend.con.sql(backend.compile(expr)).to_arrow_table()
+                sql = backend.compile(expr)
+                table = lake.retrying(lambda: backend.con.sql(sql).to_arrow_table())
             # DuckDB may answer in a wider type than Ibis promised (a truncated DATE comes back as a
             # TIMESTAMP); give callers the schema of the expression, as Ibis itself does.
             return table.cast(expr.schema().to_pyarrow())
         with unreadable(self.path):
-            return expr.to_pyarrow(limit=limit) if limit is not None else expr.to_pyarrow()
+            return backend.to_pyarrow(expr, limit=limit) if limit is not None else backend.to_pyarrow(expr)
 
     # -- writing -----------------------------------------------------------------------------------
+
+    def adopt_taxonomies(
+        self, paths: Sequence[str | os.PathLike], *, wait: float = DEFAULT_WAIT, message: str | None = None
+    ) -> int | None:
+        """Add taxonomy files to the store (a changed file replaces its earlier version) and
+        re-resolve the actor keys of every stored event with them, in one snapshot. Returns how many
+        event sides got other keys, or None when the store had these files already (nothing is
+        written then).
+
+        >>> Store("car").adopt_taxonomies(["cases/car-2019/actors.yaml"])   # doctest: +SKIP
+        412
+        """
+        from peacewatch.store.batch import adopt
+
+        self._require()
+        n = adopt(self, paths, wait=wait, message=message, memory_limit=MEMORY_LIMIT)
+        if n is not None:
+            self._written()
+        return n
 
     def ingest(
         self,
@@ -219,19 +330,27 @@ class Store:
         taxonomy_files: Sequence[Path] = (),
         progress: ProgressFn | None = None,
         plausible_dates: tuple[date | None, date | None] = (None, None),
+        release_of: str | None = None,
+        archive: bool = True,
+        wait: float = DEFAULT_WAIT,
+        message: str | None = None,
     ) -> list[IngestReport]:
-        """Ingest files atomically: all of them, or (on any error or interruption) none.
+        """Ingest files atomically, as one snapshot: all of them, or (on any error or interruption) none.
 
         A file whose sha256 is already in the catalog is reported as ``unchanged`` and not read again;
-        a file given twice is read once. Rows dated outside ``plausible_dates`` (earliest, latest;
-        None takes the default of ``schema.plausible_dates()``, 1946-01-01 to a year from today) are
-        quarantined. The data member of a zip archive is unpacked into a working folder beside the
-        store (``STORE.tmp-PID.unzip``), removed when the ingest ends however it ends.
+        a file given twice is read once. A file that is a new release of a dataset in the store
+        (``release_of``, or found by its event ids: docs/adr/0012) is applied to it as a change set.
+        Rows dated outside ``plausible_dates`` (earliest, latest; None takes the default of
+        ``schema.plausible_dates()``, 1946-01-01 to a year from today) are quarantined. Each new file
+        is copied into the store's archive (``archive=False``: only its path is kept). One writer at a
+        time: another waits up to ``wait`` seconds. ``message`` is the snapshot's commit message
+        (default: the command line).
         """
+        check_store_folder(self.path)
         plausible = plausible_window(*plausible_dates)
-        work = unzip_folder(self.path)
+        work = unzip_folder(self.location)
         try:
-            return ingest_files(
+            reports = ingest_files(
                 self,
                 paths,
                 source=source,
@@ -241,8 +360,13 @@ class Store:
                 progress=progress,
                 workdir=work,
                 plausible=plausible,
-                configure=_configure,
                 memory_limit=MEMORY_LIMIT,
+                release_of=release_of,
+                archive=archive,
+                wait=wait,
+                message=message,
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        self._written()
+        return reports

@@ -1,5 +1,5 @@
-"""Ingesting a batch of files into a store: hashing, planning, proving compressed files whole, and
-writing them all into one private copy of the store (store/files.py), or none of them.
+"""Ingesting a batch of files into a store: hashing, planning, archiving, proving compressed files
+whole, and writing them all in one DuckLake transaction (one snapshot) under the writer lock, or none.
 
 :meth:`peacewatch.store.Store.ingest` is the entry point; this module holds its steps.
 """
@@ -11,7 +11,10 @@ import hashlib
 import os
 import re
 import select
+import shlex
+import shutil
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -24,9 +27,12 @@ import duckdb
 from peacewatch import schema
 from peacewatch.errors import IngestError, SourceError
 from peacewatch.sources.compressed import GzipProofs
+from peacewatch.store import lake
 from peacewatch.store.ddl import create_statements
 from peacewatch.store.failures import ingest_error
-from peacewatch.store.files import copy_on_write
+from peacewatch.store.files import archive as archive_file
+from peacewatch.store.files import working_folder
+from peacewatch.store.snapshots import set_commit
 from peacewatch.store.taxonomies import TaxonomyFile, reresolve
 from peacewatch.store.taxonomies import load as load_taxonomy
 from peacewatch.store.taxonomies import merged as merged_taxonomies
@@ -71,6 +77,42 @@ def default_dataset_id(path: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:64] or "dataset"
 
 
+def command_line(paths=()) -> str:
+    """The snapshot's commit message: the command line of a `peacewatch` command, else the call."""
+    argv = sys.argv
+    if argv and (Path(argv[0]).name in {"peacewatch", "__main__.py"} or argv[0].endswith("peacewatch")):
+        return shlex.join(["peacewatch", *argv[1:]])
+    names = ", ".join(Path(p).name for p in paths)
+    return f"Store.ingest([{names}])" if paths else "Store.adopt_taxonomies"
+
+
+@contextmanager
+def writing(store: Store, memory_limit: str):
+    """A connection with the lake attached read-write, inside one transaction; the block's work
+    commits as one snapshot when it ends, or none of it does. The caller holds the writer lock."""
+    location = store.location
+    location.prepare()
+    folder = getattr(location, "folder", None)
+    spill = working_folder(folder, "spill") if folder is not None else None
+    config = {"memory_limit": memory_limit, "preserve_insertion_order": True}
+    if spill is not None:
+        spill.parent.mkdir(exist_ok=True)  # DuckDB makes the spill folder, not its parent
+        config["temp_directory"] = str(spill)
+    try:
+        con = lake.connect(location, read_only=False, config=config)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for stmt in create_statements():
+                con.execute(stmt)
+            yield con
+            lake.retrying(lambda: con.execute("COMMIT"))
+        finally:
+            con.close()  # without COMMIT: rolled back
+    finally:
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
+
+
 def ingest_files(
     store: Store,
     paths,
@@ -82,62 +124,106 @@ def ingest_files(
     progress,
     workdir: Path,
     plausible,
-    configure: Callable[..., None],
     memory_limit: str,
+    release_of: str | None = None,
+    archive: bool = True,
+    wait: float = 60,
+    message: str | None = None,
 ):
     """The body of :meth:`Store.ingest` (which see), given the store, its working folder for zip
-    members, the plausible dates, and how to configure a connection with what memory limit."""
-    from peacewatch.gazetteer import resolve_countries
-    from peacewatch.sources.registry import plan_file
-    from peacewatch.store.ingest import write
-
+    members, the plausible dates, and DuckDB's memory limit."""
     report = progress or (lambda stage, fraction: None)
     files = [Path(p).expanduser().resolve() for p in paths]
     if dataset_id and len(files) > 1:
         raise IngestError("--name can only be given when ingesting a single file.")
-    known = {d["sha256"]: d for d in store.datasets()}
-    taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
-    plans = []
-    given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
+    if release_of and len(files) > 1:
+        raise IngestError("--release-of can only be given when ingesting a single file.")
+    hashed = []
     for f in files:
         if not f.is_file():
             raise IngestError(f"{f}: no such file.", hint="Check the path given to ingest.")
         report(f"hashing {f.name}", None)
-        sha = _sha256(f)
-        if sha in known:
-            plans.append((f, sha, None, known[sha]["dataset_id"]))
-            continue
-        if sha in given:  # the same bytes twice in one ingest: read and count them once
-            plans.append((f, sha, None, None))
-            continue
-        given[sha] = f
-        plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir)
-        name = dataset_id or default_dataset_id(f)
-        if name in taken and taken[name] != sha:
-            name = f"{name}-{sha[:8]}"
-        taken[name] = sha
-        plans.append((f, sha, plan, name))
-    # New rows are resolved with the store's own taxonomy files too, so its keys stay meaningful;
-    # a new or changed file re-resolves the rows already stored (the same as adopt_taxonomies).
-    tax_files, tax_changed = merged_taxonomies(
-        store.taxonomy_files(), [TaxonomyFile.read(p) for p in taxonomy_files]
-    )
-    taxonomy = load_taxonomy(tax_files)
-    results: list[IngestReport] = []
+        hashed.append((f, _sha256(f)))
+    message = message or command_line(files)
+    # The catalog is read under the writer lock: no other writer can change it before this commits.
+    with store.location.lock(wait, message), _interruptible():
+        return _ingest_locked(
+            store,
+            hashed,
+            source=source,
+            mapping=mapping,
+            dataset_id=dataset_id,
+            taxonomy_files=taxonomy_files,
+            report=report,
+            workdir=workdir,
+            plausible=plausible,
+            memory_limit=memory_limit,
+            release_of=release_of,
+            archive=archive,
+            message=message,
+        )
+
+
+def _ingest_locked(
+    store,
+    hashed,
+    *,
+    source,
+    mapping,
+    dataset_id,
+    taxonomy_files,
+    report,
+    workdir,
+    plausible,
+    memory_limit,
+    release_of,
+    archive,
+    message,
+):
+    from peacewatch.gazetteer import resolve_countries
+    from peacewatch.sources.registry import plan_file
+    from peacewatch.store import Store
+    from peacewatch.store.ingest import write
+
+    if True:
+        current = Store(store.path, location=store.location)
+        known = {d["sha256"]: d for d in current.datasets()}
+        taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
+        plans = []
+        given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
+        for f, sha in hashed:
+            if sha in known:
+                plans.append((f, sha, None, known[sha]["dataset_id"]))
+                continue
+            if sha in given:  # the same bytes twice in one ingest: read and count them once
+                plans.append((f, sha, None, None))
+                continue
+            given[sha] = f
+            plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir)
+            name = dataset_id or default_dataset_id(f)
+            if name in taken and taken[name] != sha:
+                name = f"{name}-{sha[:8]}"
+            taken[name] = sha
+            plans.append((f, sha, plan, name))
+        # New rows are resolved with the store's own taxonomy files too, so its keys stay meaningful;
+        # a new or changed file re-resolves the rows already stored (the same as adopt_taxonomies).
+        tax_files, tax_changed = merged_taxonomies(
+            current.taxonomy_files(), [TaxonomyFile.read(p) for p in taxonomy_files]
+        )
+        taxonomy = load_taxonomy(tax_files)
+        current.close()
     todo = [p for p in plans if p[2] is not None]
     if not todo:
-        sides = store.adopt_taxonomies(taxonomy_files) if tax_changed else None
+        sides = _adopt_locked(store, tax_files, taxonomy, memory_limit, message) if tax_changed else None
         note = () if sides is None else (_reresolved_note(sides),)
         return [_unchanged(store, name, f, note) for f, _, _, name in plans]
+    results: list[IngestReport] = []
     first_of: dict[str, IngestReport] = {}
     # Compressed files are proven whole beside the ingest, and before it commits (a truncated
     # .csv.gz reads without error in DuckDB).
-    with GzipProofs(p[0] for p in todo) as proofs, copy_on_write(store.path) as tmp:
-        con = duckdb.connect(str(tmp))
-        try:
-            configure(con, spill=tmp.with_name(tmp.name + ".spill"))
-            for stmt in create_statements():
-                con.execute(stmt)
+    try:
+        with GzipProofs(p[0] for p in todo) as proofs, writing(store, memory_limit) as con:
+            snapshot_id = lake.latest_snapshot(con) + 1  # under the writer lock: the next one is ours
             sides = None
             if tax_changed:
                 record_taxonomies(con, tax_files)
@@ -148,9 +234,12 @@ def ingest_files(
                         results.append(_given_twice(first_of[sha], f))
                         continue
                     note = () if sides is None else (_reresolved_note(sides),)
-                    results.append(_unchanged(store, name, f, note))
+                    results.append(_unchanged(store, name, f, note, con))
                     continue
-                # No DuckDB transaction: the private copy is the transaction (docs/adr/0003).
+                archived = None
+                if archive and getattr(store.location, "folder", None) is not None:
+                    report(f"archiving {f.name}", None)
+                    archived = archive_file(store.location.folder, sha, f)
                 with _polling(con, report) as stage:
                     try:
                         results.append(
@@ -165,6 +254,9 @@ def ingest_files(
                                 resolve_countries=resolve_countries,
                                 progress=lambda s, f=f: stage(f"{f.name}: {s}"),
                                 plausible=plausible,
+                                release_of=release_of,
+                                archived=archived,
+                                snapshot_id=snapshot_id,
                             )
                         )
                     except duckdb.Error as exc:
@@ -172,19 +264,58 @@ def ingest_files(
                         raise ingest_error(f, exc, memory_limit) from exc
                 first_of[sha] = results[-1]
             _prove(proofs)
-            con.execute("CHECKPOINT")
-        except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or checkpointing
-            raise ingest_error(store.path, exc, memory_limit) from exc
-        finally:
-            con.close()
-    store._cache.clear()
+            set_commit(
+                con,
+                message,
+                {
+                    r.dataset_id: {
+                        "added": r.rows_added,
+                        "updated": r.rows_updated,
+                        "deleted": r.rows_deleted,
+                        "unchanged": r.rows_unchanged,
+                    }
+                    for r in results
+                    if r.status == "ingested"
+                },
+            )
+    except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or committing
+        raise ingest_error(store.path, exc, memory_limit) from exc
     return results
 
 
-def _unchanged(store: Store, name: str, f: Path, notes: tuple[str, ...] = ()) -> IngestReport:
+def adopt(store: Store, paths, *, wait: float, message: str | None, memory_limit: str) -> int | None:
+    """The body of :meth:`Store.adopt_taxonomies` (which see): one snapshot, under the writer lock."""
+    from peacewatch.store import Store
+
+    message = message or command_line()
+    new = [TaxonomyFile.read(p) for p in paths]
+    with store.location.lock(wait, message):
+        current = Store(store.path, location=store.location)
+        files, changed = merged_taxonomies(current.taxonomy_files(), new)
+        current.close()
+        if not changed:
+            return None
+        taxonomy = load_taxonomy(files)  # every problem of every file, before anything is written
+        return _adopt_locked(store, files, taxonomy, memory_limit, message)
+
+
+def _adopt_locked(store: Store, files, taxonomy, memory_limit: str, message: str) -> int:
+    with writing(store, memory_limit) as con:
+        record_taxonomies(con, files)
+        n = reresolve(con, taxonomy)
+        set_commit(con, message, {})
+    return n
+
+
+def _unchanged(store: Store, name: str, f: Path, notes: tuple[str, ...] = (), con=None) -> IngestReport:
+    from peacewatch.store import Store
     from peacewatch.store.ingest import IngestReport
 
-    d = next(x for x in store.datasets() if x["dataset_id"] == name)
+    if con is not None:  # inside the writing transaction
+        cur = con.execute("SELECT * FROM datasets WHERE dataset_id = ?", [name])
+        d = dict(zip([c[0] for c in cur.description], cur.fetchone(), strict=True))
+    else:
+        d = next(x for x in Store(store.path, location=store.location).datasets() if x["dataset_id"] == name)
     return IngestReport(
         dataset_id=name,
         source=d["source"],
@@ -202,6 +333,8 @@ def _unchanged(store: Store, name: str, f: Path, notes: tuple[str, ...] = ()) ->
         news_derived=d["news_derived"],
         seconds=0.0,
         notes=("already in the store (same sha256); nothing was read", *notes),
+        snapshot_id=d.get("snapshot_id"),
+        archive=d.get("archive"),
     )
 
 
@@ -228,6 +361,10 @@ def _given_twice(first: IngestReport, f: Path) -> IngestReport:
         path=str(f),
         status="unchanged",
         rows_superseded=0,
+        rows_added=0,
+        rows_updated=0,
+        rows_deleted=0,
+        rows_unchanged=0,
         seconds=0.0,
         notes=(
             f"the same file (sha256) as {first.path}, given earlier in this ingest: read and counted "
@@ -237,13 +374,25 @@ def _given_twice(first: IngestReport, f: Path) -> IngestReport:
 
 
 @contextmanager
+def _interruptible():
+    """Ctrl-C while DuckDB runs a statement outside :func:`_polling` (opening the lake, reading the
+    catalog) reaches Python as DuckDB's "Query interrupted": it is a KeyboardInterrupt all the same."""
+    try:
+        yield
+    except (duckdb.InterruptException, RuntimeError) as exc:
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
+
+
+@contextmanager
 def _polling(con, report: ProgressFn):
     """Report DuckDB's progress on the running statement twice a second, and turn Ctrl-C into an
     interrupt of that statement.
 
     While DuckDB runs a statement the main thread is inside C code and Python's SIGINT handler cannot
     run; the signal's wake-up byte reaches this thread instead, which interrupts the query. Python
-    then raises KeyboardInterrupt in the main thread and the private copy of the store is discarded.
+    then raises KeyboardInterrupt in the main thread and the transaction is rolled back.
     """
     state = {"stage": ""}
     done = threading.Event()

@@ -1,8 +1,19 @@
-"""The catalog side of an ingest: supersession between releases and the dataset's catalog row."""
+"""The catalog side of an ingest: which dataset a file is a release of, newer-release-wins between
+datasets that share event ids, and the dataset's catalog and release rows.
+
+A file is a new release of dataset D when the user says so (``--release-of D``), or when it reads with
+the same source and reader as D, D carries source event ids, and at least ``RELEASE_OVERLAP`` of D's
+current event ids are in the file. A release is applied to D as a change set (store/ingest.py); any
+other file is a new dataset.
+"""
 
 from __future__ import annotations
 
-from peacewatch.sources.base import ReadPlan
+from peacewatch.errors import IngestError
+from peacewatch.sources.base import ReadPlan, quote_literal
+
+# The share of a dataset's current event ids a file must carry to be taken as its new release.
+RELEASE_OVERLAP = 0.9
 
 
 def _version_key(version: str | None) -> tuple:
@@ -10,30 +21,100 @@ def _version_key(version: str | None) -> tuple:
     return tuple(digits)
 
 
-def supersede(con, dataset_id: str, plan: ReadPlan) -> tuple[int, tuple[str, ...]]:
-    """Mark rows that share event ids with another dataset: the newer release wins.
+def release_target(con, plan: ReadPlan, asked: str | None) -> tuple[str | None, str | None]:
+    """The dataset this file is a new release of (or None), and a sentence saying why, for the report.
+    Reads the staged rows (temp.scan_typed)."""
+    if asked is not None:
+        row = (
+            con.execute("SELECT table_name, source FROM datasets WHERE dataset_id = ?", [asked]).fetchone()
+            if _has(con, "datasets")
+            else None
+        )
+        if row is None:
+            known = (
+                [r[0] for r in con.execute("SELECT dataset_id FROM datasets ORDER BY 1").fetchall()]
+                if _has(con, "datasets")
+                else []
+            )
+            raise IngestError(
+                f"--release-of {asked}: no such dataset in the store"
+                + (f" (it holds: {', '.join(known)})." if known else " (it holds none)."),
+                hint="Give the dataset_id of `peacewatch datasets`, or leave --release-of out to add a new dataset.",
+            )
+        if row[0] != plan.table:
+            raise IngestError(
+                f"--release-of {asked}: that dataset holds {row[0]}, this file {plan.table}.",
+                hint="A release must hold the same kind of rows; leave --release-of out to add a new dataset.",
+            )
+        return asked, f"applied as a new release of dataset {asked} (--release-of)"
+    if plan.table != "events" or not plan.source_id or not _has(con, "datasets"):
+        return None, None
+    candidates = [
+        r[0]
+        for r in con.execute(
+            "SELECT dataset_id FROM datasets WHERE source = ? AND reader = ? AND table_name = 'events' "
+            "AND NOT list_contains(fields_missing, 'source_event_id')",
+            [plan.source, plan.reader],
+        ).fetchall()
+    ]
+    if not candidates:
+        return None, None
+    prefix = quote_literal(plan.source + ":")
+    overlaps = con.execute(
+        f"""
+        SELECT e.dataset_id, count(*) AS n,
+               count(*) FILTER (WHERE e.event_id IN (
+                   SELECT {prefix} || __source_id FROM temp.scan_typed
+                   WHERE __bad IS NULL AND __source_id IS NOT NULL)) AS shared
+        FROM events e WHERE e.dataset_id IN (SELECT unnest(?::VARCHAR[]))
+        GROUP BY e.dataset_id ORDER BY shared DESC, e.dataset_id""",
+        [candidates],
+    ).fetchall()
+    for dataset, n, shared in overlaps:
+        if n and shared / n >= RELEASE_OVERLAP:
+            return dataset, (
+                f"applied as a new release of dataset {dataset}: the file carries {shared:,} of its "
+                f"{n:,} current event ids ({shared / n:.1%}; {RELEASE_OVERLAP:.0%} or more makes a release)"
+            )
+    return None, None
+
+
+def _has(con, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ?",
+            [table],
+        ).fetchone()[0]
+    )
+
+
+def supersede(con, dataset_id: str, plan: ReadPlan) -> tuple[int, int, tuple[str, ...]]:
+    """Newer release wins between datasets that share event ids: the older dataset's rows with those
+    ids leave the current state (they stay readable at earlier snapshots). Only overlapping rows are
+    touched.
 
     The new dataset is the newer release unless both carry versions and its version is lower (an
-    older release ingested late). Returns how many rows of other datasets this ingest superseded, and
-    one sentence per dataset involved for the ingest report, so that superseding is never silent.
+    older release ingested late). Returns the rows of other datasets this ingest superseded, the rows
+    of this dataset superseded by others, and one sentence per dataset involved for the report.
     """
     # Event ids begin with their source, so only datasets of the same source can share them; with none
     # in the store (the usual first ingest) there is nothing to compare, and no self-join of the events.
     others = con.execute(
-        "SELECT count(*) FROM datasets WHERE source = ? AND dataset_id <> ?", [plan.source, dataset_id]
+        "SELECT count(*) FROM datasets WHERE source = ? AND dataset_id <> ? AND table_name = 'events'",
+        [plan.source, dataset_id],
     ).fetchone()[0]
     if not others:
-        return 0, ()
+        return 0, 0, ()
     overlaps = con.execute(
         """
         SELECT o.dataset_id, d.version, count(*) FROM events n
-        JOIN events o ON o.event_id = n.event_id AND o.dataset_id <> n.dataset_id AND o.superseded_by IS NULL
-            AND o.source = n.source
+        JOIN events o ON o.event_id = n.event_id AND o.dataset_id <> n.dataset_id AND o.source = n.source
         JOIN datasets d ON d.dataset_id = o.dataset_id
-        WHERE n.dataset_id = ? GROUP BY ALL""",
+        WHERE n.dataset_id = ? GROUP BY ALL ORDER BY 1""",
         [dataset_id],
     ).fetchall()
-    superseded = 0
+    superseded = own = 0
     said: list[str] = []
     for other, other_version, n in overlaps:
         older_release = (
@@ -41,31 +122,45 @@ def supersede(con, dataset_id: str, plan: ReadPlan) -> tuple[int, tuple[str, ...
         )
         loser, winner = (dataset_id, other) if older_release else (other, dataset_id)
         con.execute(
-            """
-            UPDATE events SET superseded_by = ? WHERE dataset_id = ? AND superseded_by IS NULL
-            AND event_id IN (SELECT event_id FROM events WHERE dataset_id = ?)""",
-            [winner, loser, winner],
+            "DELETE FROM events WHERE dataset_id = ? AND event_id IN "
+            "(SELECT event_id FROM events WHERE dataset_id = ?)",
+            [loser, winner],
         )
         if loser == other:
             superseded += n
+            con.execute(
+                "UPDATE datasets SET rows_superseded = rows_superseded + ? WHERE dataset_id = ?", [n, other]
+            )
             said.append(
                 f"superseded {n:,} rows of dataset {other} ({other_version or 'version unknown'}): they "
                 "share event ids with this file, which is taken as the newer release"
             )
         else:
+            own += n
             said.append(
                 f"{n:,} rows of this file are superseded by dataset {other} ({other_version}), a newer "
                 "release already in the store"
             )
-        con.execute(
-            "UPDATE datasets SET rows_superseded = (SELECT count(*) FROM events WHERE dataset_id = ? "
-            "AND superseded_by IS NOT NULL) WHERE dataset_id = ?",
-            [loser, loser],
-        )
-    return superseded, tuple(said)
+    return superseded, own, tuple(said)
 
 
-def record(con, plan: ReadPlan, *, dataset_id, original, sha256, nbytes, rows_read, counts, missing) -> None:
+def record(
+    con,
+    plan: ReadPlan,
+    *,
+    dataset_id,
+    original,
+    sha256,
+    archived,
+    snapshot_id,
+    nbytes,
+    rows_read,
+    counts,
+    missing,
+    superseded,
+    changes,
+) -> None:
+    """Write the dataset's catalog row (replacing the previous release's) and its release row."""
     table = plan.table
     lo, hi = ("date_start", "date_end") if table == "events" else ("period_start", "period_end")
     dmin, dmax, countries = con.execute(
@@ -73,19 +168,23 @@ def record(con, plan: ReadPlan, *, dataset_id, original, sha256, nbytes, rows_re
         f"FILTER (WHERE coalesce(iso3, country) IS NOT NULL)) FROM {table} WHERE dataset_id = ?",
         [dataset_id],
     ).fetchone()
-    own_superseded = 0
-    if table == "events":
-        own_superseded = con.execute(
-            "SELECT count(*) FROM events WHERE dataset_id = ? AND superseded_by IS NOT NULL", [dataset_id]
-        ).fetchone()[0]
+    before = con.execute(
+        "SELECT releases, rows_superseded FROM datasets WHERE dataset_id = ?", [dataset_id]
+    ).fetchone()
+    releases = (before[0] if before else 0) + 1
+    if before:
+        superseded += before[1]
+        con.execute("DELETE FROM datasets WHERE dataset_id = ?", [dataset_id])
     con.execute(
-        f"INSERT INTO datasets VALUES ({', '.join('?' * 19)}, now()::TIMESTAMP)",
+        f"INSERT INTO datasets VALUES ({', '.join('?' * 22)}, now()::TIMESTAMP)",
         [
             dataset_id,
             plan.source,
             plan.reader,
             original,
             sha256,
+            archived,
+            snapshot_id,
             nbytes,
             plan.version,
             table,
@@ -93,12 +192,30 @@ def record(con, plan: ReadPlan, *, dataset_id, original, sha256, nbytes, rows_re
             counts[0],
             counts[1],
             counts[2],
-            own_superseded,
+            superseded,
+            releases,
             dmin,
             dmax,
             countries or [],
             list(missing),
             plan.news_derived,
             list(plan.notes),
+        ],
+    )
+    con.execute(
+        "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        [
+            dataset_id,
+            releases,
+            snapshot_id,
+            original,
+            sha256,
+            archived,
+            plan.version,
+            rows_read,
+            changes["added"],
+            changes["updated"],
+            changes["deleted"],
+            changes["unchanged"],
         ],
     )

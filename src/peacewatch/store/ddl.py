@@ -1,10 +1,21 @@
-"""Tables of the store, created from ``peacewatch.schema``: the one place the schema becomes SQL."""
+"""Tables of the store, created from ``peacewatch.schema``: the one place the schema becomes SQL.
+
+DuckLake tables have no primary keys; the store keeps keys unique itself (one writer at a time).
+``store_meta`` records the schema version and the DuckDB version whose ``hash()`` computed the
+events' ``content_hash`` (not promised stable across DuckDB versions: docs/adr/0012).
+"""
 
 from __future__ import annotations
 
+import duckdb
+
 from peacewatch.schema import TABLES, Column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+TAXONOMIES = (
+    "CREATE TABLE IF NOT EXISTS taxonomies (path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, "
+    "text VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL)"
+)
 
 
 def _column_sql(c: Column) -> str:
@@ -17,8 +28,11 @@ def create_statements() -> list[str]:
         f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(_column_sql(c) for c in cols)})"
         for name, cols in TABLES.items()
     ]
-    out.append("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    out.append(
-        f"INSERT INTO store_meta VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING"
-    )
+    out.append(TAXONOMIES)
+    out.append("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)")
+    for key, value in (("schema_version", str(SCHEMA_VERSION)), ("hash_duckdb", duckdb.__version__)):
+        out.append(
+            f"INSERT INTO store_meta SELECT '{key}', '{value}' "
+            f"WHERE NOT EXISTS (SELECT 1 FROM store_meta WHERE key = '{key}')"
+        )
     return out

@@ -1,5 +1,5 @@
 """How the store's failures read to a user: one sentence naming the file, what went wrong and what to
-do, for a store path that is no store, a damaged store file, and an ingest that DuckDB stopped (a full
+do, for a store path that is no store, a damaged store, and an ingest that DuckDB stopped (a full
 disk, too little memory, a line longer than DuckDB reads, a file not as its reader planned)."""
 
 from __future__ import annotations
@@ -15,27 +15,33 @@ import duckdb
 from peacewatch.errors import IngestError, PeacewatchError, StoreError
 
 
-def check_store_file(path: Path) -> None:
-    """Refuse, with one sentence, a store path that cannot be a store: a folder, a device such as
-    /dev/null, an empty file, or a file that does not start as a DuckDB database does."""
-    where = "Point --store or PEACEWATCH_STORE at a store file made by `peacewatch ingest`."
+def check_store_folder(path: Path) -> None:
+    """Refuse, with one sentence, a store path that cannot be a store folder: a file (a store written
+    by an earlier peacewatch, one DuckDB file, gets the commands that rebuild it), a device such as
+    /dev/null, or a path that cannot be read. A path that does not exist yet is fine (an ingest makes it)."""
+    where = "Point --store or PEACEWATCH_STORE at a store folder made by `peacewatch ingest`."
     try:
         st = path.stat()
+    except FileNotFoundError:
+        return
     except OSError as exc:
         raise StoreError(f"{path}: cannot read the store ({exc.strerror}).", hint=where) from None
     if stat.S_ISDIR(st.st_mode):
-        raise StoreError(f"{path}: expected a store file, found a folder.", hint=where)
+        return
     if not stat.S_ISREG(st.st_mode):
-        raise StoreError(f"{path}: expected a store file, found a device or other special file.", hint=where)
-    if st.st_size == 0:
-        raise StoreError(f"{path}: expected a store file, found an empty file.", hint=where)
+        raise StoreError(
+            f"{path}: expected a store folder, found a device or other special file.", hint=where
+        )
     try:
         with open(path, "rb") as fh:
             head = fh.read(12)
     except OSError as exc:
         raise StoreError(f"{path}: cannot read the store ({exc.strerror}).", hint=where) from None
-    if head[8:12] != b"DUCK":  # DuckDB's magic bytes, after the 8-byte checksum of the first block
-        raise StoreError(f"{path}: not a peacewatch store (not a DuckDB database file).", hint=where)
+    if head[8:12] == b"DUCK":  # DuckDB's magic bytes, after the 8-byte checksum of the first block
+        from peacewatch.store.legacy import legacy_store_error
+
+        raise legacy_store_error(path)
+    raise StoreError(f"{path}: expected a store folder, found a file.", hint=where)
 
 
 @contextmanager
@@ -45,7 +51,7 @@ def unreadable(path: Path):
         yield
     except (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException) as exc:
         raise StoreError(
-            f"{path}: the store file is damaged or truncated and cannot be read ({_first_line(exc)}).",
+            f"{path}: the store is damaged and cannot be read ({_first_line(exc)}).",
             hint="Restore it from a backup, or rebuild it by ingesting the source files into a new --store.",
         ) from None
 
@@ -57,18 +63,17 @@ def _first_line(exc: Exception) -> str:
 
 
 def ingest_error(path: Path, exc: duckdb.Error, memory_limit: str = "") -> PeacewatchError:
-    """The IngestError for a DuckDB error while reading ``path`` into the store's copy."""
+    """The IngestError for a DuckDB error while reading ``path`` into the store."""
     message, first = str(exc), _first_line(exc)
     if "No space left on device" in message or "Disk quota exceeded" in message:
         return IngestError(
-            f"{path}: the disk is full: the ingest could not write its copy of the store ({first}).",
-            hint="Nothing was written. Free disk space in the store's folder (an ingest needs room for "
-            "a second copy of the store) and run it again.",
+            f"{path}: the disk is full: the ingest could not write the store's new files ({first}).",
+            hint="Nothing was committed. Free disk space in the store's folder and run it again.",
         )
     if isinstance(exc, duckdb.OutOfMemoryException):
         return IngestError(
             f"{path}: the ingest ran out of memory (DuckDB's limit here is {memory_limit}): {first}",
-            hint="Nothing was written. Free memory or disk space for spilling (the store's folder), or "
+            hint="Nothing was committed. Free memory or disk space for spilling (the store's folder), or "
             "split the file and ingest the parts.",
         )
     too_long = _LINE_SIZE.search(message)
@@ -80,7 +85,7 @@ def ingest_error(path: Path, exc: duckdb.Error, memory_limit: str = "") -> Peace
         return IngestError(
             f"{where}: a line of {actual:,} bytes, longer than the {limit:,} bytes a line may have "
             "(a field that never closes its quote, or a file that is not a delimited table).",
-            hint="Nothing was written. Fix or remove that line, or split the field, and ingest again.",
+            hint="Nothing was committed. Fix or remove that line, or split the field, and ingest again.",
         )
     return IngestError(
         f"{path}: the file could not be read as planned: {first}",

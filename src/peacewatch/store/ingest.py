@@ -3,6 +3,12 @@
 Everything heavy runs inside DuckDB, so ten million rows never pass through Python. Counts reconcile
 by construction: every scanned or rejected row ends in exactly one of ingested, quarantined or
 duplicate (a repeated source id within the file; kept in the quarantine table too).
+
+A new dataset's rows are inserted as they are staged. A new release of a dataset already in the store
+(store/catalog.py says which) is applied as a change set by event id: ids new to the dataset are
+inserted, ids whose content hash differs are updated (deleted and inserted), ids the file no longer
+has are deleted, and the rest are left untouched, so only the changed rows reach disk. Counts
+datasets have no ids: a new release replaces their rows.
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ import pyarrow as pa
 
 from peacewatch import schema
 from peacewatch.sources.base import ReadPlan, quote_literal
-from peacewatch.store.catalog import record, supersede
-from peacewatch.store.staging import Progress, fields_missing, lookup_tables, rejects_of, stage
+from peacewatch.store.catalog import record, release_target, supersede
+from peacewatch.store.staging import Progress, fields_missing, keep_raw, lookup_tables, rejects_of, stage
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,117 @@ class IngestReport:
     news_derived: bool
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The change this file made to its dataset's current rows (a new dataset: all added).
+    rows_added: int = 0
+    rows_updated: int = 0
+    rows_deleted: int = 0
+    rows_unchanged: int = 0
+    release_of: str | None = None  # the dataset this file was applied to as a new release
+    snapshot_id: int | None = None
+    archive: str | None = None  # the archived copy, relative to the store (None: --no-archive)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["fields_missing"] = list(self.fields_missing)
         d["notes"] = list(self.notes)
         return d
+
+
+_BOOKKEEPING = {
+    "event_id",
+    "dataset_id",
+    "source",
+    "source_event_id",
+    "source_row",
+    "source_file",
+    "content_hash",
+    "iso3",
+    "actor1_keys",
+    "actor2_keys",
+    "actor1_names",
+    "actor2_names",
+}
+
+
+def _event_select(con, plan: ReadPlan, ds: str, sha256: str) -> tuple[str, str]:
+    """The SELECT of the file's event rows as stored (under dataset ``ds``), and the SQL that
+    selects the ``__ord`` of duplicate rows (a source id already read earlier in the file)."""
+    src = quote_literal(plan.source)
+    if plan.source_id:
+        # Occurrence numbers on a narrow table: a window over the wide rows would need gigabytes.
+        con.execute("""CREATE OR REPLACE TEMP TABLE ids AS
+            SELECT __ord, row_number() OVER w AS __occ, first_value(__row) OVER w AS __first
+            FROM temp.scan_typed WHERE __bad IS NULL
+            WINDOW w AS (PARTITION BY __source_id ORDER BY __ord)""")
+        ident = f"{quote_literal(plan.source + ':')} || s.__source_id"
+        rows = "temp.scan_typed t JOIN temp.ids i USING (__ord)"
+        keep = "s.__occ = 1"
+        dups = "SELECT __ord FROM temp.ids WHERE __occ > 1"
+    else:
+        # Identical rows without ids are told apart by their position in the file (issue 11).
+        ident = f"{quote_literal(plan.source + ':h')} || left(s.__md5, 16) || '-' || s.__row"
+        rows = "temp.scan_typed t"
+        keep = "s.__bad IS NULL"
+        dups = "SELECT NULL::BIGINT WHERE false"
+    cols = [c.name for c in schema.EVENTS if c.name not in _BOOKKEEPING]
+    if con.execute("SELECT count(*) FROM pw_actor_keys").fetchone()[0]:
+        actor_keys = (
+            "coalesce(a1.keys, []::VARCHAR[]) AS actor1_keys, coalesce(a2.keys, []::VARCHAR[]) AS actor2_keys"
+        )
+        actor_joins = "\n".join(
+            f"LEFT JOIN pw_actor_keys a{n} ON a{n}.name = s.__actor{n}_names "
+            f"AND coalesce(a{n}.iso3, '') = coalesce(s.__iso3, '')"
+            for n in (1, 2)
+        )
+    else:  # no actor names in the file: skip two joins over every row
+        actor_keys, actor_joins = "[]::VARCHAR[] AS actor1_keys, []::VARCHAR[] AS actor2_keys", ""
+    names = ", ".join(
+        f"CASE WHEN nullif(s.__actor{n}_names, '') IS DISTINCT FROM s.actor{n} "
+        f"THEN nullif(s.__actor{n}_names, '') END AS actor{n}_names"
+        for n in (1, 2)
+    )
+    select = f"""
+        SELECT {ident} AS event_id, {ds} AS dataset_id, {src} AS source, s.__source_id AS source_event_id,
+               s.__row AS source_row, {quote_literal(sha256)} AS source_file, s.__hash AS content_hash,
+               s.__iso3 AS iso3, {actor_keys}, {names}, {", ".join("s." + c for c in cols)}
+        FROM (SELECT t.*, {"i.__occ" if plan.source_id else "1 AS __occ"}, coalesce(t.iso3, c.iso3) AS __iso3
+              FROM {rows} LEFT JOIN pw_countries c ON t.country = c.name) s
+        {actor_joins}
+        WHERE {keep}"""
+    # In the table's own column order, so that the rows can be inserted with SELECT *.
+    return f"SELECT {', '.join(c.name for c in schema.EVENTS)} FROM ({select})", dups
+
+
+def _changes(con, table: str, target: str, staged: str) -> dict[str, int]:
+    """Apply the staged rows (temp table ``staged``) to dataset ``target`` as a change set."""
+    if table == "counts":
+        deleted = con.execute("SELECT count(*) FROM counts WHERE dataset_id = ?", [target]).fetchone()[0]
+        con.execute("DELETE FROM counts WHERE dataset_id = ?", [target])
+        added = con.execute(f"INSERT INTO counts SELECT * FROM temp.{staged}").fetchone()[0]
+        return {"added": added, "updated": 0, "deleted": deleted, "unchanged": 0}
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE change_set AS
+        SELECT coalesce(n.event_id, o.event_id) AS event_id,
+               CASE WHEN o.event_id IS NULL THEN 'added' WHEN n.event_id IS NULL THEN 'deleted'
+                    WHEN n.content_hash <> o.content_hash THEN 'updated' ELSE 'unchanged' END AS change
+        FROM (SELECT event_id, content_hash FROM temp.{staged}) n
+        FULL JOIN (SELECT event_id, content_hash FROM events WHERE dataset_id = ?) o USING (event_id)
+    """,
+        [target],
+    )
+    con.execute(
+        "DELETE FROM events WHERE dataset_id = ? AND event_id IN "
+        "(SELECT event_id FROM temp.change_set WHERE change IN ('deleted', 'updated'))",
+        [target],
+    )
+    con.execute(
+        f"INSERT INTO events SELECT * FROM temp.{staged} WHERE event_id IN "
+        "(SELECT event_id FROM temp.change_set WHERE change IN ('added', 'updated'))"
+    )
+    counts = dict(con.execute("SELECT change, count(*) FROM temp.change_set GROUP BY ALL").fetchall())
+    con.execute("DROP TABLE temp.change_set")
+    return {k: counts.get(k, 0) for k in ("added", "updated", "deleted", "unchanged")}
 
 
 def write(
@@ -59,8 +170,13 @@ def write(
     resolve_countries,
     progress: Progress,
     plausible: tuple[date, date] | None = None,
+    release_of: str | None = None,
+    archived: str | None = None,
+    snapshot_id: int | None = None,
 ) -> IngestReport:
-    """Stage ``plan`` and write its rows, quarantine and catalog entry. The caller owns the transaction.
+    """Stage ``plan`` and write its rows, quarantine and catalog entry, as a new dataset
+    ``dataset_id`` or as a new release of an existing one (``release_of``, or found by its event
+    ids). The caller owns the transaction.
 
     Rows dated outside ``plausible`` (default ``schema.plausible_dates()``) are quarantined."""
     started = time.perf_counter()
@@ -76,118 +192,80 @@ def write(
         )
     progress("resolving actors and places")
     lookup_tables(con, plan, taxonomy, resolve_countries)
+    target, why = release_target(con, plan, release_of)
+    name = target or dataset_id
+    ds = quote_literal(name)
 
-    ds = quote_literal(dataset_id)
     progress("identifying rows")
     if plan.table == "events":
-        # Occurrence numbers on a narrow table: a window over the wide rows would need gigabytes.
-        key = "__source_id" if plan.source_id else "hash(__raw)"
-        # hash() only groups identical rows for numbering (a 64-bit collision would merely skip a
-        # number); the id itself is the MD5 of the content, stable across DuckDB versions.
-        first = "first_value(__row) OVER w" if plan.source_id else "CAST(NULL AS BIGINT)"
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE ids AS
-            SELECT __ord, CASE WHEN __bad IS NULL THEN row_number() OVER w END AS __occ, {first} AS __first
-            FROM temp.scan_typed
-            WINDOW w AS (PARTITION BY __bad IS NULL, {key} ORDER BY __ord)""")
-        if plan.source_id:
-            ident = f"{quote_literal(plan.source + ':')} || s.__source_id"
-        else:
-            ident = f"{quote_literal(plan.source + ':h')} || left(md5(s.__raw), 16) || '-' || s.__occ"
-        keep = "__occ = 1" if plan.source_id else "__occ IS NOT NULL"
-        cols = [
-            c.name
-            for c in schema.EVENTS
-            if c.name
-            not in {
-                "event_id",
-                "dataset_id",
-                "source",
-                "source_event_id",
-                "source_row",
-                "iso3",
-                "actor1_keys",
-                "actor2_keys",
-                "raw",
-                "superseded_by",
-            }
-        ]
-        if con.execute("SELECT count(*) FROM pw_actor_keys").fetchone()[0]:
-            actor_keys = "coalesce(a1.keys, []::VARCHAR[]), coalesce(a2.keys, []::VARCHAR[])"
-            actor_joins = "\n".join(
-                f"LEFT JOIN pw_actor_keys a{n} ON a{n}.name = s.__actor{n}_names "
-                f"AND coalesce(a{n}.iso3, '') = coalesce(s.__iso3, '')"
-                for n in (1, 2)
-            )
-        else:  # no actor names in the file: skip two joins over every row
-            actor_keys, actor_joins = "[]::VARCHAR[], []::VARCHAR[]", ""
-        progress("writing events")
-        con.execute(f"""
-            INSERT INTO events (event_id, dataset_id, source, source_event_id, source_row, iso3,
-                                actor1_keys, actor2_keys, raw, superseded_by, {", ".join(cols)})
-            SELECT {ident}, {ds}, {quote_literal(plan.source)}, s.__source_id, s.__row, s.__iso3,
-                   {actor_keys}, s.__raw, NULL,
-                   {", ".join("s." + c for c in cols)}
-            FROM (SELECT t.*, i.__occ, coalesce(t.iso3, c.iso3) AS __iso3
-                  FROM temp.scan_typed t JOIN temp.ids i USING (__ord)
-                  LEFT JOIN pw_countries c ON t.country = c.name) s
-            {actor_joins}
-            WHERE s.{keep}
-        """)
-        con.execute(f"""
-            INSERT INTO quarantine
-            SELECT {ds}, s.__row, s.__raw, 'duplicate: source id ' || s.__source_id || ' already read at row '
-                   || i.__first
-            FROM temp.scan_typed s JOIN temp.ids i USING (__ord)
-            WHERE i.__occ > 1 AND s.__source_id IS NOT NULL
-        """)
-        ingested, duplicate = con.execute(f"""
-            SELECT count(*) FILTER (WHERE {keep}),
-                   count(*) FILTER (WHERE __occ > 1 AND __first IS NOT NULL) FROM temp.ids i""").fetchone()
+        select, dups = _event_select(con, plan, ds, sha256)
     else:
         cols = [c.name for c in schema.COUNTS if c.name not in {"dataset_id", "source_row", "iso3"}]
-        progress("writing counts")
-        con.execute(f"""
-            INSERT INTO counts (dataset_id, source_row, iso3, {", ".join(cols)})
-            SELECT {ds}, t.__row, coalesce(t.iso3, c.iso3), {", ".join("t." + c for c in cols)}
+        select = f"""
+            SELECT {ds} AS dataset_id, t.__row AS source_row, coalesce(t.iso3, c.iso3) AS iso3,
+                   {", ".join("t." + c for c in cols)}
             FROM temp.scan_typed t LEFT JOIN pw_countries c ON t.country = c.name
-            WHERE t.__bad IS NULL
+            WHERE t.__bad IS NULL"""
+        select = f"SELECT {', '.join(c.name for c in schema.COUNTS)} FROM ({select})"
+        dups = "SELECT NULL::BIGINT WHERE false"
+    keep_raw(con, plan, f"SELECT __ord FROM temp.scan_typed WHERE __bad IS NOT NULL UNION ALL {dups}")
+    progress(f"writing {plan.table}")
+    if target is None:
+        ingested = con.execute(f"INSERT INTO {plan.table} {select}").fetchone()[0]
+        changed = {"added": ingested, "updated": 0, "deleted": 0, "unchanged": 0}
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
+        ingested = con.execute("SELECT count(*) FROM temp.staged").fetchone()[0]
+        changed = _changes(con, plan.table, target, "staged")
+        con.execute("DROP TABLE temp.staged")
+        con.execute("DELETE FROM quarantine WHERE dataset_id = ?", [target])
+    duplicate = con.execute(f"SELECT count(*) FROM ({dups})").fetchone()[0]
+    if plan.table == "events" and duplicate:
+        con.execute(f"""
+            INSERT INTO quarantine
+            SELECT {ds}, s.__row, r.__raw, 'duplicate: source id ' || s.__source_id || ' already read at row '
+                   || i.__first
+            FROM temp.scan_typed s JOIN temp.ids i USING (__ord) JOIN temp.raw_rows r USING (__ord)
+            WHERE i.__occ > 1
         """)
-        ingested = con.execute("SELECT count(*) FROM temp.scan_typed WHERE __bad IS NULL").fetchone()[0]
-        duplicate = 0
     con.execute(
-        f"INSERT INTO quarantine SELECT {ds}, __row, __raw, __bad FROM temp.scan_typed "
-        "WHERE __bad IS NOT NULL"
+        f"INSERT INTO quarantine SELECT {ds}, s.__row, r.__raw, s.__bad FROM temp.scan_typed s "
+        "JOIN temp.raw_rows r USING (__ord) WHERE s.__bad IS NOT NULL"
     )
     if rejects:
         con.executemany(
             "INSERT INTO quarantine VALUES (?, ?, ?, ?)",
-            [(dataset_id, row, raw, reason) for row, raw, reason in rejects],
+            [(name, row, raw, reason) for row, raw, reason in rejects],
         )
     quarantined = con.execute("SELECT count(*) FROM temp.scan_typed WHERE __bad IS NOT NULL").fetchone()[0]
     quarantined += len(rejects)
-    superseded, superseding = supersede(con, dataset_id, plan) if plan.table == "events" else (0, ())
+    superseded, own, superseding = supersede(con, name, plan) if plan.table == "events" else (0, 0, ())
     missing = fields_missing(plan)
     rows_read = scanned + len(rejects)
     record(
         con,
         plan,
-        dataset_id=dataset_id,
+        dataset_id=name,
         original=original,
         sha256=sha256,
+        archived=archived,
+        snapshot_id=snapshot_id,
         nbytes=nbytes,
         rows_read=rows_read,
         counts=(ingested, quarantined, duplicate),
         missing=missing,
+        superseded=own,
+        changes=changed,
     )
-    for name in ("temp.scan_typed", "temp.ids"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+    for table in ("temp.scan_typed", "temp.ids", "temp.raw_rows"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     if rows_read != ingested + quarantined + duplicate:  # pragma: no cover - an invariant, not a user error
         raise AssertionError(
             f"{original}: counts do not reconcile: {rows_read} read, {ingested} ingested, "
             f"{quarantined} quarantined, {duplicate} duplicate"
         )
     return IngestReport(
-        dataset_id=dataset_id,
+        dataset_id=name,
         source=plan.source,
         reader=plan.reader,
         path=original,
@@ -202,5 +280,12 @@ def write(
         version=plan.version,
         news_derived=plan.news_derived,
         seconds=round(time.perf_counter() - started, 3),
-        notes=(*plan.notes, *superseding),
+        notes=(*plan.notes, *((why,) if why else ()), *superseding),
+        rows_added=changed["added"],
+        rows_updated=changed["updated"],
+        rows_deleted=changed["deleted"],
+        rows_unchanged=changed["unchanged"],
+        release_of=target,
+        snapshot_id=snapshot_id,
+        archive=archived,
     )

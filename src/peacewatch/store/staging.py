@@ -1,7 +1,8 @@
 """Staging a read plan: scan the file, type and check every row, and resolve names.
 
 The scan of a compressed file runs on one core, so it only copies text into a temp table; typing,
-checks and the raw JSON then run on every core from there. Python sees only the distinct actor and
+checks and the content hash then run on every core from there. The text stays until the rows that
+cannot be ingested are known, whose raw text (JSON of their fields) the quarantine keeps. Python sees only the distinct actor and
 country names, which it resolves through the taxonomy and the gazetteer.
 """
 
@@ -117,8 +118,9 @@ def _scan_columns(con, plan: ReadPlan) -> list[str]:
 
 
 def stage(con, plan: ReadPlan, progress: Progress, plausible: tuple[date, date] | None = None) -> int:
-    """Scan the file once into the temp table temp.scan_typed: row number, raw JSON, content hash,
-    typed canonical fields and the reason a row cannot be read (NULL for good rows). Dates outside
+    """Scan the file once into the temp tables temp.scan_text (the text) and temp.scan_typed: row
+    number, content hash, typed canonical fields and the reason a row cannot be read (NULL for good
+    rows). Dates outside
     ``plausible`` (default: ``schema.plausible_dates()``) make a row unreadable."""
     plausible = plausible or schema.plausible_dates()
     for name, table in plan.tables.items():
@@ -132,10 +134,12 @@ def stage(con, plan: ReadPlan, progress: Progress, plausible: tuple[date, date] 
         "source",
         "source_event_id",
         "source_row",
-        "raw",
-        "superseded_by",
+        "source_file",
+        "content_hash",
         "actor1_keys",
         "actor2_keys",
+        "actor1_names",
+        "actor2_names",
     }
     fields = dict(plan.fields)
     if plan.table == "events":
@@ -149,8 +153,16 @@ def stage(con, plan: ReadPlan, progress: Progress, plausible: tuple[date, date] 
             extra.append(f"CAST({expr or 'NULL'} AS VARCHAR) AS __actor{side}_names")
     source_id = f"CAST(({plan.source_id}) AS VARCHAR)" if plan.source_id else "CAST(NULL AS VARCHAR)"
     names = _scan_columns(con, plan)
-    # json_object over named columns is several times faster than to_json of the whole row.
-    raw = "json_object(" + ", ".join(f"{quote_literal(n)}, r.{quote_ident(n)}" for n in names) + ")"
+    cols = ", ".join(f"r.{quote_ident(n)}" for n in names)
+    # The row's identity for sources without ids: an MD5 of its fields, stable across DuckDB versions
+    # (hash() is not promised to be); only those sources pay for it.
+    md5 = (
+        "CAST(NULL AS VARCHAR)"
+        if plan.source_id
+        else "md5(concat_ws(chr(31), "
+        + ", ".join(f"coalesce(r.{quote_ident(n)}, chr(0))" for n in names)
+        + "))"
+    )
     reader_reason = _reason_sql(plan)
     if plan.source_id:
         reader_reason = (
@@ -158,23 +170,44 @@ def stage(con, plan: ReadPlan, progress: Progress, plausible: tuple[date, date] 
             "'id: expected a source event id, found an empty value' END)"
         )
     # Two steps: the scan of a compressed file runs on one core, so it only copies the text into a
-    # table (in file order); typing, checking and the raw JSON then run on every core from there.
+    # table (in file order); typing, checking and hashing then run on every core from there.
     progress("reading")
     con.execute(f"CREATE OR REPLACE TEMP TABLE scan_text AS SELECT * FROM ({plan.scan}) r")
     progress("typing and checking")
+    # Row ids of a table made inside a transaction start at a large offset, in insertion order (the
+    # file's order: preserve_insertion_order): the row's position is its row id less the first one's.
+    base = _first_rowid(con)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE scan_typed AS
         SELECT *, __ord AS __row, coalesce(__reason, {_backstop_sql(plan.table, plausible)}) AS __bad
         FROM (
-            SELECT r.rowid + 1 AS __ord,
-                   CAST({raw} AS VARCHAR) AS __raw,
+            SELECT r.rowid - {base} + 1 AS __ord,
+                   hash({cols}) AS __hash,
+                   {md5} AS __md5,
                    {source_id} AS __source_id,
                    {", ".join(typed + extra)},
                    {reader_reason} AS __reason
             FROM temp.scan_text r)
     """)
-    con.execute("DROP TABLE temp.scan_text")
     return con.execute("SELECT count(*) FROM temp.scan_typed").fetchone()[0]
+
+
+def _first_rowid(con) -> int:
+    return con.execute("SELECT coalesce(min(rowid), 0) FROM temp.scan_text").fetchone()[0]
+
+
+def keep_raw(con, plan: ReadPlan, ords_sql: str) -> None:
+    """Keep the raw text (JSON of the fields as read) of the rows whose ``__ord`` ``ords_sql`` selects
+    in temp.raw_rows (__ord, __raw), then drop the scanned text: only rows the quarantine holds need it."""
+    names = [row[0] for row in con.execute("DESCRIBE temp.scan_text").fetchall()]
+    # json_object over named columns is several times faster than to_json of the whole row.
+    raw = "json_object(" + ", ".join(f"{quote_literal(n)}, r.{quote_ident(n)}" for n in names) + ")"
+    base = _first_rowid(con)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE raw_rows AS
+        SELECT r.rowid - {base} + 1 AS __ord, CAST({raw} AS VARCHAR) AS __raw FROM temp.scan_text r
+        WHERE r.rowid - {base} + 1 IN ({ords_sql})""")
+    con.execute("DROP TABLE temp.scan_text")
 
 
 def rejects_of(con, plan: ReadPlan) -> list[tuple[int, str, str]]:

@@ -4,7 +4,8 @@ A store keeps the text of every user taxonomy file its events were resolved with
 ``taxonomies``: the file's path, sha256 and text). Its keys are therefore valid in queries on that
 store from any folder, and a later ingest resolves new rows with the same keys. Adding a file, or a
 changed version of one, re-resolves the actor keys of every stored event from the names the rows
-keep (``actor1``/``actor2``, with ACLED's associated actors from the raw row): no re-ingest needed.
+keep (``actor1_names``/``actor2_names`` where the reader resolved more than ``actor1``/``actor2``, e.g.
+ACLED's associated actors): no re-ingest needed.
 """
 
 from __future__ import annotations
@@ -17,11 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from peacewatch.errors import TaxonomyError
-
-DDL = (
-    "CREATE TABLE IF NOT EXISTS taxonomies (path VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL, "
-    "text VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL)"
-)
 
 
 @dataclass(frozen=True)
@@ -46,9 +42,10 @@ class TaxonomyFile:
 
 
 def recorded(con) -> list[TaxonomyFile]:
-    """The taxonomy files of a store, oldest first (none for a store written before they were kept)."""
+    """The taxonomy files of a store, oldest first (none for a store without any)."""
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'taxonomies'"
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = 'taxonomies'"
     ).fetchone()[0]
     if not exists:
         return []
@@ -82,13 +79,18 @@ def _load(files: tuple[TaxonomyFile, ...]):
 
 
 def record(con, files: Sequence[TaxonomyFile]) -> None:
-    con.execute(DDL)
+    """Write ``files`` into the store's taxonomies table (a new version of a path replaces the text
+    of the old one and keeps its place in the order)."""
+    held = dict(con.execute("SELECT path, sha256 FROM taxonomies").fetchall())
     for t in files:
-        con.execute(
-            "INSERT INTO taxonomies VALUES (?, ?, ?, now()::TIMESTAMP) ON CONFLICT (path) DO UPDATE "
-            "SET sha256 = excluded.sha256, text = excluded.text",
-            [t.path, t.sha256, t.text],
-        )
+        if t.path not in held:
+            con.execute(
+                "INSERT INTO taxonomies VALUES (?, ?, ?, now()::TIMESTAMP)", [t.path, t.sha256, t.text]
+            )
+        elif held[t.path] != t.sha256:
+            con.execute(
+                "UPDATE taxonomies SET sha256 = ?, text = ? WHERE path = ?", [t.sha256, t.text, t.path]
+            )
 
 
 def keys_table(resolved: dict) -> Any:
@@ -107,21 +109,18 @@ def keys_table(resolved: dict) -> Any:
     )
 
 
-# The names resolved at ingest: the side's name, and for ACLED its associated actors ("Taliban;
-# Haqqani Network" in assoc_actor_1), as the reader joins them (sources/acled.py).
+# The names resolved at ingest: the side's name, or what the reader resolved instead of it (ACLED's
+# associated actors joined to it, "Taliban; Haqqani Network"), kept as actorN_names.
 def _names(n: int, t: str = "") -> str:
-    return (
-        f"CASE WHEN {t}source = 'acled' THEN concat_ws('; ', {t}actor{n}, "
-        f"nullif({t}raw->>'assoc_actor_{n}', '')) ELSE {t}actor{n} END"
-    )
+    return f"coalesce({t}actor{n}_names, {t}actor{n})"
 
 
 def reresolve(con, taxonomy) -> int:
     """Resolve the actor names of every stored event again with ``taxonomy``; returns how many
     sides of events (actor1 or actor2) got other keys."""
     pairs = con.execute(
-        f"SELECT DISTINCT {_names(1)} AS name, iso3 FROM events WHERE actor1 IS NOT NULL "
-        f"UNION SELECT DISTINCT {_names(2)}, iso3 FROM events WHERE actor2 IS NOT NULL"
+        f"SELECT DISTINCT {_names(1)} AS name, iso3 FROM events WHERE {_names(1)} IS NOT NULL "
+        f"UNION SELECT DISTINCT {_names(2)}, iso3 FROM events WHERE {_names(2)} IS NOT NULL"
     ).fetchall()
     resolved = taxonomy.resolve_many((name, iso3) for name, iso3 in pairs if name)
     con.register("pw_rekeys", keys_table(resolved))

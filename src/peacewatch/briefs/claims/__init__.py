@@ -37,7 +37,7 @@ result names the fields and a dataset that has them), the period lies outside th
 (the result names the period needed), a named dataset is not in the store (ingest it), or the period
 ends after the as-of date.
 
->>> results = check_claims(load_claims("afghanistan-2020"), store="demo.duckdb")  # doctest: +SKIP
+>>> results = check_claims(load_claims("afghanistan-2020"), store=".peacewatch/demo")  # doctest: +SKIP
 >>> [r.result for r in results]                                                   # doctest: +SKIP
 ['supported', 'supported', 'insufficient_data', 'insufficient_data', 'insufficient_data']
 

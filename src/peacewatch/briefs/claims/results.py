@@ -62,7 +62,7 @@ def check_claims(
     claims: list[Claim], *, store: Store | str | os.PathLike | None = None, as_of: dt.date | None = None
 ) -> list[ClaimResult]:
     """Judge each claim on the store, using no period that ends after ``as_of`` (default today)."""
-    s = store if isinstance(store, Store) else Store(store)
+    s = (store if isinstance(store, Store) else Store(store)).pinned()
     catalog = s.datasets()
     as_of = as_of or dt.date.today()
     return [_judge(c, s, catalog, as_of) for c in claims]

@@ -1,0 +1,113 @@
+"""Connections to the lake: DuckDB with the packaged extensions, the store attached as ``lake``.
+
+Every connection attaches the lake when it opens and detaches it when it closes. A reader attaches
+read-only at one snapshot (``SNAPSHOT_VERSION``), so all its queries read that snapshot while a writer
+commits; a writer attaches read-write. Readers take no lock; a SQLite catalog can still answer
+"database is locked" for a moment while a commit holds it, so reads retry that a bounded number of
+times (docs/adr/0012).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import duckdb
+
+from peacewatch.errors import StoreError
+from peacewatch.store import extensions
+from peacewatch.store.location import ALIAS, sql_literal
+
+T = TypeVar("T")
+
+# A catalog commit holds the SQLite file for milliseconds; a loaded machine stretches that to seconds.
+RETRIES = 30
+META = f"__ducklake_metadata_{ALIAS}"
+
+
+def _locked(exc: Exception) -> bool:
+    return "database is locked" in str(exc) or "database table is locked" in str(exc)
+
+
+def retrying(fn: Callable[[], T], retries: int = RETRIES) -> T:
+    """``fn()``, again after a short sleep while the catalog answers "database is locked"."""
+    delay = 0.02
+    for attempt in range(retries + 1):
+        try:
+            return fn()
+        except duckdb.Error as exc:
+            if attempt == retries or not _locked(exc):
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def connect(location, *, read_only: bool, snapshot: int | None = None, config: dict | None = None):
+    """A new DuckDB connection with ``location`` attached as ``lake`` and in use (``USE lake``), so
+    that plain table names (``events``) are the lake's."""
+    con = duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, **(config or {})}
+    )
+    try:
+        con.execute("SET enable_progress_bar = false")
+        extensions.load(con, location.extension_packages)
+        retrying(lambda: con.execute(location.attach_sql(read_only=read_only, snapshot=snapshot)))
+        con.execute(f"USE {ALIAS}")
+    except duckdb.InvalidInputException as exc:
+        con.close()
+        if snapshot is not None and "No snapshot found" in str(exc):
+            raise unknown_snapshot(location, snapshot) from None
+        raise
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def latest_snapshot(con) -> int:
+    """The newest committed snapshot id, read from the catalog itself (also from a pinned attachment)."""
+    return retrying(
+        lambda: con.execute(f"SELECT max(snapshot_id) FROM {META}.main.ducklake_snapshot").fetchone()[0]
+    )
+
+
+def snapshot_range(con) -> tuple[int, int]:
+    return retrying(
+        lambda: con.execute(
+            f"SELECT min(snapshot_id), max(snapshot_id) FROM {META}.main.ducklake_snapshot"
+        ).fetchone()
+    )
+
+
+def snapshot_at(con, when: datetime | str) -> int | None:
+    """The id of the last snapshot committed at or before ``when`` (an ISO timestamp; UTC unless it
+    says otherwise), or None when the store has none that old."""
+    stamp = when.isoformat() if isinstance(when, datetime) else str(when)
+    try:
+        return retrying(
+            lambda: con.execute(
+                f"SELECT max(snapshot_id) FROM {META}.main.ducklake_snapshot "
+                f"WHERE snapshot_time <= CAST({sql_literal(stamp)} AS TIMESTAMPTZ)"
+            ).fetchone()[0]
+        )
+    except duckdb.ConversionException:
+        raise StoreError(
+            f"expected a snapshot time as an ISO timestamp (2026-12-07T03:00:00Z), found {stamp!r}.",
+            hint="Give a snapshot id, or a date and time in ISO form.",
+        ) from None
+
+
+def unknown_snapshot(location, snapshot: Any) -> StoreError:
+    """The StoreError for a snapshot id the store does not hold, listing the range it does."""
+    con = connect(location, read_only=True)
+    try:
+        lo, hi = snapshot_range(con)
+    finally:
+        con.close()
+    return StoreError(
+        f"{location.describe()}: no snapshot {snapshot}; this store holds snapshots {lo} to {hi}.",
+        hint="Give one of those (`peacewatch snapshots` lists them with their commands).",
+    )

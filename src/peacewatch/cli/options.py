@@ -14,12 +14,13 @@ from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
 # Text, not a Path: a team store's location (postgres:..., postgresql://...) is no path (a Path would
-# fold its '//'); the store reads either (peacewatch.store.team.locate).
+# fold its '//'); the store reads either (peacewatch.store.locate).
 StoreOpt = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store.",
+        help="Store folder, or a team store: postgres:KEY=VALUE... (docs/cli.md). Default: "
+        "$PEACEWATCH_STORE, else ./peacewatch-store.",
         envvar="PEACEWATCH_STORE",
         metavar="PATH|postgres:...",
     ),

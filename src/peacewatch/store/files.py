@@ -85,7 +85,8 @@ def unzip_folder(location) -> Path:
     """The working folder for unpacked zip members (made only when a zip is read; the ingest removes
     it). A store whose location has no local folder (a team catalog) uses the system's temp folder."""
     folder = getattr(location, "folder", None)
-    if folder is None:
+    # A team's shared folder is no place for it: another machine's writer would take its pid for gone.
+    if folder is None or getattr(location, "shared", False):
         import tempfile
 
         return Path(tempfile.gettempdir()) / f"peacewatch-unzip-{os.getpid()}"

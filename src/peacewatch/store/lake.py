@@ -60,24 +60,34 @@ def connect(location, *, read_only: bool, snapshot: int | None = None, config: d
         con.close()
         if snapshot is not None and "No snapshot found" in str(exc):
             raise unknown_snapshot(location, snapshot) from None
-        raise
+        raise _attach_failed(location, exc) from None
+    except duckdb.Error as exc:
+        con.close()
+        raise _attach_failed(location, exc) from None
     except BaseException:
         con.close()
         raise
     return con
 
 
+def _attach_failed(location, exc: duckdb.Error) -> Exception:
+    """The error of a failed ATTACH as the location words it (a team store's without its password:
+    DuckDB's message quotes the connection string), else DuckDB's own."""
+    worded = getattr(location, "attach_error", None)
+    return exc if worded is None else worded(exc)
+
+
 def latest_snapshot(con) -> int:
     """The newest committed snapshot id, read from the catalog itself (also from a pinned attachment)."""
     return retrying(
-        lambda: con.execute(f"SELECT max(snapshot_id) FROM {META}.main.ducklake_snapshot").fetchone()[0]
+        lambda: con.execute(f"SELECT max(snapshot_id) FROM {META}.ducklake_snapshot").fetchone()[0]
     )
 
 
 def snapshot_range(con) -> tuple[int, int]:
     return retrying(
         lambda: con.execute(
-            f"SELECT min(snapshot_id), max(snapshot_id) FROM {META}.main.ducklake_snapshot"
+            f"SELECT min(snapshot_id), max(snapshot_id) FROM {META}.ducklake_snapshot"
         ).fetchone()
     )
 
@@ -89,7 +99,7 @@ def snapshot_at(con, when: datetime | str) -> int | None:
     try:
         return retrying(
             lambda: con.execute(
-                f"SELECT max(snapshot_id) FROM {META}.main.ducklake_snapshot "
+                f"SELECT max(snapshot_id) FROM {META}.ducklake_snapshot "
                 f"WHERE snapshot_time <= CAST({sql_literal(stamp)} AS TIMESTAMPTZ)"
             ).fetchone()[0]
         )

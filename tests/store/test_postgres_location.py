@@ -3,6 +3,9 @@ and the password that never comes back out of it."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -141,3 +144,40 @@ def test_data_location_is_required_and_made_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert data_location("team/") == (tmp_path / "team").resolve().as_posix()
     assert data_location("s3://bucket/lake/") == "s3://bucket/lake"
+
+
+def test_a_team_stores_attach_carries_the_password_and_nothing_else_shows_it():
+    from peacewatch.store.team import locate_postgres
+
+    where = locate_postgres("postgres:dbname=lake host=db password=it's", "/srv/team lake")
+    assert where.attach_sql(read_only=False) == (
+        "ATTACH 'ducklake:postgres:dbname=lake host=db password=''it\\''s''' AS lake "
+        "(DATA_PATH '/srv/team lake/data/', OVERRIDE_DATA_PATH true)"
+    )
+    assert (str(where), os.fspath(where), where.describe()) == ("postgres:dbname=lake host=db",) * 3
+    assert repr(where) == "PostgresStore('postgres:dbname=lake host=db', data='/srv/team lake')"
+    assert (where.data_path, where.archive_path) == (
+        Path("/srv/team lake/data"),
+        Path("/srv/team lake/archive"),
+    )
+    # without --data the catalog's record of the folder serves: no DATA_PATH
+    assert locate_postgres("postgres:dbname=lake").attach_sql(read_only=True, snapshot=2) == (
+        "ATTACH 'ducklake:postgres:dbname=lake' AS lake (READ_ONLY, SNAPSHOT_VERSION 2)"
+    )
+
+
+def test_store_and_environment_choose_a_team_store_or_a_folder(monkeypatch, tmp_path):
+    from peacewatch.store import Store
+    from peacewatch.store.location import LocalStore
+    from peacewatch.store.team import PostgresStore
+
+    monkeypatch.setenv("PEACEWATCH_STORE", "postgres:dbname=lake host=db password=s3cret")
+    monkeypatch.setenv("PEACEWATCH_STORE_DATA", str(tmp_path))
+    store = Store()  # nothing is opened until the first read
+    assert isinstance(store.location, PostgresStore) and store.location.given
+    assert store.location.folder == tmp_path and str(store.path) == "postgres:dbname=lake host=db"
+    assert "s3cret" not in repr(store)
+    assert isinstance(Store(tmp_path / "folder").location, LocalStore)  # --store beats the environment
+    assert Store(store.location).location is store.location
+    with pytest.raises(StoreError, match="object-store URLs are not supported yet"):
+        PostgresStore(parse_postgres("postgres:dbname=x"), "s3://bucket/lake")

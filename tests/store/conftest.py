@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib.util
 import os
 import pwd
@@ -135,7 +136,8 @@ def _start(bin_dir: Path) -> tuple[PostgresServer, Callable[[], None]]:
     data, log = root / "data", root / "server.log"
 
     def run(argv: list[str], check: bool = True) -> subprocess.CompletedProcess:
-        out = subprocess.run(_as_server_user(argv), capture_output=True, text=True, timeout=120)
+        # cwd: the server's own folder, since the postgres user may not enter the caller's (/root)
+        out = subprocess.run(_as_server_user(argv), capture_output=True, text=True, timeout=120, cwd=root)
         if check and out.returncode:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise RuntimeError(f"{Path(argv[0]).name} failed: {out.stderr.strip()}\n{tail}")
@@ -200,6 +202,9 @@ def postgres_server():
     finally:
         if previous in (signal.SIG_DFL, None):
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # DuckDB connections still attached to the server close first: one that outlives the server
+        # aborts the interpreter when it is collected at exit.
+        gc.collect()
         stop()
         atexit.unregister(stop)
 

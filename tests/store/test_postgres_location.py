@@ -181,3 +181,19 @@ def test_store_and_environment_choose_a_team_store_or_a_folder(monkeypatch, tmp_
     assert Store(store.location).location is store.location
     with pytest.raises(StoreError, match="object-store URLs are not supported yet"):
         PostgresStore(parse_postgres("postgres:dbname=x"), "s3://bucket/lake")
+
+
+def test_a_snapshots_recorded_command_line_carries_no_password(monkeypatch):
+    from peacewatch.store.batch import command_line
+
+    argv = [
+        "/venv/bin/peacewatch",
+        "ingest",
+        "--store",
+        "postgres:dbname=lake user=pw password='a b'",
+        "f.csv",
+    ]
+    monkeypatch.setattr("sys.argv", argv)
+    assert command_line() == "peacewatch ingest --store 'postgres:dbname=lake user=pw' f.csv"
+    monkeypatch.setattr("sys.argv", ["peacewatch", "ingest", "--store=postgres:dbname=lake password=s3cret"])
+    assert command_line() == "peacewatch ingest '--store=postgres:dbname=lake password=<hidden>'"

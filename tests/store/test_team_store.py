@@ -203,6 +203,8 @@ def test_the_cli_opens_a_team_store_and_never_prints_its_password(
     payload = json.loads(out)
     assert sum(p["value"] for p in payload["points"]) == 326
     assert payload["command"].startswith(f"peacewatch series --store '{where}' --country Argentina ")
+    code, out, _ = cli("series", "--store", inline, "--country", "Argentina", "--json")
+    assert code == 0 and json.loads(out)["command"] == payload["command"]  # the password left out
     code, out, _ = cli("datasets", "--store", inline, "--json")
     assert code == 0 and [d["dataset_id"] for d in json.loads(out)] == ["acled-argentina-2022-06-326-events"]
     # --data of a store folder is a mistake

@@ -111,6 +111,21 @@ def scrub(text: str, where: PostgresCatalog | None = None) -> str:
     return text
 
 
+def without_password(word: str) -> str:
+    """One word of a command line as it may be recorded or shown: a team store's location without its
+    password (still a location that runs), any other word with password fields hidden.
+
+    >>> without_password("postgres:dbname=lake password=s3cret"), without_password("--store=x password=y")
+    ('postgres:dbname=lake', '--store=x password=<hidden>')
+    """
+    if is_postgres(word):
+        try:
+            return str(parse_postgres(word))
+        except StoreError:
+            pass
+    return scrub(word)
+
+
 def parse_postgres(location: str) -> PostgresCatalog:
     """Read ``postgres:KEY=VALUE ...`` (libpq's keyword form: values quoted with single quotes when
     they hold spaces, backslash escapes) or a ``postgres://user@host:port/dbname?key=value`` URI.

@@ -31,7 +31,6 @@ OVERRIDE_DATA_PATH true, READ_ONLY, SNAPSHOT_VERSION 4)"
     """
 
     extension_packages = ("ducklake", "postgres")
-    shared = True  # its folder is reached from other machines too (no pid-named working folders there)
 
     def __init__(self, catalog: PostgresCatalog, data: str | None = None):
         self.catalog = catalog

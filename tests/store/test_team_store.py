@@ -207,6 +207,10 @@ def test_the_cli_opens_a_team_store_and_never_prints_its_password(
     assert code == 0 and json.loads(out)["command"] == payload["command"]  # the password left out
     code, out, _ = cli("datasets", "--store", inline, "--json")
     assert code == 0 and [d["dataset_id"] for d in json.loads(out)] == ["acled-argentina-2022-06-326-events"]
+    # a --data folder that is not there, for a lake that exists, is refused naming the recorded one
+    code, _, err = cli("datasets", "--store", where, "--data", tmp_path / "elsewhere")
+    assert code == 1 and f"no data folder there ({tmp_path / 'elsewhere' / 'data'} is missing)" in err
+    assert f"its catalog records {shared}" in err
     # --data of a store folder is a mistake
     code, _, err = cli("datasets", "--store", tmp_path / "folder", "--data", shared)
     assert code == 1 and "only a team store (--store postgres:...) keeps its files apart" in err

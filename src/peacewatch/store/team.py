@@ -125,30 +125,47 @@ OVERRIDE_DATA_PATH true, READ_ONLY, SNAPSHOT_VERSION 4)"
         return con
 
     def exists(self) -> bool:
-        """Whether the database holds a lake (a read-only attach finds one)."""
+        """Whether the database holds a lake (a read-only attach finds one). A lake whose --data
+        folder is missing here is refused: a mistyped --data would read no files, or write new ones
+        where the team cannot see them."""
         if not self._exists:
             con = self._probe()
             if con is None:
                 return False
-            con.close()
+            try:
+                if self.given and not self.data_path.is_dir():
+                    raise StoreError(
+                        f"--data {self.folder}: no data folder there ({self.data_path} is missing), and "
+                        f"the team store {self.describe()} exists; its catalog records "
+                        f"{self._recorded(con) or 'no folder'}.",
+                        hint="Give the folder where this machine mounts the team's files, or leave --data "
+                        "out to use the recorded one.",
+                    )
+            finally:
+                con.close()
             self._exists = True
         return True
+
+    @staticmethod
+    def _recorded(con) -> str:
+        """The folder the catalog records (the lake's DATA_PATH less its data/)."""
+        row = con.execute(
+            f"SELECT value FROM __ducklake_metadata_{ALIAS}.ducklake_metadata WHERE key = 'data_path'"
+        ).fetchone()
+        return row[0].rstrip("/").removesuffix("/data") if row and row[0] else ""
 
     def _recorded_folder(self) -> str:
         con = self._probe()
         if con is None:
             raise self._needs_data()
         try:
-            (recorded,) = con.execute(
-                "SELECT value FROM __ducklake_metadata_lake.public.ducklake_metadata WHERE key = 'data_path'"
-            ).fetchone()
+            return self._recorded(con)
         finally:
             con.close()
-        return recorded.rstrip("/").removesuffix("/data") if recorded else ""
 
     def prepare(self) -> None:
         """Before a write: a new lake needs ``--data``; make its data folder."""
-        if not self.given and not self.exists():
+        if not self.exists() and not self.given:
             raise self._needs_data()
         self.data_path.mkdir(parents=True, exist_ok=True)
 

@@ -125,7 +125,8 @@ host all all 127.0.0.1/32 trust
 
 
 def _start(bin_dir: Path) -> tuple[PostgresServer, Callable[[], None]]:
-    root = Path(tempfile.mkdtemp(prefix="pw-pg-"))
+    # Under root, in /tmp: a TMPDIR of root's own may be closed to the postgres user.
+    root = Path(tempfile.mkdtemp(prefix="pw-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")

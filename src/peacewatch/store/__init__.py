@@ -149,12 +149,16 @@ class Store:
 
     def exists(self) -> bool:
         """Whether a store is here (a path that cannot be a store folder is a StoreError)."""
-        check_store_folder(self.path)
+        self._check_folder()
         return self.location.exists()
 
-    def _require(self) -> None:
+    def _check_folder(self) -> None:
+        # A team store has no folder of its own to check: its catalog is in PostgreSQL (store/team.py).
         if isinstance(self.location, LocalStore):
             check_store_folder(self.path)
+
+    def _require(self) -> None:
+        self._check_folder()
         if not self.location.exists():
             raise StoreError(
                 f"{self.location.describe()}: no store here yet.",
@@ -363,8 +367,7 @@ class Store:
         time: another waits up to ``wait`` seconds. ``message`` is the snapshot's commit message
         (default: the command line).
         """
-        if isinstance(self.location, LocalStore):
-            check_store_folder(self.path)
+        self._check_folder()
         plausible = plausible_window(*plausible_dates)
         work = unzip_folder()
         try:

@@ -216,3 +216,39 @@ def test_the_cli_opens_a_team_store_and_never_prints_its_password(
     assert code == 1 and "only a team store (--store postgres:...) keeps its files apart" in err
 
     assert not [text for text in said if secret in text or "Corr3ct" in text]
+
+
+READ = """
+import json, pathlib, sys
+from peacewatch.store import Store
+stop, seen, errors = pathlib.Path(sys.argv[2]), set(), []
+print("reading", flush=True)
+while not stop.exists():
+    try:
+        store = Store(sys.argv[1])  # a new Store each time: the newest snapshot, then one snapshot
+        seen.add(store.query("SELECT count(*) AS n FROM events").to_pylist()[0]["n"])
+        store.close()
+    except Exception as exc:
+        errors.append(f"{type(exc).__name__}: {exc}"[:300])
+print(json.dumps({"seen": sorted(seen), "errors": errors}))
+"""
+
+
+def test_a_reader_in_another_process_sees_the_state_before_or_after_a_commit_never_half(
+    team, data_file, tmp_path
+):
+    where, shared = team
+    store = Store(locate_postgres(where, str(shared)))
+    store.ingest([data_file(ARGENTINA)])
+    stop = tmp_path / "stop"
+    reader = _python(READ, where, stop)
+    assert reader.stdout.readline().strip() == "reading"
+    time.sleep(1)
+    (report,) = store.ingest([data_file(SOUTH_SUDAN)])
+    time.sleep(1)
+    stop.touch()
+    out, _ = reader.communicate(timeout=300)
+    answers = json.loads(out.strip().splitlines()[-1])
+    assert answers["errors"] == [], out
+    assert set(answers["seen"]) <= {326, 326 + report.rows_ingested}
+    assert 326 in answers["seen"]

@@ -21,6 +21,8 @@ ARGENTINA = "acled_global_sample_2022/acled_argentina_2022-06_326_events.csv.gz"
 UCDP_SAMPLE = "ucdp_ged_231_global_sample/ucdp_ged_231_sample_1000.csv.gz"
 SOUTH_SUDAN = "acled_south_sudan_events_reduced/acled_south_sudan_reduced.csv.gz"
 
+pytestmark = pytest.mark.slow  # real ingests into a real server: about a minute each on a busy machine
+
 
 @pytest.fixture
 def team(postgres_server, postgres_database, tmp_path):

@@ -77,6 +77,14 @@ def _attach_failed(location, exc: duckdb.Error) -> Exception:
     return exc if worded is None else worded(exc)
 
 
+def reattach(con, location, snapshot: int) -> None:
+    """Attach ``location`` again on ``con``, read-only at ``snapshot`` (the extensions stay loaded)."""
+    con.execute("USE memory")
+    con.execute(f"DETACH {ALIAS}")
+    retrying(lambda: con.execute(location.attach_sql(read_only=True, snapshot=snapshot)))
+    con.execute(f"USE {ALIAS}")
+
+
 def latest_snapshot(con) -> int:
     """The newest committed snapshot id, read from the catalog itself (also from a pinned attachment)."""
     return retrying(
@@ -99,7 +107,7 @@ def snapshot_at(con, when: datetime | str) -> int | None:
     try:
         return retrying(
             lambda: con.execute(
-                f"SELECT max(snapshot_id) FROM {META}.ducklake_snapshot "
+                f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots() "
                 f"WHERE snapshot_time <= CAST({sql_literal(stamp)} AS TIMESTAMPTZ)"
             ).fetchone()[0]
         )

@@ -76,6 +76,17 @@ def test_a_team_store_ingests_real_files_as_snapshots_and_reads_the_first_again(
     }
 
 
+def test_compacting_a_team_store_keeps_its_current_state(team, data_file):
+    where, shared = team
+    store = Store(locate_postgres(where, str(shared)))
+    store.ingest([data_file(ARGENTINA)])
+    store.ingest([data_file(SOUTH_SUDAN)])
+    before = Store(where).query("SELECT dataset_id, count(*) AS n FROM events GROUP BY 1 ORDER BY 1")
+    done = Store(where).compact(keep=1)
+    assert done["expired"] and Store(where).snapshots()[0]["snapshot_id"] == Store(where).snapshot
+    assert Store(where).query("SELECT dataset_id, count(*) AS n FROM events GROUP BY 1 ORDER BY 1") == before
+
+
 def test_series_of_a_team_store_equal_a_store_folders(team, data_file, expected):
     import peacewatch as pw
 

@@ -147,9 +147,14 @@ class Store:
 
     # -- connections -------------------------------------------------------------------------------
 
+    def _check_path(self) -> None:
+        """A local store's path must be a folder (or nothing yet); other locations have no path."""
+        if isinstance(self.location, LocalStore):
+            check_store_folder(self.path)
+
     def exists(self) -> bool:
         """Whether a store is here (a path that cannot be a store folder is a StoreError)."""
-        self._check_folder()
+        self._check_path()
         if self.location.exists():
             return True
         # A team store's folder holds data, not a catalog: only a store folder is judged by its files.
@@ -164,13 +169,8 @@ class Store:
                 )
         return False
 
-    def _check_folder(self) -> None:
-        # A team store has no folder of its own to check: its catalog is in PostgreSQL (store/team.py).
-        if isinstance(self.location, LocalStore):
-            check_store_folder(self.path)
-
     def _require(self) -> None:
-        self._check_folder()
+        self._check_path()
         if not self.location.exists():
             raise StoreError(
                 f"{self.location.describe()}: no store here yet.",
@@ -237,9 +237,11 @@ class Store:
         return name in self._cached("tables", self._tables)
 
     def _tables(self) -> set[str]:
+        # No bound parameters: binding one makes DuckDB's Python client import pandas (a second on
+        # `peacewatch datasets`, tests/cli/test_startup.py).
         rows = self._con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'",
-            [lake.ALIAS],
+            "SELECT table_name FROM duckdb_tables() "
+            f"WHERE database_name = '{lake.ALIAS}' AND schema_name = 'main'"
         ).fetchall()
         return {r[0] for r in rows}
 
@@ -404,7 +406,7 @@ class Store:
         time: another waits up to ``wait`` seconds. ``message`` is the snapshot's commit message
         (default: the command line).
         """
-        self._check_folder()
+        self._check_path()
         plausible = plausible_window(*plausible_dates)
         work = unzip_folder()
         try:

@@ -15,11 +15,17 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet -e '.[test,dev,spark,postgres]'
 	@touch $@
 
-# PySpark (the DuckDB/PySpark parity tests) needs a Java runtime; the PDF tests need pdftoppm.
+# PySpark (the DuckDB/PySpark parity tests) needs a Java runtime; the PDF tests need pdftoppm; the team
+# store's tests start a PostgreSQL server on loopback (tests/store/conftest.py), from the server binaries
+# of the Debian package, found in /usr/lib/postgresql/*/bin, not on PATH. Installs only what is missing.
 system:
-	@command -v java >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
-		echo "installing Debian packages the tests need (Java for PySpark, poppler-utils for PDF checks)"; \
-		apt-get update -qq && apt-get install -y -qq default-jre-headless poppler-utils >/dev/null; }
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -z "$$missing" || { \
+		echo "installing Debian packages the tests need (Java for PySpark, poppler-utils for PDF checks, PostgreSQL for the team store):$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }
 
 demo: $(STAMP)
 	@test -d "$(DATA)" || { echo "error: no data folder at $(DATA); put ../shared beside this clone or set PEACEWATCH_DATA"; exit 1; }

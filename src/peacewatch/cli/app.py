@@ -31,6 +31,7 @@ STORE_HELP = "Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store.
 
 def _register() -> None:
     from peacewatch.cli import agreement_cmds, brief_cmds, case_cmds, chart_cmds, indicator_cmds, store_cmds
+    from peacewatch.cli.options import with_store_data
 
     store_cmds.register(app)
     indicator_cmds.register(app)
@@ -38,6 +39,13 @@ def _register() -> None:
     agreement_cmds.register(app)
     brief_cmds.register(app)
     chart_cmds.register(app)
+    # Every command with --store also takes a team store's --data (cli/options.py).
+    groups = [app]
+    while groups:
+        group = groups.pop()
+        for command in group.registered_commands:
+            command.callback = with_store_data(command.callback)
+        groups += [g.typer_instance for g in group.registered_groups if g.typer_instance is not None]
 
 
 _register()
@@ -81,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             _err(f"error: {message.rstrip('.') + '.' + also if also else message}{hint}")
             return 1
         _err("internal error: this is a bug in peacewatch. Please report it with this traceback:")
-        traceback.print_exc()
+        # A team store's password may sit in a message DuckDB wrote: hidden here too.
+        sys.stderr.write(_scrub(traceback.format_exc()))
         return 2
 
 
@@ -125,7 +134,15 @@ def os_error_message(exc: OSError) -> str:
 
 def _err(message: str) -> None:
     # Messages quote files and flags, which may hold escape sequences: show them, never run them.
-    sys.stderr.write(printable(message) + "\n")
+    sys.stderr.write(printable(_scrub(message)) + "\n")
+
+
+def _scrub(text: str) -> str:
+    """``text`` without a team store's password, whoever wrote it (store/postgres.py); the store
+    package loads only when there is a message to write."""
+    from peacewatch.store.postgres import scrub
+
+    return scrub(text)
 
 
 def run() -> None:  # pragma: no cover - the console script

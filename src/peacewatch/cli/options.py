@@ -13,12 +13,16 @@ import typer
 from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
+# Text, not a Path: a team store's location (postgres:..., postgresql://...) is no path (a Path would
+# fold its '//'); the store reads either (peacewatch.store.locate).
 StoreOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--store",
-        help="Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store.",
+        help="Store folder, or a team store: postgres:KEY=VALUE... (docs/cli.md). Default: "
+        "$PEACEWATCH_STORE, else ./peacewatch-store.",
         envvar="PEACEWATCH_STORE",
+        metavar="PATH|postgres:...",
     ),
 ]
 
@@ -32,12 +36,43 @@ EngineOpt = Annotated[
     ),
 ]
 
+DataOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--data",
+        help="A team store's folder for its data files and archive (--store postgres:...): needed by its "
+        "first ingest, later found in its catalog. Default: $PEACEWATCH_STORE_DATA.",
+        envvar="PEACEWATCH_STORE_DATA",
+        metavar="FOLDER",
+    ),
+]
+
 
 def reader(store, engine: str = "duckdb"):
     """The store (or export folder) of --store, read by --engine (peacewatch.store.spark.open_reader)."""
     from peacewatch.store.spark import open_reader
 
     return open_reader(store, engine)
+
+
+def with_store_data(fn):
+    """Give a command that takes --store the --data of a team store. The two become one store location
+    before the command runs, which it passes on wherever it passed the store path."""
+    sig = inspect.signature(fn, eval_str=True)
+    if "store" not in sig.parameters or "data" in sig.parameters:
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from peacewatch.store.team import locate_cli
+
+        data = kwargs.pop("data", None)
+        kwargs["store"] = locate_cli(kwargs.get("store"), data)
+        return fn(*args, **kwargs)
+
+    extra = inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DataOpt)
+    wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])
+    return wrapper
 
 
 JsonFlag = Annotated[

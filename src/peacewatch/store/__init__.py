@@ -28,10 +28,12 @@ from peacewatch.store.batch import ProgressFn, ingest_files, plausible_window
 from peacewatch.store.failures import check_store_folder, unreadable
 from peacewatch.store.files import unzip_folder
 from peacewatch.store.location import DEFAULT_WAIT, LocalStore
+from peacewatch.store.postgres import is_postgres
 from peacewatch.store.snapshots import changes, snapshot_list
 from peacewatch.store.taxonomies import TaxonomyFile, recorded
 from peacewatch.store.taxonomies import load as load_taxonomy
 from peacewatch.store.taxonomies import merged as merged_taxonomies
+from peacewatch.store.team import locate_postgres
 
 if TYPE_CHECKING:
     # Imported where an ingest runs: it brings pyarrow (and with it NumPy), which reading the catalog
@@ -44,6 +46,18 @@ DEFAULT_STORE = Path("peacewatch-store")
 MEMORY_LIMIT = "1000MB"
 
 SnapshotLike = int | datetime | str | None
+
+
+def locate(store=None):
+    """A store's location from --store (or PEACEWATCH_STORE): a team store's for ``postgres:...``
+    (its data folder from PEACEWATCH_STORE_DATA, else its catalog: store/team.py), else a folder's.
+    A location passes through unchanged."""
+    if hasattr(store, "attach_sql"):
+        return store
+    chosen = store or os.environ.get("PEACEWATCH_STORE")
+    if chosen is not None and is_postgres(str(chosen)):
+        return locate_postgres(str(chosen), os.environ.get("PEACEWATCH_STORE_DATA"))
+    return LocalStore(resolve_store_path(store))
 
 
 def resolve_store_path(path: str | os.PathLike | None = None) -> Path:
@@ -63,8 +77,9 @@ class Store:
     def __init__(
         self, path: str | os.PathLike | None = None, snapshot: SnapshotLike = None, *, location=None
     ):
-        self.path = resolve_store_path(path)
-        self.location = location or LocalStore(self.path)
+        self.location = location or locate(path)
+        # A team store has no path: it stands in for one (str() names it without its password).
+        self.path = self.location.folder if isinstance(self.location, LocalStore) else self.location
         self._asked = snapshot
         self._snap: int | None = None
         self._con = None
@@ -142,7 +157,8 @@ class Store:
         self._check_path()
         if self.location.exists():
             return True
-        folder = getattr(self.location, "folder", None)
+        # A team store's folder holds data, not a catalog: only a store folder is judged by its files.
+        folder = self.path if isinstance(self.location, LocalStore) else None
         if folder is not None and folder.is_dir():
             other = sorted(p.name for p in folder.iterdir() if p.name not in {"writer.lock", "tmp"})
             if other:

@@ -32,6 +32,7 @@ from peacewatch.store.ddl import create_statements
 from peacewatch.store.failures import ingest_error
 from peacewatch.store.files import archive as archive_file
 from peacewatch.store.files import working_folder
+from peacewatch.store.postgres import without_password
 from peacewatch.store.snapshots import set_commit
 from peacewatch.store.taxonomies import TaxonomyFile, reresolve
 from peacewatch.store.taxonomies import load as load_taxonomy
@@ -81,7 +82,8 @@ def command_line(paths=()) -> str:
     """The snapshot's commit message: the command line of a `peacewatch` command, else the call."""
     argv = sys.argv
     if argv and (Path(argv[0]).name in {"peacewatch", "__main__.py"} or argv[0].endswith("peacewatch")):
-        return shlex.join(["peacewatch", *argv[1:]])
+        # recorded in the catalog and listed by `peacewatch snapshots`: never a team store's password
+        return shlex.join(["peacewatch", *map(without_password, argv[1:])])
     names = ", ".join(Path(p).name for p in paths)
     return f"Store.ingest([{names}])" if paths else "Store.adopt_taxonomies"
 

@@ -62,11 +62,21 @@ def connect(location, *, read_only: bool, snapshot: int | None = None, config: d
         con.close()
         if snapshot is not None and "No snapshot found" in str(exc):
             raise unknown_snapshot(location, snapshot) from None
-        raise
+        raise _attach_failed(location, exc) from None
+    except duckdb.Error as exc:
+        con.close()
+        raise _attach_failed(location, exc) from None
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _attach_failed(location, exc: duckdb.Error) -> Exception:
+    """The error of a failed ATTACH as the location words it (a team store's without its password:
+    DuckDB's message quotes the connection string), else DuckDB's own."""
+    worded = getattr(location, "attach_error", None)
+    return exc if worded is None else worded(exc)
 
 
 def reattach(con, location, snapshot: int) -> None:
@@ -80,14 +90,14 @@ def reattach(con, location, snapshot: int) -> None:
 def latest_snapshot(con) -> int:
     """The newest committed snapshot id, read from the catalog itself (also from a pinned attachment)."""
     return retrying(
-        lambda: con.execute(f"SELECT max(snapshot_id) FROM {META}.main.ducklake_snapshot").fetchone()[0]
+        lambda: con.execute(f"SELECT max(snapshot_id) FROM {META}.ducklake_snapshot").fetchone()[0]
     )
 
 
 def snapshot_range(con) -> tuple[int, int]:
     return retrying(
         lambda: con.execute(
-            f"SELECT min(snapshot_id), max(snapshot_id) FROM {META}.main.ducklake_snapshot"
+            f"SELECT min(snapshot_id), max(snapshot_id) FROM {META}.ducklake_snapshot"
         ).fetchone()
     )
 

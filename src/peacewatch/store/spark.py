@@ -24,6 +24,7 @@ from typing import Any
 
 from peacewatch.errors import StoreError
 from peacewatch.store import Store
+from peacewatch.store.postgres import is_postgres
 from peacewatch.store.export import cached_export, read_manifest
 from peacewatch.store.taxonomies import TaxonomyFile
 from peacewatch.store.taxonomies import load as load_taxonomy
@@ -252,7 +253,12 @@ def open_reader(store: str | os.PathLike | Store | None, engine: str | None = No
     engine = engine or "duckdb"
     if engine not in ENGINES:
         raise StoreError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}.")
-    path = store.path if isinstance(store, Store) else Path(store) if store is not None else None
+    if isinstance(store, Store):
+        path: Path | None = store.path
+    elif isinstance(store, str | os.PathLike) and not is_postgres(str(store)):
+        path = Path(store)
+    else:  # the default store, or a team store's location (--store postgres:...): never an export
+        path = None
     if path is not None and path.is_dir() and read_manifest(path) is not None:
         if engine == "duckdb":
             raise StoreError(

@@ -24,8 +24,8 @@ from typing import Any
 
 from peacewatch.errors import StoreError
 from peacewatch.store import Store
-from peacewatch.store.postgres import is_postgres
 from peacewatch.store.export import cached_export, read_manifest
+from peacewatch.store.postgres import is_postgres
 from peacewatch.store.taxonomies import TaxonomyFile
 from peacewatch.store.taxonomies import load as load_taxonomy
 from peacewatch.store.taxonomies import merged as merged_taxonomies

@@ -26,12 +26,13 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> StoreAPI:
+def open_store(path: str | os.PathLike[str] | None = None, snapshot: int | str | Any = None) -> StoreAPI:
     """Open a store for analysis: ``path``, else $PEACEWATCH_STORE, else ./peacewatch-store (see
-    :class:`peacewatch.api.StoreAPI`; the file itself is ``.store``)."""
+    :class:`peacewatch.api.StoreAPI`; the Store itself is ``.store``), read at ``snapshot`` (an id,
+    a datetime or an ISO time; default: the latest, as of each call)."""
     from peacewatch.api import open_store as _open
 
-    return _open(path)
+    return _open(path, snapshot)
 
 
 def __getattr__(name: str) -> Any:

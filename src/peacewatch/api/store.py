@@ -34,12 +34,13 @@ from peacewatch.api.args import (
     span_arg,
 )
 from peacewatch.api.changes import Changepoints, InterruptedTimeSeries, Trend
+from peacewatch.api.history import Diff, Snapshots
 from peacewatch.api.results import Comparison, Series
 from peacewatch.api.tables import Brief, ClaimChecks, Datasets, Evaluation, Events
 from peacewatch.errors import ArgumentError
 from peacewatch.indicators.calendar import BY
 from peacewatch.schema import ESTIMATES
-from peacewatch.store import Store
+from peacewatch.store import SnapshotLike, Store
 
 if TYPE_CHECKING:
     from peacewatch.agreements.loading import Case
@@ -66,16 +67,31 @@ class StoreAPI:
     """A store opened for analysis. Each method returns an immutable result with ``to_pandas()``,
     ``to_arrow()``, ``to_dict()`` (the CLI's JSON), ``chart()`` and a notebook display."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.store = Store(path)
+    def __init__(self, path: str | os.PathLike[str] | None = None, snapshot: SnapshotLike = None) -> None:
+        self.store = Store(path, snapshot)
         """The underlying :class:`peacewatch.store.Store` (ingest, query)."""
 
     @property
     def path(self) -> Path:
         return self.store.path
 
+    @property
+    def snapshot(self) -> int:
+        """The snapshot this store reads now: the one it was opened at, else the latest."""
+        return self.store.snapshot
+
+    def at(self, snapshot: SnapshotLike) -> StoreAPI:
+        """The same store read at ``snapshot`` (an id, a datetime or ISO time): every result of the
+        returned store is the one it gave then, whatever was ingested since."""
+        return StoreAPI(self.path, snapshot)
+
     def __repr__(self) -> str:
-        return f"<peacewatch store {self.path}>"
+        fixed = f" at snapshot {self.store._asked}" if self.store.is_pinned else ""
+        return f"<peacewatch store {self.path}{fixed}>"
+
+    def _pinned(self) -> Store:
+        """The Store one call reads: fixed at one snapshot for all of that call's queries."""
+        return self.store.pinned()
 
     def __fspath__(self) -> str:
         """The store file, so that a StoreAPI goes wherever a store path does (``store=`` arguments)."""
@@ -104,7 +120,25 @@ class StoreAPI:
 
     def datasets(self) -> Datasets:
         """The catalog: one row per dataset, with coverage, row counts and sha256."""
-        return Datasets(tuple(self.store.datasets()))
+        return Datasets(tuple(self._pinned().datasets()))
+
+    def snapshots(self) -> Snapshots:
+        """The store's history: every snapshot, when, by what command, and per dataset the rows added,
+        updated and deleted (``peacewatch snapshots``)."""
+        return Snapshots(tuple(self.store.snapshots()))
+
+    def diff(self, start: int, end: int | None = None, **filters: Unpack[FilterArgs]) -> Diff:
+        """What changed from snapshot ``start`` to ``end`` (default: the one this store reads): rows
+        inserted, updated and deleted per dataset, and the events and fatalities per country and month
+        that moved, largest move first (``peacewatch diff``)."""
+        from peacewatch.analysis.diff import diff
+
+        f = filters_from(filters)
+        for value, name in ((start, "start"), (end, "end")):
+            if value is not None and not (isinstance(value, int) and not isinstance(value, bool)):
+                raise ArgumentError(f"{name}={value!r}: expected a snapshot id (a whole number).")
+        s = self._pinned()
+        return Diff(diff(s, start, s.snapshot if end is None else end, f))
 
     def events(self, *, limit: int | None = None, **filters: Unpack[FilterArgs]) -> Events:
         """Events matching the filters, ordered by date and event id (at most ``limit``)."""
@@ -113,8 +147,9 @@ class StoreAPI:
         f = filters_from(filters)
         if limit is not None:
             _positive(limit, "limit")
-        table = analysis.events(f, store=self.store, limit=limit)
-        cmd = f"peacewatch events {f.cli_args(self.store.path)}" + (f" --limit {limit}" if limit else "")
+        s = self._pinned()
+        table = analysis.events(f, store=s, limit=limit)
+        cmd = f"peacewatch events {f.cli_args(s.path, s.snapshot)}" + (f" --limit {limit}" if limit else "")
         return Events(table, cmd)
 
     # -- indicators and change ----------------------------------------------------------------------
@@ -134,7 +169,7 @@ class StoreAPI:
         f = filters_from(filters)
         period = choice(by, "by", BY)
         m, e = _measure(measure, estimate)
-        return Series(analysis.series(f, by=period, measure=m, estimate=e, store=self.store))  # type: ignore[arg-type]
+        return Series(analysis.series(f, by=period, measure=m, estimate=e, store=self._pinned()))  # type: ignore[arg-type]
 
     def compare(
         self,
@@ -172,6 +207,7 @@ class StoreAPI:
         if not (isinstance(conf_level, float) and 0 < conf_level < 1):
             raise ArgumentError(f"conf_level={conf_level!r}: expected a number between 0 and 1, e.g. 0.95.")
         m, e = _measure(measure, estimate)
+        s = self._pinned()
         result = analysis.compare(
             f,
             window=w,
@@ -182,9 +218,9 @@ class StoreAPI:
             estimate=e,
             method=method,
             conf_level=conf_level,
-            store=self.store,
+            store=s,
         )
-        return Comparison(result, self.store)
+        return Comparison(result, s)
 
     def trend(
         self,
@@ -207,10 +243,9 @@ class StoreAPI:
         if by is not None:
             choice(by, "by", ("admin1",))
         m, e = _measure(measure, estimate)
-        results = analysis.trend(
-            f, month=month, by_admin1=by == "admin1", measure=m, estimate=e, store=self.store
-        )
-        return Trend(tuple(results), by == "admin1", self.store)
+        s = self._pinned()
+        results = analysis.trend(f, month=month, by_admin1=by == "admin1", measure=m, estimate=e, store=s)
+        return Trend(tuple(results), by == "admin1", s)
 
     def changepoints(
         self,
@@ -228,10 +263,9 @@ class StoreAPI:
         if penalty is not None and not (isinstance(penalty, int | float) and penalty > 0):
             raise ArgumentError(f"penalty={penalty!r}: expected a number above 0.")
         m, e = _measure(measure, estimate)
-        payload = analysis.changepoints(
-            f, span=span, measure=m, estimate=e, penalty=penalty, store=self.store
-        )
-        return Changepoints(payload, f, m, e, self.store)
+        s = self._pinned()
+        payload = analysis.changepoints(f, span=span, measure=m, estimate=e, penalty=penalty, store=s)
+        return Changepoints(payload, f, m, e, s)
 
     def its(
         self,
@@ -258,6 +292,7 @@ class StoreAPI:
         if not (isinstance(seasonal, int) and seasonal >= 0):
             raise ArgumentError(f"seasonal={seasonal!r}: expected 0 or more Fourier pairs.")
         m, e = _measure(measure, estimate)
+        s = self._pinned()
         payload = analysis.its(
             f,
             intervention=day,
@@ -266,9 +301,9 @@ class StoreAPI:
             estimate=e,
             seasonal_harmonics=seasonal,
             adjust_autocorrelation=not independent_days,
-            store=self.store,
+            store=s,
         )
-        return InterruptedTimeSeries(payload, f, m, e, self.store)
+        return InterruptedTimeSeries(payload, f, m, e, s)
 
     # -- cases --------------------------------------------------------------------------------------
 
@@ -287,9 +322,10 @@ class StoreAPI:
             loaded, name = load_case(Path(case)), case
         else:
             loaded, name = case, case.folder
-        result = evaluate(loaded, as_of=_as_of(as_of), store=self.store, dataset=dataset)
+        s = self._pinned()
+        result = evaluate(loaded, as_of=_as_of(as_of), store=s, dataset=dataset)
         cmd = shlex.join(
-            ["peacewatch", "evaluate", str(name), "--store", str(self.store.path)]
+            ["peacewatch", "evaluate", str(name), "--store", str(s.path), "--snapshot", str(s.snapshot)]
             + ["--as-of", result.as_of.isoformat()]
             + (["--dataset", dataset] if dataset else [])
         )
@@ -301,9 +337,11 @@ class StoreAPI:
 
         day = _as_of(as_of) or dt.date.today()
         path = claims_path(case)
-        results = check_claims(load_claims(path), store=self.store, as_of=day)
-        cmd = ["peacewatch", "check", str(case), "--store", str(self.store.path), "--as-of", day.isoformat()]
-        return ClaimChecks(tuple(results), shlex.join(cmd))
+        s = self._pinned()
+        results = check_claims(load_claims(path), store=s, as_of=day)
+        cmd = ["peacewatch", "check", str(case), "--store", str(s.path), "--snapshot", str(s.snapshot)]
+        cmd += ["--as-of", day.isoformat()]
+        return ClaimChecks(tuple(results), shlex.join(cmd), s.snapshot)
 
     def brief(self, case: str | os.PathLike[str], *, out: str | os.PathLike[str], pdf: bool = True) -> Brief:
         """Build and write a briefing (brief.html, brief.pdf unless ``pdf=False``, brief.json,
@@ -311,9 +349,14 @@ class StoreAPI:
         from peacewatch.briefs import build as brief_build
         from peacewatch.briefs import render as brief_render
 
-        built = brief_build.build(Path(case), store=self.store)
+        s = self._pinned()
+        built = brief_build.build(Path(case), store=s)
         paths = brief_render.write(built, Path(out), pdf=pdf)
-        cmd = f"peacewatch brief {case} --out {out}" + ("" if pdf else " --no-pdf")
+        cmd = shlex.join(
+            ["peacewatch", "brief", str(case), "--store", str(s.path), "--snapshot", str(s.snapshot)]
+            + ["--out", str(out)]
+            + ([] if pdf else ["--no-pdf"])
+        )
         return Brief(built, dict(paths), cmd)
 
 
@@ -325,8 +368,11 @@ def _is_month(text: str) -> bool:
     return True
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> StoreAPI:
-    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch-store).
+def open_store(path: str | os.PathLike[str] | None = None, snapshot: SnapshotLike = None) -> StoreAPI:
+    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch-store), at
+    ``snapshot`` (an id, a datetime, or an ISO time: the last snapshot committed at or before it;
+    default: the latest, read afresh by each call). Each call reads one snapshot and its result records
+    it (``snapshot`` in ``to_dict()``, ``--snapshot N`` in its command).
 
     >>> store = open_store(".peacewatch/demo")                                  # doctest: +SKIP
     >>> store.compare(country="Afghanistan", window="2020-02-22:2020-02-29",

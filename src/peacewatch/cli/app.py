@@ -25,7 +25,15 @@ STORE_HELP = "Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store.
 
 
 def _register() -> None:
-    from peacewatch.cli import agreement_cmds, brief_cmds, case_cmds, chart_cmds, indicator_cmds, store_cmds
+    from peacewatch.cli import (
+        agreement_cmds,
+        brief_cmds,
+        case_cmds,
+        chart_cmds,
+        history_cmds,
+        indicator_cmds,
+        store_cmds,
+    )
 
     store_cmds.register(app)
     indicator_cmds.register(app)
@@ -33,6 +41,7 @@ def _register() -> None:
     agreement_cmds.register(app)
     brief_cmds.register(app)
     chart_cmds.register(app)
+    history_cmds.register(app)
 
 
 _register()

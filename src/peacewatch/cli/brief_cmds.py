@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from peacewatch.cli import render
-from peacewatch.cli.options import StoreOpt, TaxonomyOpt, parse_date
+from peacewatch.cli.options import SnapshotOpt, StoreOpt, TaxonomyOpt, parse_date, reading_store
 
 STYLE = {
     "supported": "green",
@@ -42,15 +42,15 @@ def check(
         ),
     ] = None,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Check each claim of a briefing: supported, contradicted, inconclusive or insufficient_data."""
     from peacewatch.agreements import case_taxonomy
     from peacewatch.briefs.claims import check_claims, claims_path, load_claims
     from peacewatch.errors import BriefError
-    from peacewatch.store import Store
 
     path = claims_path(claims_or_case)
-    s = Store(store).pinned()
+    s = reading_store(store, snapshot)
     claims = load_claims(path, taxonomy=case_taxonomy(path.parent, s, taxonomy or ()))
     if show_events:
         claims = [render.pick(claims, show_events, "claim", "--show-events", BriefError)]
@@ -58,7 +58,7 @@ def check(
     if show_events:
         render.show_events(results[0], "claim", s, json_out=json_out, error=BriefError)
         return
-    payload = {"claims": [r.to_dict() for r in results]}
+    payload = {"claims": [r.to_dict() for r in results], "snapshot": s.snapshot}
     if json_out:
         render.print_json(payload)
         return

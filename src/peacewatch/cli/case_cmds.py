@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from peacewatch.cli import render
-from peacewatch.cli.options import StoreOpt, TaxonomyOpt, parse_date
+from peacewatch.cli.options import SnapshotOpt, StoreOpt, TaxonomyOpt, parse_date, reading_store
 
 STYLE = {
     "met": "green",
@@ -46,14 +46,14 @@ def evaluate(
         ),
     ] = None,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Evaluate each commitment of an agreement into a verdict with its evidence."""
     from peacewatch.agreements import case_folder, case_taxonomy, load_case
     from peacewatch.agreements import evaluate as run
     from peacewatch.errors import CaseError
-    from peacewatch.store import Store
 
-    s = Store(store).pinned()
+    s = reading_store(store, snapshot)
     loaded = load_case(case, taxonomy=case_taxonomy(case_folder(case), s, taxonomy or ()))
     for note in loaded.notes:
         render.err_console.print(f"[dim]note: {note}[/dim]")
@@ -84,9 +84,8 @@ def evaluate(
     render.console.print(table)
     for party, counts in payload["by_party"].items():
         render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
-    again = ["peacewatch", "evaluate", case, "--store", str(s.path), "--as-of", payload["as_of"]] + (
-        ["--dataset", dataset] if dataset else []
-    )
+    again = ["peacewatch", "evaluate", case, "--store", str(s.path), "--snapshot", str(s.snapshot)]
+    again += ["--as-of", payload["as_of"]] + (["--dataset", dataset] if dataset else [])
     render.console.print(f"[dim]{escape(shlex.join(again))}[/dim]", highlight=False)
 
 
@@ -100,13 +99,13 @@ def brief(
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write brief.pdf.")] = True,
     taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Write the briefing: HTML (one self-contained file), PDF, the JSON payload and the figures."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from peacewatch.briefs import build as brief_build
     from peacewatch.briefs import render as brief_render
-    from peacewatch.store import Store
 
     with Progress(
         SpinnerColumn(),
@@ -119,7 +118,7 @@ def brief(
         task = bar.add_task("building the brief", total=None)
         built = brief_build.build(
             case,
-            store=Store(store).pinned(),
+            store=reading_store(store, snapshot),
             taxonomy=taxonomy or (),
             progress=lambda message: bar.update(task, description=message),
         )

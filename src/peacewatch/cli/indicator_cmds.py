@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 
 from peacewatch.cli import render
-from peacewatch.cli.options import JsonFlag, StoreOpt, output_format, parse_date, with_filters
+from peacewatch.cli.options import (
+    JsonFlag,
+    SnapshotOpt,
+    StoreOpt,
+    output_format,
+    parse_date,
+    reading_store,
+    with_filters,
+)
 from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
@@ -50,13 +58,16 @@ def series(
         ),
     ] = None,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Events or fatalities per day, week or month, zero-filled (dates inclusive)."""
     from peacewatch import analysis
 
     fmt = output_format(fmt, json_out)
 
-    result = analysis.series(filters, by=by, measure=measure, estimate=estimate, store=store)
+    result = analysis.series(
+        filters, by=by, measure=measure, estimate=estimate, store=reading_store(store, snapshot)
+    )
     if per_coverage is not None:
         from peacewatch.analysis.volume import normalise
 
@@ -108,6 +119,7 @@ def compare(
     ] = None,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Rate in a window against a baseline: rate ratio, interval, p-value."""
     from peacewatch import analysis
@@ -121,7 +133,7 @@ def compare(
         measure=measure,
         estimate=estimate,
         method=method,
-        store=store,
+        store=reading_store(store, snapshot),
     )
     d = result.to_dict()
     if json_out:
@@ -171,6 +183,7 @@ def trend(
     estimate: EstimateOpt = "best",
     json_out: JsonOpt = False,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """A month against the three before it: deteriorated, improved or unchanged."""
     from peacewatch import analysis
@@ -180,7 +193,12 @@ def trend(
     if by not in (None, "admin1"):
         raise PeacewatchError(f"--by {by!r}: expected admin1 (or no --by for one verdict).")
     results = analysis.trend(
-        filters, month=month, by_admin1=by == "admin1", measure=measure, estimate=estimate, store=store
+        filters,
+        month=month,
+        by_admin1=by == "admin1",
+        measure=measure,
+        estimate=estimate,
+        store=reading_store(store, snapshot),
     )
     payload = [r.to_dict() for r in results]
     if json_out:
@@ -223,12 +241,18 @@ def changepoints(
     ] = None,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Days where the daily rate shifts (PELT, Poisson likelihood), with rates before and after."""
     from peacewatch import analysis
 
     d = analysis.changepoints(
-        filters, span=_span(filters), measure=measure, estimate=estimate, penalty=penalty, store=store
+        filters,
+        span=_span(filters),
+        measure=measure,
+        estimate=estimate,
+        penalty=penalty,
+        store=reading_store(store, snapshot),
     )
     if json_out:
         render.print_json(d)
@@ -263,6 +287,7 @@ def its(
     ] = False,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Interrupted time series: level and slope change at an intervention (segmented NB regression)."""
     from peacewatch import analysis
@@ -278,7 +303,7 @@ def its(
         estimate=estimate,
         seasonal_harmonics=seasonal,
         adjust_autocorrelation=not independent_days,
-        store=store,
+        store=reading_store(store, snapshot),
     )
     if json_out:
         render.print_json(d)

@@ -23,6 +23,45 @@ StoreOpt = Annotated[
 ]
 
 
+SnapshotOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--snapshot",
+        metavar="N|@TIME",
+        help="Read the store as it was at snapshot N (`peacewatch snapshots` lists them), or at a time: "
+        "@2026-12-07T10:00 reads the last snapshot committed at or before it (UTC unless the time says "
+        "otherwise). Default: the latest.",
+    ),
+]
+
+
+def snapshot_arg(value: str | None) -> int | str | None:
+    """--snapshot's value as the Store takes it: an id (int), a time (ISO text), or None (the latest).
+
+    >>> snapshot_arg("12"), snapshot_arg("@2026-12-07T10:00"), snapshot_arg(None)
+    (12, '2026-12-07T10:00', None)
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return int(text)
+    if text.startswith("@") and text[1:].strip():
+        return text[1:].strip()
+    raise PeacewatchError(
+        f"--snapshot {value!r}: expected a snapshot id (a whole number, see `peacewatch snapshots`) or "
+        "@TIME (an ISO date and time, e.g. @2026-12-07T10:00)."
+    )
+
+
+def reading_store(store: Path | None, snapshot: str | None = None):
+    """The Store a reading command reads, pinned once at its start: every query of the command reads
+    the same snapshot (the one asked for, or the latest), whatever a writer commits meanwhile."""
+    from peacewatch.store import Store
+
+    return Store(store, snapshot_arg(snapshot)).pinned()
+
+
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print the result as JSON (the same as --format json).")
 ]
@@ -47,12 +86,13 @@ TaxonomyOpt = Annotated[
 ]
 
 
-def adopt_taxonomies(files, store) -> None:
-    """Add --taxonomy files to the store before a command reads it (nothing to do when it has them)."""
+def adopt_taxonomies(files, store, snapshot: str | None = None) -> None:
+    """Add --taxonomy files to the store before a command reads it (nothing to do when it has them).
+    At a past --snapshot nothing is written: the files must be ones that snapshot already had."""
     if files:
         from peacewatch.store import Store
 
-        Store(store).adopt_taxonomies(files)
+        Store(store, snapshot_arg(snapshot)).adopt_taxonomies(files)
 
 
 def parse_date(value: str | None, flag: str) -> dt.date | None:
@@ -146,7 +186,7 @@ def with_filters(fn):
     def wrapper(*args, **kwargs):
         values = {name: kwargs.pop(name, None) for name in _FILTER_PARAMS}
         if "taxonomy" not in sig.parameters:
-            adopt_taxonomies(kwargs.pop("taxonomy", None), kwargs.get("store"))
+            adopt_taxonomies(kwargs.pop("taxonomy", None), kwargs.get("store"), kwargs.get("snapshot"))
         return fn(*args, filters=build_filters(values), **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=own + extra)

@@ -315,10 +315,25 @@ class Store:
         from peacewatch.store.batch import adopt
 
         self._require()
+        if self.is_pinned and not getattr(self, "_follows_own_writes", False):
+            self._check_held(paths)  # a Store fixed at a snapshot reads it as it was: nothing to write
+            return None
         n = adopt(self, paths, wait=wait, message=message, memory_limit=MEMORY_LIMIT)
         if n is not None:
             self._written()
         return n
+
+    def _check_held(self, paths: Sequence[str | os.PathLike]) -> None:
+        """Refuse taxonomy files the snapshot this Store is fixed at was not resolved with."""
+        _, changed = merged_taxonomies(self.taxonomy_files(), [TaxonomyFile.read(p) for p in paths])
+        if changed:
+            names = ", ".join(str(p) for p in paths)
+            raise StoreError(
+                f"{self.location.describe()}: snapshot {self.snapshot} was not resolved with {names} (or "
+                "with this version of it), and a read at a fixed snapshot writes nothing.",
+                hint="Drop --snapshot to adopt it and read the latest state, or give a snapshot taken after "
+                "it was adopted (`peacewatch snapshots`).",
+            )
 
     def ingest(
         self,
@@ -370,3 +385,19 @@ class Store:
             shutil.rmtree(work, ignore_errors=True)
         self._written()
         return reports
+
+    # -- history -----------------------------------------------------------------------------------
+
+    def compact(self, keep: int, *, dry_run: bool = False, wait: float = DEFAULT_WAIT):
+        """Expire every snapshot but the last ``keep`` and delete the files only they needed (see
+        store/maintenance.py); returns a CompactReport listing the snapshots dropped, which can no
+        longer be read (``--snapshot``). The current state is unchanged.
+
+        >>> Store(".peacewatch/demo").compact(3, dry_run=True).expired   # doctest: +SKIP
+        """
+        from peacewatch.store.maintenance import compact
+
+        report = compact(self, keep, dry_run=dry_run, wait=wait)
+        if not dry_run:
+            self._written()
+        return report

@@ -6,6 +6,7 @@ import functools
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from peacewatch.cli import render
 from peacewatch.cli.options import StoreOpt, with_filters
@@ -40,12 +41,13 @@ def snapshots(
     rows = snapshot_rows(tuple(snaps))
     for r in rows:
         r["time"] = (r["time"] or "")[:19].replace("T", " ")
-        r["command"] = r["command"] or "(store created)"
+        r["command"] = escape(r["command"] or "(store created)")
         r["dataset_id"] = r["dataset_id"] or ""
+        r["snapshot"] = r["snapshot_id"]
     render.print_table(
         rows,
-        ("snapshot_id", "time", "command", "dataset_id", *CHANGES),
-        numeric=("snapshot_id", *CHANGES),
+        ("snapshot", "time", "command", "dataset_id", *CHANGES),
+        numeric=("snapshot", *CHANGES),
         title=f"Snapshots of {s.path} (times in UTC)",
     )
 
@@ -71,7 +73,9 @@ def _snapshot_not_date(fn):
 @with_filters
 def diff(
     filters: Filters,
-    from_snapshot: Annotated[int, typer.Argument(metavar="FROM", help="The earlier snapshot id.")],
+    from_snapshot: Annotated[
+        int | None, typer.Argument(metavar="FROM", help="The earlier snapshot id.", show_default=False)
+    ] = None,
     to_snapshot: Annotated[
         int | None, typer.Argument(metavar="[TO]", help="The later snapshot id (default: the latest).")
     ] = None,
@@ -87,6 +91,11 @@ def diff(
     from peacewatch.analysis.diff import diff as run
     from peacewatch.store import Store
 
+    if from_snapshot is None:
+        raise PeacewatchError(
+            "diff: expected the earlier snapshot id as the first argument: `peacewatch diff N [M]` "
+            "(`peacewatch snapshots` lists them)."
+        )
     result = run(Store(store), from_snapshot, to_snapshot, filters, estimate=estimate)
     payload = result.to_dict()
     if json_out:
@@ -118,7 +127,7 @@ def diff(
         )
     elif rows:
         render.console.print("No country and month moved in events or fatalities with these filters.")
-    render.console.print(f"[dim]{result.command}[/dim]", highlight=False, markup=False)
+    render.console.print(f"[dim]{escape(result.command)}[/dim]", highlight=False)
 
 
 def _move(m: dict, what: str) -> str:
@@ -155,7 +164,7 @@ def compact(
         render.console.print(f"Nothing to drop: the store has {len(report.kept)} snapshot(s), --keep {keep}.")
     else:
         render.print_table(
-            [{**e, "command": e["command"] or "(store created)"} for e in report.expired],
+            [{**e, "command": escape(e["command"] or "(store created)")} for e in report.expired],
             ("snapshot_id", "time", "command"),
             numeric=("snapshot_id",),
             title=f"Snapshots {verb} ({len(report.expired)}); kept: {_ids(report.kept)}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import duckdb
@@ -85,12 +85,19 @@ def snapshot_range(con) -> tuple[int, int]:
 def snapshot_at(con, when: datetime | str) -> int | None:
     """The id of the last snapshot committed at or before ``when`` (an ISO timestamp; UTC unless it
     says otherwise), or None when the store has none that old."""
-    stamp = when.isoformat() if isinstance(when, datetime) else str(when)
+    stamp = when.isoformat() if isinstance(when, datetime) else str(when).strip()
     try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is not None and moment.tzinfo is None:
+        stamp = moment.replace(tzinfo=timezone.utc).isoformat()  # UTC, whatever the machine's zone
+    try:
+        # A SQLite catalog keeps snapshot_time as text: cast both sides.
         return retrying(
             lambda: con.execute(
                 f"SELECT max(snapshot_id) FROM {META}.main.ducklake_snapshot "
-                f"WHERE snapshot_time <= CAST({sql_literal(stamp)} AS TIMESTAMPTZ)"
+                f"WHERE CAST(snapshot_time AS TIMESTAMPTZ) <= CAST({sql_literal(stamp)} AS TIMESTAMPTZ)"
             ).fetchone()[0]
         )
     except duckdb.ConversionException:

@@ -1,0 +1,128 @@
+"""`peacewatch store compact --keep N` drops the past, never the present: every result of the current
+state is the same after it, the snapshots it drops are listed (and can no longer be read), and the files
+only they needed are deleted.
+
+The store: the ACLED Argentina sample (326 events), then two releases of it written here: B drops its
+first 30 rows and adds one death to each of the next 10; C drops B's first 30 rows (those 10 among them).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from peacewatch.cli.app import main
+from peacewatch.errors import StoreError
+from peacewatch.store import Store
+
+ARGENTINA = "acled_global_sample_2022/acled_argentina_2022-06_326_events.csv.gz"
+DATASET = "argentina"
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def three_releases(tmp_path_factory, data_file):
+    work = tmp_path_factory.mktemp("compact")
+    source = data_file(ARGENTINA)
+    rows = list(csv.DictReader(io.TextIOWrapper(gzip.open(source), encoding="utf-8")))
+    b = [dict(r) for r in rows[30:]]
+    for r in b[:10]:
+        r["fatalities"] = str(int(float(r["fatalities"] or 0)) + 1)
+    store = Store(work / "store")
+    store.ingest([source], dataset_id=DATASET)
+    store.ingest([_write(work / "release_b.csv", b)], release_of=DATASET)
+    store.ingest([_write(work / "release_c.csv", b[30:])], release_of=DATASET)
+    return store.path
+
+
+@pytest.fixture
+def store(three_releases, tmp_path) -> Store:
+    """A copy of the three-release store of its own (a moved store folder opens in place)."""
+    return Store(shutil.copytree(three_releases, tmp_path / "store"))
+
+
+def _state(s: Store) -> dict:
+    """The current state as results see it: the catalog, every event, the store's taxonomy files."""
+    s = s.at(s.snapshot)
+    return {
+        "datasets": s.datasets(),
+        "events": s.query("SELECT * FROM events ORDER BY event_id").to_pylist(),
+        "quarantine": s.query("SELECT * FROM quarantine ORDER BY source_row").to_pylist(),
+    }
+
+
+def _files(s: Store) -> set[Path]:
+    return {p for p in s.path.rglob("*") if p.is_file() and p.parent.name != "tmp"}
+
+
+def test_compact_keeps_the_current_state_and_drops_the_older_snapshots(store):
+    before, latest, files = _state(store), store.snapshot, _files(store)
+    report = store.compact(1)
+    assert report.kept == [latest]
+    assert [e["snapshot_id"] for e in report.expired] == [0, 1, 2]
+    assert report.expired[1]["command"] and report.expired[0]["command"] is None
+    assert _state(Store(store.path)) == before
+    assert [s["snapshot_id"] for s in Store(store.path).snapshots()] == [latest]
+    gone = {Path(p) for p in report.data_files + report.orphaned_files + report.archive_files}
+    assert gone and gone <= files and not gone & _files(store)
+    assert report.bytes_freed > 0
+    # Release B's archived file: every row it brought was dropped by C, so no kept snapshot needs it.
+    assert len(report.archive_files) == 1
+    assert len(list((store.path / "archive").iterdir())) == 2
+
+
+def test_a_dry_run_lists_what_would_go_and_changes_nothing(store):
+    snaps, files = store.snapshots(), _files(store)
+    dry = store.compact(2, dry_run=True)
+    assert dry.dry_run and dry.kept == [2, 3] and [e["snapshot_id"] for e in dry.expired] == [0, 1]
+    assert Store(store.path).snapshots() == snaps and _files(store) == files
+    real = store.compact(2)
+    assert (real.expired, real.data_files, real.archive_files) == (
+        dry.expired,
+        dry.data_files,
+        dry.archive_files,
+    )
+
+
+def test_an_expired_snapshot_can_no_longer_be_read_and_says_so(store):
+    store.compact(1)
+    with pytest.raises(StoreError, match="no snapshot 1; this store holds snapshots 3 to 3"):
+        Store(store.path, snapshot=1).datasets()
+
+
+def test_orphaned_files_of_an_interrupted_writer_are_deleted(store):
+    folder = store.path / "data" / "main" / "events"
+    orphan = folder / "ducklake-00000000-0000-0000-0000-000000000000.parquet"
+    shutil.copyfile(next(folder.glob("*.parquet")), orphan)
+    report = store.compact(4)  # keeps every snapshot: only the orphan goes
+    assert report.expired == [] and report.orphaned_files == [str(orphan)] and not orphan.exists()
+
+
+def test_the_command_lists_the_dropped_snapshots_and_warns_they_cannot_be_reproduced(store, capsys):
+    assert main(["store", "compact", "--keep", "2", "--dry-run", "--store", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert "would drop" in out and "names snapshot 0-1 would no longer be reproduced" in out
+    assert main(["store", "compact", "--keep", "1", "--store", str(store.path), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [e["snapshot_id"] for e in payload["expired"]] == [0, 1, 2] and not payload["dry_run"]
+    assert main(["store", "compact", "--keep", "1", "--store", str(store.path)]) == 0
+    assert "Nothing to drop" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("keep", ["0", "-1"])
+def test_keep_must_leave_the_current_snapshot(store, capsys, keep):
+    assert main(["store", "compact", "--keep", keep, "--store", str(store.path)]) == 1
+    assert "--keep" in capsys.readouterr().err

@@ -84,7 +84,7 @@ def test_a_result_read_at_a_snapshot_is_the_same_after_a_later_ingest(history, w
 
 
 def test_the_current_state_moved_while_the_snapshot_did_not(history):
-    _, first, latest, before, _, current = history
+    _, first, latest, _, _, current = history
     assert latest > first
     assert current["snapshot"] == latest
     assert sum(p["value"] for p in current["points"]) == 5  # release A's five events

@@ -167,7 +167,7 @@ def compact(
             [{**e, "command": escape(e["command"] or "(store created)")} for e in report.expired],
             ("snapshot_id", "time", "command"),
             numeric=("snapshot_id",),
-            title=f"Snapshots {verb} ({len(report.expired)}); kept: {_ids(report.kept)}",
+            title=f"{verb.capitalize()} {len(report.expired)} snapshot(s); kept: {_ids(report.kept)}",
         )
         names = _ids([e["snapshot_id"] for e in report.expired])
         fails = "" if dry_run else " (--snapshot N now fails)"

@@ -77,7 +77,7 @@ def test_afghanistan_the_riv_week_cut_violence_by_80_percent(afghanistan, afghan
     assert c["ci_low"] == pytest.approx(0.133, abs=1e-3) and c["ci_high"] == pytest.approx(0.299, abs=1e-3)
     assert "0.20 (-80%)" in r.summary and "wholly below 1" in r.summary
     assert r.evidence["command"].startswith(
-        f"peacewatch compare --store {afghan_store.path} --dataset {ACLED}"
+        f"peacewatch compare --store {afghan_store.path} --snapshot {afghan_store.snapshot} --dataset {ACLED}"
     )
     assert r.evidence["datasets"][0]["dataset_id"] == ACLED and r.evidence["datasets"][0]["sha256"]
 

@@ -133,6 +133,8 @@ class Store:
     # -- connections -------------------------------------------------------------------------------
 
     def exists(self) -> bool:
+        """Whether a store is here (a path that cannot be a store folder is a StoreError)."""
+        check_store_folder(self.path)
         return self.location.exists()
 
     def _require(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,4 +200,22 @@ def moves(
     return out
 
 
-__all__ = ["DiffResult", "diff", "moves"]
+SNAPSHOT_CHANGES = ("added", "updated", "deleted")  # per dataset, as each snapshot records them
+
+
+def snapshot_rows(snapshots: tuple[Mapping[str, Any], ...]) -> list[dict[str, Any]]:
+    """One row per snapshot and dataset it changed (a snapshot that changed no dataset's rows, such
+    as a taxonomy adoption, gets one row without a dataset): the table ``peacewatch snapshots`` prints.
+    """
+    rows = []
+    for s in snapshots:
+        base = {"snapshot_id": s["snapshot_id"], "time": s["time"], "command": s["command"]}
+        per = s.get("changes") or {}
+        if not per:
+            rows.append({**base, "dataset_id": None, **dict.fromkeys(SNAPSHOT_CHANGES)})
+        for ds, c in sorted(per.items()):
+            rows.append({**base, "dataset_id": ds, **{k: c.get(k, 0) for k in SNAPSHOT_CHANGES}})
+    return rows
+
+
+__all__ = ["SNAPSHOT_CHANGES", "DiffResult", "diff", "moves", "snapshot_rows"]

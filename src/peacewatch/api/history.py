@@ -15,28 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from peacewatch.analysis.diff import SNAPSHOT_CHANGES as CHANGES
+from peacewatch.analysis.diff import snapshot_rows
 from peacewatch.api import display
 from peacewatch.api.results import Result, table_of
 
 if TYPE_CHECKING:
     from peacewatch.analysis.diff import DiffResult
-
-CHANGES = ("added", "updated", "deleted")
-
-
-def snapshot_rows(snapshots: tuple[Mapping[str, Any], ...]) -> list[dict[str, Any]]:
-    """One row per snapshot and dataset it changed (a snapshot that changed no dataset's rows, such
-    as a taxonomy adoption, gets one row without a dataset): the table ``peacewatch snapshots`` prints.
-    """
-    rows = []
-    for s in snapshots:
-        base = {"snapshot_id": s["snapshot_id"], "time": s["time"], "command": s["command"]}
-        per = s.get("changes") or {}
-        if not per:
-            rows.append({**base, "dataset_id": None, **dict.fromkeys(CHANGES)})
-        for ds, c in sorted(per.items()):
-            rows.append({**base, "dataset_id": ds, **{k: c.get(k, 0) for k in CHANGES}})
-    return rows
 
 
 @dataclass(frozen=True)
@@ -144,4 +129,4 @@ class Diff(Result):
         )
 
 
-__all__ = ["Diff", "Snapshots", "snapshot_rows"]
+__all__ = ["Diff", "Snapshots"]

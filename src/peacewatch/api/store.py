@@ -127,18 +127,21 @@ class StoreAPI:
         updated and deleted (``peacewatch snapshots``)."""
         return Snapshots(tuple(self.store.snapshots()))
 
-    def diff(self, start: int, end: int | None = None, **filters: Unpack[FilterArgs]) -> Diff:
-        """What changed from snapshot ``start`` to ``end`` (default: the one this store reads): rows
-        inserted, updated and deleted per dataset, and the events and fatalities per country and month
-        that moved, largest move first (``peacewatch diff``)."""
+    def diff(
+        self, from_snapshot: int, to_snapshot: int | None = None, /, **filters: Unpack[FilterArgs]
+    ) -> Diff:
+        """What changed from snapshot ``from_snapshot`` to ``to_snapshot`` (default: the one this store
+        reads): rows inserted, updated and deleted per dataset, and the events and fatalities per
+        country and month that moved, largest move first (``peacewatch diff``); ``filters`` (the
+        filter names of :meth:`series`) narrow the moves."""
         from peacewatch.analysis.diff import diff
 
         f = filters_from(filters)
-        for value, name in ((start, "start"), (end, "end")):
+        for value, name in ((from_snapshot, "from_snapshot"), (to_snapshot, "to_snapshot")):
             if value is not None and not (isinstance(value, int) and not isinstance(value, bool)):
                 raise ArgumentError(f"{name}={value!r}: expected a snapshot id (a whole number).")
         s = self._pinned()
-        return Diff(diff(s, start, s.snapshot if end is None else end, f))
+        return Diff(diff(s, from_snapshot, s.snapshot if to_snapshot is None else to_snapshot, f))
 
     def events(self, *, limit: int | None = None, **filters: Unpack[FilterArgs]) -> Events:
         """Events matching the filters, ordered by date and event id (at most ``limit``)."""
@@ -379,7 +382,7 @@ def open_store(path: str | os.PathLike[str] | None = None, snapshot: SnapshotLik
     ...               baseline="2020-02-01:2020-02-21").rate_ratio         # doctest: +SKIP
     0.2146...
     """
-    return StoreAPI(path)
+    return StoreAPI(path, snapshot)
 
 
 __all__ = ["StoreAPI", "open_store"]

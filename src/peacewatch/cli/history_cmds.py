@@ -27,7 +27,8 @@ def snapshots(
 ) -> None:
     """List the store's snapshots: when, by what command, and per dataset the rows added, updated and
     deleted. Any of them can be read again with --snapshot N."""
-    from peacewatch.api.history import CHANGES, snapshot_rows
+    from peacewatch.analysis.diff import SNAPSHOT_CHANGES as CHANGES
+    from peacewatch.analysis.diff import snapshot_rows
     from peacewatch.store import Store
 
     s = Store(store)

@@ -58,3 +58,20 @@ def test_wrong_snapshots_are_clear_errors(store):
         store.diff("1")
     with pytest.raises(StoreError, match="no snapshot 7; this store holds snapshots 0 to 2"):
         pw.open_store(store.path, snapshot=7).datasets()
+
+
+def test_a_read_at_a_fixed_snapshot_adopts_no_taxonomy_but_accepts_one_it_had(store, tmp_path):
+    from peacewatch.store import Store
+
+    taxonomy = Path(__file__).parents[1] / "data" / "car-2019" / "actors.yaml"
+    copy = tmp_path / "actors.yaml"  # the same file from another folder: the same taxonomy
+    copy.write_bytes(taxonomy.read_bytes())
+    with pytest.raises(StoreError, match=r"snapshot 2 was not resolved with .*actors\.yaml"):
+        Store(store.path, snapshot=2).adopt_taxonomies([taxonomy])
+    assert store.snapshots().latest == 2  # nothing was written
+    latest = Store(store.path)
+    latest.adopt_taxonomies([taxonomy])
+    adopted = latest.snapshot
+    assert adopted == 3
+    assert Store(store.path, snapshot=adopted).adopt_taxonomies([copy]) is None
+    assert store.snapshots().latest == adopted

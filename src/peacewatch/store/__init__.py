@@ -325,10 +325,12 @@ class Store:
         return n
 
     def _check_held(self, paths: Sequence[str | os.PathLike]) -> None:
-        """Refuse taxonomy files the snapshot this Store is fixed at was not resolved with."""
-        _, changed = merged_taxonomies(self.taxonomy_files(), [TaxonomyFile.read(p) for p in paths])
-        if changed:
-            names = ", ".join(str(p) for p in paths)
+        """Refuse taxonomy files the snapshot this Store is fixed at was not resolved with (compared by
+        content: the same file read from another checkout is the same taxonomy)."""
+        held = {t.sha256 for t in self.taxonomy_files()}
+        missing = [p for p in paths if TaxonomyFile.read(p).sha256 not in held]
+        if missing:
+            names = ", ".join(str(p) for p in missing)
             raise StoreError(
                 f"{self.location.describe()}: snapshot {self.snapshot} was not resolved with {names} (or "
                 "with this version of it), and a read at a fixed snapshot writes nothing.",

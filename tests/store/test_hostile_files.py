@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import shutil
 import io
 import json
+import shutil
 import zipfile
 from datetime import date
 from pathlib import Path

@@ -95,6 +95,13 @@ def test_the_snapshots_say_what_each_ingest_did_and_the_changes_between_them(tmp
         store.changes(a.snapshot_id, 99)
     with pytest.raises(StoreError, match=r"no snapshot 42; this store holds snapshots 0 to 2"):
         Store(store.path, snapshot=42).datasets()
+    # A time reads the last snapshot committed at or before it.
+    assert Store(store.path, snapshot=listed[a.snapshot_id]["time"]).snapshot == a.snapshot_id
+    assert Store(store.path, snapshot="2100-01-01T00:00:00Z").snapshot == b.snapshot_id
+    with pytest.raises(StoreError, match="no snapshot at or before 1999-01-01"):
+        Store(store.path, snapshot="1999-01-01").datasets()
+    with pytest.raises(StoreError, match="expected a snapshot time as an ISO timestamp"):
+        Store(store.path, snapshot="last tuesday").datasets()
 
 
 def _re_export(src: Path, target: Path) -> tuple[int, int, int]:
@@ -159,3 +166,26 @@ def test_an_ingest_without_archive_keeps_only_the_path(tmp_path, test_data):
     assert not (store.path / "archive").exists()
     archived = store.ingest([test_data / "acled_release_b.csv"])[0]
     assert (store.path / archived.archive).read_bytes() == (test_data / "acled_release_b.csv").read_bytes()
+
+
+def test_compact_expires_old_snapshots_and_removes_unreferenced_files_keeping_the_current_state(
+    tmp_path, test_data
+):
+    store = Store(tmp_path / "s")
+    a = store.ingest([test_data / "acled_release_a.csv"])[0]
+    b = store.ingest([test_data / "acled_release_b.csv"], release_of=a.dataset_id)[0]
+    current = store.query("SELECT * EXCLUDE (content_hash) FROM events ORDER BY event_id").to_pylist()
+    stray = store.path / "archive" / f"{'0' * 64}.csv"  # a copy whose ingest never committed
+    stray.write_text("event_id_cnty\n")
+    orphan = store.path / "data" / "main" / "events" / "killed-writer.parquet"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"PAR1")
+    done = store.compact(keep=1)
+    assert (done["expired"], done["kept"]) == ([0, a.snapshot_id], [b.snapshot_id])
+    assert str(stray) in done["removed"] and str(orphan) in done["removed"]
+    assert not stray.exists() and not orphan.exists() and len(list((store.path / "archive").iterdir())) == 2
+    after = Store(store.path)
+    assert after.query("SELECT * EXCLUDE (content_hash) FROM events ORDER BY event_id").to_pylist() == current
+    assert [s["snapshot_id"] for s in after.snapshots()] == [b.snapshot_id]
+    with pytest.raises(StoreError, match=f"no snapshot {a.snapshot_id}; this store holds snapshots 2 to 2"):
+        Store(store.path, snapshot=a.snapshot_id).datasets()

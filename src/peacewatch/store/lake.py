@@ -67,6 +67,14 @@ def connect(location, *, read_only: bool, snapshot: int | None = None, config: d
     return con
 
 
+def reattach(con, location, snapshot: int) -> None:
+    """Attach ``location`` again on ``con``, read-only at ``snapshot`` (the extensions stay loaded)."""
+    con.execute("USE memory")
+    con.execute(f"DETACH {ALIAS}")
+    retrying(lambda: con.execute(location.attach_sql(read_only=True, snapshot=snapshot)))
+    con.execute(f"USE {ALIAS}")
+
+
 def latest_snapshot(con) -> int:
     """The newest committed snapshot id, read from the catalog itself (also from a pinned attachment)."""
     return retrying(
@@ -93,11 +101,10 @@ def snapshot_at(con, when: datetime | str) -> int | None:
     if moment is not None and moment.tzinfo is None:
         stamp = moment.replace(tzinfo=timezone.utc).isoformat()  # UTC, whatever the machine's zone
     try:
-        # A SQLite catalog keeps snapshot_time as text: cast both sides.
         return retrying(
             lambda: con.execute(
-                f"SELECT max(snapshot_id) FROM {META}.main.ducklake_snapshot "
-                f"WHERE CAST(snapshot_time AS TIMESTAMPTZ) <= CAST({sql_literal(stamp)} AS TIMESTAMPTZ)"
+                f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots() "
+                f"WHERE snapshot_time <= CAST({sql_literal(stamp)} AS TIMESTAMPTZ)"
             ).fetchone()[0]
         )
     except duckdb.ConversionException:

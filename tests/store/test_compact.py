@@ -1,6 +1,8 @@
 """`peacewatch store compact --keep N` drops the past, never the present: every result of the current
-state is the same after it, the snapshots it drops are listed (and can no longer be read), and the files
-only they needed are deleted.
+state is the same after it, the snapshots it drops are listed with their time and command (results
+citing them can no longer be reproduced, and reading them fails clearly), and the files only they
+needed are deleted. The compaction is Store.compact (store/snapshots.py); these tests hold the report
+of it (store/maintenance.py) and the command.
 
 The store: the ACLED Argentina sample (326 events), then two releases of it written here: B drops its
 first 30 rows and adds one death to each of the next 10; C drops B's first 30 rows (those 10 among them).
@@ -19,6 +21,7 @@ import pytest
 from peacewatch.cli.app import main
 from peacewatch.errors import StoreError
 from peacewatch.store import Store
+from peacewatch.store.maintenance import compact_report
 
 ARGENTINA = "acled_global_sample_2022/acled_argentina_2022-06_326_events.csv.gz"
 DATASET = "argentina"
@@ -68,47 +71,53 @@ def _files(s: Store) -> set[Path]:
     return {p for p in s.path.rglob("*") if p.is_file() and p.parent.name != "tmp"}
 
 
-def test_compact_keeps_the_current_state_and_drops_the_older_snapshots(store):
+def test_compact_keeps_the_current_state_and_lists_the_snapshots_it_drops(store):
     before, latest, files = _state(store), store.snapshot, _files(store)
-    report = store.compact(1)
+    report = compact_report(store, 1)
     assert report.kept == [latest]
     assert [e["snapshot_id"] for e in report.expired] == [0, 1, 2]
-    assert report.expired[1]["command"] and report.expired[0]["command"] is None
+    assert report.expired[0]["command"] is None and report.expired[1]["command"]
+    assert all(e["time"] for e in report.expired)
     assert _state(Store(store.path)) == before
     assert [s["snapshot_id"] for s in Store(store.path).snapshots()] == [latest]
-    gone = {Path(p) for p in report.data_files + report.orphaned_files + report.archive_files}
-    assert gone and gone <= files and not gone & _files(store)
+    # Release B's delete file: C's deletions replaced it, and no kept snapshot reads it.
+    gone = {Path(p) for p in report.data_files + report.archive_files}
+    assert report.data_files and gone <= files and not gone & _files(store)
     assert report.bytes_freed > 0
-    # Release B's archived file: every row it brought was dropped by C, so no kept snapshot needs it.
-    assert len(report.archive_files) == 1
-    assert len(list((store.path / "archive").iterdir())) == 2
+    assert len(list((store.path / "archive").iterdir())) == 3  # every release's source stays
 
 
 def test_a_dry_run_lists_what_would_go_and_changes_nothing(store):
     snaps, files = store.snapshots(), _files(store)
-    dry = store.compact(2, dry_run=True)
+    dry = compact_report(store, 2, dry_run=True)
     assert dry.dry_run and dry.kept == [2, 3] and [e["snapshot_id"] for e in dry.expired] == [0, 1]
     assert Store(store.path).snapshots() == snaps and _files(store) == files
-    real = store.compact(2)
+    real = compact_report(store, 2)
     assert (real.expired, real.data_files, real.archive_files) == (
         dry.expired,
         dry.data_files,
         dry.archive_files,
     )
+    assert real.bytes_freed == dry.bytes_freed
 
 
 def test_an_expired_snapshot_can_no_longer_be_read_and_says_so(store):
-    store.compact(1)
+    compact_report(store, 1)
     with pytest.raises(StoreError, match="no snapshot 1; this store holds snapshots 3 to 3"):
         Store(store.path, snapshot=1).datasets()
 
 
-def test_orphaned_files_of_an_interrupted_writer_are_deleted(store):
+def test_files_an_interrupted_writer_left_are_deleted_and_every_kept_snapshot_reads_the_same(store):
     folder = store.path / "data" / "main" / "events"
     orphan = folder / "ducklake-00000000-0000-0000-0000-000000000000.parquet"
     shutil.copyfile(next(folder.glob("*.parquet")), orphan)
-    report = store.compact(4)  # keeps every snapshot: only the orphan goes
-    assert report.expired == [] and report.orphaned_files == [str(orphan)] and not orphan.exists()
+    states = {n: _state(Store(store.path, snapshot=n)) for n in (1, 2, 3)}
+    dry = compact_report(store, 4, dry_run=True)  # keeps every snapshot
+    assert dry.expired == [] and str(orphan) in dry.data_files and orphan.exists()
+    report = compact_report(store, 4)
+    assert report.data_files == dry.data_files and report.bytes_freed == dry.bytes_freed
+    assert not orphan.exists()
+    assert {n: _state(Store(store.path, snapshot=n)) for n in (1, 2, 3)} == states
 
 
 def test_the_command_lists_the_dropped_snapshots_and_warns_they_cannot_be_reproduced(store, capsys):

@@ -151,12 +151,13 @@ def compact(
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     store: StoreOpt = None,
 ) -> None:
-    """Expire all but the last --keep snapshots and delete the files only they needed (old data files,
-    orphaned files of interrupted writers, archived sources no kept snapshot refers to). The current
-    state is unchanged; the dropped snapshots can no longer be read with --snapshot."""
+    """Expire all but the last --keep snapshots and delete the files only they needed (their data
+    files, files of interrupted writers, archived sources no release lists). The current state is
+    unchanged; the dropped snapshots can no longer be read with --snapshot."""
     from peacewatch.store import Store
+    from peacewatch.store.maintenance import compact_report
 
-    report = Store(store).compact(keep, dry_run=dry_run, wait=wait)
+    report = compact_report(Store(store), keep, dry_run=dry_run, wait=wait)
     if json_out:
         render.print_json(report.to_dict())
         return
@@ -176,11 +177,11 @@ def compact(
             f"[yellow]A brief, result or command that names snapshot {names} "
             f"{'would' if dry_run else 'can'} no longer be reproduced{fails}.[/yellow]"
         )
-    files = len(report.data_files) + len(report.orphaned_files) + len(report.archive_files)
+    files = len(report.data_files) + len(report.archive_files)
     render.console.print(
-        f"Files {'to delete' if dry_run else 'deleted'}: {len(report.data_files)} old data, "
-        f"{len(report.orphaned_files)} orphaned, {len(report.archive_files)} archived source(s); "
-        f"{files} in all, {report.bytes_freed:,} bytes."
+        f"Files {'to delete' if dry_run else 'deleted'}: {len(report.data_files)} in the data folder (of "
+        f"expired snapshots, or left by an interrupted writer), {len(report.archive_files)} archived "
+        f"source(s) no release lists; {files} in all, {report.bytes_freed:,} bytes."
     )
 
 

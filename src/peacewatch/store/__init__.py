@@ -424,19 +424,3 @@ class Store:
             shutil.rmtree(work, ignore_errors=True)
         self._written()
         return reports
-
-    # -- history -----------------------------------------------------------------------------------
-
-    def compact(self, keep: int, *, dry_run: bool = False, wait: float = DEFAULT_WAIT):
-        """Expire every snapshot but the last ``keep`` and delete the files only they needed (see
-        store/maintenance.py); returns a CompactReport listing the snapshots dropped, which can no
-        longer be read (``--snapshot``). The current state is unchanged.
-
-        >>> Store(".peacewatch/demo").compact(3, dry_run=True).expired   # doctest: +SKIP
-        """
-        from peacewatch.store.maintenance import compact
-
-        report = compact(self, keep, dry_run=dry_run, wait=wait)
-        if not dry_run:
-            self._written()
-        return report

@@ -1,19 +1,19 @@
-"""Compacting a store's history: expire all but the last snapshots, then delete the files only they
-needed, under the writer lock.
+"""What compacting a store drops, said before (``dry_run``) and after: the report behind
+``peacewatch store compact``.
 
-The current state is never changed: DuckLake refuses to expire the latest snapshot, and expiring a
-snapshot removes only the catalog's record of it and the files no kept snapshot reads. What is lost is
-the past: a result, brief or command that names an expired snapshot (``--snapshot N``) can no longer be
-reproduced, so :func:`compact` returns the snapshots it dropped for the caller to say so.
+The compaction itself is :meth:`peacewatch.store.Store.compact` (store/snapshots.py): expire all but
+the newest snapshots, then delete the data files only they needed, files in the data folder the catalog
+does not know (a killed writer's), and archived copies no release lists, under the writer lock. The
+current state is never changed. What is lost is the past: a result, brief or command that names an
+expired snapshot (``--snapshot N``) can no longer be reproduced, so the report lists each dropped
+snapshot with its time and command, and every file removed with the bytes freed.
 
-Three kinds of files go: data and delete files of the expired snapshots only
-(``ducklake_cleanup_old_files``), files in the data folder the catalog does not know, such as those of
-a writer killed mid-ingest (``ducklake_delete_orphaned_files``), and archived source files no kept
-snapshot refers to (neither a catalog row nor an event's ``source_file``).
+A dry run takes the writer lock, expires the snapshots inside a transaction, asks DuckLake which files
+its clean-ups would delete (their own dry runs), and rolls back: nothing is written.
 
 >>> from peacewatch.store import Store
->>> compact(Store(".peacewatch/demo"), keep=3, dry_run=True).expired   # doctest: +SKIP
-[{'snapshot_id': 1, 'time': '2026-12-07T02:40:17+00:00', 'command': 'peacewatch ingest ged.csv'}]
+>>> compact_report(Store(".peacewatch/demo"), keep=3, dry_run=True).expired   # doctest: +SKIP
+[{'snapshot_id': 0, 'time': '2026-12-07T02:40:17+00:00', 'command': None}]
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import duckdb
 
 from peacewatch.errors import StoreError
 from peacewatch.store import lake
@@ -41,8 +39,7 @@ class CompactReport:
 
     kept: list[int]
     expired: list[dict[str, Any]]
-    data_files: list[str] = field(default_factory=list)
-    orphaned_files: list[str] = field(default_factory=list)
+    data_files: list[str] = field(default_factory=list)  # data and delete files, a killed writer's too
     archive_files: list[str] = field(default_factory=list)
     bytes_freed: int = 0
     dry_run: bool = False
@@ -53,17 +50,16 @@ class CompactReport:
             "kept": self.kept,
             "expired": self.expired,
             "data_files": self.data_files,
-            "orphaned_files": self.orphaned_files,
             "archive_files": self.archive_files,
             "bytes_freed": self.bytes_freed,
         }
 
 
-def compact(
-    store: Store, keep: int, *, dry_run: bool = False, wait: float = DEFAULT_WAIT, message: str | None = None
+def compact_report(
+    store: Store, keep: int, *, dry_run: bool = False, wait: float = DEFAULT_WAIT
 ) -> CompactReport:
-    """Expire every snapshot of ``store`` but the last ``keep`` (at least 1: the current state), then
-    delete the files no kept snapshot needs. With ``dry_run``, only say what would go."""
+    """Compact ``store`` to its last ``keep`` snapshots (:meth:`Store.compact`), or with ``dry_run``
+    only say what that would drop; either way, report the snapshots and files dropped."""
     if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
         raise StoreError(
             f"--keep {keep!r}: expected a whole number of snapshots to keep, 1 or more (1 keeps only the "
@@ -74,114 +70,76 @@ def compact(
             f"{store.location.describe()}: no store here yet.",
             hint="Point --store or PEACEWATCH_STORE at a store folder made by `peacewatch ingest`.",
         )
-    with store.location.lock(wait, message or "peacewatch store compact"):
-        con = lake.connect(store.location, read_only=False)
-        try:
-            return _compact_locked(store, con, keep, dry_run)
-        finally:
-            con.close()
-
-
-def _compact_locked(store: Store, con, keep: int, dry_run: bool) -> CompactReport:
-    snaps = snapshot_list(con)
-    ids = [s["snapshot_id"] for s in snaps]
-    kept, dropped = ids[-keep:], ids[:-keep]
-    expired = [
-        {k: s[k] for k in ("snapshot_id", "time", "command")} for s in snaps if s["snapshot_id"] in dropped
-    ]
-    folder = getattr(store.location, "folder", None)
+    details = {s["snapshot_id"]: s for s in store.snapshots()}
     if dry_run:
-        # What the expiry would free is known only once it is done: do it in a transaction, list the
-        # files the clean-ups would delete (dry runs of their own), and roll it all back.
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _expire(con, dropped)
-            old = _paths(con, "ducklake_cleanup_old_files", dry_run=True)
-            orphans = _paths(con, "ducklake_delete_orphaned_files", dry_run=True)
-            archive = _unreferenced_archive(con, folder, kept)
-        finally:
-            con.execute("ROLLBACK")
-        return CompactReport(kept, expired, old, orphans, archive, _size(old + orphans + archive), True)
-    _expire(con, dropped)
-    old_size = _size(_paths(con, "ducklake_cleanup_old_files", dry_run=True))
-    old = _paths(con, "ducklake_cleanup_old_files", dry_run=False)
-    orphan_list = _paths(con, "ducklake_delete_orphaned_files", dry_run=True)
-    orphan_size = _size(orphan_list)
-    orphans = _paths(con, "ducklake_delete_orphaned_files", dry_run=False)
-    archive = _unreferenced_archive(con, folder, kept)
-    archive_size = _size(archive)
-    for path in archive:
-        Path(path).unlink(missing_ok=True)
-    return CompactReport(kept, expired, old, orphans, archive, old_size + orphan_size + archive_size, False)
-
-
-def _expire(con, dropped: list[int]) -> None:
-    if dropped:
-        lake.retrying(
-            lambda: con.execute(
-                f"SELECT snapshot_id FROM ducklake_expire_snapshots('{ALIAS}', versions => ?)", [dropped]
-            ).fetchall()
-        )
-
-
-def _paths(con, function: str, *, dry_run: bool) -> list[str]:
-    rows = lake.retrying(
-        lambda: con.execute(
-            f"SELECT path FROM {function}('{ALIAS}', cleanup_all => true, dry_run => {str(dry_run).lower()})"
-        ).fetchall()
+        with store.location.lock(wait, "peacewatch store compact --dry-run"):
+            con = lake.connect(store.location, read_only=False)
+            try:
+                kept, expired, removed = _would_remove(con, keep, store)
+            finally:
+                con.close()
+        sizes = _sizes(removed)
+    else:
+        sizes = _sizes(_files(store))  # before: the removed files are gone after
+        done = store.compact(keep, wait=wait)
+        kept, expired, removed = done["kept"], done["expired"], done["removed"]
+    archive = str(getattr(store.location, "archive_path", "")) + os.sep
+    return CompactReport(
+        kept=kept,
+        expired=[_brief(details.get(n, {"snapshot_id": n})) for n in expired],
+        data_files=sorted(p for p in removed if not p.startswith(archive)),
+        archive_files=sorted(p for p in removed if p.startswith(archive)),
+        bytes_freed=sum(sizes.get(p, 0) for p in removed),
+        dry_run=dry_run,
     )
-    return sorted(str(r[0]) for r in rows)
 
 
-def _size(paths: list[str]) -> int:
-    total = 0
+def _brief(snap: dict[str, Any]) -> dict[str, Any]:
+    return {k: snap.get(k) for k in ("snapshot_id", "time", "command")}
+
+
+def _would_remove(con, keep: int, store: Store) -> tuple[list[int], list[int], list[str]]:
+    ids = [s["snapshot_id"] for s in snapshot_list(con)]
+    kept, expired = ids[-keep:], ids[:-keep]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if expired:
+            con.execute(
+                f"SELECT snapshot_id FROM ducklake_expire_snapshots('{ALIAS}', versions => ?)", [expired]
+            ).fetchall()
+        removed = [
+            str(r[0])
+            for function in ("ducklake_cleanup_old_files", "ducklake_delete_orphaned_files")
+            for r in con.execute(
+                f"SELECT path FROM {function}('{ALIAS}', cleanup_all => true, dry_run => true)"
+            ).fetchall()
+        ]
+        folder = getattr(store.location, "archive_path", None)
+        if folder is not None and Path(folder).is_dir():
+            listed = {r[0] for r in con.execute("SELECT sha256 FROM releases").fetchall()}
+            removed += [
+                str(f) for f in sorted(Path(folder).iterdir()) if f.name.split(".", 1)[0] not in listed
+            ]
+    finally:
+        con.execute("ROLLBACK")
+    return kept, expired, removed
+
+
+def _files(store: Store) -> list[str]:
+    folder = getattr(store.location, "folder", None)
+    if folder is None:
+        return []
+    return [str(p) for p in Path(folder).rglob("*") if p.is_file()]
+
+
+def _sizes(paths: list[str]) -> dict[str, int]:
+    out = {}
     for p in paths:
         try:
-            total += os.stat(p).st_size
+            out[p] = os.stat(p).st_size
         except OSError:
             continue
-    return total
-
-
-def _unreferenced_archive(con, folder: Path | None, kept: list[int]) -> list[str]:
-    """Archived source files (archive/<sha256><suffixes>) that no kept snapshot refers to: no catalog
-    row names them and no event keeps them as its ``source_file``."""
-    if folder is None or not (folder / "archive").is_dir():
-        return []
-    tables = {
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'", [ALIAS]
-        ).fetchall()
-    }
-    queries = [(t, "sha256") for t in ("datasets",) if t in tables]
-    queries += [
-        (t, "source_file") for t in ("events", "counts") if t in tables and "source_file" in _columns(con, t)
-    ]
-    used: set[str] = set()
-    for n in kept:
-        for table, column in queries:
-            sql = f"SELECT DISTINCT {column} FROM {ALIAS}.{table} AT (VERSION => {int(n)})"
-            try:
-                rows = lake.retrying(lambda sql=sql: con.execute(sql).fetchall())
-            except (duckdb.CatalogException, duckdb.InvalidInputException):
-                continue  # the table was made after snapshot n: it refers to nothing then
-            used |= {r[0] for r in rows if r[0]}
-    out = []
-    for path in sorted((folder / "archive").iterdir()):
-        digest = path.name.split(".", 1)[0]
-        if path.is_file() and len(digest) == 64 and digest not in used:
-            out.append(str(path))
     return out
 
 
-def _columns(con, table: str) -> set[str]:
-    rows = con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'main' "
-        "AND table_name = ?",
-        [ALIAS, table],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-__all__ = ["CompactReport", "compact"]
+__all__ = ["CompactReport", "compact_report"]

@@ -63,6 +63,12 @@ def test_release_b_of_a_is_applied_as_a_change_set_and_a_s_snapshot_reads_as_bef
     at_a = store.at(a.snapshot_id)
     assert at_a.snapshot == a.snapshot_id and _results(at_a) == before
     assert _results(store.pinned()) != before
+    # Release A given again is no change: it is not applied back over B.
+    again = store.ingest([test_data / "acled_release_a.csv"])[0]
+    assert (again.status, again.dataset_id) == ("unchanged", a.dataset_id)
+    assert Store(store.path).snapshot == b.snapshot_id and _ids(store) == [
+        f"acled:AFG100{i}" for i in range(3, 8)
+    ]
 
 
 def test_the_snapshots_say_what_each_ingest_did_and_the_changes_between_them(tmp_path, test_data):

@@ -216,9 +216,11 @@ class Store:
         return name in self._cached("tables", self._tables)
 
     def _tables(self) -> set[str]:
+        # No bound parameters: binding one makes DuckDB's Python client import pandas (a second on
+        # `peacewatch datasets`, tests/cli/test_startup.py).
         rows = self._con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'",
-            [lake.ALIAS],
+            "SELECT table_name FROM duckdb_tables() "
+            f"WHERE database_name = '{lake.ALIAS}' AND schema_name = 'main'"
         ).fetchall()
         return {r[0] for r in rows}
 

@@ -151,7 +151,7 @@ def ingest_files(
     from peacewatch.sources.registry import plan_file
     from peacewatch.store import Store
 
-    known = {d["sha256"] for d in Store(store.path, location=store.location).datasets()}
+    known = set(_known(Store(store.path, location=store.location)))
     planned = {}
     for f, sha in hashed:
         if sha not in known and sha not in planned:
@@ -207,13 +207,13 @@ def _ingest_locked(
     from peacewatch.store.ingest import write
 
     current = Store(store.path, location=store.location)
-    known = {d["sha256"]: d for d in current.datasets()}
-    taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
+    known = _known(current)
+    taken = {d["dataset_id"]: d["sha256"] for d in current.datasets()}
     plans = []
     given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
     for f, sha in hashed:
         if sha in known:
-            plans.append((f, sha, None, known[sha]["dataset_id"]))
+            plans.append((f, sha, None, known[sha]))
             continue
         if sha in given:  # the same bytes twice in one ingest: read and count them once
             plans.append((f, sha, None, None))
@@ -303,6 +303,17 @@ def _ingest_locked(
     except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or committing
         raise ingest_error(store.path, exc, memory_limit) from exc
     return results
+
+
+def _known(store: Store) -> dict[str, str]:
+    """sha256 -> dataset id of every file in the store: each dataset's latest release and the earlier
+    ones (an older release given again is no change; it is not applied back over a newer one)."""
+    found = {d["sha256"]: d["dataset_id"] for d in store.datasets()}
+    if store.exists() and store._has_table("releases"):
+        rows = store.query("SELECT sha256, dataset_id FROM releases").to_pylist()
+        for r in rows:
+            found.setdefault(r["sha256"], r["dataset_id"])
+    return found
 
 
 def adopt(store: Store, paths, *, wait: float, message: str | None, memory_limit: str) -> int | None:

@@ -9,6 +9,7 @@ times (docs/adr/0012).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -52,7 +53,8 @@ def connect(location, *, read_only: bool, snapshot: int | None = None, config: d
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, **(config or {})}
     )
     try:
-        con.execute("SET enable_progress_bar = false")
+        with contextlib.suppress(duckdb.Error):  # in Jupyter DuckDB refuses it without ipywidgets
+            con.execute("SET enable_progress_bar = false")
         extensions.load(con, location.extension_packages)
         retrying(lambda: con.execute(location.attach_sql(read_only=read_only, snapshot=snapshot)))
         con.execute(f"USE {ALIAS}")

@@ -127,6 +127,7 @@ def brief(
     print(f"brief.html: {paths['html'].resolve()}")
     if "pdf" in paths:
         print(f"brief.pdf:  {paths['pdf'].resolve()}")
+    print(f"read at snapshot {built.payload['snapshot']} (brief.json's commands name it)")
 
 
 def register(app: typer.Typer) -> None:

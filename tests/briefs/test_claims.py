@@ -370,7 +370,7 @@ def test_check_json_has_the_documented_shape(capsys, afghan_store):
     out = capsys.readouterr().out
     assert code == 0
     payload = json.loads(out)
-    assert list(payload) == ["claims"]
+    assert list(payload) == ["claims", "snapshot"] and payload["snapshot"] == afghan_store.snapshot
     assert [c["result"] for c in payload["claims"]] == ["supported", "supported"] + ["insufficient_data"] * 3
     for c in payload["claims"]:
         assert {"id", "text", "result", "summary", "evidence"} <= set(c)

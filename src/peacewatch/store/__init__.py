@@ -132,9 +132,14 @@ class Store:
 
     # -- connections -------------------------------------------------------------------------------
 
+    def _check_path(self) -> None:
+        """A local store's path must be a folder (or nothing yet); other locations have no path."""
+        if isinstance(self.location, LocalStore):
+            check_store_folder(self.path)
+
     def exists(self) -> bool:
         """Whether a store is here (a path that cannot be a store folder is a StoreError)."""
-        check_store_folder(self.path)
+        self._check_path()
         if self.location.exists():
             return True
         folder = getattr(self.location, "folder", None)
@@ -149,7 +154,7 @@ class Store:
         return False
 
     def _require(self) -> None:
-        check_store_folder(self.path)
+        self._check_path()
         if not self.location.exists():
             raise StoreError(
                 f"{self.location.describe()}: no store here yet.",
@@ -402,7 +407,7 @@ class Store:
         time: another waits up to ``wait`` seconds. ``message`` is the snapshot's commit message
         (default: the command line).
         """
-        check_store_folder(self.path)
+        self._check_path()
         plausible = plausible_window(*plausible_dates)
         work = unzip_folder()
         try:

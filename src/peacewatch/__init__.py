@@ -26,13 +26,16 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def open_store(path: str | os.PathLike[str] | None = None, *, engine: str = "duckdb") -> StoreAPI:
+def open_store(
+    path: str | os.PathLike[str] | None = None, snapshot: int | str | Any = None, *, engine: str = "duckdb"
+) -> StoreAPI:
     """Open a store for analysis: ``path``, else $PEACEWATCH_STORE, else ./peacewatch-store (see
-    :class:`peacewatch.api.StoreAPI`; the file itself is ``.store``). ``engine="spark"`` runs the
+    :class:`peacewatch.api.StoreAPI`; the Store itself is ``.store``), read at ``snapshot`` (an id,
+    a datetime or an ISO time; default: the latest, as of each call). ``engine="spark"`` runs the
     queries on Spark over an export of the store (or an export folder given as ``path``)."""
     from peacewatch.api import open_store as _open
 
-    return _open(path, engine=engine)  # type: ignore[arg-type]
+    return _open(path, snapshot, engine=engine)  # type: ignore[arg-type]
 
 
 def __getattr__(name: str) -> Any:

@@ -35,8 +35,8 @@ def test_compare_with_string_dates_gives_the_riv_rate_ratio_with_its_interval(st
     assert "acled-afghanistan-2017-01-01-2026-03-13-reduced" in html
     # The command names the store it read, so that pasting it reproduces the numbers.
     assert (
-        f"peacewatch compare --store {store.store.path} --country Afghanistan --window 2020-02-22:2020-02-29"
-        in html
+        f"peacewatch compare --store {store.store.path} --snapshot {store.snapshot} --country Afghanistan "
+        "--window 2020-02-22:2020-02-29" in html
     )
 
 
@@ -84,7 +84,8 @@ def test_series_displays_key_numbers_and_a_small_chart(store):
     assert "18 weeks from 2020-01-01 to 2020-04-30" in html
     assert "<svg" in html
     assert (
-        f"peacewatch series --store {store.store.path} --country Afghanistan --from 2020-01-01 "
+        f"peacewatch series --store {store.store.path} --snapshot {store.snapshot} --country Afghanistan "
+        "--from 2020-01-01 "
         "--to 2020-04-30 --by week" in html
     )
 
@@ -145,7 +146,7 @@ def test_evaluate_and_check_the_afghanistan_case(store):
 def test_results_print_one_line_with_the_key_numbers_and_the_command(store):
     assert repr(store.compare(**AFG, **RIV)) == (
         "<Comparison rate ratio 0.215 (95% interval 0.147 to 0.312), p = 5e-09: peacewatch compare "
-        f"--store {store.store.path} --country Afghanistan --window 2020-02-22:2020-02-29 "
+        f"--store {store.store.path} --snapshot {store.snapshot} --country Afghanistan --window 2020-02-22:2020-02-29 "
         "--baseline 2020-02-01:2020-02-21 --measure events>"
     )
     trend = store.trend(**AFG, month="2020-03")

@@ -148,7 +148,7 @@ def test_every_changepoint_is_in_the_notes_even_when_its_label_does_not_fit(week
 
 def test_the_command_reproduces_the_total_each_type_and_the_changepoints(weekly, afghan_store):
     lines = weekly.command.splitlines()
-    store = f"--store {afghan_store.path}"
+    store = f"--store {afghan_store.path} --snapshot {afghan_store.snapshot}"
     assert lines[0] == (
         f"peacewatch series {store} --country Afghanistan --from 2019-09-01 --to 2020-11-30 --by week "
         "--measure events"

@@ -77,7 +77,7 @@ def test_afghanistan_the_riv_week_cut_violence_by_80_percent(afghanistan, afghan
     assert c["ci_low"] == pytest.approx(0.133, abs=1e-3) and c["ci_high"] == pytest.approx(0.299, abs=1e-3)
     assert "0.20 (-80%)" in r.summary and "wholly below 1" in r.summary
     assert r.evidence["command"].startswith(
-        f"peacewatch compare --store {afghan_store.path} --dataset {ACLED}"
+        f"peacewatch compare --store {afghan_store.path} --snapshot {afghan_store.snapshot} --dataset {ACLED}"
     )
     assert r.evidence["datasets"][0]["dataset_id"] == ACLED and r.evidence["datasets"][0]["sha256"]
 
@@ -370,7 +370,7 @@ def test_check_json_has_the_documented_shape(capsys, afghan_store):
     out = capsys.readouterr().out
     assert code == 0
     payload = json.loads(out)
-    assert list(payload) == ["claims"]
+    assert list(payload) == ["claims", "snapshot"] and payload["snapshot"] == afghan_store.snapshot
     assert [c["result"] for c in payload["claims"]] == ["supported", "supported"] + ["insufficient_data"] * 3
     for c in payload["claims"]:
         assert {"id", "text", "result", "summary", "evidence"} <= set(c)

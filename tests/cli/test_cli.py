@@ -124,7 +124,8 @@ def test_compare_json_shape(capsys, store_arg):
     assert set(d["window"]) >= {"start", "end", "days", "total", "rate"}
     assert set(d["baseline"]) >= {"start", "end", "days", "total", "rate"}
     assert d["command"].startswith(
-        f"peacewatch compare --store {store_arg[1]} --country Afghanistan --window 2020-02-22:2020-02-29"
+        f"peacewatch compare --store {store_arg[1]} --snapshot {d['snapshot']} --country Afghanistan "
+        "--window 2020-02-22:2020-02-29"
     )
 
 

@@ -88,3 +88,9 @@ def test_every_command_with_a_json_payload_takes_json():
     # brief, chart and agreements from-pax write files; every other command prints a payload.
     writers = {"brief", "chart", "agreements from-pax"}
     assert [n for n, c in COMMANDS.items() if n not in writers and "--json" not in _accepted(c)] == []
+
+
+def test_every_command_that_reads_the_store_takes_snapshot():
+    # ingest and store compact write; snapshots and diff read the history itself; from-pax reads no store.
+    others = {"ingest", "store compact", "snapshots", "diff", "agreements from-pax"}
+    assert [n for n, c in COMMANDS.items() if n not in others and "--snapshot" not in _accepted(c)] == []

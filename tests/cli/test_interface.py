@@ -23,6 +23,12 @@ def store_arg(afghan_store):
     return ("--store", str(afghan_store.path))
 
 
+@pytest.fixture(scope="module")
+def read_at(afghan_store):
+    """The flag every reproduce command gives after --store: the snapshot it read."""
+    return ("--snapshot", str(afghan_store.snapshot))
+
+
 JAN_APR = ("--from", "2020-01-01", "--to", "2020-04-30")
 FEBRUARY = ("--country", "Afghanistan", "--from", "2020-02-01", "--to", "2020-02-29", "--by", "week")
 
@@ -80,13 +86,15 @@ def test_an_unknown_output_option_names_the_one_the_command_has(capsys, argv, hi
         ),
     ],
 )
-def test_every_analysis_table_ends_with_the_command_that_reproduces_it(capsys, store_arg, argv, command):
+def test_every_analysis_table_ends_with_the_command_that_reproduces_it(
+    capsys, store_arg, read_at, argv, command
+):
     code, out, _ = run(capsys, *argv, *store_arg)
     assert code == 0
     # The command starts with the store it read (tests/cli/test_reproduce.py); rich may fold a long
     # path, so compare without white space.
     name, verb, *rest = command.split()
-    command = shlex.join([name, verb, *store_arg, *rest])
+    command = shlex.join([name, verb, *store_arg, *read_at, *rest])
     assert "".join(command.split()) in "".join(out.split())
     # The printed command gives the same payload.
     again = shlex.split(command)[1:]
@@ -114,9 +122,11 @@ def test_unresolved_actors_are_one_row_per_clean_name_with_the_countries_their_e
     assert code == 0 and "event countries" in out and "UNITED STATES" in out
 
 
-def test_evaluate_ends_with_the_command_that_reproduces_it(capsys, store_arg):
+def test_evaluate_ends_with_the_command_that_reproduces_it(capsys, store_arg, read_at):
     code, out, _ = run(capsys, "evaluate", "afghanistan-2020", "--as-of", "2020-11-30", *store_arg)
     assert code == 0
     # Like every reproduce command, it names the store it read (docs/cli.md).
-    command = shlex.join(["peacewatch", "evaluate", "afghanistan-2020", *store_arg, "--as-of", "2020-11-30"])
+    command = shlex.join(
+        ["peacewatch", "evaluate", "afghanistan-2020", *store_arg, *read_at, "--as-of", "2020-11-30"]
+    )
     assert "".join(command.split()) in "".join(out.split())

@@ -217,7 +217,7 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
         "events": n,
         "tolerance": c.tolerance,
         "first_events": sample,
-        "command": f"peacewatch events {f.cli_args(s.path)} --format csv",
+        "command": f"peacewatch events {f.cli_args(s.path, s.snapshot)} --format csv",
     }
     dated = imprecise(s, sel, "day", spans=(period,), subject="the events counted")
     counted = count_phrase(n, "events")

@@ -72,6 +72,7 @@ class Evaluation:
     case: Case
     as_of: dt.date
     verdicts: tuple[Verdict, ...]
+    snapshot: int | None = None  # the store snapshot the verdicts read (None: no store)
 
     def by_party(self) -> dict[str, dict[str, int]]:
         """Verdict counts per obligor; commitments that bind no single party (a mutual ceasefire whose
@@ -95,6 +96,7 @@ class Evaluation:
             "as_of": self.as_of.isoformat(),
             "commitments": [v.to_dict() for v in self.verdicts],
             "by_party": self.by_party(),
+            "snapshot": self.snapshot,
         }
 
 
@@ -123,7 +125,8 @@ def evaluate(
         if case.taxonomy_files:
             store.adopt_taxonomies(case.taxonomy_files)  # the case's own keys must match its events
     ev = _Evaluator(case, as_of, store, dataset)
-    return Evaluation(case, as_of, tuple(ev.verdict(c.id) for c in case.agreement.commitments))
+    verdicts = tuple(ev.verdict(c.id) for c in case.agreement.commitments)
+    return Evaluation(case, as_of, verdicts, store.snapshot if store is not None and store.exists() else None)
 
 
 class _Evaluator:

@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from peacewatch.analysis.change import CompareResult, TrendResult, changepoints, compare, its, trend
     from peacewatch.analysis.evidence import EventsBehind, events_behind
     from peacewatch.analysis.places import iso3_of, places
-    from peacewatch.analysis.select import StoreLike, actor_summary, as_store, events, selection
+    from peacewatch.analysis.select import (
+        StoreLike,
+        actor_summary,
+        as_store,
+        events,
+        reproduce_flags,
+        selection,
+    )
     from peacewatch.analysis.series import SeriesResult, series
 
 _WHERE = {
@@ -41,6 +48,7 @@ _WHERE = {
     "places": "places",
     "as_store": "select",
     "StoreLike": "select",
+    "reproduce_flags": "select",
     "actor_summary": "select",
     "events": "select",
     "selection": "select",
@@ -64,6 +72,7 @@ __all__ = [
     "iso3_of",
     "its",
     "places",
+    "reproduce_flags",
     "selection",
     "series",
     "trend",

@@ -46,6 +46,7 @@ class CompareResult:
     command: str
     baseline_rule: str = "explicit"
     imprecise: dict[str, Any] | None = None
+    snapshot: int | None = None  # the store snapshot read
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -78,6 +79,7 @@ class CompareResult:
             "command": self.command,
             "imprecise": self.imprecise,
             "caveats": caveat_list(self.datasets, self.imprecise),
+            "snapshot": self.snapshot,
         }
 
 
@@ -135,7 +137,7 @@ def compare(
     kwargs = {"conf_level": conf_level} | ({"method": method} if method else {})
     result = stats.compare_rates(wv, bv, **kwargs)
     cmd = (
-        f"peacewatch compare {f.cli_args(s.path)} --window {w} {flag} --measure {measure}"
+        f"peacewatch compare {f.cli_args(s.path, s.snapshot)} --window {w} {flag} --measure {measure}"
         + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (f" --method {method}" if method else "")
     )
@@ -150,6 +152,7 @@ def compare(
         shlex.join(shlex.split(cmd)),
         rule,
         imprecise(s, sel, "day", estimate=estimate, spans=(w, *spans), subject="the events compared"),
+        snapshot=s.snapshot,
     )
 
 
@@ -163,6 +166,7 @@ class TrendResult:
     datasets: list[dict[str, Any]] = field(default_factory=list)
     command: str = ""
     imprecise: dict[str, Any] | None = None
+    snapshot: int | None = None  # the store snapshot read
 
     def to_dict(self) -> dict[str, Any]:
         v = self.verdict.to_dict()
@@ -176,6 +180,7 @@ class TrendResult:
             "command": self.command,
             "imprecise": self.imprecise,
             "caveats": caveat_list(self.datasets, self.imprecise),
+            "snapshot": self.snapshot,
         }
 
 
@@ -195,7 +200,7 @@ def trend(
     base = months_before(m, 3)
     full = Span(base.start, m.end)
     cmd = (
-        f"peacewatch trend {f.cli_args(s.path)} --month {shlex.quote(month)} --measure {measure}"
+        f"peacewatch trend {f.cli_args(s.path, s.snapshot)} --month {shlex.quote(month)} --measure {measure}"
         + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (" --by admin1" if by_admin1 else "")
     )
@@ -204,7 +209,7 @@ def trend(
         _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, what="months")
         verdict = stats.monthly_trend(values[base.days :], values[: base.days])
         dated = imprecise(s, sel, "month", estimate=estimate)
-        return [TrendResult(month, None, verdict, base, f, sel.provenance(), cmd, dated)]
+        return [TrendResult(month, None, verdict, base, f, sel.provenance(), cmd, dated, s.snapshot)]
     sel = selection_over(s, f, full)
     require_coverage(sel, full, "span of the month and the three before it", store=s)
     units = sorted(
@@ -217,12 +222,13 @@ def trend(
         _, values, usel = daily(f.replace(admin1=unit), full, measure=measure, estimate=estimate, store=s)
         verdict = stats.monthly_trend(values[base.days :], values[: base.days])
         dated = imprecise(s, usel, "month", estimate=estimate)
-        out.append(TrendResult(month, unit, verdict, base, f, sel.provenance(), cmd, dated))
+        out.append(TrendResult(month, unit, verdict, base, f, sel.provenance(), cmd, dated, s.snapshot))
     return out
 
 
 def _payload(result, sp: Span, measure: str, f: Filters, sel, cmd: str, **extra) -> dict[str, Any]:
-    """The JSON of a daily-series method: its result, the period, filters, datasets and command."""
+    """The JSON of a daily-series method: its result, the period, filters, datasets, command and the
+    store snapshot read (``snapshot`` in ``extra``)."""
     return {
         **result.to_dict(),
         **extra,
@@ -251,12 +257,21 @@ def changepoints(
     dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
     result = stats.poisson_changepoints(values, dates, penalty=penalty)
     cmd = (
-        f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args(s.path)} "
+        f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args(s.path, s.snapshot)} "
         f"--from {sp.start} --to {sp.end} --measure {measure}"
         + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (f" --penalty {penalty}" if penalty is not None else "")
     )
-    return _payload(result, sp, measure, f, sel, cmd, imprecise=imprecise(s, sel, "day", estimate=estimate))
+    return _payload(
+        result,
+        sp,
+        measure,
+        f,
+        sel,
+        cmd,
+        imprecise=imprecise(s, sel, "day", estimate=estimate),
+        snapshot=s.snapshot,
+    )
 
 
 def its(
@@ -286,8 +301,8 @@ def its(
         adjust_autocorrelation=adjust_autocorrelation,
     )
     cmd = (
-        f"peacewatch its {f.replace(date_from=None, date_to=None).cli_args(s.path)} --intervention {day} "
-        f"--from {sp.start} --to {sp.end} --measure {measure}"
+        f"peacewatch its {f.replace(date_from=None, date_to=None).cli_args(s.path, s.snapshot)} "
+        f"--intervention {day} --from {sp.start} --to {sp.end} --measure {measure}"
         + (f" --estimate {estimate}" if measure == "fatalities" else "")
         + (f" --seasonal {seasonal_harmonics}" if seasonal_harmonics else "")
         + ("" if adjust_autocorrelation else " --independent-days")
@@ -301,6 +316,7 @@ def its(
         cmd,
         intervention=day.isoformat(),
         imprecise=imprecise(s, sel, "day", estimate=estimate),
+        snapshot=s.snapshot,
     )
 
 

@@ -43,6 +43,17 @@ def as_store(store: StoreLike) -> Store | SparkStore:
     return (inner if isinstance(inner, Store) else Store(store)).pinned()
 
 
+def reproduce_flags(f: Filters, store: StoreLike) -> str:
+    """The flags of a command that reproduces a number read from ``store`` with ``f``: ``--store PATH
+    --snapshot N`` (the snapshot the store reads) and the filters.
+
+    >>> reproduce_flags(Filters(country="Mali"), Store("/s", snapshot=3))  # doctest: +SKIP
+    '--store /s --snapshot 3 --country Mali'
+    """
+    s = as_store(store)
+    return f.cli_args(s.path, s.snapshot)
+
+
 def _table_of(f: Filters, catalog) -> str:
     """Aggregates are read only when asked for by --dataset; otherwise events."""
     chosen = [e for e in catalog if e["dataset_id"] in f.datasets]

@@ -42,6 +42,7 @@ class SeriesResult:
     command: str
     imprecise: dict[str, Any] | None = None
     normalised: dict[str, Any] | None = None  # per total news volume (analysis.volume), else None
+    snapshot: int | None = None  # the store snapshot read
 
     def values(self) -> np.ndarray:
         return np.array([v for _, v in self.points], dtype=float)
@@ -60,6 +61,7 @@ class SeriesResult:
             "imprecise": self.imprecise,
             "caveats": caveat_list(self.datasets, self.imprecise),
             "normalised": self.normalised,
+            "snapshot": self.snapshot,
         }
 
 
@@ -117,7 +119,7 @@ def series(
     # Checked before any query, so a span of millennia is a quick error rather than a long fill.
     require_coverage(sel, span, "series")
     points = _series_on(s, sel, span, by, measure, estimate)
-    cmd = f"peacewatch series {f.cli_args(s.path)} --by {by} --measure {measure}"
+    cmd = f"peacewatch series {f.cli_args(s.path, s.snapshot)} --by {by} --measure {measure}"
     if measure == "fatalities":
         cmd += f" --estimate {estimate}"
     return SeriesResult(
@@ -130,6 +132,7 @@ def series(
         points,
         shlex.join(shlex.split(cmd)),
         imprecise(s, sel, by, estimate=estimate),
+        snapshot=s.snapshot,
     )
 
 

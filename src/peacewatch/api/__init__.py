@@ -7,10 +7,11 @@ get results that display themselves in Jupyter and convert to pandas, Arrow, JSO
 ...               baseline="2020-02-01:2020-02-21")                       # doctest: +SKIP
 
 Modules: ``args`` (the arguments, checked at the call), ``store`` (the methods), ``results``,
-``changes`` and ``tables`` (the result values), ``display`` (charts and notebook HTML).
+``changes``, ``tables`` and ``history`` (the result values), ``display`` (charts and notebook HTML).
 """
 
 from peacewatch.api.changes import Changepoints, InterruptedTimeSeries, Trend
+from peacewatch.api.history import Diff, Snapshots
 from peacewatch.api.results import Comparison, Result, Series
 from peacewatch.api.store import StoreAPI, open_store
 from peacewatch.api.tables import Brief, ClaimChecks, Datasets, Evaluation, Events
@@ -21,11 +22,13 @@ __all__ = [
     "ClaimChecks",
     "Comparison",
     "Datasets",
+    "Diff",
     "Evaluation",
     "Events",
     "InterruptedTimeSeries",
     "Result",
     "Series",
+    "Snapshots",
     "StoreAPI",
     "Trend",
     "open_store",

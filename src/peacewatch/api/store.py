@@ -34,12 +34,13 @@ from peacewatch.api.args import (
     span_arg,
 )
 from peacewatch.api.changes import Changepoints, InterruptedTimeSeries, Trend
+from peacewatch.api.history import Diff, Snapshots
 from peacewatch.api.results import Comparison, Series
 from peacewatch.api.tables import Brief, ClaimChecks, Datasets, Evaluation, Events
 from peacewatch.errors import ArgumentError
 from peacewatch.indicators.calendar import BY
 from peacewatch.schema import ESTIMATES
-from peacewatch.store import Store
+from peacewatch.store import SnapshotLike, Store
 
 if TYPE_CHECKING:
     from peacewatch.agreements.loading import Case
@@ -72,8 +73,14 @@ class StoreAPI:
     ``"spark"`` (a Spark session over the store's export at its snapshot, or over an export folder
     given as ``path``); each analysis method also takes ``engine=`` for one call."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, engine: Engine = "duckdb") -> None:
-        self.store = Store(path)
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        snapshot: SnapshotLike = None,
+        *,
+        engine: Engine = "duckdb",
+    ) -> None:
+        self.store = Store(path, snapshot)
         """The underlying :class:`peacewatch.store.Store` (ingest, query)."""
         self.engine: str = choice(engine, "engine", ENGINES)
 
@@ -82,17 +89,34 @@ class StoreAPI:
         """What the analysis methods read: the Store, or a SparkStore with engine="spark"."""
         return self._on(None)
 
-    def _on(self, engine: str | None) -> Any:
+    def _on(self, engine: str | None, pinned: Store | None = None) -> Any:
+        """What one call reads: the store pinned at one snapshot (``pinned``, else pinned now), on
+        DuckDB or, with engine "spark", on Spark over its export at that snapshot."""
         from peacewatch.store.spark import open_reader
 
-        return open_reader(self.store, choice(engine or self.engine, "engine", ENGINES))
+        return open_reader(pinned or self._pinned(), choice(engine or self.engine, "engine", ENGINES))
 
     @property
     def path(self) -> Path:
         return self.store.path
 
+    @property
+    def snapshot(self) -> int:
+        """The snapshot this store reads now: the one it was opened at, else the latest."""
+        return self.store.snapshot
+
+    def at(self, snapshot: SnapshotLike) -> StoreAPI:
+        """The same store read at ``snapshot`` (an id, a datetime or ISO time): every result of the
+        returned store is the one it gave then, whatever was ingested since."""
+        return StoreAPI(self.path, snapshot)
+
     def __repr__(self) -> str:
-        return f"<peacewatch store {self.path}>"
+        fixed = f" at snapshot {self.store._asked}" if self.store.is_pinned else ""
+        return f"<peacewatch store {self.path}{fixed}>"
+
+    def _pinned(self) -> Store:
+        """The Store one call reads: fixed at one snapshot for all of that call's queries."""
+        return self.store.pinned()
 
     def __fspath__(self) -> str:
         """The store file, so that a StoreAPI goes wherever a store path does (``store=`` arguments)."""
@@ -121,7 +145,28 @@ class StoreAPI:
 
     def datasets(self) -> Datasets:
         """The catalog: one row per dataset, with coverage, row counts and sha256."""
-        return Datasets(tuple(self.store.datasets()))
+        return Datasets(tuple(self._pinned().datasets()))
+
+    def snapshots(self) -> Snapshots:
+        """The store's history: every snapshot, when, by what command, and per dataset the rows added,
+        updated and deleted (``peacewatch snapshots``)."""
+        return Snapshots(tuple(self.store.snapshots()))
+
+    def diff(
+        self, from_snapshot: int, to_snapshot: int | None = None, /, **filters: Unpack[FilterArgs]
+    ) -> Diff:
+        """What changed from snapshot ``from_snapshot`` to ``to_snapshot`` (default: the one this store
+        reads): rows inserted, updated and deleted per dataset, and the events and fatalities per
+        country and month that moved, largest move first (``peacewatch diff``); ``filters`` (the
+        filter names of :meth:`series`) narrow the moves."""
+        from peacewatch.analysis.diff import diff
+
+        f = filters_from(filters)
+        for value, name in ((from_snapshot, "from_snapshot"), (to_snapshot, "to_snapshot")):
+            if value is not None and not (isinstance(value, int) and not isinstance(value, bool)):
+                raise ArgumentError(f"{name}={value!r}: expected a snapshot id (a whole number).")
+        s = self._pinned()
+        return Diff(diff(s, from_snapshot, s.snapshot if to_snapshot is None else to_snapshot, f))
 
     def export(
         self, folder: str | os.PathLike[str], *, snapshot: int | None = None, overwrite: bool = False
@@ -148,9 +193,10 @@ class StoreAPI:
         f = filters_from(filters)
         if limit is not None:
             _positive(limit, "limit")
-        table = analysis.events(f, store=self.store, limit=limit, raw=raw)
+        s = self._pinned()
+        table = analysis.events(f, store=s, limit=limit, raw=raw)
         cmd = (
-            f"peacewatch events {f.cli_args(self.store.path)}"
+            f"peacewatch events {f.cli_args(s.path, s.snapshot)}"
             + (f" --limit {limit}" if limit else "")
             + (" --raw" if raw else "")
         )
@@ -337,9 +383,10 @@ class StoreAPI:
             loaded, name = load_case(Path(case)), case
         else:
             loaded, name = case, case.folder
-        result = evaluate(loaded, as_of=_as_of(as_of), store=self._on(engine), dataset=dataset)
+        s = self._pinned()
+        result = evaluate(loaded, as_of=_as_of(as_of), store=self._on(engine, s), dataset=dataset)
         cmd = shlex.join(
-            ["peacewatch", "evaluate", str(name), "--store", str(self.store.path)]
+            ["peacewatch", "evaluate", str(name), "--store", str(s.path), "--snapshot", str(s.snapshot)]
             + ["--as-of", result.as_of.isoformat()]
             + (["--dataset", dataset] if dataset else [])
         )
@@ -353,9 +400,11 @@ class StoreAPI:
 
         day = _as_of(as_of) or dt.date.today()
         path = claims_path(case)
-        results = check_claims(load_claims(path), store=self._on(engine), as_of=day)
-        cmd = ["peacewatch", "check", str(case), "--store", str(self.store.path), "--as-of", day.isoformat()]
-        return ClaimChecks(tuple(results), shlex.join(cmd))
+        s = self._pinned()
+        results = check_claims(load_claims(path), store=self._on(engine, s), as_of=day)
+        cmd = ["peacewatch", "check", str(case), "--store", str(s.path), "--snapshot", str(s.snapshot)]
+        cmd += ["--as-of", day.isoformat()]
+        return ClaimChecks(tuple(results), shlex.join(cmd), s.snapshot)
 
     def brief(
         self,
@@ -370,9 +419,14 @@ class StoreAPI:
         from peacewatch.briefs import build as brief_build
         from peacewatch.briefs import render as brief_render
 
-        built = brief_build.build(Path(case), store=self._on(engine))
+        s = self._pinned()
+        built = brief_build.build(Path(case), store=self._on(engine, s))
         paths = brief_render.write(built, Path(out), pdf=pdf)
-        cmd = f"peacewatch brief {case} --out {out}" + ("" if pdf else " --no-pdf")
+        cmd = shlex.join(
+            ["peacewatch", "brief", str(case), "--store", str(s.path), "--snapshot", str(s.snapshot)]
+            + ["--out", str(out)]
+            + ([] if pdf else ["--no-pdf"])
+        )
         return Brief(built, dict(paths), cmd)
 
 
@@ -384,16 +438,21 @@ def _is_month(text: str) -> bool:
     return True
 
 
-def open_store(path: str | os.PathLike[str] | None = None, *, engine: Engine = "duckdb") -> StoreAPI:
-    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch-store); with
-    ``engine="spark"`` its queries run on Spark (a store, or an export folder: docs/python.md).
+def open_store(
+    path: str | os.PathLike[str] | None = None, snapshot: SnapshotLike = None, *, engine: Engine = "duckdb"
+) -> StoreAPI:
+    """Open a store for analysis (default: $PEACEWATCH_STORE, else ./peacewatch-store), at
+    ``snapshot`` (an id, a datetime, or an ISO time: the last snapshot committed at or before it;
+    default: the latest, read afresh by each call). Each call reads one snapshot and its result records
+    it (``snapshot`` in ``to_dict()``, ``--snapshot N`` in its command). With ``engine="spark"`` its
+    queries run on Spark (a store, or an export folder: docs/python.md).
 
     >>> store = open_store(".peacewatch/demo")                                  # doctest: +SKIP
     >>> store.compare(country="Afghanistan", window="2020-02-22:2020-02-29",
     ...               baseline="2020-02-01:2020-02-21").rate_ratio         # doctest: +SKIP
     0.2146...
     """
-    return StoreAPI(path, engine=engine)
+    return StoreAPI(path, snapshot, engine=engine)
 
 
 __all__ = ["StoreAPI", "open_store"]

@@ -275,14 +275,15 @@ class ClaimChecks(Result):
 
     results: tuple[ClaimResult, ...] = field(repr=False)
     command: str
+    snapshot: int | None = None  # the store snapshot the checks read
 
     def __repr__(self) -> str:
         counts = Counter(r.result for r in self.results)
         return f"<ClaimChecks {', '.join(f'{k} {n}' for k, n in sorted(counts.items()))}>"
 
     def to_dict(self) -> dict[str, Any]:
-        """As ``peacewatch check --json`` prints it: {"claims": [...]}."""
-        return {"claims": [copy.deepcopy(r.to_dict()) for r in self.results]}
+        """As ``peacewatch check --json`` prints it: {"claims": [...], "snapshot": N}."""
+        return {"claims": [copy.deepcopy(r.to_dict()) for r in self.results], "snapshot": self.snapshot}
 
     def to_arrow(self) -> pa.Table:
         rows = [r.to_dict() for r in self.results]

@@ -79,6 +79,8 @@ def lines(payload: dict) -> list[str]:
     if "filters" in payload:  # a figure of a brief gives its filters in its commands only
         shown = {k: v for k, v in (payload["filters"] or {}).items() if v not in (None, [], (), "")}
         out.append("Filters: " + ("; ".join(f"{k}={_value(v)}" for k, v in shown.items()) or "none"))
+    if payload.get("snapshot") is not None:
+        out.append(f"Read from snapshot {payload['snapshot']} of the store")
     commands = str(payload.get("command") or "").splitlines()
     if len(commands) == 1:
         out.append(f"Counted by peacewatch from the source rows; reproduce with: {commands[0]}")

@@ -43,8 +43,11 @@ def brief_path(case_or_brief: str | Path) -> tuple[Path, Path]:
 def build(case_or_brief: str | Path, *, store, taxonomy=(), progress=lambda message: None) -> BuiltBrief:
     """Compute every block of the brief. ``store`` is a peacewatch Store; ``taxonomy`` names extra
     actor taxonomy files, adopted into it with the case folder's actors.yaml."""
+    from peacewatch.analysis import as_store
+
     path, folder = brief_path(case_or_brief)
     brief = load_brief(path)
+    store = as_store(store)  # one snapshot for the whole brief (after adopting the case's taxonomy)
     actors = case_taxonomy(folder, store, taxonomy)
     case = load_case(folder, taxonomy=actors) if (folder / "agreement.yaml").exists() else None
     progress("evaluating commitments")
@@ -95,6 +98,7 @@ def build(case_or_brief: str | Path, *, store, taxonomy=(), progress=lambda mess
         "sections": sections,
         "datasets": [_dataset(catalog[d]) for d in used if d in catalog],
         "figures": [_figure_payload(f) for f in built.figures],
+        "snapshot": store.snapshot,
         "generated_by": "peacewatch",
     }
     return built
@@ -242,5 +246,5 @@ def _events_block(e, brief: Brief, store) -> dict:
         "kind": "events",
         "title": e.title,
         "rows": rows,
-        "command": f"peacewatch events {f.cli_args(analysis.as_store(store).path)} --limit {e.limit}",
+        "command": f"peacewatch events {analysis.reproduce_flags(f, store)} --limit {e.limit}",
     }

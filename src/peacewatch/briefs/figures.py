@@ -59,9 +59,7 @@ def _points(block: PointsBlock, f, store, block_id: str, base_dir):
     if block.boundaries:
         path = maps.boundaries_path(block.boundaries, data_dir=data_dir(), base_dir=base_dir)
         boundaries = maps.load_boundaries(path)
-    command = (
-        f"peacewatch events {f.cli_args(analysis.as_store(store).path)} --limit {block.limit} --format csv"
-    )
+    command = f"peacewatch events {analysis.reproduce_flags(f, store)} --limit {block.limit} --format csv"
     return maps.points_map(
         rows,
         title=block.title,

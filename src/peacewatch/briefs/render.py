@@ -40,13 +40,21 @@ _ID = re.compile(r'\bid="([^"]+)"')
 
 def _scoped_ids(svg: str, scope: str) -> str:
     """Prefix the SVG's own ids (Vega numbers them gradient_0, ... in every chart) with the figure's id,
-    so that two charts inlined in one HTML page never share an id and take each other's gradient."""
+    so that two charts inlined in one HTML page never share an id and take each other's gradient. They
+    are numbered again from 0 in each chart: Vega's counter runs on through a process, and a brief made
+    again (``--snapshot N``) must be the same file whatever was drawn before it."""
     if not scope:
         return svg
-    for name in set(_ID.findall(svg)):
-        new = f"{scope}-{name}"
+    counters: dict[str, int] = {}
+    for name in dict.fromkeys(_ID.findall(svg)):
+        base = _DIGITS.sub("", name)
+        new = f"{scope}-{base}{counters.get(base, 0)}"
+        counters[base] = counters.get(base, 0) + 1
         svg = svg.replace(f'id="{name}"', f'id="{new}"').replace(f"url(#{name})", f"url(#{new})")
     return svg
+
+
+_DIGITS = re.compile(r"\d+$")
 
 
 # A legend's colour ramp as Vega draws it: a rectangle path from the origin filled with a gradient.

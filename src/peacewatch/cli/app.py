@@ -30,7 +30,15 @@ STORE_HELP = "Store folder. Default: $PEACEWATCH_STORE, else ./peacewatch-store.
 
 
 def _register() -> None:
-    from peacewatch.cli import agreement_cmds, brief_cmds, case_cmds, chart_cmds, indicator_cmds, store_cmds
+    from peacewatch.cli import (
+        agreement_cmds,
+        brief_cmds,
+        case_cmds,
+        chart_cmds,
+        history_cmds,
+        indicator_cmds,
+        store_cmds,
+    )
     from peacewatch.cli.options import with_store_data
 
     store_cmds.register(app)
@@ -39,6 +47,7 @@ def _register() -> None:
     agreement_cmds.register(app)
     brief_cmds.register(app)
     chart_cmds.register(app)
+    history_cmds.register(app)
     # Every command with --store also takes a team store's --data (cli/options.py).
     groups = [app]
     while groups:

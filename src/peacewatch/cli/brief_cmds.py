@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from peacewatch.cli import render
-from peacewatch.cli.options import EngineOpt, StoreOpt, TaxonomyOpt, parse_date, reader
+from peacewatch.cli.options import (
+    EngineOpt,
+    SnapshotOpt,
+    StoreOpt,
+    TaxonomyOpt,
+    parse_date,
+    reader,
+)
 
 STYLE = {
     "supported": "green",
@@ -43,6 +50,7 @@ def check(
     ] = None,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Check each claim of a briefing: supported, contradicted, inconclusive or insufficient_data."""
     from peacewatch.agreements import case_taxonomy
@@ -50,7 +58,7 @@ def check(
     from peacewatch.errors import BriefError
 
     path = claims_path(claims_or_case)
-    s = reader(store, engine)
+    s = reader(store, engine, snapshot)
     claims = load_claims(path, taxonomy=case_taxonomy(path.parent, s, taxonomy or ()))
     if show_events:
         claims = [render.pick(claims, show_events, "claim", "--show-events", BriefError)]
@@ -58,7 +66,7 @@ def check(
     if show_events:
         render.show_events(results[0], "claim", s, json_out=json_out, error=BriefError)
         return
-    payload = {"claims": [r.to_dict() for r in results]}
+    payload = {"claims": [r.to_dict() for r in results], "snapshot": s.snapshot}
     if json_out:
         render.print_json(payload)
         return

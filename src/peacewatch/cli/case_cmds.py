@@ -10,7 +10,14 @@ import typer
 from rich.markup import escape
 
 from peacewatch.cli import render
-from peacewatch.cli.options import EngineOpt, StoreOpt, TaxonomyOpt, parse_date, reader
+from peacewatch.cli.options import (
+    EngineOpt,
+    SnapshotOpt,
+    StoreOpt,
+    TaxonomyOpt,
+    parse_date,
+    reader,
+)
 
 STYLE = {
     "met": "green",
@@ -47,13 +54,14 @@ def evaluate(
     ] = None,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Evaluate each commitment of an agreement into a verdict with its evidence."""
     from peacewatch.agreements import case_folder, case_taxonomy, load_case
     from peacewatch.agreements import evaluate as run
     from peacewatch.errors import CaseError
 
-    s = reader(store, engine)
+    s = reader(store, engine, snapshot)
     loaded = load_case(case, taxonomy=case_taxonomy(case_folder(case), s, taxonomy or ()))
     for note in loaded.notes:
         render.err_console.print(f"[dim]note: {note}[/dim]")
@@ -84,9 +92,8 @@ def evaluate(
     render.console.print(table)
     for party, counts in payload["by_party"].items():
         render.console.print(f"{party}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
-    again = ["peacewatch", "evaluate", case, "--store", str(s.path), "--as-of", payload["as_of"]] + (
-        ["--dataset", dataset] if dataset else []
-    )
+    again = ["peacewatch", "evaluate", case, "--store", str(s.path), "--snapshot", str(s.snapshot)]
+    again += ["--as-of", payload["as_of"]] + (["--dataset", dataset] if dataset else [])
     render.console.print(f"[dim]{escape(shlex.join(again))}[/dim]", highlight=False)
 
 
@@ -101,6 +108,7 @@ def brief(
     taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Write the briefing: HTML (one self-contained file), PDF, the JSON payload and the figures."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -119,7 +127,7 @@ def brief(
         task = bar.add_task("building the brief", total=None)
         built = brief_build.build(
             case,
-            store=reader(store, engine),
+            store=reader(store, engine, snapshot),
             taxonomy=taxonomy or (),
             progress=lambda message: bar.update(task, description=message),
         )
@@ -128,6 +136,7 @@ def brief(
     print(f"brief.html: {paths['html'].resolve()}")
     if "pdf" in paths:
         print(f"brief.pdf:  {paths['pdf'].resolve()}")
+    print(f"read at snapshot {built.payload['snapshot']} (brief.json's commands name it)")
 
 
 def register(app: typer.Typer) -> None:

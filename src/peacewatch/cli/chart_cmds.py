@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from peacewatch.cli import render
-from peacewatch.cli.options import StoreOpt, parse_date, with_filters
+from peacewatch.cli.options import SnapshotOpt, StoreOpt, parse_date, reading_store, with_filters
 from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
 
@@ -62,11 +62,13 @@ def chart(
     title: Annotated[str | None, typer.Option(help="The chart's title (default: what, where, when).")] = None,
     scale: Annotated[float, typer.Option(help="PNG pixels per chart pixel.")] = 2.0,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Chart a series (or, with --window, a comparison) with its attribution and caveats in the image."""
     from peacewatch.briefs.charts import standalone
 
     kind = standalone.chart_format(out, fmt)
+    s = reading_store(store, snapshot)
     markers = [
         {"label": label, "date": parse_date(d, f"--mark {label}=")}
         for label, d in _labelled(mark, "--mark", "DATE")
@@ -91,7 +93,7 @@ def chart(
             method=method,
             markers=markers,
             title=title,
-            store=store,
+            store=s,
         )
     else:
         if baseline or baseline_preceding or baseline_years or method:
@@ -108,7 +110,7 @@ def chart(
             markers=markers,
             changepoints=changepoints,
             title=title,
-            store=store,
+            store=s,
         )
     Path(out).write_bytes(standalone.render(fig, kind, scale=scale))
     render.err_console.print(f"wrote {kind.upper()} chart to {out}")

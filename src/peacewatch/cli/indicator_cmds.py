@@ -15,6 +15,7 @@ from peacewatch.cli import render
 from peacewatch.cli.options import (
     EngineOpt,
     JsonFlag,
+    SnapshotOpt,
     StoreOpt,
     output_format,
     parse_date,
@@ -59,13 +60,16 @@ def series(
     ] = None,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Events or fatalities per day, week or month, zero-filled (dates inclusive)."""
     from peacewatch import analysis
 
     fmt = output_format(fmt, json_out)
 
-    result = analysis.series(filters, by=by, measure=measure, estimate=estimate, store=reader(store, engine))
+    result = analysis.series(
+        filters, by=by, measure=measure, estimate=estimate, store=reader(store, engine, snapshot)
+    )
     if per_coverage is not None:
         from peacewatch.analysis.volume import normalise
 
@@ -118,6 +122,7 @@ def compare(
     json_out: JsonOpt = False,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Rate in a window against a baseline: rate ratio, interval, p-value."""
     from peacewatch import analysis
@@ -131,7 +136,7 @@ def compare(
         measure=measure,
         estimate=estimate,
         method=method,
-        store=reader(store, engine),
+        store=reader(store, engine, snapshot),
     )
     d = result.to_dict()
     if json_out:
@@ -182,6 +187,7 @@ def trend(
     json_out: JsonOpt = False,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """A month against the three before it: deteriorated, improved or unchanged."""
     from peacewatch import analysis
@@ -196,7 +202,7 @@ def trend(
         by_admin1=by == "admin1",
         measure=measure,
         estimate=estimate,
-        store=reader(store, engine),
+        store=reader(store, engine, snapshot),
     )
     payload = [r.to_dict() for r in results]
     if json_out:
@@ -240,6 +246,7 @@ def changepoints(
     json_out: JsonOpt = False,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Days where the daily rate shifts (PELT, Poisson likelihood), with rates before and after."""
     from peacewatch import analysis
@@ -250,7 +257,7 @@ def changepoints(
         measure=measure,
         estimate=estimate,
         penalty=penalty,
-        store=reader(store, engine),
+        store=reader(store, engine, snapshot),
     )
     if json_out:
         render.print_json(d)
@@ -286,6 +293,7 @@ def its(
     json_out: JsonOpt = False,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Interrupted time series: level and slope change at an intervention (segmented NB regression)."""
     from peacewatch import analysis
@@ -301,7 +309,7 @@ def its(
         estimate=estimate,
         seasonal_harmonics=seasonal,
         adjust_autocorrelation=not independent_days,
-        store=reader(store, engine),
+        store=reader(store, engine, snapshot),
     )
     if json_out:
         render.print_json(d)

@@ -48,11 +48,12 @@ DataOpt = Annotated[
 ]
 
 
-def reader(store, engine: str = "duckdb"):
-    """The store (or export folder) of --store, read by --engine (peacewatch.store.spark.open_reader)."""
+def reader(store, engine: str = "duckdb", snapshot: str | None = None):
+    """The store (or export folder) of --store at --snapshot, pinned once for the whole command, read
+    by --engine (peacewatch.store.spark.open_reader)."""
     from peacewatch.store.spark import open_reader
 
-    return open_reader(store, engine)
+    return open_reader(store if snapshot is None else reading_store(store, snapshot), engine)
 
 
 def with_store_data(fn):
@@ -73,6 +74,45 @@ def with_store_data(fn):
     extra = inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DataOpt)
     wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])
     return wrapper
+
+
+SnapshotOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--snapshot",
+        metavar="N|@TIME",
+        help="Read the store as it was at snapshot N (`peacewatch snapshots` lists them), or at a time: "
+        "@2026-12-07T10:00 reads the last snapshot committed at or before it (UTC unless the time says "
+        "otherwise). Default: the latest.",
+    ),
+]
+
+
+def snapshot_arg(value: str | None) -> int | str | None:
+    """--snapshot's value as the Store takes it: an id (int), a time (ISO text), or None (the latest).
+
+    >>> snapshot_arg("12"), snapshot_arg("@2026-12-07T10:00"), snapshot_arg(None)
+    (12, '2026-12-07T10:00', None)
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return int(text)
+    if text.startswith("@") and text[1:].strip():
+        return text[1:].strip()
+    raise PeacewatchError(
+        f"--snapshot {value!r}: expected a snapshot id (a whole number, see `peacewatch snapshots`) or "
+        "@TIME (an ISO date and time, e.g. @2026-12-07T10:00)."
+    )
+
+
+def reading_store(store: Path | None, snapshot: str | None = None):
+    """The Store a reading command reads, pinned once at its start: every query of the command reads
+    the same snapshot (the one asked for, or the latest), whatever a writer commits meanwhile."""
+    from peacewatch.store import Store
+
+    return Store(store, snapshot_arg(snapshot)).pinned()
 
 
 JsonFlag = Annotated[
@@ -99,8 +139,9 @@ TaxonomyOpt = Annotated[
 ]
 
 
-def adopt_taxonomies(files, store) -> None:
-    """Add --taxonomy files to the store before a command reads it (nothing to do when it has them)."""
+def adopt_taxonomies(files, store, snapshot: str | None = None) -> None:
+    """Add --taxonomy files to the store before a command reads it (nothing to do when it has them).
+    At a past --snapshot nothing is written: the files must be ones that snapshot already had."""
     if files:
         from peacewatch.store import Store
         from peacewatch.store.export import read_manifest
@@ -108,7 +149,7 @@ def adopt_taxonomies(files, store) -> None:
 
         # An export folder holds the taxonomy files it was made with; it refuses others.
         is_export = store is not None and read_manifest(store) is not None
-        (SparkStore(store) if is_export else Store(store)).adopt_taxonomies(files)
+        (SparkStore(store) if is_export else Store(store, snapshot_arg(snapshot))).adopt_taxonomies(files)
 
 
 def parse_date(value: str | None, flag: str) -> dt.date | None:
@@ -202,7 +243,7 @@ def with_filters(fn):
     def wrapper(*args, **kwargs):
         values = {name: kwargs.pop(name, None) for name in _FILTER_PARAMS}
         if "taxonomy" not in sig.parameters:
-            adopt_taxonomies(kwargs.pop("taxonomy", None), kwargs.get("store"))
+            adopt_taxonomies(kwargs.pop("taxonomy", None), kwargs.get("store"), kwargs.get("snapshot"))
         return fn(*args, filters=build_filters(values), **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=own + extra)

@@ -11,10 +11,12 @@ import typer
 from peacewatch.cli import render
 from peacewatch.cli.options import (
     JsonFlag,
+    SnapshotOpt,
     StoreOpt,
     TaxonomyOpt,
     adopt_taxonomies,
     output_format,
+    reading_store,
     with_filters,
 )
 from peacewatch.indicators.filters import Filters
@@ -142,11 +144,10 @@ def ingest(
 def datasets(
     json_out: Annotated[bool, typer.Option("--json", help="Print the catalog as a JSON list.")] = False,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """List the datasets in the store (the catalog)."""
-    from peacewatch.store import Store
-
-    s = Store(store)
+    s = reading_store(store, snapshot)
     rows = s.datasets()
     if json_out:
         render.print_json(rows)
@@ -157,7 +158,7 @@ def datasets(
     render.print_table(
         rows,
         CATALOG_COLUMNS,
-        title=f"Datasets in {s.path}",
+        title=f"Datasets in {s.path} at snapshot {s.snapshot}",
         numeric=("rows_read", "rows_ingested", "rows_quarantined", "rows_duplicate", "rows_superseded"),
     )
 
@@ -169,18 +170,18 @@ def quarantine(
     out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
     json_out: JsonFlag = False,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Show quarantined rows with the reason each could not be read."""
-    from peacewatch.store import Store
-
     fmt = output_format(fmt, json_out)
     where, params = ("WHERE dataset_id = ?", [dataset]) if dataset else ("", [])
-    table = Store(store).query(
+    s = reading_store(store, snapshot)
+    table = s.query(
         f"SELECT dataset_id, source_row, reason, raw FROM quarantine {where} "
         f"ORDER BY dataset_id, source_row LIMIT {int(limit)}",
         params,
     )
-    render.write_rows(table, fmt, out, title="Quarantined rows")
+    render.write_rows(table, fmt, out, title=f"Quarantined rows (snapshot {s.snapshot})")
 
 
 EVENT_COLUMNS = (
@@ -214,6 +215,7 @@ def events(
         ),
     ] = False,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """List events that match the filters."""
     from peacewatch import analysis
@@ -222,7 +224,8 @@ def events(
     f = filters
     if limit is None and fmt == "table":
         limit = 20
-    table = analysis.events(f, store=store, limit=limit, raw=raw)
+    s = reading_store(store, snapshot)
+    table = analysis.events(f, store=s, limit=limit, raw=raw)
     if raw:
         columns: tuple[str, ...] = ("event_id", "dataset_id", "source_row", "raw")
         if fmt == "table":  # a source file's text reaches the terminal: no markup, no control characters
@@ -236,11 +239,11 @@ def events(
         columns = EVENT_COLUMNS
         if fmt != "parquet" and fmt != "table" and "raw" in table.column_names:
             table = table.drop_columns(["raw"])
-    render.write_rows(table, fmt, out, columns=columns, title="Events")
+    render.write_rows(table, fmt, out, columns=columns, title=f"Events (snapshot {s.snapshot})")
     if fmt == "table":
         from peacewatch.schema import caveat_list
 
-        _, sel = analysis.selection(f, store)
+        _, sel = analysis.selection(f, s)
         render.print_caveats({"caveats": caveat_list(sel.provenance())})
 
 
@@ -256,13 +259,15 @@ def actors(
     json_out: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
     taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Canonical actor keys found in the store, or the names left unresolved."""
     from peacewatch import analysis
 
-    adopt_taxonomies(taxonomy, store)
+    adopt_taxonomies(taxonomy, store, snapshot)
+    s = reading_store(store, snapshot)
     if search is not None:
-        found = analysis.find_actors(search, store=store)[:limit]
+        found = analysis.find_actors(search, store=s)[:limit]
         if json_out:
             render.print_json(found)
             return
@@ -272,10 +277,10 @@ def actors(
             found,
             ("key", "name", "kind", "events", "datasets", "matched"),
             numeric=("events",),
-            title=f"Actor keys matching {search!r}",
+            title=f"Actor keys matching {search!r} (snapshot {s.snapshot})",
         )
         return
-    rows = analysis.actor_summary(store=store, unresolved=unresolved, limit=limit)
+    rows = analysis.actor_summary(store=s, unresolved=unresolved, limit=limit)
     if json_out:
         render.print_json(rows)
         return
@@ -285,14 +290,15 @@ def actors(
             shown,
             ("name", "events", "event countries", "datasets"),
             numeric=("events",),
-            title="Most frequent unresolved actor names (add aliases in a taxonomy file)",
+            title=f"Most frequent unresolved actor names at snapshot {s.snapshot} (add aliases in a "
+            "taxonomy file)",
         )
     else:
         render.print_table(
             rows,
             ("key", "name", "kind", "events", "datasets"),
             numeric=("events",),
-            title="Actor keys in the store",
+            title=f"Actor keys in the store at snapshot {s.snapshot}",
         )
 
 
@@ -311,12 +317,14 @@ def places(
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
     json_out: Annotated[bool, typer.Option("--json")] = False,
     store: StoreOpt = None,
+    snapshot: SnapshotOpt = None,
 ) -> None:
     """Countries, admin1 and admin2 names in the store (as --country/--admin1/--admin2 take them), with
     events per dataset."""
     from peacewatch import analysis
 
-    rows = analysis.places(store, country=country, search=search, level=level)[:limit]
+    s = reading_store(store, snapshot)
+    rows = analysis.places(s, country=country, search=search, level=level)[:limit]
     if json_out:
         render.print_json(rows)
         return
@@ -324,7 +332,10 @@ def places(
         r["datasets"] = ", ".join(f"{d} {n:,}" for d, n in r["by_dataset"].items())
         r["in"] = r.get("country_name") or " / ".join(x for x in (r["country"], r["admin1"]) if x)
     render.print_table(
-        rows, ("level", "name", "in", "events", "datasets"), numeric=("events",), title="Places"
+        rows,
+        ("level", "name", "in", "events", "datasets"),
+        numeric=("events",),
+        title=f"Places (snapshot {s.snapshot})",
     )
 
 

@@ -178,17 +178,20 @@ class Filters:
     def replace(self, **changes) -> Filters:
         return Filters(**{**asdict(self), **changes})
 
-    def cli_args(self, store: str | os.PathLike | None = None) -> str:
+    def cli_args(self, store: str | os.PathLike | None = None, snapshot: int | None = None) -> str:
         """The CLI flags that reproduce these filters (for provenance), each word quoted for a POSIX
         shell (``shlex.quote``), so that pasting the command runs peacewatch and nothing else. With
-        ``store``, the flags start with ``--store PATH``: a reproduced number comes from the same store.
+        ``store``, the flags start with ``--store PATH``, and with ``snapshot`` then ``--snapshot N``:
+        a reproduced number comes from the same store as it was then, whatever was ingested since.
 
-        >>> Filters(admin1="Aleppo $(touch X)").cli_args(store="/data/store")
-        "--store /data/store --admin1 'Aleppo $(touch X)'"
+        >>> Filters(admin1="Aleppo $(touch X)").cli_args(store="/data/store", snapshot=4)
+        "--store /data/store --snapshot 4 --admin1 'Aleppo $(touch X)'"
         """
         words: list[str] = []
         if store is not None:
             words += ["--store", os.fspath(store)]
+        if snapshot is not None:
+            words += ["--snapshot", str(int(snapshot))]
         for ds in self.datasets:
             words += ["--dataset", ds]
         for name in ("source", "country", "admin1", "admin2", "actor", "actor1", "actor2", "violence_type"):

@@ -78,6 +78,19 @@ def event_counts(events, by: By, measure: Measure = "events", estimate: Estimate
     return events.group_by(period_start=_bucket(events.date_start, by)).aggregate(value=value.cast("float64"))
 
 
+def country_months(events, estimate: Estimate = "best"):
+    """Events and fatalities of filtered ``events`` per dataset, country and month (of date_start, as
+    series count them): columns dataset_id, iso3, country, month, events, fatalities. A diff of two
+    snapshots compares these cells (analysis.diff)."""
+    _check("events", estimate)
+    return events.group_by(
+        dataset_id=events.dataset_id,
+        iso3=events.iso3,
+        country=events.country,
+        month=_bucket(events.date_start, "month"),
+    ).aggregate(events=events.count(), fatalities=events[f"fatalities_{estimate}"].sum().cast("float64"))
+
+
 # Granularity of an aggregate by the length of its periods, in days.
 # The date precisions an event may have and still sit honestly in a bin: a week-dated event belongs in a
 # weekly series, not in a daily one.

@@ -375,10 +375,27 @@ class Store:
         from peacewatch.store.batch import adopt
 
         self._require()
+        if self.is_pinned and not getattr(self, "_follows_own_writes", False):
+            self._check_held(paths)  # a Store fixed at a snapshot reads it as it was: nothing to write
+            return None
         n = adopt(self, paths, wait=wait, message=message, memory_limit=MEMORY_LIMIT)
         if n is not None:
             self._written()
         return n
+
+    def _check_held(self, paths: Sequence[str | os.PathLike]) -> None:
+        """Refuse taxonomy files the snapshot this Store is fixed at was not resolved with (compared by
+        content: the same file read from another checkout is the same taxonomy)."""
+        held = {t.sha256 for t in self.taxonomy_files()}
+        missing = [p for p in paths if TaxonomyFile.read(p).sha256 not in held]
+        if missing:
+            names = ", ".join(str(p) for p in missing)
+            raise StoreError(
+                f"{self.location.describe()}: snapshot {self.snapshot} was not resolved with {names} (or "
+                "with this version of it), and a read at a fixed snapshot writes nothing.",
+                hint="Drop --snapshot to adopt it and read the latest state, or give a snapshot taken after "
+                "it was adopted (`peacewatch snapshots`).",
+            )
 
     def ingest(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import duckdb
@@ -105,7 +105,13 @@ def snapshot_range(con) -> tuple[int, int]:
 def snapshot_at(con, when: datetime | str) -> int | None:
     """The id of the last snapshot committed at or before ``when`` (an ISO timestamp; UTC unless it
     says otherwise), or None when the store has none that old."""
-    stamp = when.isoformat() if isinstance(when, datetime) else str(when)
+    stamp = when.isoformat() if isinstance(when, datetime) else str(when).strip()
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is not None and moment.tzinfo is None:
+        stamp = moment.replace(tzinfo=timezone.utc).isoformat()  # UTC, whatever the machine's zone
     try:
         return retrying(
             lambda: con.execute(

@@ -78,7 +78,7 @@ def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> Claim
 
     def cannot(summary: str, evidence: dict) -> ClaimResult:
         tail = f" {claim.settle_with.strip()}" if claim.settle_with else ""
-        return done("insufficient_data", summary + tail, {**evidence, "command": _command(c, s.path)})
+        return done("insufficient_data", summary + tail, {**evidence, "command": _command(c, s)})
 
     known = {e["dataset_id"] for e in catalog}
     absent = [d for d in c.filters.dataset if d != "all" and d not in known]
@@ -146,13 +146,16 @@ def _missing_fields(c, exc: MissingFieldError, catalog: list[dict]) -> tuple[str
     return summary, evidence
 
 
-def _command(c, store) -> str:
+def _command(c, store: Store) -> str:
+    """The command that reproduces a claim's numbers on ``store`` at the snapshot it reads."""
     f = c.filters
     measure = ["--measure", f.measure] + (["--estimate", f.estimate] if f.measure == "fatalities" else [])
     if isinstance(c, ChangeCheck):
-        args = shlex.split(f.to_filters().cli_args(store=store))
+        args = shlex.split(f.to_filters().cli_args(store=store.path, snapshot=store.snapshot))
         words = ["compare", *args, "--window", str(c.window), "--baseline", str(c.baseline), *measure]
     else:
-        args = shlex.split(f.to_filters(c.date_from, c.date_to).cli_args(store=store))
+        args = shlex.split(
+            f.to_filters(c.date_from, c.date_to).cli_args(store=store.path, snapshot=store.snapshot)
+        )
         words = ["series", *args, "--by", "month", *measure]
     return shlex.join(["peacewatch", *words])

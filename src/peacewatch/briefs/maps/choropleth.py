@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from peacewatch.analysis import StoreLike, as_store
+from peacewatch.analysis import StoreLike, reproduce_flags
 from peacewatch.briefs.figure import (
     FONT,
     SCHEMA_URL,
@@ -304,7 +304,7 @@ def change_map_figure(
     changes, unnamed = province_changes(
         f, window=w, baseline=b, measure=measure, estimate=estimate, method=method, store=store
     )
-    args = f.cli_args(as_store(store).path)
+    args = reproduce_flags(f, store)
     cmd = f"peacewatch compare {args} --admin1 PROVINCE --window {w} --baseline {b} --measure {measure}"
     if measure == "fatalities":
         cmd += f" --estimate {estimate}"

@@ -103,7 +103,7 @@ def province_changes(
                 totals[name] = (sum(v for _, v in s.points), sp.days)
             if totals["baseline"][0] != 0:
                 raise
-            args = g.replace(date_from=b.start, date_to=b.end).cli_args(analysis.as_store(store).path)
+            args = analysis.reproduce_flags(g.replace(date_from=b.start, date_to=b.end), store)
             cmd = f"peacewatch series {args} --by day --measure {measure}"
             out.append(
                 ProvinceChange(u, *totals["window"], *totals["baseline"], command=cmd, status=NO_BASELINE)

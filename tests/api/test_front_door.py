@@ -146,7 +146,8 @@ def test_evaluate_and_check_the_afghanistan_case(store):
 def test_results_print_one_line_with_the_key_numbers_and_the_command(store):
     assert repr(store.compare(**AFG, **RIV)) == (
         "<Comparison rate ratio 0.215 (95% interval 0.147 to 0.312), p = 5e-09: peacewatch compare "
-        f"--store {store.store.path} --snapshot {store.snapshot} --country Afghanistan --window 2020-02-22:2020-02-29 "
+        f"--store {store.store.path} --snapshot {store.snapshot} --country Afghanistan "
+        "--window 2020-02-22:2020-02-29 "
         "--baseline 2020-02-01:2020-02-21 --measure events>"
     )
     trend = store.trend(**AFG, month="2020-03")

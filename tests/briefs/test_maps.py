@@ -172,7 +172,8 @@ def test_every_polygon_has_a_row_and_the_counts_reconcile_with_the_country(march
     assert sum(r["baseline_total"] for r in march.data) == country.baseline_total
     assert march.notes == ()
     assert march.command.startswith(
-        f"peacewatch compare --store {afghan_store.path} --snapshot {afghan_store.snapshot} --country Afghanistan "
+        f"peacewatch compare --store {afghan_store.path} --snapshot {afghan_store.snapshot} "
+        "--country Afghanistan "
         "--admin1 PROVINCE "
         "--window 2020-03-02"
     )

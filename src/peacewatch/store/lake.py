@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import duckdb
@@ -111,7 +111,7 @@ def snapshot_at(con, when: datetime | str) -> int | None:
     except ValueError:
         moment = None
     if moment is not None and moment.tzinfo is None:
-        stamp = moment.replace(tzinfo=timezone.utc).isoformat()  # UTC, whatever the machine's zone
+        stamp = moment.replace(tzinfo=UTC).isoformat()  # UTC, whatever the machine's zone
     try:
         return retrying(
             lambda: con.execute(

@@ -24,7 +24,7 @@ from peacewatch import schema
 from peacewatch.errors import IngestError, SourceError
 from peacewatch.sources.compressed import GzipProofs
 from peacewatch.store import lake
-from peacewatch.store.ddl import create_statements
+from peacewatch.store.ddl import begin, ended
 from peacewatch.store.failures import ingest_error
 from peacewatch.store.files import archive as archive_file
 from peacewatch.store.files import working_folder
@@ -87,8 +87,9 @@ def command_line(paths=()) -> str:
 
 @contextmanager
 def writing(store: Store, memory_limit: str):
-    """A connection with the lake attached read-write, inside one transaction; the block's work
-    commits as one snapshot when it ends, or none of it does. The caller holds the writer lock."""
+    """A connection with the lake attached read-write; the block's changes to the lake, made inside
+    the one transaction that ``begin(con)`` opens, commit as one snapshot when it ends, or none of them
+    does. The caller holds the writer lock."""
     location = store.location
     location.prepare()
     folder = getattr(location, "folder", None)
@@ -100,12 +101,11 @@ def writing(store: Store, memory_limit: str):
     try:
         con = lake.connect(location, read_only=False, config=config)
         try:
-            con.execute("BEGIN TRANSACTION")
-            for stmt in create_statements():
-                con.execute(stmt)
-            yield con
+            yield con  # the block stages outside the transaction, then begin() opens it (store/ddl.py)
+            begin(con)
             lake.retrying(lambda: con.execute("COMMIT"))
         finally:
+            ended(con)
             con.close()  # without COMMIT: rolled back
     finally:
         if spill is not None:
@@ -247,6 +247,7 @@ def _ingest_locked(
             snapshot_id = lake.latest_snapshot(con) + 1  # under the writer lock: the next one is ours
             sides = None
             if tax_changed:
+                begin(con)
                 record_taxonomies(con, tax_files)
                 sides = reresolve(con, taxonomy)
             for f, sha, plan, name in plans:
@@ -285,6 +286,7 @@ def _ingest_locked(
                         raise ingest_error(f, exc, memory_limit) from exc
                 first_of[sha] = results[-1]
             _prove(proofs)
+            begin(con)
             set_commit(
                 con,
                 message,
@@ -333,6 +335,7 @@ def adopt(store: Store, paths, *, wait: float, message: str | None, memory_limit
 
 def _adopt_locked(store: Store, files, taxonomy, memory_limit: str, message: str) -> int:
     with writing(store, memory_limit) as con:
+        begin(con)
         record_taxonomies(con, files)
         n = reresolve(con, taxonomy)
         set_commit(con, message, {})

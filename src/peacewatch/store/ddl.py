@@ -36,3 +36,29 @@ def create_statements() -> list[str]:
             f"WHERE NOT EXISTS (SELECT 1 FROM store_meta WHERE key = '{key}')"
         )
     return out
+
+
+def begin(con: duckdb.DuckDBPyConnection) -> None:
+    """Open a write's one transaction (so one snapshot), unless it is open already, and make the
+    store's tables in it when they are missing.
+
+    A write stages its files first, outside the transaction, and opens it just before its first
+    change to the lake: DuckDB cannot evict the blocks of a temp table made inside an explicit
+    transaction, so staging ten million rows there needed 9 GB, and two million ran out of a 300 MB
+    limit, which they stay within (629 MB peak) when staged outside it (docs/adr/0012). Only the
+    first file of an ingest stages outside; the files after it stage inside the open transaction."""
+    if id(con) in _OPEN:
+        return  # already open: this write's earlier step began it
+    con.execute("BEGIN TRANSACTION")  # a BEGIN inside a transaction would abort it: hence _OPEN
+    _OPEN.add(id(con))
+    for stmt in create_statements():
+        con.execute(stmt)
+
+
+def ended(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget ``con``'s transaction (committed, or rolled back by closing the connection)."""
+    _OPEN.discard(id(con))
+
+
+# Connections whose write transaction begin() opened (by id: a DuckDB connection takes no attributes).
+_OPEN: set[int] = set()

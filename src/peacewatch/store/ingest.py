@@ -22,6 +22,7 @@ import pyarrow as pa
 from peacewatch import schema
 from peacewatch.sources.base import ReadPlan, quote_literal
 from peacewatch.store.catalog import record, release_target, supersede
+from peacewatch.store.ddl import begin
 from peacewatch.store.staging import Progress, fields_missing, keep_raw, lookup_tables, rejects_of, stage
 
 
@@ -129,6 +130,7 @@ def _event_select(con, plan: ReadPlan, ds: str, sha256: str) -> tuple[str, str]:
 def _changes(con, table: str, target: str, staged: str) -> dict[str, int]:
     """Apply the staged rows (temp table ``staged``) to dataset ``target`` as a change set."""
     if table == "counts":
+        begin(con)
         deleted = con.execute("SELECT count(*) FROM counts WHERE dataset_id = ?", [target]).fetchone()[0]
         con.execute("DELETE FROM counts WHERE dataset_id = ?", [target])
         added = con.execute(f"INSERT INTO counts SELECT * FROM temp.{staged}").fetchone()[0]
@@ -144,6 +146,7 @@ def _changes(con, table: str, target: str, staged: str) -> dict[str, int]:
     """,
         [target],
     )
+    begin(con)
     con.execute(
         "DELETE FROM events WHERE dataset_id = ? AND event_id IN "
         "(SELECT event_id FROM temp.change_set WHERE change IN ('deleted', 'updated'))",
@@ -211,6 +214,7 @@ def write(
     keep_raw(con, plan, f"SELECT __ord FROM temp.scan_typed WHERE __bad IS NOT NULL UNION ALL {dups}")
     progress(f"writing {plan.table}")
     if target is None:
+        begin(con)
         ingested = con.execute(f"INSERT INTO {plan.table} {select}").fetchone()[0]
         changed = {"added": ingested, "updated": 0, "deleted": 0, "unchanged": 0}
     else:

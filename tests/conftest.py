@@ -107,3 +107,46 @@ def car_store_copy(car_store, tmp_path):
     path = tmp_path / "car"
     shutil.copytree(car_store.path, path)
     return Store(path)
+
+
+@pytest.fixture(scope="session")
+def with_raw():
+    """``with_raw(store)``: see :func:`_with_raw`."""
+    return _with_raw
+
+
+def _with_raw(store):
+    """Make ``events_raw`` (every event with ``raw``: the JSON of its row as read again from the
+    store's archived file, joined by ``source_row``) in the store's read connection, for tests that
+    check what a reader did with a field it does not map. The store keeps the row by reference
+    (docs/adr/0012); this rebuilds it with the reader's own scan. Files with rejected lines are not
+    supported here (their later rows shift)."""
+    from peacewatch.sources.base import quote_ident, quote_literal
+    from peacewatch.sources.registry import plan_file
+
+    parts = []
+    with store.raw() as con:
+        for d in store.datasets():
+            if d["table_name"] != "events" or not d["archive"]:
+                continue
+            plan = plan_file(
+                store.path / d["archive"], source=d["source"] if d["source"] != "mapped" else None
+            )
+            for name, table in plan.tables.items():
+                con.register(name, table)
+            cols = [r[0] for r in con.execute(f"DESCRIBE {plan.scan}").fetchall()]
+            raw = "json_object(" + ", ".join(f"{quote_literal(c)}, r.{quote_ident(c)}" for c in cols) + ")"
+            tmp = f"raw_{len(parts)}"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp} AS SELECT * FROM ({plan.scan}) r")
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {tmp} AS "
+                f"SELECT {quote_literal(d['dataset_id'])} AS dataset_id, "
+                f"r.rowid - (SELECT min(rowid) FROM temp.{tmp}) + 1 AS source_row, "
+                f"CAST({raw} AS VARCHAR) AS raw FROM temp.{tmp} r"
+            )
+            parts.append(f"SELECT * FROM temp.{tmp}")
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW events_raw AS SELECT e.*, r.raw FROM events e "
+            f"JOIN ({' UNION ALL '.join(parts)}) r USING (dataset_id, source_row)"
+        )
+    return store

@@ -20,10 +20,10 @@ AFGHAN_ROWS = 19  # located in Afghanistan (ActionGeo_CountryCode AF): 4 in the 
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory, data_file):
+def samples(tmp_path_factory, data_file, with_raw):
     store = Store(tmp_path_factory.mktemp("gdelt") / "s.duckdb")
     one, two = store.ingest([data_file(GDELT1), data_file(GDELT2)])
-    return store, one, two
+    return with_raw(store), one, two
 
 
 def by_type(store, dataset_id):
@@ -79,7 +79,7 @@ def test_gdelt1_rows_of_57_and_58_fields_are_both_read(samples):
     store, one, _ = samples
     rows = store.query(
         """SELECT json_extract(raw, '$.field_count')::INT AS fields, count(*) AS n, count(source_ref) AS urls
-           FROM events WHERE dataset_id = ? GROUP BY 1 ORDER BY 1""",
+           FROM events_raw WHERE dataset_id = ? GROUP BY 1 ORDER BY 1""",
         [one.dataset_id],
     ).to_pylist()
     # The 2013 re-adds come without SOURCEURL; the daily rows of 2016-07-28 carry it.
@@ -108,7 +108,7 @@ def test_gdelt1_cameo_codes_map_to_canonical_types(samples):
         "other": 646,
     }
     violent = store.query(
-        """SELECT count(*) AS n FROM events WHERE dataset_id = ?
+        """SELECT count(*) AS n FROM events_raw WHERE dataset_id = ?
            AND json_extract_string(raw, '$.EventRootCode') IN ('18', '19', '20')""",
         [one.dataset_id],
     ).to_pylist()[0]["n"]
@@ -127,7 +127,7 @@ def test_gdelt2_row_keeps_place_actors_code_and_url(samples):
     row = store.query(
         """SELECT date_start, date_precision, iso3, admin1, location, latitude, longitude, geo_precision,
                   event_type, sub_event_type, actor1, actor2, source_ref, raw
-           FROM events WHERE event_id = 'gdelt:954680550'"""
+           FROM events_raw WHERE event_id = 'gdelt:954680550'"""
     ).to_pylist()[0]
     raw = json.loads(row.pop("raw"))
     assert str(row.pop("date_start")) == "2020-11-13"
@@ -170,7 +170,7 @@ def test_gdelt2_cameo_codes_map_to_canonical_types(samples):
 def test_root_codes_that_lost_their_leading_zero_are_read(samples):
     store, _, two = samples
     short = store.query(
-        "SELECT count(*) AS n FROM events WHERE dataset_id = ? AND length(json_extract_string(raw, "
+        "SELECT count(*) AS n FROM events_raw WHERE dataset_id = ? AND length(json_extract_string(raw, "
         "'$.EventRootCode')) = 1",
         [two.dataset_id],
     ).to_pylist()[0]["n"]
@@ -181,7 +181,8 @@ def test_quadclass_follows_the_root_code_in_both_samples(samples):
     store, _, _ = samples
     rows = store.query(
         """SELECT DISTINCT lpad(json_extract_string(raw, '$.EventRootCode'), 2, '0') AS root,
-                  json_extract_string(raw, '$.QuadClass') AS quad FROM events WHERE root >= '14' ORDER BY 1"""
+                  json_extract_string(raw, '$.QuadClass') AS quad
+           FROM events_raw WHERE root >= '14' ORDER BY 1"""
     ).to_pylist()
     # Protest is verbal conflict (3) in GDELT's own files; 15-20 are all material conflict (4).
     assert [(r["root"], r["quad"]) for r in rows] == [("14", "3")] + [(str(r), "4") for r in range(15, 21)]
@@ -191,7 +192,7 @@ def test_fips_country_codes_become_iso3(samples):
     store, one, two = samples
     rows = store.query(
         """SELECT dataset_id, json_extract_string(raw, '$.ActionGeo_CountryCode') AS fips, count(*) AS n
-           FROM events WHERE iso3 IS NULL GROUP BY ALL ORDER BY ALL"""
+           FROM events_raw WHERE iso3 IS NULL GROUP BY ALL ORDER BY ALL"""
     ).to_pylist()
     unresolved = {(r["dataset_id"], r["fips"] or ""): r["n"] for r in rows}
     # Only rows without a location, and 'OS' (GDELT's code for the oceans), have no country.
@@ -199,7 +200,7 @@ def test_fips_country_codes_become_iso3(samples):
     afghan = store.query(
         """SELECT count(*) FILTER (iso3 = 'AFG') AS iso3,
                   count(*) FILTER (json_extract_string(raw, '$.ActionGeo_CountryCode') = 'AF') AS fips
-           FROM events"""
+           FROM events_raw"""
     ).to_pylist()[0]
     assert afghan == {"iso3": AFGHAN_ROWS, "fips": AFGHAN_ROWS}
 
@@ -209,7 +210,7 @@ def test_afghan_actor_rows_of_the_2020_sample_are_counted_by_position(samples):
     counts = store.query(
         """SELECT count(*) FILTER (json_extract_string(raw, '$.Actor1Code') = 'AFG') AS code,
                   count(*) FILTER (json_extract_string(raw, '$.Actor1CountryCode') = 'AFG') AS country
-           FROM events WHERE dataset_id = ?""",
+           FROM events_raw WHERE dataset_id = ?""",
         [two.dataset_id],
     ).to_pylist()[0]
     # PROVENANCE.md's 33 is the column the file labels Actor_1_Country_Code, which is GDELT's Actor1Code;
@@ -220,7 +221,7 @@ def test_afghan_actor_rows_of_the_2020_sample_are_counted_by_position(samples):
 def test_rows_without_a_location_get_no_coordinates(samples):
     store, one, _ = samples
     placed = store.query(
-        """SELECT count(*) AS n FROM events WHERE dataset_id = ? AND location IS NULL
+        """SELECT count(*) AS n FROM events_raw WHERE dataset_id = ? AND location IS NULL
            AND json_extract_string(raw, '$.ActionGeo_CountryCode') = '' AND latitude IS NOT NULL""",
         [one.dataset_id],
     ).to_pylist()[0]["n"]

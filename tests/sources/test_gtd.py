@@ -105,11 +105,13 @@ def test_attack_codes_decode_to_codebook_labels_and_event_types(subset, data_fil
     )
 
 
-def test_fractional_deaths_gtd_shares_among_linked_attacks_are_kept(subset):
+def test_fractional_deaths_gtd_shares_among_linked_attacks_are_kept(subset, with_raw):
     store, _ = subset
+    with_raw(store)
     row = _one(
         store,
-        "SELECT fatalities_best, raw->>'nwound' AS nwound FROM events WHERE event_id = 'gtd:201201010002'",
+        "SELECT fatalities_best, raw->>'nwound' AS nwound FROM events_raw "
+        "WHERE event_id = 'gtd:201201010002'",
     )
     assert row == {"fatalities_best": 2.5, "nwound": "14.0"}
     assert _one(store, "SELECT count(*) AS n FROM events WHERE fatalities_best IS NULL")["n"] == 2_387

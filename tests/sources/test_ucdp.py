@@ -160,7 +160,7 @@ def test_date_prec_maps_to_precision_classes_and_keeps_ucdp_windows(ingested):
     ]
 
 
-def test_hdx_file_skips_its_hxl_row_and_numbers_rows_from_the_first_event(ingested, data_file):
+def test_hdx_file_skips_its_hxl_row_and_numbers_rows_from_the_first_event(ingested, data_file, with_raw):
     store, r = ingested(HDX_BGD)
     assert any("HXL" in n for n in r.notes)
     first = _one(
@@ -173,7 +173,12 @@ def test_hdx_file_skips_its_hxl_row_and_numbers_rows_from_the_first_event(ingest
         "2013-12-13",
         1.0,
     )
-    assert _one(store, "SELECT count(*) AS n FROM events WHERE starts_with(raw->>'year', '#')")["n"] == 0
+    assert (
+        _one(with_raw(store), "SELECT count(*) AS n FROM events_raw WHERE starts_with(raw->>'year', '#')")[
+            "n"
+        ]
+        == 0
+    )
     # The same 601 Bangladesh events as in the GED 19.1 file.
     ged, _ = ingested(GED191)
     ids = set(
@@ -243,10 +248,10 @@ def test_myanmar_file_without_a_named_release_has_no_version_and_says_why(ingest
     assert (span["lo"].isoformat(), span["hi"].isoformat()) == ("1989-01-01", "2023-12-31")
 
 
-def test_geojson_takes_coordinates_from_the_point_and_dates_from_iso_datetimes(ingested):
+def test_geojson_takes_coordinates_from_the_point_and_dates_from_iso_datetimes(ingested, with_raw):
     store, r = ingested(CAR)
     assert "latitude" not in r.fields_missing and "longitude" not in r.fields_missing
-    row = _one(store, "SELECT * FROM events WHERE event_id = 'ucdp_ged:36210'")
+    row = _one(with_raw(store), "SELECT * FROM events_raw WHERE event_id = 'ucdp_ged:36210'")
     assert (row["latitude"], row["longitude"], row["date_start"].isoformat(), row["date_precision"]) == (
         5.399784,
         26.486881,

@@ -27,6 +27,12 @@ def syria_zip(tmp_path_factory, data_file) -> Path:
     return path
 
 
+def report_sha(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _unzip_dirs() -> set[str]:
     return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("peacewatch-unzip-")}
 
@@ -36,7 +42,11 @@ def test_a_zipped_real_file_ingests_and_leaves_nothing_unpacked(tmp_path, syria_
     store = Store(tmp_path / "store" / "s.duckdb")
     report = store.ingest([syria_zip])[0]
     assert report.rows_read == 16566 and report.rows_ingested + report.rows_quarantined == 16566
-    assert sorted(p.name for p in store.path.parent.iterdir()) == ["s.duckdb", "s.duckdb.lock"]
+    assert sorted(p.name for p in store.path.parent.iterdir()) == ["s.duckdb"]
+    assert {"archive", "catalog.sqlite", "data", "writer.lock"} <= {p.name for p in store.path.iterdir()}
+    # The zip itself is archived (a member is rebuilt from it), nothing unpacked stays in the store.
+    assert [p.name for p in (store.path / "archive").iterdir()] == [f"{report_sha(syria_zip)}.zip"]
+    assert not any((store.path / "tmp").glob("unzip-*"))
     assert _unzip_dirs() == before
     assert not (tmp_path / "ucdp_ged_syria.csv").exists()  # the member's ../../ was not followed
 

@@ -45,9 +45,11 @@ def test_a_newer_release_supersedes_rows_with_the_same_ids_and_the_old_ones_stay
     assert [r["event_id"] for r in current] == [f"acled:AFG100{i}" for i in range(1, 8)]
     revised = next(r for r in current if r["event_id"] == "acled:AFG1003")
     assert (revised["dataset_id"], revised["fatalities_best"]) == (b.dataset_id, 8.0)
-    old = store.at(a.snapshot_id).query(
-        "SELECT event_id FROM events WHERE dataset_id = ? ORDER BY event_id", [a.dataset_id]
-    ).to_pylist()
+    old = (
+        store.at(a.snapshot_id)
+        .query("SELECT event_id FROM events WHERE dataset_id = ? ORDER BY event_id", [a.dataset_id])
+        .to_pylist()
+    )
     assert [r["event_id"] for r in old] == [f"acled:AFG100{i}" for i in range(1, 6)]
     catalog = {d["dataset_id"]: d for d in store.datasets()}
     assert catalog[a.dataset_id]["rows_superseded"] == 3

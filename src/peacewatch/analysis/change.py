@@ -5,7 +5,7 @@ Every result carries the filters, the datasets (with version and sha256) and the
 reproduces it; periods outside the coverage of the selected datasets raise CoverageError.
 
 >>> from peacewatch import analysis, Filters
->>> analysis.trend(Filters(country="Afghanistan"), month="2020-03", store=".peacewatch/demo")  # doctest: +SKIP
+>>> analysis.trend(Filters(country="Afghanistan"), month="2020-03", store="demo")  # doctest: +SKIP
 """
 
 from __future__ import annotations

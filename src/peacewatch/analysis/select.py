@@ -26,8 +26,9 @@ StoreLike = Store | str | os.PathLike | None
 
 
 def as_store(store: StoreLike) -> Store:
-    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch-store), pinned at the snapshot it reads; the front
-    door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the Store it holds as ``.store``."""
+    """A Store from a Store, a path, or None (PEACEWATCH_STORE, else ./peacewatch-store), pinned at the
+    snapshot it reads now; the front door's ``pw.open_store(...)`` (peacewatch.api.StoreAPI) gives the
+    Store it holds as ``.store``."""
     if isinstance(store, Store):
         return store.pinned()
     inner = getattr(store, "store", None)

@@ -71,7 +71,8 @@ class Events(Result):
 
     def to_dict(self) -> list[dict[str, Any]]:
         """The rows, as ``peacewatch events --format json`` prints them (without ``raw``)."""
-        rows: list[dict[str, Any]] = self.table.drop_columns([c for c in ("raw",) if c in self.table.column_names]).to_pylist()
+        table = self.table.drop_columns([c for c in ("raw",) if c in self.table.column_names])
+        rows: list[dict[str, Any]] = table.to_pylist()
         return rows
 
     def to_arrow(self) -> pa.Table:

@@ -147,9 +147,8 @@ class Store:
     def _connection(self):
         """The read connection, attached at this Store's snapshot (resolved on first use; an unpinned
         Store re-attaches when a newer snapshot has been committed since)."""
-        if self._con is not None:
-            if self.is_pinned or lake.latest_snapshot(self._con) == self._snap:
-                return self._con
+        if self._con is not None and (self.is_pinned or lake.latest_snapshot(self._con) == self._snap):
+            return self._con
         self._require()
         with unreadable(self.path):
             snap = self._resolve()
@@ -348,7 +347,7 @@ class Store:
         """
         check_store_folder(self.path)
         plausible = plausible_window(*plausible_dates)
-        work = unzip_folder(self.location)
+        work = unzip_folder()
         try:
             reports = ingest_files(
                 self,

@@ -145,28 +145,49 @@ def ingest_files(
         report(f"hashing {f.name}", None)
         hashed.append((f, _sha256(f)))
     message = message or command_line(files)
-    # The catalog is read under the writer lock: no other writer can change it before this commits.
-    with store.location.lock(wait, message), _interruptible():
-        return _ingest_locked(
-            store,
-            hashed,
-            source=source,
-            mapping=mapping,
-            dataset_id=dataset_id,
-            taxonomy_files=taxonomy_files,
-            report=report,
-            workdir=workdir,
-            plausible=plausible,
-            memory_limit=memory_limit,
-            release_of=release_of,
-            archive=archive,
-            message=message,
-        )
+    # Files are planned (recognised, their layout read) before the store is touched: a file no reader
+    # recognises leaves no store behind. The catalog is read again under the writer lock, where no
+    # other writer can change it before this ingest commits.
+    from peacewatch.sources.registry import plan_file
+    from peacewatch.store import Store
+
+    known = {d["sha256"] for d in Store(store.path, location=store.location).datasets()}
+    planned = {}
+    for f, sha in hashed:
+        if sha not in known and sha not in planned:
+            planned[sha] = plan_file(
+                f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir
+            )
+    folder = getattr(store.location, "folder", None)
+    created = folder is not None and not folder.exists()
+    try:
+        with store.location.lock(wait, message), _interruptible():
+            return _ingest_locked(
+                store,
+                hashed,
+                planned,
+                source=source,
+                mapping=mapping,
+                dataset_id=dataset_id,
+                taxonomy_files=taxonomy_files,
+                report=report,
+                workdir=workdir,
+                plausible=plausible,
+                memory_limit=memory_limit,
+                release_of=release_of,
+                archive=archive,
+                message=message,
+            )
+    except BaseException:
+        if created:  # a store this ingest made, with nothing committed: leave nothing behind
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _ingest_locked(
     store,
     hashed,
+    planned,
     *,
     source,
     mapping,
@@ -185,33 +206,34 @@ def _ingest_locked(
     from peacewatch.store import Store
     from peacewatch.store.ingest import write
 
-    if True:
-        current = Store(store.path, location=store.location)
-        known = {d["sha256"]: d for d in current.datasets()}
-        taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
-        plans = []
-        given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
-        for f, sha in hashed:
-            if sha in known:
-                plans.append((f, sha, None, known[sha]["dataset_id"]))
-                continue
-            if sha in given:  # the same bytes twice in one ingest: read and count them once
-                plans.append((f, sha, None, None))
-                continue
-            given[sha] = f
-            plan = plan_file(f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir)
-            name = dataset_id or default_dataset_id(f)
-            if name in taken and taken[name] != sha:
-                name = f"{name}-{sha[:8]}"
-            taken[name] = sha
-            plans.append((f, sha, plan, name))
-        # New rows are resolved with the store's own taxonomy files too, so its keys stay meaningful;
-        # a new or changed file re-resolves the rows already stored (the same as adopt_taxonomies).
-        tax_files, tax_changed = merged_taxonomies(
-            current.taxonomy_files(), [TaxonomyFile.read(p) for p in taxonomy_files]
+    current = Store(store.path, location=store.location)
+    known = {d["sha256"]: d for d in current.datasets()}
+    taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
+    plans = []
+    given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
+    for f, sha in hashed:
+        if sha in known:
+            plans.append((f, sha, None, known[sha]["dataset_id"]))
+            continue
+        if sha in given:  # the same bytes twice in one ingest: read and count them once
+            plans.append((f, sha, None, None))
+            continue
+        given[sha] = f
+        plan = planned.get(sha) or plan_file(
+            f, source=source, mapping=Path(mapping) if mapping else None, workdir=workdir
         )
-        taxonomy = load_taxonomy(tax_files)
-        current.close()
+        name = dataset_id or default_dataset_id(f)
+        if name in taken and taken[name] != sha:
+            name = f"{name}-{sha[:8]}"
+        taken[name] = sha
+        plans.append((f, sha, plan, name))
+    # New rows are resolved with the store's own taxonomy files too, so its keys stay meaningful;
+    # a new or changed file re-resolves the rows already stored (the same as adopt_taxonomies).
+    tax_files, tax_changed = merged_taxonomies(
+        current.taxonomy_files(), [TaxonomyFile.read(p) for p in taxonomy_files]
+    )
+    taxonomy = load_taxonomy(tax_files)
+    current.close()
     todo = [p for p in plans if p[2] is not None]
     if not todo:
         sides = _adopt_locked(store, tax_files, taxonomy, memory_limit, message) if tax_changed else None

@@ -39,12 +39,14 @@ def release_target(con, plan: ReadPlan, asked: str | None) -> tuple[str | None, 
             raise IngestError(
                 f"--release-of {asked}: no such dataset in the store"
                 + (f" (it holds: {', '.join(known)})." if known else " (it holds none)."),
-                hint="Give the dataset_id of `peacewatch datasets`, or leave --release-of out to add a new dataset.",
+                hint="Give a dataset_id of `peacewatch datasets`, or leave --release-of out to add a "
+                "new dataset.",
             )
         if row[0] != plan.table:
             raise IngestError(
                 f"--release-of {asked}: that dataset holds {row[0]}, this file {plan.table}.",
-                hint="A release must hold the same kind of rows; leave --release-of out to add a new dataset.",
+                hint="A release must hold the same kind of rows; leave --release-of out to add a new "
+                "dataset.",
             )
         return asked, f"applied as a new release of dataset {asked} (--release-of)"
     if plan.table != "events" or not plan.source_id or not _has(con, "datasets"):

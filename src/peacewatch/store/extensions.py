@@ -48,7 +48,8 @@ def extension_file(package: str) -> Path:
     except ImportError:
         raise StoreError(
             f"the DuckDB extension package {pip_name} is not installed; the store needs it.",
-            hint=f"Install it for DuckDB {duckdb.__version__}: pip install '{pip_name}=={duckdb.__version__}'.",
+            hint=f"Install the one for DuckDB {duckdb.__version__}: "
+            f"pip install '{pip_name}=={duckdb.__version__}'.",
         ) from None
     folder = Path(module.__file__).parent / "extensions" / f"v{duckdb.__version__}"
     shipped = sorted(folder.glob("*.duckdb_extension"))

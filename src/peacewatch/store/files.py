@@ -3,9 +3,10 @@
 Every source file an ingest reads is copied once into ``STORE/archive/<sha256><suffixes>`` (the raw row
 of an event is kept by reference: its file's sha256 and its ``source_row``, docs/adr/0012). The copy is
 written under a temporary name and renamed into place, so a killed writer never leaves half a file
-under an archive name; a file already archived is not copied again. The writer's working folders (the
-unpacked member of a zip, DuckDB's spill files) live in ``STORE/tmp/<kind>-<pid>`` and are removed when
-the write ends however it ends, or by the next writer when the process that made them is gone.
+under an archive name; a file already archived is not copied again. The writer's working folder (for
+DuckDB's spill files) live in ``STORE/tmp/<kind>-<pid>`` and are removed when the write ends however
+it ends, or by the next writer when the process that made them is gone; an unpacked zip member is read
+from the system's temp folder.
 """
 
 from __future__ import annotations
@@ -81,14 +82,11 @@ def working_folder(folder: Path, kind: str) -> Path:
     return tmp / f"{kind}-{os.getpid()}"
 
 
-def unzip_folder(location) -> Path:
-    """The working folder for unpacked zip members (made only when a zip is read; the ingest removes
-    it). A store whose location has no local folder (a team catalog) uses the system's temp folder."""
-    folder = getattr(location, "folder", None)
-    if folder is None:
-        import tempfile
+def unzip_folder() -> Path:
+    """The working folder for unpacked zip members, in the system's temp folder (made only when a zip
+    is read, before the store is touched; the ingest removes it however it ends)."""
+    import tempfile
 
-        return Path(tempfile.gettempdir()) / f"peacewatch-unzip-{os.getpid()}"
-    path = working_folder(folder, "unzip")
+    path = Path(tempfile.gettempdir()) / f"peacewatch-unzip-{os.getpid()}"
     shutil.rmtree(path, ignore_errors=True)
     return path

@@ -73,7 +73,8 @@ def legacy_store_error(path: Path) -> StoreError:
     commands = rebuild_commands(rows, new)
     listing = "\n  ".join(commands) if commands else "(its catalog lists no files)"
     return StoreError(
-        f"{path}: this store was written by an earlier peacewatch (one DuckDB file); rebuild it:\n  {listing}",
+        f"{path}: this store was written by an earlier peacewatch (one DuckDB file); rebuild it:"
+        f"\n  {listing}",
         hint="A store is now a folder (docs/adr/0012); the old file can be deleted once the new store "
         "holds the same datasets (`peacewatch datasets --store NEW`).",
     )

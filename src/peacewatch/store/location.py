@@ -11,8 +11,9 @@ The ATTACH statement is built by a pure function (:meth:`LocalStore.attach_sql`)
 without a database. Another kind of catalog (PostgreSQL for a team) is one more class with the same
 four members: ``attach_sql``, ``data_path``, ``archive_path`` and ``lock``.
 
->>> LocalStore(Path("/s")).attach_sql(read_only=True, snapshot=3)
-"ATTACH 'ducklake:sqlite:/s/catalog.sqlite' AS lake (DATA_PATH '/s/data/', OVERRIDE_DATA_PATH true, READ_ONLY, SNAPSHOT_VERSION 3)"
+>>> print(LocalStore(Path("/s")).attach_sql(read_only=True, snapshot=3))  # doctest: +NORMALIZE_WHITESPACE
+ATTACH 'ducklake:sqlite:/s/catalog.sqlite' AS lake
+    (DATA_PATH '/s/data/', OVERRIDE_DATA_PATH true, READ_ONLY, SNAPSHOT_VERSION 3)
 """
 
 from __future__ import annotations

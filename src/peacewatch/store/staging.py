@@ -2,8 +2,9 @@
 
 The scan of a compressed file runs on one core, so it only copies text into a temp table; typing,
 checks and the content hash then run on every core from there. The text stays until the rows that
-cannot be ingested are known, whose raw text (JSON of their fields) the quarantine keeps. Python sees only the distinct actor and
-country names, which it resolves through the taxonomy and the gazetteer.
+cannot be ingested are known, whose raw text (JSON of their fields) the quarantine keeps. Python
+sees only the distinct actor and country names, which it resolves through the taxonomy and the
+gazetteer.
 """
 
 from __future__ import annotations
@@ -158,9 +159,9 @@ def stage(con, plan: ReadPlan, progress: Progress, plausible: tuple[date, date] 
     # (hash() is not promised to be); only those sources pay for it.
     md5 = (
         "CAST(NULL AS VARCHAR)"
-        if plan.source_id
+        if plan.source_id or plan.table != "events"
         else "md5(concat_ws(chr(31), "
-        + ", ".join(f"coalesce(r.{quote_ident(n)}, chr(0))" for n in names)
+        + ", ".join(f"coalesce(CAST(r.{quote_ident(n)} AS VARCHAR), chr(0))" for n in names)
         + "))"
     )
     reader_reason = _reason_sql(plan)

@@ -80,6 +80,9 @@ def cli_child(stages: str, *argv: str) -> None:
 
     note("start")
     import peacewatch.store as st
+
+    if os.environ.get("PEACEWATCH_BENCH_MEMORY_LIMIT"):  # --memory-limit: DuckDB's limit in the ingest
+        st.MEMORY_LIMIT = os.environ["PEACEWATCH_BENCH_MEMORY_LIMIT"]
     import peacewatch.store.ingest as st_ingest
 
     ingest, changes = st.Store.ingest, st_ingest._changes
@@ -124,31 +127,47 @@ CHILDREN = {"cli": cli_child, "reader": reader_child, "queries": queries_child}
 # ---------------------------------------------------------------- measuring
 
 
-def measure(name: str, argv: list[str]) -> dict:
-    """Run ``argv``; its wall and CPU seconds, peak memory (MB), and what it printed."""
+def measure(name: str, argv: list[str], check: bool = True) -> dict:
+    """Run ``argv``; its wall and CPU seconds, peak memory (MB), and what it printed. A failure ends
+    the benchmark, or with ``check=False`` is returned as ``error`` (its last line)."""
     out_path, err_path = WORK / "child_out.txt", WORK / "child_err.txt"
     with open(out_path, "w") as out, open(err_path, "w") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+    error = None
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{name} failed:\n{err_path.read_text()[-3000:]}")
-    return {
+        if check:
+            raise SystemExit(f"{name} failed:\n{err_path.read_text()[-3000:]}")
+        error = " ".join(err_path.read_text().split())[:400]
+    r = {
         "name": name,
         "seconds": seconds,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "peak_mb": usage.ru_maxrss / 1024,
         "printed": out_path.read_text(),
+        "error": error,
     }
+    print(
+        f"{name}: {seconds:.1f} s wall, {r['cpu_s']:.1f} s CPU, {r['peak_mb']:,.0f} MB",
+        error or "",
+        file=sys.stderr,
+    )
+    return r
 
 
-def pw_cli(name: str, *argv: str) -> dict:
+def pw_cli(name: str, *argv: str, check: bool = True) -> dict:
     """The peacewatch CLI as a measured child, with its stages."""
     stages = WORK / "stages.jsonl"
-    r = measure(name, [PY, str(HERE), "--child", "cli", str(stages), *argv])
+    r = measure(name, [PY, str(HERE), "--child", "cli", str(stages), *argv], check=check)
     r["stages"] = [json.loads(line) for line in stages.read_text().splitlines()]
     return r
+
+
+def limit_note() -> str:
+    limit = os.environ.get("PEACEWATCH_BENCH_MEMORY_LIMIT")
+    return f", DuckDB memory limit {limit}" if limit else ""
 
 
 def fresh(path: Path) -> Path:
@@ -168,6 +187,9 @@ def heading(title: str) -> list[str]:
 
 
 def row(r: dict, base: dict | None = None) -> str:
+    if r.get("error"):
+        failed = f"{r['name']}: **failed** ({r['error'][:160]})"
+        return f"| {failed} | {r['seconds']:.1f} | {r['cpu_s']:.1f} | {r['peak_mb']:,.0f} | | |"
     ratio = (
         f" {r['seconds'] / base['seconds']:.2f}x | {r['cpu_s'] / base['cpu_s']:.2f}x |" if base else " | |"
     )
@@ -348,7 +370,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="rounds of the ingest comparison")
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--no-publish", action="store_true", help="print only")
+    parser.add_argument(
+        "--memory-limit", help="DuckDB's memory limit in peacewatch's ingest (default: its own)"
+    )
     args = parser.parse_args()
+    if args.memory_limit:
+        os.environ["PEACEWATCH_BENCH_MEMORY_LIMIT"] = args.memory_limit
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(parts) - set(PARTS)
     if unknown:

@@ -112,6 +112,10 @@ def cli_child(stages: str, *argv: str) -> None:
     st.Store.ingest = logged_ingest
     st_ingest._changes = logged_changes
     note("imported")
+    if argv[0] == "api-release":  # the CLI has no --release-of yet: the same ingest through the API
+        st.Store(argv[1]).ingest([Path(argv[3])], release_of=argv[2], progress=lambda s, f: None)
+        note("exit")
+        return
     sys.argv = ["peacewatch", *argv]
     from peacewatch.cli.app import run
 
@@ -159,9 +163,11 @@ def measure(name: str, argv: list[str], check: bool = True) -> dict:
 
 def pw_cli(name: str, *argv: str, check: bool = True) -> dict:
     """The peacewatch CLI as a measured child, with its stages."""
-    stages = WORK / f"stages-{os.getpid()}.jsonl"  # one per benchmark process: runs may overlap
+    # one file per run and benchmark process (runs may overlap), kept for a run that is cut short
+    stages = WORK / f"stages-{os.getpid()}-{time.time_ns()}.jsonl"
     r = measure(name, [PY, str(HERE), "--child", "cli", str(stages), *argv], check=check)
     r["stages"] = [json.loads(line) for line in stages.read_text().splitlines()]
+    print("\n".join(report_stages(r)), file=sys.stderr)
     return r
 
 
@@ -274,8 +280,7 @@ def part_release(args) -> str:
         apply = pw_cli("peacewatch ingest --release-of (CLI)", "ingest", "--store", str(store),
                        "--release-of", dataset, str(b))  # fmt: skip
     else:  # the CLI flag is not there yet: the same call through the Python API
-        apply = measure("Store.ingest(release_of=) (API)", [PY, str(HERE), "--child", "queries", "release",
-                                                           str(store), dataset, str(b)])  # fmt: skip
+        apply = pw_cli("Store.ingest(release_of=) (Python API)", "api-release", str(store), dataset, str(b))
     after = folder_files(store)
     s = Store(store)
     snap = s.snapshots()[-1]

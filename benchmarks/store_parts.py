@@ -191,14 +191,10 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
 
 
 def queries_child(mode: str, store: str, *rest: str) -> None:
-    """``run``: time the two queries (API and hand-written SQL) on ``store`` and print them as JSON.
-    ``release``: apply ``rest[1]`` as a new release of dataset ``rest[0]`` through the Python API."""
+    """Time the two queries (API and hand-written SQL) on ``store``; print them as JSON."""
     import peacewatch as pw
     from peacewatch.store import Store, lake
 
-    if mode == "release":
-        Store(store).ingest([Path(rest[1])], release_of=rest[0])
-        return
     repeat = 5
     session = pw.open_store(store)
     s = Store(store)

@@ -24,6 +24,11 @@ each stage it reports). Inputs are cached in benchmarks/.work/; results are appe
 docs/benchmarks.md.
 
     python benchmarks/store.py [--only ingest,release,big,readers] [--rows N] [--big-rows N]
+                               [--repeat 2] [--skip-pandas] [--memory-limit 12GB] [--no-publish]
+
+``--memory-limit`` replaces peacewatch's DuckDB memory limit (``peacewatch.store.MEMORY_LIMIT``) in
+the measured ingests: at core aed8b10 the ten-million-row ingest runs out of memory at every limit up
+to 3 GB (docs/benchmarks.md, "Living store"), so the other parts need it to run at all.
 """
 
 from __future__ import annotations

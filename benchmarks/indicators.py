@@ -64,11 +64,10 @@ def build_store(rows: int) -> tuple[Path, Path]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    import duckdb
+    from peacewatch.store import Store
 
-    con = duckdb.connect(str(store), read_only=True)
-    con.execute(f"COPY (SELECT * EXCLUDE (raw) FROM events) TO '{parquet}' (FORMAT parquet)")
-    con.close()
+    with Store(store).raw() as con:  # the store is a DuckLake folder: its read connection
+        con.execute(f"COPY (SELECT * FROM events) TO '{parquet}' (FORMAT parquet)")
     src.unlink()
     return store, parquet
 
@@ -110,7 +109,7 @@ def pandas_script(parquet: Path) -> tuple:
     import pandas as pd
 
     df = pd.read_parquet(parquet)
-    df = df[(df.country == "Afghanistan") & (df.event_type == "battle") & df.superseded_by.isna()]
+    df = df[(df.country == "Afghanistan") & (df.event_type == "battle")]
     daily = df.groupby("date_start").size()
     daily.index = pd.to_datetime(daily.index)
     daily = daily.reindex(pd.date_range(FROM, TO, freq="D"), fill_value=0)
@@ -129,7 +128,7 @@ def duckdb_sql(con) -> tuple:
         WITH days AS (SELECT CAST(d AS DATE) AS day
                       FROM range(DATE '{FROM}', DATE '{TO}' + 1, INTERVAL 1 DAY) t(d)),
              n AS (SELECT date_start AS day, count(*) AS n FROM events
-                   WHERE superseded_by IS NULL AND country = 'Afghanistan' AND event_type = 'battle'
+                   WHERE country = 'Afghanistan' AND event_type = 'battle'
                      AND date_start BETWEEN DATE '{FROM}' AND DATE '{TO}' GROUP BY 1)
         SELECT days.day, coalesce(n.n, 0) FROM days LEFT JOIN n USING (day) ORDER BY 1""").fetchall()
     w0, w1 = WINDOW.split(":")
@@ -137,7 +136,7 @@ def duckdb_sql(con) -> tuple:
     ratio = con.execute(f"""
         SELECT (count(*) FILTER (date_start BETWEEN DATE '{w0}' AND DATE '{w1}') / 8.0) /
                (count(*) FILTER (date_start BETWEEN DATE '{b0}' AND DATE '{b1}') / 21.0)
-        FROM events WHERE superseded_by IS NULL AND country = 'Afghanistan' AND event_type = 'battle'
+        FROM events WHERE country = 'Afghanistan' AND event_type = 'battle'
           AND date_start BETWEEN DATE '{b0}' AND DATE '{w1}'""").fetchone()[0]
     return float(sum(v for _, v in series)), round(float(ratio), 6)
 
@@ -157,12 +156,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     store, parquet = build_store(args.rows)
-    import duckdb
 
     import peacewatch
 
     session = peacewatch.open_store(store)
-    sql_con = duckdb.connect(str(store), read_only=True)
+    from peacewatch.store import Store
+
+    sql_store = Store(store).pinned()  # the analyst's connection: the lake attached at one snapshot
+    with sql_store.raw() as sql_con:
+        pass  # the Store keeps the connection open
     peacewatch_api(session)  # warm the page cache and imports once, as a working session would be
     duckdb_sql(sql_con)
     runs = {

@@ -36,7 +36,7 @@ def test_a_hostile_store_path_is_one_quoted_word_and_the_shell_runs_nothing(syri
     folder = tmp_path / HOSTILE
     folder.mkdir()
     store = folder / "syria.duckdb"
-    shutil.copyfile(syria_store.path, store)
+    shutil.copytree(syria_store.path, store)
     f = Filters(country="Syria", admin1="Aleppo", date_from=dt.date(2017, 1, 1), date_to=dt.date(2017, 1, 31))
     r = analysis.series(f, by="week", store=store)
     words = shlex.split(r.command)

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from peacewatch.cli.app import main
+from peacewatch.store import Store
 from peacewatch.store.failures import ingest_error
 
 ARGENTINA = "acled_global_sample_2022/acled_argentina_2022-06_326_events.csv.gz"
@@ -43,13 +44,19 @@ def argentina_lines(data_file) -> list[str]:
 
 
 def _damaged(syria_store, tmp_path: Path, how: str) -> Path:
-    target = tmp_path / f"{how}.duckdb"
-    raw = syria_store.path.read_bytes()
-    if how == "truncated":
-        target.write_bytes(raw[: len(raw) // 3])
-    else:  # a block overwritten in the middle: checksums no longer match
+    target = tmp_path / how
+    shutil.copytree(syria_store.path, target)
+    if how == "truncated":  # the catalog cut short
+        catalog = target / "catalog.sqlite"
+        raw = catalog.read_bytes()
+        catalog.write_bytes(raw[: len(raw) // 3])
+    else:  # the middle of the largest data file overwritten
+        data = max((p for p in (target / "data").rglob("*.parquet")), key=lambda p: p.stat().st_size)
+        raw = data.read_bytes()
         middle = len(raw) // 2
-        target.write_bytes(raw[:middle] + b"\xff" * 65536 + raw[middle + 65536 :])
+        data.write_bytes(
+            raw[:middle] + b"\xff" * min(65536, middle // 2) + raw[middle + min(65536, middle // 2) :]
+        )
     return target
 
 
@@ -64,12 +71,12 @@ def _foreign(path: Path) -> Path:
 @pytest.mark.parametrize(
     "kind, expected",
     [
-        ("empty", "found an empty file"),
-        ("text", "not a DuckDB database file"),
-        ("folder", "found a folder"),
+        ("empty", "expected a store folder, found a file"),
+        ("text", "expected a store folder, found a file"),
+        ("folder", "a folder, but not a peacewatch store (no catalog.sqlite in it; found notes.txt)"),
         ("devnull", "found a device"),
-        ("truncated", "damaged or truncated"),
-        ("corrupt", "damaged or truncated"),
+        ("truncated", "the store is damaged"),
+        ("corrupt", "the store is damaged"),
         ("foreign", "not a peacewatch store"),
     ],
 )
@@ -80,7 +87,9 @@ def test_a_store_path_that_is_no_store_is_one_sentence(
     path = {
         "empty": lambda: (tmp_path / "e.duckdb").touch() or tmp_path / "e.duckdb",
         "text": lambda: (tmp_path / "t.duckdb").write_text("hello\n") and tmp_path / "t.duckdb",
-        "folder": lambda: (tmp_path / "f.duckdb").mkdir() or tmp_path / "f.duckdb",
+        "folder": lambda: (
+            (tmp_path / "f").mkdir() or ((tmp_path / "f" / "notes.txt").write_text("x") and tmp_path / "f")
+        ),
         "devnull": lambda: Path(os.devnull),
         "truncated": lambda: _damaged(syria_store, tmp_path, "truncated"),
         "corrupt": lambda: _damaged(syria_store, tmp_path, "corrupt"),
@@ -95,7 +104,7 @@ def test_a_store_path_that_is_no_store_is_one_sentence(
 def test_ingest_into_a_store_path_that_is_no_store_is_refused_before_reading(capsys, tmp_path, data_file):
     (tmp_path / "t.duckdb").write_text("hello\n")
     code, err = run(capsys, "ingest", "--store", tmp_path / "t.duckdb", data_file(ARGENTINA))
-    assert_user_error(code, err, "not a DuckDB database file")
+    assert_user_error(code, err, "expected a store folder, found a file")
     assert (tmp_path / "t.duckdb").read_text() == "hello\n"
 
 
@@ -212,23 +221,21 @@ def test_a_refused_write_during_ingest_is_one_sentence_and_the_store_is_unchange
 ):
     store = tmp_path / "s.duckdb"
     assert main(["ingest", "--store", str(store), str(data_file(ARGENTINA))]) == 0
-    before = store.read_bytes()
+    before = (Store(store).snapshots(), Store(store).datasets())
     half = tmp_path / "acled_argentina_half.csv"
     half.write_text("".join(argentina_lines[:100]), encoding="utf-8")
 
     def refuse(src, dst):
         raise OSError(number, os.strerror(number), str(dst))
 
+    # The archive's copy of the new file is renamed into place: refuse that write.
     monkeypatch.setattr("peacewatch.store.files.os.replace", refuse)
     capsys.readouterr()
     code, err = run(capsys, "ingest", "--store", store, half)
     assert_user_error(code, err, expected, str(store))
-    assert store.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "acled_argentina_half.csv",
-        "s.duckdb",
-        "s.duckdb.lock",
-    ]
+    assert (Store(store).snapshots(), Store(store).datasets()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acled_argentina_half.csv", "s.duckdb"]
+    assert len(list((store / "archive").iterdir())) == 1  # no half-copied file under an archive name
 
 
 def test_a_full_disk_inside_duckdb_is_named_as_a_full_disk_not_a_format_problem(tmp_path):

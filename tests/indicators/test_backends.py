@@ -54,11 +54,11 @@ def backends(spark, tmp_path_factory, afghan_store, test_data):
     import ibis
 
     store = Store(tmp_path_factory.mktemp("parity") / "s.duckdb")
-    shutil.copyfile(afghan_store.path, store.path)
+    shutil.copytree(afghan_store.path, store.path)
     store.ingest([test_data / "acled_release_a.csv"])
     parquet = store.path.with_name("events.parquet")
     with store.raw() as con:
-        con.execute(f"COPY (SELECT * EXCLUDE (raw) FROM events) TO '{parquet}' (FORMAT parquet)")
+        con.execute(f"COPY (SELECT * FROM events) TO '{parquet}' (FORMAT parquet)")
     spark.read.parquet(str(parquet)).createOrReplaceTempView("events")
     return store.ibis().table("events"), ibis.pyspark.connect(spark).table("events"), store.datasets()
 

@@ -1,141 +1,193 @@
-"""The store's files on disk: ingest keeps a store's mode, new stores follow the umask, and clean-up
-removes only this store's working files, matched literally, and only those of writers that are gone."""
+"""The store folder: its ATTACH statement, archive, writer lock, working folders, and the refusal of a
+store written by an earlier peacewatch (one DuckDB file) with the commands that rebuild it."""
 
 from __future__ import annotations
 
 import os
-import stat
+import shlex
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import duckdb
 import pytest
 
-from peacewatch.store import Store
-
-ARGENTINA = "acled_global_sample_2022/acled_argentina_2022-06_326_events.csv.gz"
-
-
-def _mode(path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
+from peacewatch.errors import StoreError
+from peacewatch.store import Store, extensions
+from peacewatch.store.files import suffixes
+from peacewatch.store.legacy import rebuild_commands
+from peacewatch.store.location import LocalStore, file_lock
 
 
-@pytest.fixture
-def two_files(data_file, tmp_path):
-    """Two real files: the Argentina export, and its first half under another name (another sha256)."""
-    first = data_file(ARGENTINA)
-    import gzip
-
-    lines = gzip.decompress(first.read_bytes()).decode().splitlines(keepends=True)
-    half = tmp_path / "acled_argentina_first_half.csv"
-    half.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
-    return first, half
-
-
-@pytest.mark.parametrize("mode", [0o600, 0o640, 0o604])
-def test_ingest_keeps_the_mode_of_an_existing_store(tmp_path, two_files, mode):
-    store = Store(tmp_path / "s.duckdb")
-    store.ingest([two_files[0]])
-    os.chmod(store.path, mode)
-    owner = os.stat(store.path).st_uid, os.stat(store.path).st_gid
-    store.ingest([two_files[1]])
-    assert len(store.datasets()) == 2
-    assert _mode(store.path) == mode
-    assert (os.stat(store.path).st_uid, os.stat(store.path).st_gid) == owner
-
-
-@pytest.mark.parametrize("umask, expected", [(0o077, 0o600), (0o022, 0o644), (0o027, 0o640)])
-def test_a_new_store_follows_the_umask(tmp_path, data_file, umask, expected):
-    code = (
-        "import os, sys; os.umask(int(sys.argv[3], 8)); from peacewatch.store import Store; "
-        "Store(sys.argv[1]).ingest([sys.argv[2]])"
+def test_the_attach_statement_is_built_without_a_database():
+    loc = LocalStore(Path("/data/lake"))
+    assert loc.attach_sql(read_only=False) == (
+        "ATTACH 'ducklake:sqlite:/data/lake/catalog.sqlite' AS lake "
+        "(DATA_PATH '/data/lake/data/', OVERRIDE_DATA_PATH true)"
     )
-    path = tmp_path / "new.duckdb"
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(path), str(data_file(ARGENTINA)), oct(umask)[2:]],
-        capture_output=True,
+    assert loc.attach_sql(read_only=True, snapshot=7).endswith("READ_ONLY, SNAPSHOT_VERSION 7)")
+
+
+def test_a_quote_in_the_store_path_is_escaped_and_a_nul_refused():
+    sql = LocalStore(Path("/tmp/it's here")).attach_sql(read_only=True)
+    assert "'ducklake:sqlite:/tmp/it''s here/catalog.sqlite'" in sql and "'/tmp/it''s here/data/'" in sql
+    with pytest.raises(StoreError, match="NUL"):
+        LocalStore(Path("/tmp/a\x00b")).attach_sql(read_only=True)
+
+
+def test_a_store_whose_path_has_a_quote_ingests_and_reads(tmp_path, test_data):
+    store = Store(tmp_path / "analyst's store")
+    store.ingest([test_data / "acled_release_a.csv"])
+    assert Store(store.path).query("SELECT count(*) AS n FROM events").to_pylist() == [{"n": 5}]
+
+
+def test_a_moved_store_folder_opens_where_it_now_is(tmp_path, test_data):
+    store = Store(tmp_path / "s")
+    store.ingest([test_data / "acled_release_a.csv"])
+    store.close()
+    moved = tmp_path / "elsewhere"
+    store.path.rename(moved)
+    assert Store(moved).query("SELECT count(*) AS n FROM events").to_pylist() == [{"n": 5}]
+
+
+def test_archive_names_keep_the_file_type():
+    assert suffixes(Path("/d/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz")) == ".csv.gz"
+    assert suffixes(Path("/d/GEDEvent_v23_1_CAR.geojson.gz")) == ".geojson.gz"
+    assert suffixes(Path("/d/ged_v25.1.csv")) == ".csv"
+    assert suffixes(Path("/d/README")) == ""
+
+
+def test_a_file_ingested_twice_under_other_names_is_archived_once(tmp_path, test_data):
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes((test_data / "acled_release_a.csv").read_bytes())
+    store = Store(tmp_path / "s")
+    first, again = store.ingest([test_data / "acled_release_a.csv", copy])
+    assert again.status == "unchanged" and len(list((store.path / "archive").iterdir())) == 1
+    assert (store.path / first.archive).read_bytes() == copy.read_bytes()
+
+
+def test_a_second_writer_waits_for_the_lock_then_names_its_holder(tmp_path):
+    lock = tmp_path / "writer.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from peacewatch.store.location import file_lock\n"
+            "with file_lock(Path(sys.argv[1]), 0, 'peacewatch ingest big.csv'):\n"
+            "    print('held', flush=True); time.sleep(60)",
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
         text=True,
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert _mode(path) == expected
-
-
-def _live_writer_files(folder, name):
-    """The working files of a writer that is still running (a sleeping child process)."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    copy = folder / f"{name}.tmp-{proc.pid}"
-    copy.write_bytes(b"a copy being written")
-    spill = folder / f"{name}.tmp-{proc.pid}.spill"
-    spill.mkdir()
-    (spill / "block").write_bytes(b"spilled")
-    return proc, [copy, spill]
-
-
-def test_a_star_in_the_store_name_touches_no_other_store_s_working_files(tmp_path, two_files):
-    other = tmp_path / "store.duckdb"
-    proc, files = _live_writer_files(tmp_path, other.name)
     try:
-        starred = Store(tmp_path / "s*.duckdb")
-        starred.ingest([two_files[0]])
-        assert starred.path.name == "s*.duckdb" and len(starred.datasets()) == 1
-        assert all(p.exists() for p in files)
-        assert (files[1] / "block").read_bytes() == b"spilled"
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(StoreError) as info, file_lock(lock, 0.6):
+            pass
+        assert 0.5 < time.monotonic() - started < 10
+        assert f"pid {holder.pid}: peacewatch ingest big.csv" in str(info.value)
+        assert str(lock) in str(info.value) and "--wait" in info.value.hint
     finally:
-        proc.kill()
-        proc.wait()
+        holder.kill()
+        holder.wait()
+    with file_lock(lock, 0):  # the lock of a killed holder is free at once
+        assert lock.read_text().startswith(f"pid {os.getpid()}:")
 
 
-def test_a_live_writer_s_copy_survives_a_deleted_lock_file_and_a_dead_writer_s_is_removed(
-    tmp_path, two_files
+def test_a_dead_writer_s_working_folder_is_removed_by_the_next_writer(tmp_path, test_data):
+    store = Store(tmp_path / "s")
+    store.ingest([test_data / "acled_release_a.csv"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = store.path / "tmp" / f"spill-{dead.pid}"
+    left.mkdir(parents=True)
+    (left / "x.tmp").write_bytes(b"spill")
+    store.ingest([test_data / "acled_release_b.csv"])
+    assert not left.exists()
+
+
+def test_a_missing_extension_package_names_the_pip_package(monkeypatch):
+    import importlib
+
+    real = importlib.import_module
+    monkeypatch.setattr(extensions, "_found", {})
+    monkeypatch.setattr(
+        importlib,
+        "import_module",
+        lambda name, *a: (
+            (_ for _ in ()).throw(ImportError(name)) if name.startswith("duckdb_ext") else real(name)
+        ),
+    )
+    with pytest.raises(StoreError, match=r"duckdb-extension-ducklake is not installed") as info:
+        extensions.extension_file("ducklake")
+    assert f"duckdb-extension-ducklake=={duckdb.__version__}" in info.value.hint
+
+
+def _old_store(path: Path, rows: list[tuple]) -> Path:
+    """A store as the earlier peacewatch wrote it: one DuckDB file with a datasets catalog."""
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE datasets (dataset_id VARCHAR, source VARCHAR, reader VARCHAR, path VARCHAR, "
+        "sha256 VARCHAR, notes VARCHAR[], ingested_at TIMESTAMP)"
+    )
+    con.execute("CREATE TABLE events (event_id VARCHAR, raw JSON, superseded_by VARCHAR)")
+    for n, r in enumerate(rows):
+        con.execute(
+            f"INSERT INTO datasets VALUES (?, ?, ?, ?, 'x', ?, TIMESTAMP '2026-01-0{n + 1}')", list(r)
+        )
+    con.close()
+    return path
+
+
+def test_a_store_written_by_the_earlier_peacewatch_is_refused_with_the_commands_that_rebuild_it(
+    tmp_path, data_file, test_data
 ):
-    store = Store(tmp_path / "s.duckdb")
-    store.ingest([two_files[0]])
-    proc, live = _live_writer_files(tmp_path, store.path.name)
-    dead_proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead_proc.wait()
-    dead = [tmp_path / f"s.duckdb.tmp-{dead_proc.pid}", tmp_path / f"s.duckdb.tmp-{dead_proc.pid}.wal"]
-    for p in dead:
-        p.write_bytes(b"left by a killed ingest")
-    (tmp_path / "s.duckdb.lock").unlink(missing_ok=True)  # as a user might, by hand
-    try:
-        store.ingest([two_files[1]])
-        assert all(p.exists() for p in live)
-        assert not any(p.exists() for p in dead)
-        assert len(store.datasets()) == 2
-    finally:
-        proc.kill()
-        proc.wait()
+    ged = data_file("ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz")
+    mapping = Path("examples/mappings/acled_afghanistan_weekly.yaml").resolve()
+    old = _old_store(
+        tmp_path / "old.duckdb",
+        [
+            ("ged", "ucdp_ged", "ucdp_ged.csv", str(ged), []),
+            (
+                "weekly",
+                "mapped:acled_weekly",
+                "mapped",
+                "/d/weekly.csv.gz",
+                [f"mapped by {mapping} (sha256 ab12)"],
+            ),
+            ("a", "acled", "acled.csv", str(test_data / "acled_release_a.csv"), []),
+        ],
+    )
+    with pytest.raises(StoreError) as info:
+        Store(old).datasets()
+    message = str(info.value)
+    assert "written by an earlier peacewatch (one DuckDB file); rebuild it:" in message
+    new = tmp_path / "old-store"
+    assert f"peacewatch ingest --store {new} {ged} {test_data / 'acled_release_a.csv'}" in message
+    assert f"peacewatch ingest --store {new} --mapping {mapping} /d/weekly.csv.gz" in message
+    with pytest.raises(StoreError, match="earlier peacewatch"):
+        Store(old).ingest([test_data / "acled_release_b.csv"])
+    # The printed command does rebuild it.
+    command = next(line.strip() for line in message.splitlines() if "acled_release_a" in line)
+    from peacewatch.cli.app import main
+
+    assert main(shlex.split(command)[1:]) == 0
+    assert {d["dataset_id"] for d in Store(new).datasets()} == {
+        "ucdp-ged-syria-2016-01-01-2019-11-30",
+        "acled-release-a",
+    }
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
-def test_ingest_keeps_the_owner_of_a_store_owned_by_another_user(tmp_path, two_files):
-    store = Store(tmp_path / "s.duckdb")
-    store.ingest([two_files[0]])
-    os.chown(store.path, 65534, 65534)
-    os.chmod(store.path, 0o640)
-    store.ingest([two_files[1]])
-    st = os.stat(store.path)
-    assert (st.st_uid, st.st_gid, _mode(store.path)) == (65534, 65534, 0o640)
-
-
-def test_a_full_disk_while_copying_the_store_leaves_no_partial_copy(tmp_path, two_files, monkeypatch):
-    import errno
-
-    from peacewatch.store import files
-
-    store = Store(tmp_path / "s.duckdb")
-    store.ingest([two_files[0]])
-    before = store.path.read_bytes()
-
-    def full(src, dst, length=0):
-        dst.write(src.read(4096))
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(files.shutil, "copyfileobj", full)
-    with pytest.raises(OSError):
-        store.ingest([two_files[1]])
-    assert store.path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "acled_argentina_first_half.csv",
-        "s.duckdb",
-        "s.duckdb.lock",
+def test_rebuild_commands_group_files_by_how_they_must_be_read():
+    rows = [
+        {"path": "/d/a b.csv", "source": "acled", "notes": []},
+        {"path": "/d/m.csv", "source": "mapped:x", "notes": ["mapped by /m/x.yaml (sha256 00ff)"]},
+        {"path": "/d/n.csv", "source": "mapped:y", "notes": []},
+    ]
+    assert rebuild_commands(rows, Path("/s")) == [
+        "peacewatch ingest --store /s '/d/a b.csv'",
+        "peacewatch ingest --store /s --mapping /m/x.yaml /d/m.csv",
+        "peacewatch ingest --store /s --mapping '<the mapping file of mapped:y>' /d/n.csv",
     ]

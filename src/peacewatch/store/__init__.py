@@ -132,11 +132,29 @@ class Store:
 
     # -- connections -------------------------------------------------------------------------------
 
+    def _check_path(self) -> None:
+        """A local store's path must be a folder (or nothing yet); other locations have no path."""
+        if isinstance(self.location, LocalStore):
+            check_store_folder(self.path)
+
     def exists(self) -> bool:
-        return self.location.exists()
+        """Whether a store is here (a path that cannot be a store folder is a StoreError)."""
+        self._check_path()
+        if self.location.exists():
+            return True
+        folder = getattr(self.location, "folder", None)
+        if folder is not None and folder.is_dir():
+            other = sorted(p.name for p in folder.iterdir() if p.name not in {"writer.lock", "tmp"})
+            if other:
+                raise StoreError(
+                    f"{folder}: a folder, but not a peacewatch store (no catalog.sqlite in it; found "
+                    f"{', '.join(other[:5])}{', ...' if len(other) > 5 else ''}).",
+                    hint="Point --store or PEACEWATCH_STORE at a store folder made by `peacewatch ingest`.",
+                )
+        return False
 
     def _require(self) -> None:
-        check_store_folder(self.path)
+        self._check_path()
         if not self.location.exists():
             raise StoreError(
                 f"{self.location.describe()}: no store here yet.",
@@ -151,35 +169,39 @@ class Store:
             return self._con
         self._require()
         with unreadable(self.path):
-            snap = self._resolve()
-            con = lake.connect(self.location, read_only=True, snapshot=snap)
+            asked = self._asked
+            if isinstance(asked, bool):
+                raise StoreError(f"snapshot={asked!r}: expected a snapshot id or a time.")
+            if isinstance(asked, str) and asked.strip().isdigit():
+                asked = int(asked)
+            if isinstance(asked, int):
+                con, snap = lake.connect(self.location, read_only=True, snapshot=asked), asked
+            else:
+                # One connection: attached as it is now to find the snapshot, then again pinned at it
+                # (the extensions, the costly part of opening, stay loaded).
+                con = lake.connect(self.location, read_only=True)
+                try:
+                    snap = self._resolve(con, asked)
+                    lake.reattach(con, self.location, snap)
+                except BaseException:
+                    con.close()
+                    raise
         # The old connection is not closed here: a pinned Store made from this one may still read it.
         self._con, self._snap, self._ibis = con, snap, None
         return con
 
-    def _resolve(self) -> int:
-        asked = self._asked
-        if isinstance(asked, bool):
-            raise StoreError(f"snapshot={asked!r}: expected a snapshot id or a time.")
-        if isinstance(asked, int):
-            return asked
-        if isinstance(asked, str) and asked.strip().isdigit():
-            return int(asked)
-        probe = lake.connect(self.location, read_only=True)
-        try:
-            if asked is None:
-                return lake.latest_snapshot(probe)
-            found = lake.snapshot_at(probe, asked)
-            if found is None:
-                lo, _ = lake.snapshot_range(probe)
-                raise StoreError(
-                    f"{self.location.describe()}: no snapshot at or before {asked}; the first was "
-                    f"committed later (snapshot {lo}).",
-                    hint="Give a later time, or a snapshot id (`peacewatch snapshots` lists them).",
-                )
-            return found
-        finally:
-            probe.close()
+    def _resolve(self, con, asked) -> int:
+        if asked is None:
+            return lake.latest_snapshot(con)
+        found = lake.snapshot_at(con, asked)
+        if found is None:
+            lo, _ = lake.snapshot_range(con)
+            raise StoreError(
+                f"{self.location.describe()}: no snapshot at or before {asked}; the first was "
+                f"committed later (snapshot {lo}).",
+                hint="Give a later time, or a snapshot id (`peacewatch snapshots` lists them).",
+            )
+        return found
 
     def close(self) -> None:
         if self._con is not None:
@@ -191,16 +213,19 @@ class Store:
         snap = self.snapshot
         hit = self._cache.get(name)
         if hit is None or hit[0] != snap:
-            self._cache[name] = (snap, make())
+            with unreadable(self.path):
+                self._cache[name] = (snap, make())
         return self._cache[name][1]
 
     def _has_table(self, name: str) -> bool:
         return name in self._cached("tables", self._tables)
 
     def _tables(self) -> set[str]:
+        # No bound parameters: binding one makes DuckDB's Python client import pandas (a second on
+        # `peacewatch datasets`, tests/cli/test_startup.py).
         rows = self._con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'",
-            [lake.ALIAS],
+            "SELECT table_name FROM duckdb_tables() "
+            f"WHERE database_name = '{lake.ALIAS}' AND schema_name = 'main'"
         ).fetchall()
         return {r[0] for r in rows}
 
@@ -300,6 +325,26 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------------
 
+    def compact(self, keep: int, *, wait: float = DEFAULT_WAIT) -> dict[str, Any]:
+        """Expire all but the newest ``keep`` snapshots and delete the files nothing refers to any more
+        (see store/snapshots.py); the current state is unchanged. Returns the expired snapshot ids,
+        the kept ones and the files removed.
+
+        >>> Store(".peacewatch/demo").compact(keep=5)["expired"]   # doctest: +SKIP
+        [0, 1]
+        """
+        from peacewatch.store.snapshots import compact
+
+        self._require()
+        with self.location.lock(wait, f"Store.compact(keep={keep})"):
+            con = lake.connect(self.location, read_only=False)
+            try:
+                done = compact(con, keep, getattr(self.location, "archive_path", None))
+            finally:
+                con.close()
+        self._written()
+        return done
+
     def adopt_taxonomies(
         self, paths: Sequence[str | os.PathLike], *, wait: float = DEFAULT_WAIT, message: str | None = None
     ) -> int | None:
@@ -345,7 +390,7 @@ class Store:
         time: another waits up to ``wait`` seconds. ``message`` is the snapshot's commit message
         (default: the command line).
         """
-        check_store_folder(self.path)
+        self._check_path()
         plausible = plausible_window(*plausible_dates)
         work = unzip_folder()
         try:

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import re
-import select
 import shlex
 import shutil
-import signal
 import sys
-import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
@@ -32,6 +28,7 @@ from peacewatch.store.ddl import create_statements
 from peacewatch.store.failures import ingest_error
 from peacewatch.store.files import archive as archive_file
 from peacewatch.store.files import working_folder
+from peacewatch.store.interrupts import interruptible, polling
 from peacewatch.store.snapshots import set_commit
 from peacewatch.store.taxonomies import TaxonomyFile, reresolve
 from peacewatch.store.taxonomies import load as load_taxonomy
@@ -151,7 +148,7 @@ def ingest_files(
     from peacewatch.sources.registry import plan_file
     from peacewatch.store import Store
 
-    known = {d["sha256"] for d in Store(store.path, location=store.location).datasets()}
+    known = set(_known(Store(store.path, location=store.location)))
     planned = {}
     for f, sha in hashed:
         if sha not in known and sha not in planned:
@@ -161,7 +158,7 @@ def ingest_files(
     folder = getattr(store.location, "folder", None)
     created = folder is not None and not folder.exists()
     try:
-        with store.location.lock(wait, message), _interruptible():
+        with store.location.lock(wait, message), interruptible():
             return _ingest_locked(
                 store,
                 hashed,
@@ -207,13 +204,13 @@ def _ingest_locked(
     from peacewatch.store.ingest import write
 
     current = Store(store.path, location=store.location)
-    known = {d["sha256"]: d for d in current.datasets()}
-    taken = {d["dataset_id"]: d["sha256"] for d in known.values()}
+    known = _known(current)
+    taken = {d["dataset_id"]: d["sha256"] for d in current.datasets()}
     plans = []
     given: dict[str, Path] = {}  # sha256 -> the first file of this ingest with those bytes
     for f, sha in hashed:
         if sha in known:
-            plans.append((f, sha, None, known[sha]["dataset_id"]))
+            plans.append((f, sha, None, known[sha]))
             continue
         if sha in given:  # the same bytes twice in one ingest: read and count them once
             plans.append((f, sha, None, None))
@@ -262,7 +259,7 @@ def _ingest_locked(
                 if archive and getattr(store.location, "folder", None) is not None:
                     report(f"archiving {f.name}", None)
                     archived = archive_file(store.location.folder, sha, f)
-                with _polling(con, report) as stage:
+                with polling(con, report) as stage:
                     try:
                         results.append(
                             write(
@@ -303,6 +300,17 @@ def _ingest_locked(
     except duckdb.OutOfMemoryException as exc:  # outside any one file: setting up or committing
         raise ingest_error(store.path, exc, memory_limit) from exc
     return results
+
+
+def _known(store: Store) -> dict[str, str]:
+    """sha256 -> dataset id of every file in the store: each dataset's latest release and the earlier
+    ones (an older release given again is no change; it is not applied back over a newer one)."""
+    found = {d["sha256"]: d["dataset_id"] for d in store.datasets()}
+    if store.exists() and store._has_table("releases"):
+        rows = store.query("SELECT sha256, dataset_id FROM releases").to_pylist()
+        for r in rows:
+            found.setdefault(r["sha256"], r["dataset_id"])
+    return found
 
 
 def adopt(store: Store, paths, *, wait: float, message: str | None, memory_limit: str) -> int | None:
@@ -393,75 +401,3 @@ def _given_twice(first: IngestReport, f: Path) -> IngestReport:
             f"once, as dataset {first.dataset_id}",
         ),
     )
-
-
-@contextmanager
-def _interruptible():
-    """Ctrl-C while DuckDB runs a statement outside :func:`_polling` (opening the lake, reading the
-    catalog) reaches Python as DuckDB's "Query interrupted": it is a KeyboardInterrupt all the same."""
-    try:
-        yield
-    except (duckdb.InterruptException, RuntimeError) as exc:
-        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
-            raise KeyboardInterrupt from None
-        raise
-
-
-@contextmanager
-def _polling(con, report: ProgressFn):
-    """Report DuckDB's progress on the running statement twice a second, and turn Ctrl-C into an
-    interrupt of that statement.
-
-    While DuckDB runs a statement the main thread is inside C code and Python's SIGINT handler cannot
-    run; the signal's wake-up byte reaches this thread instead, which interrupts the query. Python
-    then raises KeyboardInterrupt in the main thread and the transaction is rolled back.
-    """
-    state = {"stage": ""}
-    done = threading.Event()
-    interrupted = threading.Event()
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    try:
-        previous = signal.set_wakeup_fd(wake_w)
-    except ValueError:  # not the main thread: no signal handling here
-        previous = None
-
-    def poll():
-        while not done.is_set():
-            ready, _, _ = select.select([wake_r], [], [], 0.5)
-            if ready:
-                os.read(wake_r, 64)
-                interrupted.set()
-                con.interrupt()
-                continue
-            try:
-                pct = con.query_progress()
-            except Exception:
-                pct = -1
-            report(state["stage"], pct / 100 if pct and pct >= 0 else None)
-
-    def stage(name: str) -> None:
-        state["stage"] = name
-        report(name, None)
-
-    thread = threading.Thread(target=poll, daemon=True)
-    thread.start()
-    try:
-        yield stage
-    except Exception as exc:
-        # DuckDB reports an interrupted query as an InterruptException, or as a RuntimeError caused by
-        # the KeyboardInterrupt that Python's own handler raised before our thread saw the signal.
-        if (
-            interrupted.is_set()
-            or isinstance(exc, duckdb.InterruptException)
-            or isinstance(exc.__cause__, KeyboardInterrupt)
-        ):
-            raise KeyboardInterrupt from None
-        raise
-    finally:
-        done.set()
-        thread.join()
-        if previous is not None:
-            signal.set_wakeup_fd(previous)
-        os.close(wake_r)
-        os.close(wake_w)

@@ -44,12 +44,29 @@ def check_store_folder(path: Path) -> None:
     raise StoreError(f"{path}: expected a store folder, found a file.", hint=where)
 
 
+_DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+# What DuckDB, its Parquet reader and SQLite say of a damaged catalog or data file.
+_DAMAGE_MESSAGES = (
+    "malformed",
+    "not a database",
+    "Failed to read file",
+    "Failed to probe DuckLake metadata",
+    "decompression failure",
+    "Corrupt",
+    "corrupt",
+    "Invalid Parquet",
+    "No magic bytes",
+)
+
+
 @contextmanager
 def unreadable(path: Path):
     """DuckDB's errors on reading a damaged store file, as one StoreError naming the file."""
     try:
         yield
-    except (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException) as exc:
+    except duckdb.Error as exc:
+        if not isinstance(exc, _DAMAGE) and not any(m in str(exc) for m in _DAMAGE_MESSAGES):
+            raise
         raise StoreError(
             f"{path}: the store is damaged and cannot be read ({_first_line(exc)}).",
             hint="Restore it from a backup, or rebuild it by ingesting the source files into a new --store.",

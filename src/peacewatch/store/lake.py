@@ -9,6 +9,7 @@ times (docs/adr/0012).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -52,7 +53,8 @@ def connect(location, *, read_only: bool, snapshot: int | None = None, config: d
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, **(config or {})}
     )
     try:
-        con.execute("SET enable_progress_bar = false")
+        with contextlib.suppress(duckdb.Error):  # in Jupyter DuckDB refuses it without ipywidgets
+            con.execute("SET enable_progress_bar = false")
         extensions.load(con, location.extension_packages)
         retrying(lambda: con.execute(location.attach_sql(read_only=read_only, snapshot=snapshot)))
         con.execute(f"USE {ALIAS}")
@@ -65,6 +67,14 @@ def connect(location, *, read_only: bool, snapshot: int | None = None, config: d
         con.close()
         raise
     return con
+
+
+def reattach(con, location, snapshot: int) -> None:
+    """Attach ``location`` again on ``con``, read-only at ``snapshot`` (the extensions stay loaded)."""
+    con.execute("USE memory")
+    con.execute(f"DETACH {ALIAS}")
+    retrying(lambda: con.execute(location.attach_sql(read_only=True, snapshot=snapshot)))
+    con.execute(f"USE {ALIAS}")
 
 
 def latest_snapshot(con) -> int:
@@ -89,7 +99,7 @@ def snapshot_at(con, when: datetime | str) -> int | None:
     try:
         return retrying(
             lambda: con.execute(
-                f"SELECT max(snapshot_id) FROM {META}.main.ducklake_snapshot "
+                f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots() "
                 f"WHERE snapshot_time <= CAST({sql_literal(stamp)} AS TIMESTAMPTZ)"
             ).fetchone()[0]
         )

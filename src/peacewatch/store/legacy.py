@@ -3,8 +3,8 @@ that rebuild them as a store folder, from the files listed in their catalog.
 
 The old catalog keeps each file's original path, its reader and source, and the reader's notes (a
 mapping file's path among them), so the commands are grouped by what ``peacewatch ingest`` needs to be
-told: files read by a user mapping get ``--mapping``, files of a source chosen by hand ``--source``;
-the rest are recognised from their header again.
+told: files read by a user mapping get ``--mapping`` (the path the reader noted); the rest are
+recognised from their header again.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def rebuild_commands(rows: list[dict], new_store: Path) -> list[str]:
             mapping = next(
                 (m.group(1) for n in (r.get("notes") or []) if (m := _MAPPING_NOTE.search(str(n)))), None
             )
-            options = ("--mapping", mapping) if mapping else ("--source", source)
+            # Without its path in the notes the mapping file must be named by the user.
+            options = ("--mapping", mapping or f"<the mapping file of {source}>")
         groups.setdefault(options, []).append(original)
     return [
         shlex.join(["peacewatch", "ingest", "--store", str(new_store), *options, *files])

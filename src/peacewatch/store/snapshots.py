@@ -132,3 +132,27 @@ def changes(con, from_snapshot: int, to_snapshot: int) -> dict[str, Any]:
         if table == "events":
             result["events"] = rows
     return result
+
+
+def compact(con, keep: int, archive_folder=None) -> dict[str, Any]:
+    """Expire all but the newest ``keep`` snapshots and delete the files nothing refers to any more:
+    data files of expired snapshots, files a killed writer left behind, and archived source files no
+    release lists (copied by an ingest that did not commit). The caller holds the writer lock.
+    Returns the expired snapshot ids (a brief that cites one can no longer be reproduced) and the
+    files removed."""
+    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+        raise StoreError(f"keep={keep!r}: expected a whole number of snapshots to keep, 1 or more.")
+    ids = [r[0] for r in con.execute(f"SELECT snapshot_id FROM {ALIAS}.snapshots() ORDER BY 1").fetchall()]
+    expired = ids[:-keep]
+    if expired:
+        con.execute(f"CALL ducklake_expire_snapshots('{ALIAS}', versions => ?)", [expired])
+    old = con.execute(f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)").fetchall()
+    orphans = con.execute(f"CALL ducklake_delete_orphaned_files('{ALIAS}', cleanup_all => true)").fetchall()
+    removed = [str(r[0]) for r in (*old, *orphans)]
+    if archive_folder is not None and archive_folder.is_dir():
+        listed = {r[0] for r in con.execute("SELECT sha256 FROM releases").fetchall()}
+        for f in sorted(archive_folder.iterdir()):
+            if f.name.split(".", 1)[0] not in listed:
+                f.unlink()
+                removed.append(str(f))
+    return {"expired": expired, "kept": ids[-keep:], "removed": removed}

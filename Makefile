@@ -52,8 +52,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/ingest.py
-	$(BIN)/python benchmarks/ingest_floor.py
+	$(BIN)/python benchmarks/store.py
 
 clean:
 	rm -rf $(DEMO) .pytest_cache .hypothesis

@@ -14,6 +14,7 @@ import datetime as dt
 import gzip
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -82,8 +83,8 @@ def main() -> None:
     src = make_input(args.rows)
     out = WORK / "out"
     out.mkdir(exist_ok=True)
-    for f in out.iterdir():
-        f.unlink()
+    for f in out.iterdir():  # a store is a folder now (issue 11)
+        shutil.rmtree(f) if f.is_dir() else f.unlink()
     py = sys.executable
     results = [
         measure(

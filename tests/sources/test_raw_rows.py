@@ -76,10 +76,18 @@ def _parsed(text: str, fmt: raw_rows.RowFormat):
 
 
 @pytest.fixture(scope="module")
-def real_store(tmp_path_factory, data_file):
-    store = Store(tmp_path_factory.mktemp("raw") / "all.duckdb")
-    store.ingest([data_file(rel) for rel in EVENT_FILES.values()])
-    return store
+def stores(tmp_path_factory, data_file):
+    """Each real events file in a store of its own, made when first asked: in one store, files that
+    share event ids (the UCDP extracts) would replace each other's rows as newer releases."""
+    made: dict[str, Store] = {}
+
+    def store_of(name: str) -> Store:
+        if name not in made:
+            made[name] = Store(tmp_path_factory.mktemp("raw") / name)
+            made[name].ingest([data_file(EVENT_FILES[name])])
+        return made[name]
+
+    return store_of
 
 
 def _catalog_row(store: Store, path: Path) -> dict:
@@ -87,8 +95,9 @@ def _catalog_row(store: Store, path: Path) -> dict:
 
 
 @pytest.mark.parametrize("name", sorted(EVENT_FILES))
-def test_rebuilt_rows_are_the_file_text_at_the_position_the_ingest_numbered(name, real_store, data_file):
+def test_rebuilt_rows_are_the_file_text_at_the_position_the_ingest_numbered(name, stores, data_file):
     path = data_file(EVENT_FILES[name])
+    real_store = stores(name)
     d = _catalog_row(real_store, path)
     events = {
         r["source_row"]: r["source_event_id"]
@@ -112,10 +121,10 @@ def test_rebuilt_rows_are_the_file_text_at_the_position_the_ingest_numbered(name
             assert events[row] in text
 
 
-def test_each_format_is_recognised_from_the_catalog_reader(real_store, data_file):
+def test_each_format_is_recognised_from_the_catalog_reader(stores, data_file):
     kinds = {}
     for name, rel in EVENT_FILES.items():
-        d = _catalog_row(real_store, data_file(rel))
+        d = _catalog_row(stores(name), data_file(rel))
         fmt = row_format(data_file(rel), reader=d["reader"], source=d["source"])
         kinds[name] = (d["reader"], fmt.kind, fmt.skip, fmt.key, fmt.encoding)
     assert kinds["gdelt1_tsv"] == ("gdelt.tsv", "lines", 0, None, "utf-8")

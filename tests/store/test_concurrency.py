@@ -98,9 +98,13 @@ def test_a_writer_killed_at_any_moment_leaves_the_last_snapshot_and_the_next_wri
         time.sleep(0.02)
     time.sleep(delay)
     writer.send_signal(signal.SIGKILL)
-    writer.wait(timeout=60)
-    assert (Store(store.path).snapshots(), _state(store)) == before
+    code = writer.wait(timeout=60)
+    snapshots, state = Store(store.path).snapshots(), _state(store)
+    if code == 0:  # on a quiet machine the writer may commit before the later kills: whole, then
+        assert snapshots[:-1] == before[0] and state["events"] == before[1]["events"] + 69_172
+    else:
+        assert code == -signal.SIGKILL and (snapshots, state) == before
     report = store.ingest([test_data / "acled_release_b.csv"])[0]
-    assert report.snapshot_id == before[0][-1]["snapshot_id"] + 1
-    assert _state(store)["events"] == 7
+    assert report.snapshot_id == snapshots[-1]["snapshot_id"] + 1
+    assert _state(store)["events"] == 7 + (69_172 if code == 0 else 0)
     assert not list((store.path / "tmp").glob(f"*-{writer.pid}"))

@@ -215,7 +215,9 @@ def test_the_cli_opens_a_team_store_and_never_prints_its_password(
     assert code == 0
     payload = json.loads(out)
     assert sum(p["value"] for p in payload["points"]) == 326
-    assert payload["command"].startswith(f"peacewatch series --store '{where}' --country Argentina ")
+    assert payload["command"].startswith(
+        f"peacewatch series --store '{where}' --snapshot 1 --country Argentina "
+    )
     code, out, _ = cli("series", "--store", inline, "--country", "Argentina", "--json")
     assert code == 0 and json.loads(out)["command"] == payload["command"]  # the password left out
     code, out, _ = cli("datasets", "--store", inline, "--json")

@@ -71,6 +71,27 @@ def ingest(
             help="Quarantine rows dated after this day as implausible (default: a year from today).",
         ),
     ] = None,
+    release_of: Annotated[
+        str | None,
+        typer.Option(
+            "--release-of",
+            help="Apply the file as a new release of this dataset (a change set by event id). Without "
+            "it a file is taken as a new release when it has the same source and reader as a dataset "
+            "and carries 90% or more of its event ids.",
+        ),
+    ] = None,
+    no_archive: Annotated[
+        bool,
+        typer.Option(
+            "--no-archive",
+            help="Do not copy the file into the store's archive; only its path is kept (events --raw "
+            "then needs the file where it was).",
+        ),
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", min=0, help="Seconds to wait for another process writing the store."),
+    ] = 60.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
     store: StoreOpt = None,
 ) -> None:
@@ -107,6 +128,9 @@ def ingest(
                 earliest_date.date() if earliest_date else None,
                 latest_date.date() if latest_date else None,
             ),
+            release_of=release_of,
+            archive=not no_archive,
+            wait=wait,
         )
     if json_out:
         render.print_json([r.to_dict() for r in reports])
@@ -126,13 +150,18 @@ def ingest(
     )
     for r in reports:
         for note in r.notes:
-            # Superseding changes what other datasets count, and a file given twice is counted once:
-            # say both, every time.
-            if "superseded" in note or "given earlier in this ingest" in note:
+            # Superseding changes what other datasets count, a release changes a dataset, and a file
+            # given twice is counted once: say each, every time.
+            if "superseded" in note or "given earlier in this ingest" in note or "new release of" in note:
                 render.console.print(f"[yellow]{r.dataset_id}: {note}[/yellow]")
         if r.fields_missing and r.status == "ingested":
             render.console.print(
                 f"[dim]{r.dataset_id}: fields this file cannot supply: {', '.join(r.fields_missing)}[/dim]"
+            )
+        if r.release_of and r.status == "ingested":
+            render.console.print(
+                f"{r.dataset_id}: {r.rows_added:,} rows added, {r.rows_updated:,} updated, "
+                f"{r.rows_deleted:,} deleted, {r.rows_unchanged:,} unchanged (snapshot {r.snapshot_id})"
             )
         if r.rows_quarantined:
             render.console.print(

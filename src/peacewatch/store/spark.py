@@ -253,8 +253,8 @@ def open_reader(store: str | os.PathLike | Store | None, engine: str | None = No
     engine = engine or "duckdb"
     if engine not in ENGINES:
         raise StoreError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}.")
-    if isinstance(store, Store):
-        path: Path | None = store.path
+    if isinstance(store, Store):  # a team store's path is its location, never an export folder
+        path: Path | None = store.path if isinstance(store.path, Path) else None
     elif isinstance(store, str | os.PathLike) and not is_postgres(str(store)):
         path = Path(store)
     else:  # the default store, or a team store's location (--store postgres:...): never an export

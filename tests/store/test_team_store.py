@@ -99,7 +99,9 @@ def test_series_of_a_team_store_equal_a_store_folders(team, data_file, expected)
     want = local.series(**kwargs).to_dict()
     assert got["points"] == want["points"]
     assert sum(p["value"] for p in got["points"]) == 326
-    assert got["command"].startswith(f"peacewatch series --store '{where}' --dataset {dataset} ")
+    assert got["command"].startswith(
+        f"peacewatch series --store '{where}' --snapshot {got['snapshot']} --dataset {dataset} "
+    )
 
 
 HOLD = """

@@ -17,8 +17,8 @@ floor under ``series`` and ``compare``).
 A second table takes apart opening the DuckLake store (docs/adr/0011), each step timed in a fresh
 interpreter: connecting DuckDB, LOADing the ducklake and sqlite extensions (DuckDB checks each file's
 signature on LOAD: a hash of 36 and 35 MB), ATTACHing the catalog, reading the latest snapshot and
-attaching at it, then the first query; once as ``peacewatch.store.lake`` opens it (a probe connection
-for the snapshot, then a second connection at it) and once with one connection and
+attaching at it, then the first query; once as ``peacewatch.store.lake`` opens it (one connection:
+attached to read the snapshot id, then re-attached at it) and once the same way with
 ``allow_unsigned_extensions`` (no signature check), to show what each costs.
 
 The demo store is the Makefile's (the reduced ACLED Afghanistan export and UCDP GED's 310 Afghan
@@ -64,31 +64,18 @@ sys.stderr.write("\\n" + json.dumps({"startup": t1 - t0, "work": t2 - t1, "code"
 leave()
 """
 
-# What opening the store would cost as proposed to the store's authors (docs/benchmarks.md), patched
-# into the driver's process (inside the work clock), never into peacewatch: the latest snapshot id read
-# from the SQLite catalog with the stdlib instead of a probe DuckDB connection, so one connection is
-# opened; extensions LOADed without the signature check; no bound parameter on the read path (binding
-# one makes DuckDB import pandas); listings (Store.query, `actors`) as rows from fetchall rather than an
-# Arrow table (which imports pyarrow and NumPy).
+# What opening the store would cost with the two proposals the store has not taken (docs/adr/0014),
+# patched into the driver's process (inside the work clock), never into peacewatch: extensions LOADed
+# without DuckDB's signature check (`allow_unsigned_extensions`: a security trade-off), and listings
+# (Store.query, `actors`) as rows from fetchall rather than an Arrow table (which imports pyarrow and
+# NumPy). The store already opens one connection and binds no parameter on the read path.
 PROPOSED_STORE = """
-import sqlite3
 from peacewatch import store as _store
 from peacewatch.store import lake as _lake
-_connect, _resolve = _lake.connect, _store.Store._resolve
+_connect = _lake.connect
 def connect(location, *, read_only, snapshot=None, config=None):
     config = {"allow_unsigned_extensions": True, **(config or {})}
     return _connect(location, read_only=read_only, snapshot=snapshot, config=config)
-def resolve(self):
-    if self._asked is not None:
-        return _resolve(self)
-    db = sqlite3.connect(f"file:{self.location.catalog_path}?mode=ro", uri=True)
-    try:
-        return db.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()[0]
-    finally:
-        db.close()
-def tables(self):
-    sql = "SELECT table_name FROM duckdb_tables() WHERE database_name = 'lake' AND schema_name = 'main'"
-    return {r[0] for r in self._con.execute(sql).fetchall()}
 class Rows(list):
     def to_pylist(self):
         return list(self)
@@ -100,7 +87,7 @@ def query(self, sql, params=()):
         cur = _lake.retrying(lambda: con.execute(sql))
         names = [d[0] for d in cur.description]
         return Rows(dict(zip(names, row)) for row in cur.fetchall())
-_lake.connect, _store.Store._resolve, _store.Store._tables = connect, resolve, tables
+_lake.connect = connect
 _store.Store.query = query
 """
 
@@ -253,8 +240,8 @@ def baseline(code: str, repeat: int) -> dict[str, float]:
 
 
 # Opens the store step by step and prints [[step, wall, cpu], ...] as JSON. argv: the store folder and
-# "now" (as store/lake.py opens it: a probe connection for the snapshot id, then a second connection
-# attached at it) or "one" (one connection with unsigned extensions, re-attached at the snapshot).
+# "now" (as store/lake.py opens it: one connection, the extensions' signatures checked, attached to read
+# the latest snapshot id, then re-attached at it) or "one" (the same with unsigned extensions).
 LAKE_PROBE = """
 import json, os, sys, time
 def clock():
@@ -283,15 +270,11 @@ def opened(which):
         con.execute(f"LOAD '{extensions.extension_file(package)}'")
         mark(f"{which}: LOAD {package}")
     return con
-con = opened("probe" if how == "now" else "connection")
+con = opened("connection")
 con.execute(loc.attach_sql(read_only=True))
 snap = lake.latest_snapshot(con)
 mark("ATTACH, read the latest snapshot id")
-if how == "now":
-    con.close()
-    con = opened("second connection")
-else:
-    con.execute("DETACH lake")
+con.execute("DETACH lake")
 con.execute(loc.attach_sql(read_only=True, snapshot=snap))
 con.execute("USE lake")
 mark("ATTACH at that snapshot, USE it (DuckLake reads its catalog)")
@@ -322,7 +305,7 @@ def lake_steps(store: Path, how: str, repeat: int) -> list[tuple[str, float, flo
 def lake_table(store: Path, repeat: int) -> list[str]:
     rows = []
     for how, title in (
-        ("now", "as the store opens it now (signatures checked, two connections)"),
+        ("now", "as the store opens it (one connection, signatures checked)"),
         ("one", "one connection, `allow_unsigned_extensions`"),
     ):
         steps = lake_steps(store, how, repeat)
@@ -381,7 +364,7 @@ def main() -> None:
             runs = [run_once(full, proposed) for _ in range(args.repeat)]
             med = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "startup", "work")}
             target = target_of(name)
-            label = f"{name}, store opened as proposed" if proposed else name
+            label = f"{name}, unsigned extensions, rows not Arrow" if proposed else name
             rows.append(
                 f"| {label} | {med['wall']:.2f} | {med['cpu']:.2f} | {med['startup']:.2f} "
                 f"| {med['work']:.2f} | {target:.1f} | {'yes' if med['wall'] < target else 'no'} |"

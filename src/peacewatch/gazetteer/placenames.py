@@ -120,7 +120,9 @@ def close_places(wanted: str, available: Iterable[Place], n: int = 5) -> tuple[P
     >>> [p.name for p in close_places("kachn", [Place("Kachin state"), Place("Shan state")])]
     ['Kachin state']
     """
-    places = list(dict.fromkeys(available))
+    # In name order, whatever order the store returned them in (it reads Parquet files in parallel),
+    # so that the same question always lists the same candidates in the same order.
+    places = sorted(dict.fromkeys(available), key=lambda p: (place_key(p.name), p.label()))
     key = place_key(wanted)
     by_key: dict[str, list[Place]] = {}
     for p in places:

@@ -42,8 +42,16 @@ ALLOWED = {
         "agreements",
     },
 }
+# sync/ sits beside sources/ and imports no store: it yields pages as reader output; the command that
+# syncs reads the cursor from the store and hands the pages to it (../shared/ARCHITECTURE.md).
+ALLOWED["sync"] = {"errors", "schema", "gazetteer", "actors", "sources"}
+# watch/ re-evaluates cases after a sync and turns what moved into alerts.
+ALLOWED["watch"] = set(ALLOWED["briefs"]) | {"briefs", "sync"}
 ALLOWED["cli"] = set(ALLOWED) | {"briefs", "__init__"}
 ALLOWED["api"] = set(ALLOWED["cli"])
+# serve/ is an interface like cli/: routes over the Python API (api/), pages over the briefs' templates.
+ALLOWED["serve"] = set(ALLOWED["api"]) | {"api", "__init__"}
+ALLOWED["cli"] |= {"serve"}
 # The package root is the front door: open_store hands over to peacewatch.api (docs/python.md).
 ALLOWED["__init__"] = {"errors", "indicators", "store", "analysis", "api"}
 ALLOWED["__main__"] = {"cli"}

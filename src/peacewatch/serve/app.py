@@ -31,6 +31,6 @@ def create_app(config: ServeConfig) -> FastAPI:
 
 
 def _version() -> str:
-    from peacewatch import __version__
+    import peacewatch
 
-    return __version__
+    return peacewatch.__version__

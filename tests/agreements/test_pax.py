@@ -342,3 +342,41 @@ def test_cli_from_pax_refuses_a_case_id_that_is_not_one_folder_name(
     assert code == 1 and err.startswith("error: --case-id ") and "lower-case letters" in err
     assert "\x1b" not in err and "Traceback" not in err
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize(
+    "agtid, names",
+    [
+        (  # R-ARCSS: "H.E. Salva Kiir Mayardit / President ... for the Incumbent TGoNU", then "Hon. X /
+            # For SPLM-Former Detainees": each "For" line sits under its signatory
+            2112,
+            [
+                "Incumbent TGoNU",
+                "SPLM/SPLA-IO",
+                "SPLM-Former Detainees",
+                "The South Sudanese Opposition Alliance",
+                "Other Political Parties (OPP) of South Sudan",
+                "Umbrella of Political Parties",
+                "National Alliance of Political Parties",
+                "United South African Party (USAF)",
+                "United Democratic Salvation Front",
+                "United Democratic Party",
+                "African National Congress (ANC)",
+            ],
+        ),
+        (  # Khartoum Declaration: signatories and their roles, "Chairman- SPLM/OP"
+            2109,
+            [
+                "Republic of South Sudan",
+                "SPLM/OP",
+                "South Sudan Opposition Alliance (SSOA)",
+                "Former Detainees (FD)",
+                "Other Political Parties (OPP)",
+            ],
+        ),
+        # Rome Declaration: "For SSOMA" heads signatories written "Name, Member of ... SSOMA and ..."
+        (2288, ["The Government of the Republic South Sudan", "SSOMA"]),
+    ],
+)
+def test_south_sudan_signature_pages_give_the_bodies_not_the_honourables(rows, agtid, names):
+    assert pax.split_parties(pax.find_agreement(rows, agtid)["Part"]) == names

@@ -139,11 +139,10 @@ def split_parties(part: str) -> list[str]:
             orgs.append(own)  # a plain list of offices: "President of the Republic of Croatia, Dr. F. T."
             previous = "own"
             continue
-        if kind == "role" and previous == "person" and heading_after:
-            if own := _role_party(line):
-                orgs.append(own)
-                previous = "own"
-                continue
+        if kind == "role" and previous == "person" and heading_after and (own := _role_party(line)):
+            orgs.append(own)
+            previous = "own"
+            continue
         if kind in ("role", "heading"):
             for_ = re.match(r"^(?:for|on\s+behalf\s+of)\s+(.+?):?$", line, re.IGNORECASE)
             if for_:

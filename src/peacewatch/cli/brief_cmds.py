@@ -14,6 +14,7 @@ from peacewatch.cli.options import (
     TaxonomyOpt,
     parse_date,
     reader,
+    warn_taxonomy_overlaps,
 )
 
 STYLE = {
@@ -59,7 +60,9 @@ def check(
 
     path = claims_path(claims_or_case)
     s = reader(store, engine, snapshot)
-    claims = load_claims(path, taxonomy=case_taxonomy(path.parent, s, taxonomy or ()))
+    actors = case_taxonomy(path.parent, s, taxonomy or ())
+    warn_taxonomy_overlaps(actors, s)
+    claims = load_claims(path, taxonomy=actors)
     if show_events:
         claims = [render.pick(claims, show_events, "claim", "--show-events", BriefError)]
     results = check_claims(claims, store=s, as_of=parse_date(as_of, "--as-of"))

@@ -17,6 +17,7 @@ from peacewatch.cli.options import (
     TaxonomyOpt,
     parse_date,
     reader,
+    warn_taxonomy_overlaps,
 )
 
 STYLE = {
@@ -62,7 +63,9 @@ def evaluate(
     from peacewatch.errors import CaseError
 
     s = reader(store, engine, snapshot)
-    loaded = load_case(case, taxonomy=case_taxonomy(case_folder(case), s, taxonomy or ()))
+    actors = case_taxonomy(case_folder(case), s, taxonomy or ())
+    warn_taxonomy_overlaps(actors, s)
+    loaded = load_case(case, taxonomy=actors)
     for note in loaded.notes:
         render.err_console.print(f"[dim]note: {note}[/dim]")
     if show_events:

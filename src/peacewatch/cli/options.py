@@ -149,7 +149,31 @@ def adopt_taxonomies(files, store, snapshot: str | None = None) -> None:
 
         # An export folder holds the taxonomy files it was made with; it refuses others.
         is_export = store is not None and read_manifest(store) is not None
-        (SparkStore(store) if is_export else Store(store, snapshot_arg(snapshot))).adopt_taxonomies(files)
+        s = SparkStore(store) if is_export else Store(store, snapshot_arg(snapshot))
+        s.adopt_taxonomies(files)
+        warn_taxonomy_overlaps(s.taxonomy(), s)
+
+
+def warn_taxonomy_overlaps(taxonomy, store=None) -> None:
+    """Warn on stderr about each actor name that a user taxonomy file's key and another key both match
+    (peacewatch.actors.overlaps): the taxonomy's rule picks one of them, and nothing else would say so.
+    The names tried are the store's actor names and the user aliases that are plain names."""
+    from rich.markup import escape
+
+    from peacewatch.actors.overlaps import taxonomy_overlaps
+    from peacewatch.cli import render
+
+    names: list[tuple[str, str | None]] = []
+    query = getattr(store, "query", None)
+    if query is not None and getattr(store, "exists", lambda: False)():
+        sides = " UNION ".join(
+            f"SELECT DISTINCT coalesce(actor{n}_names, actor{n}) AS name, iso3 FROM events "
+            f"WHERE coalesce(actor{n}_names, actor{n}) IS NOT NULL"
+            for n in (1, 2)
+        )
+        names = [(r["name"], r["iso3"]) for r in query(sides).to_pylist()]
+    for overlap in taxonomy_overlaps(taxonomy, names):
+        render.err_console.print(f"[yellow]warning: {escape(overlap.message())}[/yellow]", highlight=False)
 
 
 def parse_date(value: str | None, flag: str) -> dt.date | None:

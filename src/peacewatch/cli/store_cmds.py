@@ -17,6 +17,7 @@ from peacewatch.cli.options import (
     adopt_taxonomies,
     output_format,
     reading_store,
+    warn_taxonomy_overlaps,
     with_filters,
 )
 from peacewatch.indicators.filters import Filters
@@ -132,6 +133,8 @@ def ingest(
             archive=not no_archive,
             wait=wait,
         )
+    if taxonomy:
+        warn_taxonomy_overlaps(s.taxonomy(), s)
     if json_out:
         render.print_json([r.to_dict() for r in reports])
         return

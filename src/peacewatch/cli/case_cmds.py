@@ -128,14 +128,17 @@ def brief(
         disable=not render.err_console.is_terminal,
     ) as bar:
         task = bar.add_task("building the brief", total=None)
+        s = reader(store, engine, snapshot)
         built = brief_build.build(
             case,
-            store=reader(store, engine, snapshot),
+            store=s,
             taxonomy=taxonomy or (),
             progress=lambda message: bar.update(task, description=message),
         )
         bar.update(task, description="rendering HTML" + (" and PDF" if pdf else ""))
         paths = brief_render.write(built, out, pdf=pdf)
+    if taxonomy or (Path(case).is_dir() and (Path(case) / "actors.yaml").is_file()):
+        warn_taxonomy_overlaps(s.taxonomy(), s)  # adopted by the build: the store has them now
     print(f"brief.html: {paths['html'].resolve()}")
     if "pdf" in paths:
         print(f"brief.pdf:  {paths['pdf'].resolve()}")

@@ -221,8 +221,9 @@ def _still_quoted(line: str, quoted: bool, opener: re.Pattern[str]) -> bool:
         pos = m.end()
 
 
-def _records(text: IO[str], fmt: RowFormat) -> Iterator[str]:
-    """Each row of a delimited file as its text with the line terminator, header rows included."""
+def _records(text: IO[str], fmt: RowFormat, *, empty: bool = False) -> Iterator[str]:
+    """Each row of a delimited file as its text with the line terminator, header rows included (and,
+    with ``empty``, each empty line between rows as itself)."""
     if fmt.kind == "lines":
         for line in text:  # not `yield from`: closing this generator early would close the file
             yield line
@@ -232,6 +233,8 @@ def _records(text: IO[str], fmt: RowFormat) -> Iterator[str]:
     quoted = False
     for line in text:
         if not parts and line in ("\n", "\r\n", "\r"):
+            if empty:
+                yield line
             continue  # DuckDB's reader skips empty lines: they are no rows
         quoted = _still_quoted(line, quoted, opener) if (quoted or '"' in line) else False
         parts.append(line)
@@ -240,6 +243,34 @@ def _records(text: IO[str], fmt: RowFormat) -> Iterator[str]:
             parts = []
     if parts:
         yield "".join(parts)
+
+
+def empty_lines_before(path: Path, lines: Iterable[int], *, reader: str, source: str) -> dict[int, int]:
+    """For each of ``lines``, numbered as DuckDB's CSV reader numbers them in its reject table (the
+    header is line 1, a record is one line however many newlines its quoted fields hold, and every
+    empty line counts), how many empty lines come before it. The reader skips empty lines, so a
+    rejected line's data row (its ``source_row``) is its line less the header rows and these.
+
+    >>> path = Path("blank_then_reject.csv")
+    >>> empty_lines_before(path, [5], reader="ucdp_ged.csv", source="ucdp_ged")  # doctest: +SKIP
+    {5: 2}
+    """
+    wanted = {int(n) for n in lines}
+    found: dict[int, int] = {}
+    fmt = row_format(path, reader=reader, source=source)
+    if not wanted or fmt.kind != "csv":
+        return {n: 0 for n in wanted}
+    with _opened(path, hashlib.sha256()) as (stream, _):
+        text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors="replace", newline="")
+        empties = 0
+        for line, record in enumerate(_records(text, fmt, empty=True), start=1):
+            if record in ("\n", "\r\n", "\r"):
+                empties += 1
+            elif line in wanted:
+                found[line] = empties
+                if len(found) == len(wanted):
+                    break
+    return {n: found.get(n, 0) for n in wanted}
 
 
 def _text_rows(text: IO[str], fmt: RowFormat, wanted: set[int]) -> dict[int, str]:

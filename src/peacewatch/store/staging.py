@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from peacewatch import schema
 from peacewatch.sources.base import REJECTS_SCAN, REJECTS_TABLE, ReadPlan, quote_ident, quote_literal
+from peacewatch.sources.raw_rows import empty_lines_before
 from peacewatch.store.taxonomies import keys_table
 
 Progress = Callable[[str], None]
@@ -224,9 +225,11 @@ def rejects_of(con, plan: ReadPlan) -> list[tuple[int, str, str]]:
     ).fetchall()
     # One rejected line can produce several errors; keep one row per line with every message.
     # DuckDB reports a short line once per missing column; the first report has the real count.
+    # DuckDB's line numbers count the empty lines it skips; source_row does not (docs/schema.md).
+    empty = empty_lines_before(plan.path, [r[0] for r in rows], reader=plan.reader, source=plan.source)
     by_line: dict[int, tuple[str, dict[str, str]]] = {}
     for line, csv_line, etype, msg in rows:
-        data_row = int(line) - plan.header_rows
+        data_row = int(line) - plan.header_rows - empty[int(line)]
         by_line.setdefault(data_row, (csv_line or "", {}))[1].setdefault(str(etype), msg.splitlines()[0])
     return [
         (row, raw, "unreadable line: " + "; ".join(msgs.values()))

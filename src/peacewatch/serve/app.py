@@ -65,7 +65,11 @@ async def _lifespan(app: FastAPI):
         import anyio
 
         await anyio.to_thread.run_sync(lambda: warm(app))
-    yield
+    try:
+        yield
+    finally:
+        app.state.reader.close()
+        app.state.store.store.close()
 
 
 def warm(app: FastAPI) -> int:

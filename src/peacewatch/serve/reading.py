@@ -10,6 +10,7 @@ reused between requests.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -80,7 +81,9 @@ def snapshot_param(value: str | None) -> int | str | None:
 class Reader:
     """The stores, the cache and the time limit of one server process."""
 
-    def __init__(self, location: Any, *, timeout_s: float, max_entries: int = 512, max_bytes: int = 256 << 20):
+    def __init__(
+        self, location: Any, *, timeout_s: float, max_entries: int = 512, max_bytes: int = 256 << 20
+    ):
         self.location = location
         self.timeout_s = timeout_s
         self.max_entries, self.max_bytes = max_entries, max_bytes
@@ -88,6 +91,7 @@ class Reader:
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._opened: list[Any] = []  # every Store of every thread, closed at shutdown
         self.hits = self.misses = 0
 
     # -- stores, one set per worker thread ----------------------------------------------------------
@@ -98,6 +102,8 @@ class Reader:
         if getattr(self._local, "store", None) is None:
             self._local.store = Store(self.location)
             self._local.pinned = OrderedDict()
+            with self._lock:
+                self._opened.append(self._local.store)
         return self._local.store
 
     def store_at(self, snapshot: int | str | None):
@@ -112,9 +118,20 @@ class Reader:
             found = Store(self.location, snapshot)
             found.snapshot  # noqa: B018 - resolve now: an unknown snapshot fails here, not later
             pinned[snapshot] = found
+            with self._lock:
+                self._opened.append(found)
             while len(pinned) > 4:  # a few past snapshots per thread; older connections are closed
                 pinned.popitem(last=False)[1].close()
         return pinned[snapshot]
+
+    def close(self) -> None:
+        """Close every thread's connections (at shutdown: DuckDB aborts the process when connections
+        of finished threads are left to the interpreter's exit)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for store in opened:
+            with contextlib.suppress(Exception):
+                store.close()
 
     # -- the cache ---------------------------------------------------------------------------------
 
@@ -172,7 +189,9 @@ class Reader:
         self._put(full, answer)
         return answer
 
-    async def answer(self, key: tuple, snapshot: int | str | None, work: Callable[[Any], Any], **kw) -> Answer:
+    async def answer(
+        self, key: tuple, snapshot: int | str | None, work: Callable[[Any], Any], **kw
+    ) -> Answer:
         """:meth:`answer_now` in a worker thread, within the server's query time limit: past it the
         query is interrupted and the request gets a 503 problem."""
         running: dict = {}
@@ -184,10 +203,8 @@ class Reader:
             store = running.get("store")
             con = getattr(store, "_con", None)
             if con is not None:
-                try:
+                with contextlib.suppress(Exception):
                     con.interrupt()
-                except Exception:
-                    pass
             raise Problem(
                 503,
                 "timeout",

@@ -68,7 +68,7 @@ def write_token(config_token: str | None, allow_writes: bool) -> str | None:
         raise PeacewatchError(
             f"--allow-writes needs a bearer token of at least {MIN_TOKEN} characters in ${TOKEN_ENV}; "
             f"found {found}.",
-            hint=f'Set it first, e.g. export {TOKEN_ENV}="$(python -c \'import secrets; '
+            hint=f"Set it first, e.g. export {TOKEN_ENV}=\"$(python -c 'import secrets; "
             "print(secrets.token_urlsafe(32))')\", or serve read-only without --allow-writes.",
         )
     return token
@@ -91,7 +91,9 @@ def require_token(request: Request) -> None:
             headers=challenge,
         )
     if expected is None or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise Problem(403, "forbidden", "Forbidden", "The bearer token is not the server's.", headers=challenge)
+        raise Problem(
+            403, "forbidden", "Forbidden", "The bearer token is not the server's.", headers=challenge
+        )
 
 
 def install(app: FastAPI, cors_origins: tuple[str, ...]) -> None:

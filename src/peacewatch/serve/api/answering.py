@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from peacewatch.indicators.filters import Filters
 from peacewatch.serve.problems import PROBLEM_SCHEMA, PROBLEM_TYPE, Problem
@@ -32,7 +32,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (503, "The query ran past the server's time limit and was stopped."),
     )
 }
-OK_JSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}}}, 304: {"description": "Not modified"}}
+OK_JSON: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}}},
+    304: {"description": "Not modified"},
+}
 
 
 def filters(
@@ -74,6 +77,9 @@ def filters(
             400, "bad-parameter", "Bad parameter", f"from={date_from} is after to={date_to}: give from <= to."
         )
     return Filters.from_spec(spec, where="query")
+
+
+FiltersQ = Annotated[Filters, Depends(filters)]
 
 
 def check_span(start: dt.date | None, end: dt.date | None, what: str, request: Request) -> None:

@@ -34,7 +34,9 @@ def evaluation(ref: CaseRef, as_of: dt.date | None, dataset: str | None):
     def work(s: Any) -> dict[str, Any]:
         from peacewatch.agreements import evaluate, load_case
 
-        payload: dict[str, Any] = evaluate(load_case(ref.folder), as_of=as_of, store=s, dataset=dataset).to_dict()
+        payload: dict[str, Any] = evaluate(
+            load_case(ref.folder), as_of=as_of, store=s, dataset=dataset
+        ).to_dict()
         return payload
 
     return work
@@ -60,7 +62,9 @@ async def evaluate(
 
 
 @router.get("/cases/{name}/claims", responses=OK_JSON, summary="Claim checks (peacewatch check --json)")
-async def claims(request: Request, name: CaseName, as_of: AsOf = None, snapshot: SnapshotQ = None) -> Response:
+async def claims(
+    request: Request, name: CaseName, as_of: AsOf = None, snapshot: SnapshotQ = None
+) -> Response:
     """Each claim of the case's briefing: supported, contradicted, inconclusive or insufficient_data."""
     ref = case_ref(request.app.state.config, name)
     if not ref.has_claims:
@@ -83,7 +87,10 @@ _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "json": 
 @router.get(
     "/cases/{name}/brief",
     summary="The case's brief: HTML, PDF or its JSON payload",
-    responses={200: {"content": {m.split(";")[0]: {} for m in _MEDIA.values()}}, 304: {"description": "Not modified"}},
+    responses={
+        200: {"content": {m.split(";")[0]: {} for m in _MEDIA.values()}},
+        304: {"description": "Not modified"},
+    },
 )
 async def brief(
     request: Request,

@@ -6,11 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from peacewatch.errors import PeacewatchError
 from peacewatch.indicators.filters import Filters
-from peacewatch.serve.api.answering import ERRORS, OK_JSON, SnapshotQ, check_rows, check_span, filters, run
+from peacewatch.serve.api.answering import (
+    ERRORS,
+    OK_JSON,
+    FiltersQ,
+    SnapshotQ,
+    check_rows,
+    check_span,
+    run,
+)
 
 router = APIRouter(responses=ERRORS)
 
@@ -34,13 +42,15 @@ def _span_days(text: str | None, what: str, request: Request) -> None:
     check_span(start, end, what, request)
 
 
-@router.get("/series", responses=OK_JSON, summary="Events or fatalities per period (peacewatch series --json)")
+@router.get(
+    "/series", responses=OK_JSON, summary="Events or fatalities per period (peacewatch series --json)"
+)
 async def series(
     request: Request,
+    f: FiltersQ,
     by: Annotated[Literal["day", "week", "month"], Query(description="day, week (ISO) or month.")] = "day",
     measure: Measure = "events",
     estimate: Estimate = "best",
-    f: Filters = Depends(filters),
     snapshot: SnapshotQ = None,
 ) -> Response:
     """Events or fatalities per day, ISO week or month, zero-filled over from..to (default: the
@@ -60,6 +70,7 @@ async def series(
 @router.get("/compare", responses=OK_JSON, summary="A window against a baseline (peacewatch compare --json)")
 async def compare(
     request: Request,
+    f: FiltersQ,
     window: Annotated[str, Query(pattern=SPAN, description="START:END, both inclusive.")],
     baseline: Annotated[str | None, Query(pattern=SPAN, description="START:END, both inclusive.")] = None,
     baseline_preceding: Annotated[int | None, Query(ge=1, le=36600, description="The N days before.")] = None,
@@ -70,7 +81,6 @@ async def compare(
         Literal["quasi_poisson", "exact_poisson", "negative_binomial"] | None,
         Query(description="Default quasi_poisson (docs/methods.md)."),
     ] = None,
-    f: Filters = Depends(filters),
     snapshot: SnapshotQ = None,
 ) -> Response:
     """The rate in ``window`` against one baseline (``baseline``, ``baseline_preceding`` or
@@ -100,11 +110,11 @@ async def compare(
 @router.get("/trend", responses=OK_JSON, summary="A month against the three before (peacewatch trend --json)")
 async def trend(
     request: Request,
+    f: FiltersQ,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="The month to judge, YYYY-MM.")],
     by: Annotated[Literal["admin1"] | None, Query(description="admin1: one verdict per unit.")] = None,
     measure: Measure = "events",
     estimate: Estimate = "best",
-    f: Filters = Depends(filters),
     snapshot: SnapshotQ = None,
 ) -> Response:
     """Deteriorated, improved or unchanged: one verdict, or a list of them with ``by=admin1``."""
@@ -131,10 +141,10 @@ def _required_span(f: Filters, request: Request) -> str:
 @router.get("/changepoints", responses=OK_JSON, summary="Where the daily rate shifts (--json)")
 async def changepoints(
     request: Request,
+    f: FiltersQ,
     measure: Measure = "events",
     estimate: Estimate = "best",
     penalty: Annotated[float | None, Query(gt=0, description="Override the penalty rule.")] = None,
-    f: Filters = Depends(filters),
     snapshot: SnapshotQ = None,
 ) -> Response:
     """Days between ``from`` and ``to`` (both required) where the daily rate shifts (PELT)."""
@@ -143,7 +153,9 @@ async def changepoints(
     def work(s: Any) -> dict[str, Any]:
         from peacewatch import analysis
 
-        return analysis.changepoints(f, span=span, measure=measure, estimate=estimate, penalty=penalty, store=s)
+        return analysis.changepoints(
+            f, span=span, measure=measure, estimate=estimate, penalty=penalty, store=s
+        )
 
     return await run(request, snapshot, work)
 
@@ -151,12 +163,12 @@ async def changepoints(
 @router.get("/its", responses=OK_JSON, summary="Interrupted time series (peacewatch its --json)")
 async def its(
     request: Request,
+    f: FiltersQ,
     intervention: Annotated[dt.date, Query(description="First day after the intervention.")],
     measure: Measure = "events",
     estimate: Estimate = "best",
     seasonal: Annotated[int, Query(ge=0, le=6, description="Fourier pairs for the season.")] = 0,
     independent_days: Annotated[bool, Query(description="Do not widen for autocorrelation.")] = False,
-    f: Filters = Depends(filters),
     snapshot: SnapshotQ = None,
 ) -> Response:
     """Level and slope change at ``intervention`` between ``from`` and ``to`` (both required)."""

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from peacewatch.errors import IndicatorError
-from peacewatch.indicators.filters import Filters
-from peacewatch.serve.api.answering import ERRORS, OK_JSON, SnapshotQ, check_rows, check_span, filters, run
+from peacewatch.serve.api.answering import (
+    ERRORS,
+    OK_JSON,
+    FiltersQ,
+    SnapshotQ,
+    check_rows,
+    check_span,
+    run,
+)
 from peacewatch.serve.problems import Problem
 
 router = APIRouter(responses=ERRORS)
@@ -92,12 +99,12 @@ async def snapshots(request: Request, snapshot: SnapshotQ = None) -> Response:
 @router.get("/diff/{from_snapshot}", responses=OK_JSON, summary="What changed (peacewatch diff N M --json)")
 async def diff(
     request: Request,
+    f: FiltersQ,
     from_snapshot: Annotated[int, Path(ge=0, description="The earlier snapshot id.")],
     to_snapshot: Annotated[
         int | None, Query(ge=0, description="The later snapshot id (default: the one read).")
     ] = None,
     estimate: Estimate = "best",
-    f: Filters = Depends(filters),
     snapshot: SnapshotQ = None,
 ) -> Response:
     """Rows inserted, updated and deleted per dataset between two snapshots, and the events and
@@ -126,9 +133,9 @@ def _events_forbidden() -> Problem:
 @router.get("/events", responses={**OK_JSON, 403: ERRORS[400] | {"description": "Events not exposed"}})
 async def events(
     request: Request,
+    f: FiltersQ,
     limit: Annotated[int, Query(ge=0, description="At most this many rows.")] = 100,
     raw: Annotated[bool, Query(description="Add each event's original row (column raw).")] = False,
-    f: Filters = Depends(filters),
     snapshot: SnapshotQ = None,
 ) -> Response:
     """Events matching the filters, by date and event id (peacewatch events --json): only when the
@@ -151,7 +158,7 @@ async def events(
 
 
 @router.get("/events/count", responses=OK_JSON, summary="How many events match (a derived figure)")
-async def events_count(request: Request, f: Filters = Depends(filters), snapshot: SnapshotQ = None) -> Response:
+async def events_count(request: Request, f: FiltersQ, snapshot: SnapshotQ = None) -> Response:
     """The number of events matching the filters, and the datasets counted: a derived figure, served
     in every licence mode."""
 

@@ -52,7 +52,9 @@ async def ingest(
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > MAX_UPLOAD:
-                    raise Problem(413, "too-large", "Upload too large", f"The upload exceeds {MAX_UPLOAD:,} bytes.")
+                    raise Problem(
+                        413, "too-large", "Upload too large", f"The upload exceeds {MAX_UPLOAD:,} bytes."
+                    )
                 fh.write(chunk)
         if size == 0:
             raise Problem(400, "empty-upload", "Empty upload", "The request body is empty: send the file.")
@@ -70,7 +72,9 @@ async def ingest(
     return Response(dumps(payload), media_type="application/json")
 
 
-@router.post("/sync/{source}", summary="Sync a live source into the store (needs --allow-writes and the token)")
+@router.post(
+    "/sync/{source}", summary="Sync a live source into the store (needs --allow-writes and the token)"
+)
 async def sync(
     request: Request,
     source: Annotated[str, PathParam(pattern=r"^[a-z_]{1,20}$", description="acled, ucdp or gdelt.")],

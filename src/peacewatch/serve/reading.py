@@ -92,6 +92,7 @@ class Reader:
         self._bytes = 0
         self._lock = threading.Lock()
         self._opened: list[Any] = []  # every Store of every thread, closed at shutdown
+        self._generation = 0
         self.hits = self.misses = 0
 
     # -- stores, one set per worker thread ----------------------------------------------------------
@@ -99,7 +100,9 @@ class Reader:
     def _latest(self):
         from peacewatch.store import Store
 
-        if getattr(self._local, "store", None) is None:
+        if getattr(self._local, "generation", None) != self._generation:
+            # First use on this thread, or the stores were closed since (an app's lifespan ended).
+            self._local.generation = self._generation
             self._local.store = Store(self.location)
             self._local.pinned = OrderedDict()
             with self._lock:
@@ -129,6 +132,7 @@ class Reader:
         of finished threads are left to the interpreter's exit)."""
         with self._lock:
             opened, self._opened = self._opened, []
+            self._generation += 1
         for store in opened:
             with contextlib.suppress(Exception):
                 store.close()
@@ -190,12 +194,20 @@ class Reader:
         return answer
 
     async def answer(
-        self, key: tuple, snapshot: int | str | None, work: Callable[[Any], Any], **kw
+        self,
+        key: tuple,
+        snapshot: int | str | None,
+        work: Callable[[Any], Any],
+        *,
+        slow: float = 1.0,
+        **kw: Any,
     ) -> Answer:
-        """:meth:`answer_now` in a worker thread, within the server's query time limit: past it the
-        query is interrupted and the request gets a 503 problem."""
+        """:meth:`answer_now` in a worker thread, within the server's query time limit (times ``slow``
+        for work made of many queries, a brief): past it the query is interrupted and the request gets
+        a 503 problem."""
         running: dict = {}
-        with anyio.move_on_after(self.timeout_s) as scope:
+        limit = self.timeout_s * slow
+        with anyio.move_on_after(limit) as scope:
             return await anyio.to_thread.run_sync(
                 lambda: self.answer_now(key, snapshot, work, running=running, **kw), abandon_on_cancel=True
             )
@@ -209,7 +221,7 @@ class Reader:
                 503,
                 "timeout",
                 "Query took too long",
-                f"The query ran past the server's limit of {self.timeout_s:g} s and was stopped. Narrow it "
+                f"The query ran past the server's limit of {limit:g} s and was stopped. Narrow it "
                 "(a shorter --from/--to span, fewer datasets, a coarser 'by'), or ask the operator for a "
                 "higher limit (`peacewatch serve --query-timeout`).",
                 headers={"Retry-After": "5"},

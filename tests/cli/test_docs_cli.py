@@ -85,12 +85,13 @@ def test_the_documented_filters_are_those_of_every_indicator_command(name):
 
 
 def test_every_command_with_a_json_payload_takes_json():
-    # brief, chart and agreements from-pax write files; every other command prints a payload.
-    writers = {"brief", "chart", "agreements from-pax"}
+    # brief, chart and agreements from-pax write files; serve serves; every other command prints a payload.
+    writers = {"brief", "chart", "agreements from-pax", "serve"}
     assert [n for n, c in COMMANDS.items() if n not in writers and "--json" not in _accepted(c)] == []
 
 
 def test_every_command_that_reads_the_store_takes_snapshot():
-    # ingest and store compact write; snapshots and diff read the history itself; from-pax reads no store.
-    others = {"ingest", "store compact", "snapshots", "diff", "agreements from-pax"}
+    # ingest and store compact write; snapshots and diff read the history itself; from-pax reads no store;
+    # serve takes a snapshot per request (?snapshot=N).
+    others = {"ingest", "store compact", "snapshots", "diff", "agreements from-pax", "serve"}
     assert [n for n, c in COMMANDS.items() if n not in others and "--snapshot" not in _accepted(c)] == []

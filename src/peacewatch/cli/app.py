@@ -37,6 +37,7 @@ def _register() -> None:
         chart_cmds,
         history_cmds,
         indicator_cmds,
+        serve_cmds,
         store_cmds,
     )
     from peacewatch.cli.options import with_store_data
@@ -48,6 +49,7 @@ def _register() -> None:
     brief_cmds.register(app)
     chart_cmds.register(app)
     history_cmds.register(app)
+    serve_cmds.register(app)
     # Every command with --store also takes a team store's --data (cli/options.py).
     groups = [app]
     while groups:

@@ -29,5 +29,9 @@ class ServeConfig:
     query_timeout_s: float = 30.0
     # Origins allowed by CORS; none unless configured.
     cors_origins: tuple[str, ...] = ()
+    # A folder of the user's own case folders (`--cases`), offered beside the built-in cases.
+    cases: str | Path | None = None
+    # Evaluate every case once at start-up so that the first page view reads the cache (`--warm`).
+    warm: bool = False
     # Where `peacewatch watch` writes its alerts (the home page shows the latest), if anywhere.
     alerts: str | Path | None = None

@@ -1,0 +1,229 @@
+"""How a request reads the store: the snapshot resolved first, then the cache, then the query in a
+worker thread under a time limit.
+
+The cache is keyed by (path, normalized query, snapshot id). A request without ``snapshot`` asks for
+the latest: its id is read from the store before the cache is consulted, so an ingest that commits a
+new snapshot makes the next request miss the cache and compute afresh; a cached answer is never stale.
+Each worker thread keeps its own read connection (DuckDB connections are not shared across threads),
+reused between requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import anyio
+
+from peacewatch.serve.problems import Problem
+
+
+def _default(value: Any) -> Any:
+    # The CLI's JSON encoder (cli/render.py), which this layer may not import: the same payloads.
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dumps(payload: Any) -> bytes:
+    """The JSON of a payload, as the CLI's ``--json`` writes it (ISO dates, no NaN), compactly."""
+    return json.dumps(payload, default=_default, ensure_ascii=False, allow_nan=False).encode()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A computed answer: the snapshot it read, its body, media type and ETag (and the payload for
+    in-process callers such as the dashboard's pages)."""
+
+    snapshot: int
+    body: bytes
+    media_type: str
+    etag: str
+    payload: Any = None
+
+
+def snapshot_param(value: str | None) -> int | str | None:
+    """``snapshot`` as a request gives it: an id, an ISO time (``@`` in front optional, as the CLI's
+    ``--snapshot @TIME``), or nothing for the latest."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return int(text)
+    when = text.removeprefix("@")
+    try:
+        dt.datetime.fromisoformat(when)
+    except ValueError:
+        raise Problem(
+            400,
+            "bad-parameter",
+            "Bad parameter",
+            f"snapshot={value!r}: expected a snapshot id (a whole number; GET /api/snapshots lists them) "
+            "or an ISO time such as 2026-12-07T10:00 (the last snapshot committed by then).",
+        ) from None
+    return when
+
+
+class Reader:
+    """The stores, the cache and the time limit of one server process."""
+
+    def __init__(
+        self, location: Any, *, timeout_s: float, max_entries: int = 512, max_bytes: int = 256 << 20
+    ):
+        self.location = location
+        self.timeout_s = timeout_s
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._local = threading.local()
+        self._cache: OrderedDict[tuple, Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._opened: list[Any] = []  # every Store of every thread, closed at shutdown
+        self._generation = 0
+        self.hits = self.misses = 0
+
+    # -- stores, one set per worker thread ----------------------------------------------------------
+
+    def _latest(self):
+        from peacewatch.store import Store
+
+        if getattr(self._local, "generation", None) != self._generation:
+            # First use on this thread, or the stores were closed since (an app's lifespan ended).
+            self._local.generation = self._generation
+            self._local.store = Store(self.location)
+            self._local.pinned = OrderedDict()
+            with self._lock:
+                self._opened.append(self._local.store)
+        return self._local.store
+
+    def store_at(self, snapshot: int | str | None):
+        """A Store pinned at ``snapshot`` (None: the latest now), on this thread's connections."""
+        latest = self._latest()
+        if snapshot is None:
+            return latest.pinned()
+        pinned: OrderedDict = self._local.pinned
+        if snapshot not in pinned:
+            from peacewatch.store import Store
+
+            found = Store(self.location, snapshot)
+            found.snapshot  # noqa: B018 - resolve now: an unknown snapshot fails here, not later
+            pinned[snapshot] = found
+            with self._lock:
+                self._opened.append(found)
+            while len(pinned) > 4:  # a few past snapshots per thread; older connections are closed
+                pinned.popitem(last=False)[1].close()
+        return pinned[snapshot]
+
+    def close(self) -> None:
+        """Close every thread's connections (at shutdown: DuckDB aborts the process when connections
+        of finished threads are left to the interpreter's exit)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+            self._generation += 1
+        for store in opened:
+            with contextlib.suppress(Exception):
+                store.close()
+
+    # -- the cache ---------------------------------------------------------------------------------
+
+    def _get(self, key: tuple) -> Answer | None:
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return found
+
+    def _put(self, key: tuple, answer: Answer) -> None:
+        with self._lock:
+            if key in self._cache:
+                return
+            self._cache[key] = answer
+            self._bytes += len(answer.body)
+            while self._cache and (len(self._cache) > self.max_entries or self._bytes > self.max_bytes):
+                _, old = self._cache.popitem(last=False)
+                self._bytes -= len(old.body)
+
+    def clear(self) -> None:
+        """Forget every cached answer (after this process wrote to the store, for one)."""
+        with self._lock:
+            self._cache.clear()
+            self._bytes = 0
+
+    # -- answering ---------------------------------------------------------------------------------
+
+    def answer_now(
+        self,
+        key: tuple,
+        snapshot: int | str | None,
+        work: Callable[[Any], Any],
+        *,
+        media_type: str = "application/json",
+        encode: Callable[[Any], bytes] = dumps,
+        running: dict | None = None,
+    ) -> Answer:
+        """The answer to ``key`` at ``snapshot`` in this thread: resolved, then cached or computed by
+        ``work(store)`` and encoded. ``running`` receives the store being read (to interrupt it)."""
+        store = self.store_at(snapshot)
+        if running is not None:
+            running["store"] = store
+        full = (*key, store.snapshot)
+        found = self._get(full)
+        if found is not None:
+            return found
+        payload = work(store)
+        body = encode(payload)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        answer = Answer(store.snapshot, body, media_type, etag, payload)
+        self._put(full, answer)
+        return answer
+
+    async def answer(
+        self,
+        key: tuple,
+        snapshot: int | str | None,
+        work: Callable[[Any], Any],
+        *,
+        slow: float = 1.0,
+        **kw: Any,
+    ) -> Answer:
+        """:meth:`answer_now` in a worker thread, within the server's query time limit (times ``slow``
+        for work made of many queries, a brief): past it the query is interrupted and the request gets
+        a 503 problem."""
+        running: dict = {}
+        limit = self.timeout_s * slow
+        with anyio.move_on_after(limit) as scope:
+            return await anyio.to_thread.run_sync(
+                lambda: self.answer_now(key, snapshot, work, running=running, **kw), abandon_on_cancel=True
+            )
+        if scope.cancelled_caught:
+            store = running.get("store")
+            con = getattr(store, "_con", None)
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.interrupt()
+            raise Problem(
+                503,
+                "timeout",
+                "Query took too long",
+                f"The query ran past the server's limit of {limit:g} s and was stopped. Narrow it "
+                "(a shorter --from/--to span, fewer datasets, a coarser 'by'), or ask the operator for a "
+                "higher limit (`peacewatch serve --query-timeout`).",
+                headers={"Retry-After": "5"},
+            )
+        raise AssertionError("unreachable")  # pragma: no cover

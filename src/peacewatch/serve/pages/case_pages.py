@@ -1,0 +1,156 @@
+"""The case page (``/cases/{name}``: verdict board, chart, claim checks, chronology) and a commitment's
+evidence page (``/cases/{name}/commitments/{id}``). Both take ``?as_of=YYYY-MM-DD`` and ``?snapshot=N``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from peacewatch.errors import ArgumentError, PeacewatchError
+from peacewatch.serve.pages import casework
+from peacewatch.serve.pages.caselist import case_ref
+from peacewatch.serve.pages.views import error_page, render, store_at
+
+router = APIRouter()
+
+VERDICT_ORDER = ("met", "late", "not_met", "inconclusive", "insufficient_data", "not_due")
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ArgumentError(
+            f"as_of={value!r}: expected a date as YYYY-MM-DD.", hint="Fix ?as_of= in the address."
+        ) from None
+
+
+def _view(request: Request, name: str, as_of: str | None, snapshot: str | None):
+    config = request.app.state.config
+    ref = case_ref(config, name)
+    store = store_at(request, snapshot)
+    return casework.case_view(request.app.state.store, ref, store.snapshot, _as_of(as_of)), store
+
+
+def _board(view: casework.CaseView) -> dict[str, list[dict]]:
+    """Commitments grouped by party (joint ones under "joint"), in the agreement's order."""
+    board: dict[str, list[dict]] = defaultdict(list)
+    for c in (view.evaluation or {}).get("commitments", []):
+        board[c["party"] or "joint"].append(c)
+    return dict(board)
+
+
+@router.get("/cases/{name}", response_class=HTMLResponse, summary="A case's dashboard page")
+def case_page(request: Request, name: str, as_of: str | None = None, snapshot: str | None = None):
+    """The verdict board, the chart of the measured windows, the claim checks and the chronology."""
+    try:
+        view, _ = _view(request, name, as_of, snapshot)
+        commitments = (view.evaluation or {}).get("commitments", [])
+        key = casework.comparisons_key(commitments)
+        figure = casework.comparisons_figure(
+            request.app.state.store,
+            view.snapshot,
+            key,
+            _as_of((view.evaluation or {}).get("as_of")),
+            "Events per day around the measured windows",
+            "case-chart",
+        )
+    except PeacewatchError as exc:
+        return error_page(request, exc, 404 if "no case called" in exc.message else 400)
+    return render(
+        request,
+        "case.html.j2",
+        title=view.title,
+        view=view,
+        board=_board(view),
+        verdicts=VERDICT_ORDER,
+        figure=figure if not isinstance(figure, str) else None,
+        figure_error=figure if isinstance(figure, str) else None,
+        shaded=[cid for cid, _ in key],
+        datasets=_datasets(commitments),
+    )
+
+
+@router.get("/cases/{name}/commitments/{cid}", response_class=HTMLResponse, summary="A commitment's evidence")
+def commitment_page(
+    request: Request, name: str, cid: str, as_of: str | None = None, snapshot: str | None = None
+):
+    """One commitment: its verdict, the quoted text and source, the comparison with its interval and
+    the chart with its window shaded, the dated facts, and (with --expose-events) the events."""
+    try:
+        view, store = _view(request, name, as_of, snapshot)
+        c = casework.commitment(view, cid)
+        if c is None:
+            ids = ", ".join(x["id"] for x in (view.evaluation or {}).get("commitments", []))
+            raise ArgumentError(
+                f"case {name!r} has no commitment {cid!r}; its commitments are: {ids or 'none evaluated'}.",
+                hint=f"See /cases/{name}.",
+            )
+        comp = (c.get("evidence") or {}).get("comparison")
+        figure = None
+        if comp:
+            import json
+
+            figure = casework.comparisons_figure(
+                request.app.state.store,
+                view.snapshot,
+                ((cid, json.dumps(comp, sort_keys=True, default=str)),),
+                _as_of(view.evaluation["as_of"]),
+                f"Events per day: {cid}, window against baseline",
+                f"commitment-{cid}",
+            )
+        events = _events(request, store, comp) if comp else None
+    except PeacewatchError as exc:
+        return error_page(
+            request,
+            exc,
+            404 if "no case called" in exc.message or "has no commitment" in exc.message else 400,
+        )
+    return render(
+        request,
+        "commitment.html.j2",
+        title=f"{cid}: {c['verdict'].replace('_', ' ')}",
+        view=view,
+        c=c,
+        ev=c.get("evidence") or {},
+        comp=comp,
+        figure=figure if not isinstance(figure, str) else None,
+        figure_error=figure if isinstance(figure, str) else None,
+        events=events,
+    )
+
+
+# Rows of a commitment's window shown with --expose-events; the command gives them all.
+EVENT_ROWS = 50
+
+
+def _events(request: Request, store, comp: dict) -> dict | None:
+    """The events of a comparison's window, only when the operator exposes event rows."""
+    if not request.app.state.config.expose_events:
+        return None
+    f = comp.get("filters") or {}
+    args = {"country": f.get("country"), "admin1": f.get("admin1"), "actor": f.get("actor")}
+    args = {k: v for k, v in args.items() if v}
+    if f.get("types"):
+        args["type"] = list(f["types"])
+    if f.get("datasets"):
+        args["dataset"] = list(f["datasets"])
+    w = comp["window"]
+    try:
+        result = store.events(start=w["start"], end=w["end"], limit=EVENT_ROWS, **args)
+    except PeacewatchError as exc:
+        return {"rows": [], "command": None, "error": exc.message}
+    return {"rows": result.to_dict(), "command": result.command, "error": None}
+
+
+def _datasets(commitments: list[dict]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for c in commitments:
+        for d in ((c.get("evidence") or {}).get("comparison") or {}).get("datasets", []):
+            seen.setdefault(d["dataset_id"], d)
+    return list(seen.values())

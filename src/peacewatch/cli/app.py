@@ -39,6 +39,7 @@ def _register() -> None:
         indicator_cmds,
         serve_cmds,
         store_cmds,
+        sync_cmds,
     )
     from peacewatch.cli.options import with_store_data
 
@@ -50,6 +51,7 @@ def _register() -> None:
     chart_cmds.register(app)
     history_cmds.register(app)
     serve_cmds.register(app)
+    sync_cmds.register(app)
     # Every command with --store also takes a team store's --data (cli/options.py).
     groups = [app]
     while groups:

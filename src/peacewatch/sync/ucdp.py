@@ -7,7 +7,7 @@ month's events, the other months stay).
 
 One event per real event: Candidate events are preliminary, and a final GED release covers their dates
 a year or so later. A Candidate sync leaves out the events dated on or before the end of the GED release
-the store holds for the same countries (``superseded_until``), and a GED sync that completes is followed
+the store holds for the same countries (``superseded``), and a GED sync that completes is followed
 by :func:`supersede_pull`, which deletes the Candidate events its release now covers. Which days of a
 result rest on Candidate data is told from the Candidate datasets' events (briefs say so in their data
 notes).
@@ -67,6 +67,18 @@ def _day(value: Any) -> date | None:
         return None  # the reader quarantines the row with its reason
 
 
+def _covered(record: dict, superseded: Sequence[tuple[frozenset[int] | None, date]]) -> bool:
+    """Whether a GED release in the store covers a Candidate record (its country and start day)."""
+    start = _day(record.get("date_start"))
+    if start is None:
+        return False
+    try:
+        country = int(record.get("country_id"))
+    except (TypeError, ValueError):
+        country = None
+    return any((gws is None or country in gws) and start <= until for gws, until in superseded)
+
+
 def pull(
     *,
     token: str,
@@ -76,7 +88,7 @@ def pull(
     dataset_id: str | None = None,
     names: Sequence[str] = (),
     known_ids: KnownIds | None = None,
-    superseded_until: date | None = None,
+    superseded: Sequence[tuple[frozenset[int] | None, date]] = (),
     client: ServiceClient | None = None,
     now: datetime | None = None,
     quota_limit: int = DAILY_QUOTA,
@@ -84,10 +96,11 @@ def pull(
     """A pull of the version ``query`` asks for (resuming the pass ``cursor`` holds). ``names`` are the
     countries as the user named them (for the dataset id and the catalog); ``known_ids(first, last)``
     gives the source ids the dataset holds dated in that range (the command reads them from the store);
-    ``superseded_until`` is the last day the store's GED release covers for these countries."""
+    ``superseded`` lists the GED releases in the store as (their Gleditsch-Ward countries, None for
+    all; the last day they cover): Candidate events they cover are left out."""
     client = client or ServiceClient(base_url)
     sync = UcdpSync(client, query, token, cursor, now=now, quota_limit=quota_limit)
-    filters = {**query.filters(), "country": list(names) or list(query.countries)}
+    filters = {**query.filters(), "country": list(names)}
     filters = {k: v for k, v in filters.items() if v}
     the_pull = Pull(
         source=SOURCE,
@@ -109,8 +122,8 @@ def pull(
         left_out = 0
         for page in sync.pages():
             records = page.records
-            if superseded_until is not None:
-                kept = [r for r in records if (_day(r.get("date_start")) or date.max) > superseded_until]
+            if superseded:
+                kept = [r for r in records if not _covered(r, superseded)]
                 left_out += len(records) - len(kept)
                 records = kept
             if columns is None:
@@ -124,8 +137,8 @@ def pull(
         if left_out:
             the_pull.notes = (
                 *the_pull.notes,
-                f"{left_out:,} Candidate events left out: the GED release in the store covers their dates "
-                f"(to {superseded_until.isoformat()})",
+                f"{left_out:,} Candidate events left out: a GED release in the store covers their dates "
+                f"(to {max(d for _, d in superseded).isoformat()})",
             )
         if sync.stopped:
             the_pull.notes = (*the_pull.notes, sync.stopped)

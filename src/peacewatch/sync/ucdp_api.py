@@ -96,7 +96,7 @@ class UcdpQuery:
         """The filters as the catalog records them (the version apart)."""
         return {
             "dataset": self.dataset,
-            "country": list(self.countries),
+            "gw_countries": list(self.countries),
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
         }

@@ -52,6 +52,10 @@ class Alert:
         key = json.dumps([self.run_id, self.kind, self.case, self.dataset, self.subject, *extra])
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
+    def text(self) -> str:
+        """One line for people (the ``text`` of a webhook's body)."""
+        return f"peacewatch watch: {self.case}: {self.summary}"
+
     def to_dict(self) -> dict[str, Any]:
         out = {"id": self.id}
         out.update({f.name: getattr(self, f.name) for f in fields(self)})

@@ -110,7 +110,7 @@ def _reason(exc: Exception) -> str:
 
 
 def _post(client: httpx.Client, url: str, alert: Alert, attempts: int, wait_initial: float) -> None:
-    body = {**alert.to_dict(), "text": f"peacewatch watch: {alert.case}: {alert.summary}"}
+    body = {**alert.to_dict(), "text": alert.text()}
     headers = {"Idempotency-Key": alert.id, "User-Agent": "peacewatch-watch"}
     for attempt in stamina.retry_context(
         on=(_Retry, httpx.TransportError), attempts=attempts, wait_initial=wait_initial, wait_max=5.0

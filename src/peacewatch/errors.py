@@ -41,6 +41,15 @@ class IngestError(StoreError):
     """An ingest was refused or failed; the store is left as it was before."""
 
 
+class SyncError(PeacewatchError):
+    """A sync with a live service (ACLED, UCDP, GDELT) failed or was refused; the store is left at its
+    last snapshot. Messages never hold a secret (sync/http.py redacts them)."""
+
+
+class CredentialsError(SyncError):
+    """No credentials, or unusable ones, for a live service: the message says where to set them."""
+
+
 class IndicatorError(PeacewatchError):
     """An indicator was asked for in a way the data cannot answer (see MissingFieldError)."""
 

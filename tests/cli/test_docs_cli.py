@@ -75,8 +75,9 @@ def _filter_flags() -> set[str]:
 
 
 def test_every_command_takes_store_as_the_docs_say():
-    # docs/cli.md: every command but agreements from-pax, which reads no store.
-    assert [n for n, c in COMMANDS.items() if "--store" not in _accepted(c)] == ["agreements from-pax"]
+    # docs/cli.md: every command but agreements from-pax and login, which read no store.
+    missing = sorted(n for n, c in COMMANDS.items() if "--store" not in _accepted(c))
+    assert missing == ["agreements from-pax", "login"]
 
 
 @pytest.mark.parametrize("name", INDICATORS)
@@ -91,7 +92,8 @@ def test_every_command_with_a_json_payload_takes_json():
 
 
 def test_every_command_that_reads_the_store_takes_snapshot():
-    # ingest and store compact write; snapshots and diff read the history itself; from-pax reads no store;
-    # watch syncs (writes) and then reads the snapshot its sync made, never an older one.
-    others = {"ingest", "store compact", "snapshots", "diff", "agreements from-pax", "watch"}
+    # ingest, store compact and the syncs write; snapshots and diff read the history itself; from-pax
+    # and login read no store; watch syncs and then reads the snapshot its sync made, never an older one.
+    others = {"ingest", "store compact", "snapshots", "diff", "agreements from-pax", "login", "watch"}
+    others |= {n for n in COMMANDS if n.startswith("sync ")}
     assert [n for n, c in COMMANDS.items() if n not in others and "--snapshot" not in _accepted(c)] == []

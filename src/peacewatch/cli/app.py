@@ -38,6 +38,7 @@ def _register() -> None:
         history_cmds,
         indicator_cmds,
         store_cmds,
+        sync_cmds,
         watch_cmds,
     )
     from peacewatch.cli.options import with_store_data
@@ -49,6 +50,7 @@ def _register() -> None:
     brief_cmds.register(app)
     chart_cmds.register(app)
     history_cmds.register(app)
+    sync_cmds.register(app)
     watch_cmds.register(app)
     # Every command with --store also takes a team store's --data (cli/options.py).
     groups = [app]

@@ -12,6 +12,8 @@ ACLED requires attribution and restricts redistribution of its data: see docs/sc
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from peacewatch.sources.base import (
     Check,
     ReadPlan,
@@ -124,9 +126,29 @@ def plan(probe: Probe) -> ReadPlan:
     """The read plan for an ACLED export or aggregate."""
     if all(c in probe.lower_header for c in _AGGREGATE_COLUMNS):
         return _aggregate_plan(probe)
-    cols = resolve_columns(probe.header, SYNONYMS)
     scan, tables, reader = scan_for(probe, "acled")
+    return _events_plan(probe.header, probe.path, scan, tables, reader)
 
+
+# The in-memory table of rows from ACLED's API (sync/acled.py) that :func:`api_plan` scans.
+API_TABLE = "pw_acled_api"
+
+
+def api_plan(table) -> ReadPlan:
+    """The reader output of event rows from ACLED's API (``GET /api/acled/read``, JSON): the fields an
+    export with the same columns gives, read from ``table`` (pyarrow, text columns named as the JSON
+    fields, which are the export's column names), so a sync and a file give the same events."""
+    return _events_plan(
+        tuple(table.column_names),
+        Path("acled-api"),
+        f"SELECT * FROM {API_TABLE}",
+        {API_TABLE: table},
+        "acled.api",
+    )
+
+
+def _events_plan(header, path: Path, scan: str, tables: dict, reader: str) -> ReadPlan:
+    cols = resolve_columns(header, SYNONYMS)
     date_col = cols["event_date"]
     fields: dict[str, str] = {
         "date_start": date_from(date_col, DATE_FORMATS),
@@ -172,7 +194,7 @@ def plan(probe: Probe) -> ReadPlan:
     return ReadPlan(
         source=SOURCE,
         reader=reader,
-        path=probe.path,
+        path=path,
         scan=scan,
         fields=fields,
         checks=tuple(checks),

@@ -447,3 +447,37 @@ class Store:
             shutil.rmtree(work, ignore_errors=True)
         self._written()
         return reports
+
+    def last_sync(self, source: str, dataset_id: str) -> dict[str, Any] | None:
+        """The last sync of ``dataset_id`` from ``source`` (its ``syncs`` row: filters, cursor, access
+        time, snapshot, counts), or None: where the next sync resumes (store/syncs.py)."""
+        from peacewatch.store.syncs import last_sync
+
+        return last_sync(self, source, dataset_id)
+
+    def sync(
+        self,
+        pull,
+        *,
+        progress: ProgressFn | None = None,
+        wait: float = DEFAULT_WAIT,
+        message: str | None = None,
+    ):
+        """Apply a sync's pull (sync/pages.py) as one snapshot: the raw answers archived, the events
+        upserted (or, for a complete pull, applied as a release), the deletions applied, the cursor
+        recorded; all of it or, on any error or interruption, none. Returns a ``SyncReport``.
+
+        >>> report = store.sync(acled.pull(...))   # doctest: +SKIP
+        >>> report.added, report.snapshot_id       # doctest: +SKIP
+        (1204, 3)
+        """
+        from peacewatch.store.batch import command_line
+        from peacewatch.store.syncs import apply
+
+        self._check_path()
+        called = command_line()
+        if not called.startswith("peacewatch"):  # called from Python: name the call
+            called = f"Store.sync({pull.source}: {pull.dataset_id})"
+        return apply(
+            self, pull, progress=progress, memory_limit=MEMORY_LIMIT, wait=wait, message=message or called
+        )

@@ -161,6 +161,40 @@ def _changes(con, table: str, target: str, staged: str) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in ("added", "updated", "deleted", "unchanged")}
 
 
+def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
+    """Apply the staged rows (temp table ``staged``) to dataset ``target`` as an upsert by event id,
+    and delete the events whose ids temp table ``deleted`` lists (a sync: docs/sync.md). Ids of the
+    dataset in neither are left as they are (counted as unchanged only when staged)."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE change_set AS
+        SELECT n.event_id,
+               CASE WHEN o.event_id IS NULL THEN 'added' WHEN n.content_hash <> o.content_hash
+                    THEN 'updated' ELSE 'unchanged' END AS change
+        FROM (SELECT event_id, content_hash FROM temp.{staged}
+              WHERE event_id NOT IN (SELECT event_id FROM temp.{deleted})) n
+        LEFT JOIN (SELECT event_id, content_hash FROM events WHERE dataset_id = ?) o USING (event_id)
+        UNION ALL
+        SELECT event_id, 'deleted' FROM events
+        WHERE dataset_id = ? AND event_id IN (SELECT event_id FROM temp.{deleted})
+    """,
+        [target, target],
+    )
+    begin(con)
+    con.execute(
+        "DELETE FROM events WHERE dataset_id = ? AND event_id IN "
+        "(SELECT event_id FROM temp.change_set WHERE change IN ('deleted', 'updated'))",
+        [target],
+    )
+    con.execute(
+        f"INSERT INTO events SELECT * FROM temp.{staged} WHERE event_id IN "
+        "(SELECT event_id FROM temp.change_set WHERE change IN ('added', 'updated'))"
+    )
+    counts = dict(con.execute("SELECT change, count(*) FROM temp.change_set GROUP BY ALL").fetchall())
+    con.execute("DROP TABLE temp.change_set")
+    return {k: counts.get(k, 0) for k in ("added", "updated", "deleted", "unchanged")}
+
+
 def write(
     con,
     plan: ReadPlan,
@@ -176,12 +210,17 @@ def write(
     release_of: str | None = None,
     archived: str | None = None,
     snapshot_id: int | None = None,
+    deletions: str | None = None,
 ) -> IngestReport:
     """Stage ``plan`` and write its rows, quarantine and catalog entry, as a new dataset
     ``dataset_id`` or as a new release of an existing one (``release_of``, or found by its event
     ids). The caller owns the transaction.
 
-    Rows dated outside ``plausible`` (default ``schema.plausible_dates()``) are quarantined."""
+    Rows dated outside ``plausible`` (default ``schema.plausible_dates()``) are quarantined.
+
+    ``deletions`` (a sync that carries only what changed: store/syncs.py) names a temp table of the
+    event ids to delete; the rows are then applied to an existing dataset as an upsert by event id
+    (``_upserts``) instead of a complete release, and its earlier quarantined rows are kept."""
     started = time.perf_counter()
     scanned = stage(con, plan, progress, plausible)
     rejects = rejects_of(con, plan)
@@ -220,9 +259,12 @@ def write(
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
         ingested = con.execute("SELECT count(*) FROM temp.staged").fetchone()[0]
-        changed = _changes(con, plan.table, target, "staged")
+        if deletions is not None and plan.table == "events":
+            changed = _upserts(con, target, "staged", deletions)
+        else:
+            changed = _changes(con, plan.table, target, "staged")
+            con.execute("DELETE FROM quarantine WHERE dataset_id = ?", [target])
         con.execute("DROP TABLE temp.staged")
-        con.execute("DELETE FROM quarantine WHERE dataset_id = ?", [target])
     duplicate = con.execute(f"SELECT count(*) FROM ({dups})").fetchone()[0]
     if plan.table == "events" and duplicate:
         con.execute(f"""

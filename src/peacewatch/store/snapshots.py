@@ -151,6 +151,11 @@ def compact(con, keep: int, archive_folder=None) -> dict[str, Any]:
     removed = [str(r[0]) for r in (*old, *orphans)]
     if archive_folder is not None and archive_folder.is_dir():
         listed = {r[0] for r in con.execute("SELECT sha256 FROM releases").fetchall()}
+        # A sync's raw answers are archived too (store/syncs.py), also when it changed no rows.
+        if con.execute(
+            f"SELECT count(*) FROM duckdb_tables() WHERE database_name = '{ALIAS}' AND table_name = 'syncs'"
+        ).fetchone()[0]:
+            listed |= {r[0] for r in con.execute("SELECT sha256 FROM syncs").fetchall()}
         for f in sorted(archive_folder.iterdir()):
             if f.name.split(".", 1)[0] not in listed:
                 f.unlink()

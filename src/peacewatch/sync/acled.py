@@ -1,0 +1,327 @@
+"""ACLED's API since its 2025 access change: OAuth, paged JSON reads, deletions, updates by timestamp.
+
+The protocol (docs/sync.md says which parts ACLED's documentation confirms):
+
+- ``POST {base}/oauth/token`` with ``grant_type=password``, ``client_id=acled``, ``username`` (the
+  account's e-mail), ``password`` and ``scope=authenticated`` answers ``access_token`` (valid
+  ``expires_in`` seconds, 24 h) and ``refresh_token`` (14 days); ``grant_type=refresh_token`` with
+  ``refresh_token`` renews them. :class:`Session` refreshes ``REFRESH_MARGIN`` before expiry, logs in
+  again when the refresh is refused, and once more after a 401.
+- ``GET {base}/api/acled/read`` with ``Authorization: Bearer ...``, ``_format=json``, the filters,
+  ``limit`` and ``page`` (1, 2, ...) until a page shorter than ``limit``: ``{"status": 200,
+  "success": true, "count": n, "data": [{event_id_cnty, event_date, ..., timestamp}, ...]}``.
+- ``GET {base}/api/deleted/read`` (``deleted_timestamp`` with ``deleted_timestamp_where=>=``, paged
+  alike): ``data`` of ``{event_id_cnty, deleted_timestamp}``.
+- An account whose tier has no rights to the data gets a 200 answer without data (``success``
+  false, or an ``error``, or a message instead of rows): :func:`pull` raises a SyncError naming the
+  tier problem instead of reading it as an empty dataset.
+
+The first sync of a set of filters pulls their whole range; later ones only the events whose
+``timestamp`` (ACLED's time of last change) is at or after the cursor's less ``UPDATE_MARGIN``, and
+the deletions since the last sync, applied by ``event_id_cnty`` (store/syncs.py).
+
+>>> p = pull(email="me@example.org", password="...", countries=["Afghanistan"])   # doctest: +SKIP
+>>> store.sync(p).added                                                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from peacewatch.errors import CredentialsError, SyncError
+from peacewatch.sources.acled import SOURCE, api_plan
+from peacewatch.sync.http import ServiceClient, describe, now_utc
+from peacewatch.sync.pages import Page, Pull, text_table
+
+DEFAULT_BASE_URL = "https://acleddata.com"
+TOKEN_PATH = "/oauth/token"
+READ_PATH = "/api/acled/read"
+DELETED_PATH = "/api/deleted/read"
+CLIENT_ID = "acled"
+SCOPE = "authenticated"
+PAGE_LIMIT = 5000  # ACLED's documented default page size
+REFRESH_MARGIN = 300.0  # seconds before expiry a token is renewed
+REFRESH_LIFETIME = 14 * 24 * 3600.0  # the refresh token's, when the answer does not say
+UPDATE_MARGIN = (
+    24 * 3600
+)  # seconds re-read before the last sync's newest timestamp (clock skew, late commits)
+
+# The columns of ACLED's export, in its order (a sync's rows get these columns, so that a sync and a
+# file hash alike); other fields of an answer stay in the archive.
+COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
+    "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
+    "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+)  # fmt: skip
+_TIER_WORDS = re.compile(r"access|tier|permission|authori[sz]|licen[cs]e|terms|subscription|upgrade", re.I)
+
+
+class Session:
+    """OAuth tokens of one ACLED account for one client; ``clock`` is time.time (tests move it)."""
+
+    def __init__(self, client: ServiceClient, email: str, password: str, *, clock=time.time):
+        self.client, self.email, self._password, self.clock = client, email, password, clock
+        client.redactor.add(password)
+        self._access: str | None = None
+        self._refresh: str | None = None
+        self._access_until = 0.0
+        self._refresh_until = 0.0
+        self.grants: list[str] = []  # the grant types used, in order (the tests read them)
+
+    def headers(self) -> dict[str, str]:
+        """The Authorization header, with a token valid for at least ``REFRESH_MARGIN`` more."""
+        now = self.clock()
+        if self._access is None or now >= self._access_until - REFRESH_MARGIN:
+            if self._refresh is not None and now < self._refresh_until - REFRESH_MARGIN:
+                self._grant({"grant_type": "refresh_token", "refresh_token": self._refresh}, fallback=True)
+            else:
+                self._login()
+        return {"Authorization": f"Bearer {self._access}"}
+
+    def rejected(self) -> None:
+        """The service answered 401 to the access token: renew it before the next request."""
+        self._access_until = 0.0
+
+    def _login(self) -> None:
+        self._grant(
+            {
+                "grant_type": "password",
+                "client_id": CLIENT_ID,
+                "username": self.email,
+                "password": self._password,
+                "scope": SCOPE,
+            },
+            fallback=False,
+        )
+
+    def _grant(self, form: dict[str, str], *, fallback: bool) -> None:
+        url = self.client.url(TOKEN_PATH)
+        what = describe("POST", url, {"grant_type": form["grant_type"]}, self.client.redactor)
+        self.grants.append(form["grant_type"])
+        if form["grant_type"] == "refresh_token":
+            form = {**form, "client_id": CLIENT_ID}
+        response = self.client.send("POST", url, data=form)
+        if response.status_code in (400, 401, 403):
+            if fallback:  # the refresh token expired or was revoked: log in again
+                self._refresh = None
+                self._login()
+                return
+            raise CredentialsError(
+                f"{what}: ACLED refused the account's e-mail and password ({response.status_code} "
+                f"{response.reason_phrase}).",
+                hint="Check ACLED_EMAIL and ACLED_PASSWORD, or run `peacewatch login acled` again; "
+                "the account must be able to log in at acleddata.com.",
+            )
+        if response.status_code != 200:
+            raise self.client.failed(response, what, "a token (200)")
+        doc = self.client.json(response, what)
+        if not isinstance(doc, dict) or not doc.get("access_token"):
+            raise SyncError(f"{what}: expected a JSON object with an access_token, found none.")
+        now = self.clock()
+        self._access = str(doc["access_token"])
+        self._refresh = str(doc.get("refresh_token") or self._refresh or "") or None
+        self.client.redactor.add(self._access, self._refresh)
+        self._access_until = now + float(doc.get("expires_in") or 24 * 3600)
+        self._refresh_until = now + float(doc.get("refresh_expires_in") or REFRESH_LIFETIME)
+
+
+def dataset_id_for(
+    countries: Sequence[str], regions: Sequence[str], since: date | None, until: date | None
+) -> str:
+    """The dataset a set of filters keeps current.
+
+    >>> dataset_id_for(["Afghanistan"], [], None, None)
+    'acled-api-afghanistan'
+    >>> dataset_id_for(["South Sudan", "Sudan"], [], date(2020, 1, 1), None)
+    'acled-api-south-sudan-sudan-from-2020-01-01'
+    """
+    parts = [*countries, *(f"region {r}" for r in regions)] or ["all"]
+    if since:
+        parts.append(f"from {since.isoformat()}")
+    if until:
+        parts.append(f"to {until.isoformat()}")
+    return "acled-api-" + re.sub(r"[^a-z0-9]+", "-", " ".join(parts).lower()).strip("-")[:80]
+
+
+def _filters(countries, regions, since, until) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if countries:
+        params["country"] = "|".join(countries)
+    if regions:
+        params["region"] = "|".join(regions)
+    if since and until:
+        params["event_date"], params["event_date_where"] = (
+            f"{since.isoformat()}|{until.isoformat()}",
+            "BETWEEN",
+        )
+    elif since:
+        params["event_date"], params["event_date_where"] = since.isoformat(), ">="
+    elif until:
+        params["event_date"], params["event_date_where"] = until.isoformat(), "<="
+    return params
+
+
+def _tier_problem(doc: dict) -> str | None:
+    """The service's words when a 200 answer refuses the data (None: it is data)."""
+    said = []
+    for key in ("error", "message", "messages", "detail"):
+        v = doc.get(key)
+        if isinstance(v, dict):
+            v = v.get("message") or v.get("detail") or str(v)
+        if isinstance(v, list):
+            v = "; ".join(str(x) for x in v)
+        if v:
+            said.append(str(v))
+    text = "; ".join(said)
+    if doc.get("success") is False or "error" in doc:
+        return text or "success: false"
+    if not doc.get("data") and text and _TIER_WORDS.search(text):
+        return text
+    return None
+
+
+def _page(
+    client: ServiceClient, session: Session, path: str, params: dict[str, Any]
+) -> tuple[bytes, list, str]:
+    """One page: (raw answer, its records, the request named with secrets redacted)."""
+    url = client.url(path)
+    what = describe("GET", url, params, client.redactor)
+    for _ in range(2):  # a 401 renews the token once
+        response = client.send("GET", url, params=params, headers=session.headers())
+        if response.status_code != 401:
+            break
+        session.rejected()
+    if response.status_code == 403:
+        raise SyncError(
+            f"{what}: ACLED refused the data (403 Forbidden): the account's access tier does not include it.",
+            hint="Check the account's access level at acleddata.com (API access to event data).",
+        )
+    if response.status_code != 200:
+        raise client.failed(response, what, "a page of JSON (200)")
+    doc = client.json(response, what)
+    if not isinstance(doc, dict):
+        raise SyncError(f"{what}: expected a JSON object with a data list, found {type(doc).__name__}.")
+    problem = _tier_problem(doc)
+    if problem is not None:
+        raise SyncError(
+            f"{what}: ACLED answered 200 without the data; its answer says: "
+            f"{client.redactor(problem)[:300]}. "
+            "This is what ACLED returns when the account's access tier lacks the rights to this data, "
+            "not an empty dataset.",
+            hint="Check the account's access level at acleddata.com; the store is unchanged.",
+        )
+    data = doc.get("data")
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise SyncError(
+            f"{what}: expected a JSON object whose data is a list of records, found "
+            f"{type(data).__name__ if data is not None else 'no data'}.",
+            hint="The sync kept nothing; run it again, or check --base-url.",
+        )
+    return response.content, data, what
+
+
+def pull(
+    *,
+    email: str,
+    password: str,
+    countries: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    since: date | None = None,
+    until: date | None = None,
+    cursor: dict[str, Any] | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    dataset_id: str | None = None,
+    client: ServiceClient | None = None,
+    page_limit: int = PAGE_LIMIT,
+    clock=time.time,
+) -> Pull:
+    """A pull of ACLED events for the filters: everything in range, or (given the last sync's
+    ``cursor``) what changed since, with the deletions. Nothing is requested until the store reads
+    the pull's pages."""
+    client = client or ServiceClient(base_url)
+    client.redactor.add(password)
+    session = Session(client, email, password, clock=clock)
+    params = _filters(countries, regions, since, until)
+    accessed = now_utc()
+    filters = {"countries": list(countries), "regions": list(regions), "since": since, "until": until}
+    filters = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
+    the_pull = Pull(
+        source=SOURCE,
+        dataset_id=dataset_id or dataset_id_for(countries, regions, since, until),
+        filters=filters,
+        service=client.base_url + READ_PATH,
+        pages=(),
+        accessed_at=accessed,
+        notes=(
+            f"synced from ACLED's API ({client.base_url}{READ_PATH}) with "
+            + (
+                ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in filters.items())
+                or "no filters"
+            )
+            + f"; accessed {accessed.isoformat()}",
+        ),
+        requests=lambda: client.requests,
+    )
+    the_pull.session = session  # type: ignore[attr-defined]  # the tests read its grants
+
+    def pages() -> Iterator[Page]:
+        newest = int((cursor or {}).get("timestamp") or 0)
+        query = dict(params)
+        if cursor and cursor.get("timestamp") is not None:
+            query["timestamp"], query["timestamp_where"] = (
+                max(0, int(cursor["timestamp"]) - UPDATE_MARGIN),
+                ">=",
+            )
+        for page in range(1, 1_000_000):
+            body, records, what = _page(
+                client, session, READ_PATH, {**query, "_format": "json", "limit": page_limit, "page": page}
+            )
+            for r in records:
+                ts = str(r.get("timestamp") or "").split(".")[0]
+                if ts.isdigit():
+                    newest = max(newest, int(ts))
+            yield Page(
+                request=what, body=body, plan=api_plan(text_table(records, COLUMNS)), rows=len(records)
+            )
+            if len(records) < page_limit:
+                break
+        deleted_since = (cursor or {}).get("deleted_timestamp")
+        # The deletions cursor is the service's own time, never this machine's: the newest deletion
+        # seen, else (a first sync) the newest change of an event it read.
+        newest_deletion = int(deleted_since or 0) or newest
+        if deleted_since is not None:
+            dq = {
+                "deleted_timestamp": max(0, int(deleted_since) - UPDATE_MARGIN),
+                "deleted_timestamp_where": ">=",
+            }
+            for page in range(1, 1_000_000):
+                body, records, what = _page(
+                    client,
+                    session,
+                    DELETED_PATH,
+                    {**dq, "_format": "json", "limit": page_limit, "page": page},
+                )
+                ids = tuple(str(r["event_id_cnty"]).strip() for r in records if r.get("event_id_cnty"))
+                for r in records:
+                    ts = str(r.get("deleted_timestamp") or "").split(".")[0]
+                    if ts.isdigit():
+                        newest_deletion = max(newest_deletion, int(ts))
+                yield Page(request=what, body=body, deleted=ids)
+                if len(records) < page_limit:
+                    break
+        # With nothing read yet (an empty range), the next sync reads the range whole again.
+        the_pull.cursor = {"timestamp": newest or None, "deleted_timestamp": newest_deletion or None}
+        the_pull.secrets = client.redactor.secrets
+
+    the_pull.pages = pages()
+    return the_pull
+
+
+def credentials_for(values: dict[str, str]) -> tuple[str, str]:
+    """(email, password) from what sync/credentials.py found."""
+    return values["email"], values["password"]

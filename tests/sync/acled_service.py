@@ -1,0 +1,331 @@
+"""A local stand-in for ACLED's API, speaking its documented protocol over real HTTP on loopback.
+
+:class:`FakeAcled` keeps events (ACLED JSON records: every value a string, as the API gives them) and
+deletions, and serves on a pytest-httpserver ``HTTPServer``:
+
+- ``POST /oauth/token``: the password grant (client_id ``acled``) and the refresh_token grant;
+  tokens expire after ``access_lifetime`` / ``refresh_lifetime`` seconds; ``revoke_refresh()``
+  makes the next refresh fail (400 invalid_grant) as an expired refresh token does;
+- ``GET /api/acled/read`` (Bearer token, ``_format=json``, ``country``, ``event_date`` with
+  ``event_date_where``, ``timestamp`` with ``timestamp_where``, ``limit``, ``page``);
+- ``GET /api/deleted/read`` (``deleted_timestamp`` with ``deleted_timestamp_where``, ``limit``, ``page``).
+
+Faults are queued per path with :meth:`FakeAcled.fail` ("429", "429-date", "500", "malformed",
+"slow") and each served once, in order, before a normal answer. ``no_rights = True`` answers data
+requests as ACLED does for an account whose tier lacks them: 200 with a message and no data.
+Other helpers' tests import it from tests/sync (``from acled_service import FakeAcled``).
+
+Run it alone for a manual try (it prints its base URL and the e-mail and password it accepts):
+``python tests/sync/acled_service.py --events 2000``.
+"""
+
+from __future__ import annotations
+
+import csv
+import email.utils
+import gzip
+import json
+import random
+import tarfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from werkzeug import Request, Response
+
+EMAIL = "analyst@example.org"
+PASSWORD = "pw-Zq81!x secret"  # a space and punctuation: URL-encoded forms must be redacted too
+COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
+    "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
+    "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+)  # fmt: skip
+_TYPES = (
+    ("Battles", "Armed clash", "Political violence"),
+    ("Explosions/Remote violence", "Air/drone strike", "Political violence"),
+    ("Violence against civilians", "Attack", "Political violence"),
+    ("Protests", "Peaceful protest", "Demonstrations"),
+)
+_ACTORS1 = ("Taliban", "Military Forces of Afghanistan (2004-2021)", "Protesters (Afghanistan)")
+_ACTORS2 = ("Civilians (Afghanistan)", "", "Islamic State (Afghanistan)")
+_NO_RIGHTS = "Your account's access level does not include access to ACLED event data through the API."
+_PROVINCES = ("Kabul", "Helmand", "Kandahar", "Nangarhar", "Herat", "Kunduz")
+BASE_TS = 1_700_000_000
+
+
+def make_events(
+    n: int,
+    *,
+    country: str = "Afghanistan",
+    iso: str = "4",
+    prefix: str = "AFG",
+    seed: int = 1,
+    start: date = date(2019, 1, 1),
+    days: int = 730,
+    ts: int = BASE_TS,
+) -> dict[str, dict]:
+    """``n`` ACLED API records keyed by event_id_cnty, deterministic for a seed."""
+    rnd = random.Random(seed)
+    out = {}
+    for i in range(1, n + 1):
+        et, sub, disorder = rnd.choice(_TYPES)
+        day = start + timedelta(days=rnd.randrange(days))
+        province = rnd.choice(_PROVINCES)
+        eid = f"{prefix}{i}"
+        out[eid] = {
+            "event_id_cnty": eid, "event_date": day.isoformat(), "year": str(day.year), "time_precision": "1",
+            "disorder_type": disorder, "event_type": et, "sub_event_type": sub,
+            "actor1": rnd.choice(_ACTORS1), "assoc_actor_1": "", "inter1": "2",
+            "actor2": rnd.choice(_ACTORS2),
+            "assoc_actor_2": "", "inter2": "7", "interaction": "27", "civilian_targeting": "",
+            "iso": iso, "region": "Caucasus and Central Asia", "country": country, "admin1": province,
+            "admin2": f"{province} district", "admin3": "", "location": f"{province} town {i % 7}",
+            "latitude": f"{31 + rnd.random() * 5:.4f}", "longitude": f"{62 + rnd.random() * 8:.4f}",
+            "geo_precision": "1", "source": "Pajhwok", "source_scale": "National",
+            "notes": f"On {day.isoformat()}, event {eid} in {province}; report {rnd.randrange(10**6)}.",
+            "fatalities": str(rnd.randrange(0, 12)), "tags": "", "timestamp": str(ts + i),
+        }  # fmt: skip
+    return out
+
+
+def write_csv(events: dict[str, dict], path: Path) -> Path:
+    """The events as ACLED's CSV export (the same columns, in its order), gzipped."""
+    with gzip.open(path, "wt", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        for r in events.values():
+            w.writerow([r.get(c, "") for c in COLUMNS])
+    return path
+
+
+class FakeAcled:
+    """ACLED's API on an ``HTTPServer`` (see the module docstring)."""
+
+    def __init__(self, server, events: dict[str, dict] | None = None, *, access_lifetime: float = 86400,
+                 refresh_lifetime: float = 14 * 86400, max_limit: int = 5000):  # fmt: skip
+        self.server = server
+        self.events: dict[str, dict] = dict(events or {})
+        self.deleted: dict[str, int] = {}
+        self.access_lifetime, self.refresh_lifetime, self.max_limit = (
+            access_lifetime,
+            refresh_lifetime,
+            max_limit,
+        )
+        self.no_rights = False
+        self.clock = time.time
+        self._access: dict[str, float] = {}
+        self._refresh: dict[str, float] = {}
+        self._n = 0
+        self._faults: dict[str, list[str]] = {}
+        self.log: list[tuple[str, str, dict]] = []  # (method, path, args) of every request
+        self.grants: list[str] = []
+        self.hit = threading.Event()  # set when a request matching ``hit_when`` arrives
+        self.hit_when = None
+        self.delay = 0.0  # seconds every data page waits before answering
+        self.lock = threading.Lock()
+        server.expect_request("/oauth/token", method="POST").respond_with_handler(self._token)
+        server.expect_request("/api/acled/read", method="GET").respond_with_handler(self._read)
+        server.expect_request("/api/deleted/read", method="GET").respond_with_handler(self._deleted)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url_for("/").rstrip("/")
+
+    # -- the data's changes between syncs ------------------------------------------------------
+
+    def now_ts(self) -> int:
+        return (
+            max([BASE_TS, *(int(e["timestamp"]) for e in self.events.values()), *self.deleted.values()]) + 1
+        )
+
+    def add(self, records: dict[str, dict]) -> None:
+        ts = self.now_ts()
+        for i, (k, r) in enumerate(records.items()):
+            self.events[k] = {**r, "timestamp": str(ts + i)}
+
+    def edit(self, event_id: str, **fields) -> None:
+        self.events[event_id] = {**self.events[event_id], **fields, "timestamp": str(self.now_ts())}
+
+    def delete(self, event_id: str) -> None:
+        ts = self.now_ts()
+        del self.events[event_id]
+        self.deleted[event_id] = ts
+
+    def fail(self, path: str, *faults: str) -> None:
+        """Queue faults for the next requests of ``path``: 429, 429-date, 500, malformed, slow."""
+        self._faults.setdefault(path, []).extend(faults)
+
+    def revoke_refresh(self) -> None:
+        self._refresh.clear()
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    def _fault(self, path: str) -> Response | None:
+        with self.lock:
+            queue = self._faults.get(path) or []
+            fault = queue.pop(0) if queue else None
+        if fault == "429":
+            return Response("slow down", status=429, headers={"Retry-After": "1"})
+        if fault == "429-date":
+            when = email.utils.formatdate(time.time() + 1, usegmt=True)
+            return Response("slow down", status=429, headers={"Retry-After": when})
+        if fault == "500":
+            return Response("internal error", status=500)
+        if fault == "malformed":
+            return Response('{"status": 200, "success": true, "data": [{"event_id_cnty": "AF', status=200,
+                            content_type="application/json")  # fmt: skip
+        if fault == "slow":
+            time.sleep(3)
+        return None
+
+    def _token(self, request: Request) -> Response:
+        self.log.append(("POST", request.path, {}))
+        form = request.form
+        grant = form.get("grant_type")
+        self.grants.append(grant or "")
+        fault = self._fault(request.path)
+        if fault is not None:
+            return fault
+        now = self.clock()
+        if grant == "password":
+            if (form.get("client_id"), form.get("username"), form.get("password")) != (
+                "acled",
+                EMAIL,
+                PASSWORD,
+            ):
+                return _json({"error": "invalid_grant", "error_description": "Invalid credentials"}, 400)
+        elif grant == "refresh_token":
+            if self._refresh.get(form.get("refresh_token", ""), 0) <= now:
+                return _json({"error": "invalid_grant", "error_description": "Expired refresh token"}, 400)
+            del self._refresh[form["refresh_token"]]
+        else:
+            return _json({"error": "unsupported_grant_type"}, 400)
+        self._n += 1
+        access, refresh = f"acc-{self._n}-x9Tq", f"ref-{self._n}-Lm2p"
+        self._access[access] = now + self.access_lifetime
+        self._refresh[refresh] = now + self.refresh_lifetime
+        return _json({"token_type": "Bearer", "expires_in": self.access_lifetime, "access_token": access,
+                      "refresh_token": refresh})  # fmt: skip
+
+    def _authorised(self, request: Request) -> bool:
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ").strip()
+        return auth.startswith("Bearer ") and self._access.get(token, 0) > self.clock()
+
+    def _paged(self, request: Request, rows: list[dict]) -> Response:
+        args = request.args
+        limit = min(int(args.get("limit", 5000)), self.max_limit)
+        page = int(args.get("page", 1))
+        chunk = rows[(page - 1) * limit : page * limit]
+        return _json({"status": 200, "success": True, "count": len(chunk), "data": chunk})
+
+    def _read(self, request: Request) -> Response:
+        args = dict(request.args)
+        self.log.append(("GET", request.path, args))
+        if self.hit_when is not None and self.hit_when(request.path, args):
+            self.hit.set()
+        if self.delay:
+            time.sleep(self.delay)
+        fault = self._fault(request.path)
+        if fault is not None:
+            return fault
+        if not self._authorised(request):
+            return _json({"status": 401, "success": False, "error": {"message": "Unauthenticated."}}, 401)
+        if self.no_rights:
+            return _json({"status": 200, "success": True, "count": 0, "data": [], "messages": [_NO_RIGHTS]})
+        rows = [r for r in self.events.values() if _matches(r, args)]
+        rows.sort(key=lambda r: r["event_id_cnty"])
+        return self._paged(request, rows)
+
+    def _deleted(self, request: Request) -> Response:
+        args = dict(request.args)
+        self.log.append(("GET", request.path, args))
+        fault = self._fault(request.path)
+        if fault is not None:
+            return fault
+        if not self._authorised(request):
+            return _json({"status": 401, "success": False, "error": {"message": "Unauthenticated."}}, 401)
+        since = int(args.get("deleted_timestamp", 0))
+        rows = [
+            {"event_id_cnty": k, "deleted_timestamp": str(v)}
+            for k, v in sorted(self.deleted.items())
+            if v >= since
+        ]
+        return self._paged(request, rows)
+
+
+def _matches(r: dict, args: dict) -> bool:
+    if "country" in args and r["country"] not in args["country"].split("|"):
+        return False
+    if "event_date" in args:
+        where, value = args.get("event_date_where", "="), args["event_date"]
+        if where == "BETWEEN":
+            lo, hi = value.split("|")
+            if not lo <= r["event_date"] <= hi:
+                return False
+        elif (where == ">=" and r["event_date"] < value) or (where == "<=" and r["event_date"] > value):
+            return False
+    return not ("timestamp" in args and int(r["timestamp"]) < int(args["timestamp"]))
+
+
+def _json(doc, status: int = 200) -> Response:
+    return Response(json.dumps(doc), status=status, content_type="application/json")
+
+
+def assert_no_secret(secrets, *, folders=(), texts=()) -> None:
+    """No secret (nor its URL-encoded forms) in any text given, nor in any file under ``folders``
+    (gzip and tar.gz files are read decompressed, every member)."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {f for s in secrets if s for f in (s, quote(s, safe=""), quote_plus(s))}
+    for t in texts:
+        for f in forms:
+            assert f not in (t or ""), f"a secret appears in output: ...{t[max(0, t.find(f) - 40) :][:100]}"
+    for folder in folders:
+        for path in Path(folder).rglob("*"):
+            if not path.is_file():
+                continue
+            for name, data in _contents(path):
+                for f in forms:
+                    assert f.encode() not in data, f"a secret appears in {name}"
+
+
+def _contents(path: Path):
+    data = path.read_bytes()
+    yield str(path), data
+    if data[:2] == b"\x1f\x8b":
+        try:
+            with tarfile.open(path, "r:gz") as tar:
+                for m in tar.getmembers():
+                    if m.isfile():
+                        yield f"{path}:{m.name}", tar.extractfile(m).read()
+            return
+        except tarfile.TarError:
+            pass
+        try:
+            unpacked = gzip.decompress(data)
+        except (OSError, EOFError):
+            return
+        yield f"{path} (gunzipped)", unpacked
+
+
+if __name__ == "__main__":  # pragma: no cover - a manual try
+    import argparse
+
+    from pytest_httpserver import HTTPServer
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--port", type=int, default=0)
+    opts = parser.parse_args()
+    srv = HTTPServer(host="127.0.0.1", port=opts.port)
+    fake = FakeAcled(srv, make_events(opts.events))
+    srv.start()
+    print(f"{fake.base_url}  (ACLED_EMAIL={EMAIL!r} ACLED_PASSWORD={PASSWORD!r})", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        srv.stop()

@@ -117,3 +117,8 @@ class StatisticsError(PeacewatchError):
 class ArgumentError(PeacewatchError):
     """A Python API call was given an argument it cannot use; the message names the argument, what was
     expected and what was given, and is raised at the call (``peacewatch.api``)."""
+
+
+class WatchError(PeacewatchError):
+    """`peacewatch watch` cannot run as asked (an --every it cannot read, a state file it cannot use);
+    the message names the flag or the file."""

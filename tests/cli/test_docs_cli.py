@@ -93,7 +93,9 @@ def test_every_command_with_a_json_payload_takes_json():
 
 def test_every_command_that_reads_the_store_takes_snapshot():
     # ingest, store compact and the syncs write; snapshots and diff read the history itself; from-pax
-    # and login read no store; serve takes a snapshot per request (?snapshot=N).
+    # and login read no store; serve takes a snapshot per request (?snapshot=N); watch syncs and then
+    # reads the snapshot its sync made, never an older one.
     others = {"ingest", "store compact", "snapshots", "diff", "agreements from-pax", "login", "serve"}
+    others |= {"watch"}
     others |= {n for n in COMMANDS if n.startswith("sync ")}
     assert [n for n, c in COMMANDS.items() if n not in others and "--snapshot" not in _accepted(c)] == []

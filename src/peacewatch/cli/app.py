@@ -42,6 +42,7 @@ def _register() -> None:
         sync_cmds,
         sync_gdelt_cmds,  # noqa: F401 (its commands join sync_cmds.sync_app on import)
         sync_ucdp_cmds,  # noqa: F401
+        watch_cmds,
     )
     from peacewatch.cli.options import with_store_data
 
@@ -54,6 +55,7 @@ def _register() -> None:
     history_cmds.register(app)
     serve_cmds.register(app)
     sync_cmds.register(app)
+    watch_cmds.register(app)
     # Every command with --store also takes a team store's --data (cli/options.py).
     groups = [app]
     while groups:

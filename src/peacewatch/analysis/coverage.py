@@ -39,11 +39,12 @@ class Coverage:
 
     @classmethod
     def of(cls, entries: Iterable[Mapping[str, Any]], cut_off: Mapping[str, Any] | None = None) -> Coverage:
-        """From catalog entries; ``cut_off`` maps a dataset id to the last day it covers when that is
-        earlier than its ``date_max``."""
+        """From catalog entries; ``cut_off`` maps a dataset id to the last day it covers: its last
+        event's start, or the day declared with ``ingest --covers-to`` (store/declared.py), which may
+        lie after its ``date_max``."""
         entries, cut_off = list(entries), cut_off or {}
         ranges = sorted(
-            (_d(e["date_min"]), min(_d(e["date_max"]), _d(cut_off.get(e["dataset_id"]) or e["date_max"])))
+            (_d(e["date_min"]), _d(cut_off.get(e["dataset_id"]) or e["date_max"]))
             for e in entries
             if e.get("date_min") and e.get("date_max")
         )

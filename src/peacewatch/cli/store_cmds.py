@@ -31,6 +31,7 @@ CATALOG_COLUMNS = (
     "rows_quarantined",
     "date_min",
     "date_max",
+    "covers_to",
 )
 REPORT_COLUMNS = (
     "dataset_id",
@@ -79,6 +80,15 @@ def ingest(
             help="Apply the file as a new release of this dataset (a change set by event id). Without "
             "it a file is taken as a new release when it has the same source and reader as a dataset "
             "and carries 90% or more of its event ids.",
+        ),
+    ] = None,
+    covers_to: Annotated[
+        datetime | None,
+        typer.Option(
+            "--covers-to",
+            formats=["%Y-%m-%d"],
+            help="The last day the file covers, when later than its last event (a quiet end, a reduced "
+            "export): coverage then ends there instead of at the last event (docs/adr/0009).",
         ),
     ] = None,
     no_archive: Annotated[
@@ -132,6 +142,7 @@ def ingest(
             release_of=release_of,
             archive=not no_archive,
             wait=wait,
+            covers_to=covers_to.date() if covers_to else None,
         )
     if taxonomy:
         warn_taxonomy_overlaps(s.taxonomy(), s)
@@ -180,7 +191,8 @@ def datasets(
 ) -> None:
     """List the datasets in the store (the catalog)."""
     s = reading_store(store, snapshot)
-    rows = s.datasets()
+    declared = s.declared_coverage() if hasattr(s, "declared_coverage") else {}
+    rows = [{**r, "covers_to": declared.get(r["dataset_id"])} for r in s.datasets()]
     if json_out:
         render.print_json(rows)
         return

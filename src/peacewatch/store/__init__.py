@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from peacewatch.errors import StoreError
 from peacewatch.store import lake
 from peacewatch.store.batch import ProgressFn, ingest_files, plausible_window
+from peacewatch.store.declared import declared as declared_coverage
 from peacewatch.store.failures import check_store_folder, unreadable
 from peacewatch.store.files import unzip_folder
 from peacewatch.store.location import DEFAULT_WAIT, LocalStore
@@ -271,9 +272,10 @@ class Store:
         return [dict(r) for r in self._cached("catalog", self._read_catalog)]
 
     def cut_offs(self) -> dict[str, str]:
-        """The last day each event dataset covers, as an ISO date: the latest day one of its events
-        starts. (The catalog's date_max is the latest date_end, which an event that begins on the
-        cut-off and runs past it pushes beyond the days the source collected.)"""
+        """The last day each event dataset covers, as an ISO date: the day declared with ``ingest
+        --covers-to`` for its current file, else the latest day one of its events starts. (The
+        catalog's date_max is the latest date_end, which an event that begins on the cut-off and runs
+        past it pushes beyond the days the source collected.)"""
         if not self.exists():
             return {}
         return dict(self._cached("cut_offs", self._read_cut_offs))
@@ -286,7 +288,18 @@ class Store:
                 "SELECT dataset_id, max(date_start) FROM events GROUP BY dataset_id"
             ).fetchall()
         )
-        return {d: last.isoformat() for d, last in rows if last is not None}
+        found = {d: last.isoformat() for d, last in rows if last is not None}
+        return found | {d: day.isoformat() for d, day in self._declared().items() if d in found}
+
+    def _declared(self) -> dict[str, date]:
+        if not self.exists():
+            return {}
+        return self._cached("declared", lambda: lake.retrying(lambda: declared_coverage(self._con)))
+
+    def declared_coverage(self) -> dict[str, str]:
+        """The last day declared with ``ingest --covers-to`` for each dataset whose current file has
+        one (store/declared.py), as ISO dates."""
+        return {d: day.isoformat() for d, day in self._declared().items()}
 
     def _read_catalog(self) -> list[dict[str, Any]]:
         if not self._has_table("datasets"):
@@ -411,6 +424,7 @@ class Store:
         archive: bool = True,
         wait: float = DEFAULT_WAIT,
         message: str | None = None,
+        covers_to: date | None = None,
     ) -> list[IngestReport]:
         """Ingest files atomically, as one snapshot: all of them, or (on any error or interruption) none.
 
@@ -421,7 +435,8 @@ class Store:
         ``schema.plausible_dates()``, 1946-01-01 to a year from today) are quarantined. Each new file
         is copied into the store's archive (``archive=False``: only its path is kept). One writer at a
         time: another waits up to ``wait`` seconds. ``message`` is the snapshot's commit message
-        (default: the command line).
+        (default: the command line). ``covers_to`` declares the last day the files cover, when it is
+        later than their last event (store/declared.py): coverage then ends there.
         """
         self._check_path()
         plausible = plausible_window(*plausible_dates)
@@ -442,6 +457,7 @@ class Store:
                 archive=archive,
                 wait=wait,
                 message=message,
+                covers_to=covers_to,
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)

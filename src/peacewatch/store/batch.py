@@ -25,6 +25,7 @@ from peacewatch.errors import IngestError, SourceError
 from peacewatch.sources.compressed import GzipProofs
 from peacewatch.store import lake
 from peacewatch.store.ddl import begin, ended
+from peacewatch.store.declared import declare
 from peacewatch.store.failures import ingest_error
 from peacewatch.store.files import archive as archive_file
 from peacewatch.store.files import working_folder
@@ -128,6 +129,7 @@ def ingest_files(
     archive: bool = True,
     wait: float = 60,
     message: str | None = None,
+    covers_to: date | None = None,
 ):
     """The body of :meth:`Store.ingest` (which see), given the store, its working folder for zip
     members, the plausible dates, and DuckDB's memory limit."""
@@ -176,6 +178,7 @@ def ingest_files(
                 release_of=release_of,
                 archive=archive,
                 message=message,
+                covers_to=covers_to,
             )
     except BaseException:
         if created:  # a store this ingest made, with nothing committed: leave nothing behind
@@ -199,6 +202,7 @@ def _ingest_locked(
     release_of,
     archive,
     message,
+    covers_to=None,
 ):
     from peacewatch.gazetteer import resolve_countries
     from peacewatch.sources.registry import plan_file
@@ -237,6 +241,11 @@ def _ingest_locked(
     if not todo:
         sides = _adopt_locked(store, tax_files, taxonomy, memory_limit, message) if tax_changed else None
         note = () if sides is None else (_reresolved_note(sides),)
+        if covers_to is not None:  # a declaration about files already in the store: its own snapshot
+            with writing(store, memory_limit) as con:
+                begin(con)
+                declare(con, [name for _, _, _, name in plans if name], covers_to)
+                set_commit(con, message, {})
         return [_unchanged(store, name, f, note) for f, _, _, name in plans]
     results: list[IngestReport] = []
     first_of: dict[str, IngestReport] = {}
@@ -287,6 +296,8 @@ def _ingest_locked(
                 first_of[sha] = results[-1]
             _prove(proofs)
             begin(con)
+            if covers_to is not None:
+                declare(con, [r.dataset_id for r in results], covers_to)
             set_commit(
                 con,
                 message,

@@ -231,7 +231,23 @@ class SparkStore:
             expr = t.group_by("dataset_id").aggregate(last=t.date_start.max())
             rows = self.execute(expr).to_pylist()
             self._cut_offs = {r["dataset_id"]: r["last"].isoformat() for r in rows if r["last"] is not None}
+            self._cut_offs.update(
+                {d: day for d, day in self.declared_coverage().items() if d in self._cut_offs}
+            )
         return dict(self._cut_offs)
+
+    def declared_coverage(self) -> dict[str, str]:
+        """The days declared with ``ingest --covers-to`` (as :meth:`Store.declared_coverage`), from the
+        export's coverage_declared table, for each dataset's current file."""
+        table = self._arrow("coverage_declared")
+        if table is None:
+            return {}
+        current = {d["dataset_id"]: d["sha256"] for d in self.datasets()}
+        return {
+            r["dataset_id"]: r["covers_to"].isoformat()
+            for r in table.to_pylist()
+            if current.get(r["dataset_id"]) == r["sha256"]
+        }
 
     def execute(self, expr, *, limit: int | None = None) -> Any:
         """Run an Ibis expression built on :meth:`ibis` tables on Spark; a pyarrow table in the

@@ -10,11 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from peacewatch.errors import ArgumentError, PeacewatchError
+from peacewatch.serve.cases import UnknownCaseError, case_ref
 from peacewatch.serve.pages import casework
-from peacewatch.serve.pages.caselist import case_ref
 from peacewatch.serve.pages.views import error_page, render, store_at
 
 router = APIRouter()
+
+
+class UnknownCommitmentError(ArgumentError):
+    """A commitment page named a commitment the case does not have (a 404 page)."""
+
 
 VERDICT_ORDER = ("met", "late", "not_met", "inconclusive", "insufficient_data", "not_due")
 
@@ -61,7 +66,7 @@ def case_page(request: Request, name: str, as_of: str | None = None, snapshot: s
             "case-chart",
         )
     except PeacewatchError as exc:
-        return error_page(request, exc, 404 if "no case called" in exc.message else 400)
+        return error_page(request, exc, 404 if isinstance(exc, UnknownCaseError) else 400)
     return render(
         request,
         "case.html.j2",
@@ -87,7 +92,7 @@ def commitment_page(
         c = casework.commitment(view, cid)
         if c is None:
             ids = ", ".join(x["id"] for x in (view.evaluation or {}).get("commitments", []))
-            raise ArgumentError(
+            raise UnknownCommitmentError(
                 f"case {name!r} has no commitment {cid!r}; its commitments are: {ids or 'none evaluated'}.",
                 hint=f"See /cases/{name}.",
             )
@@ -104,12 +109,12 @@ def commitment_page(
                 f"Events per day: {cid}, window against baseline",
                 f"commitment-{cid}",
             )
-        events = _events(request, store, comp) if comp else None
+        events = casework.window_events(request, store, comp) if comp else None
     except PeacewatchError as exc:
         return error_page(
             request,
             exc,
-            404 if "no case called" in exc.message or "has no commitment" in exc.message else 400,
+            404 if isinstance(exc, UnknownCaseError | UnknownCommitmentError) else 400,
         )
     return render(
         request,
@@ -123,29 +128,6 @@ def commitment_page(
         figure_error=figure if isinstance(figure, str) else None,
         events=events,
     )
-
-
-# Rows of a commitment's window shown with --expose-events; the command gives them all.
-EVENT_ROWS = 50
-
-
-def _events(request: Request, store, comp: dict) -> dict | None:
-    """The events of a comparison's window, only when the operator exposes event rows."""
-    if not request.app.state.config.expose_events:
-        return None
-    f = comp.get("filters") or {}
-    args = {"country": f.get("country"), "admin1": f.get("admin1"), "actor": f.get("actor")}
-    args = {k: v for k, v in args.items() if v}
-    if f.get("types"):
-        args["type"] = list(f["types"])
-    if f.get("datasets"):
-        args["dataset"] = list(f["datasets"])
-    w = comp["window"]
-    try:
-        result = store.events(start=w["start"], end=w["end"], limit=EVENT_ROWS, **args)
-    except PeacewatchError as exc:
-        return {"rows": [], "command": None, "error": exc.message}
-    return {"rows": result.to_dict(), "command": result.command, "error": None}
 
 
 def _datasets(commitments: list[dict]) -> list[dict]:

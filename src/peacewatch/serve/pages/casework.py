@@ -14,7 +14,7 @@ import functools
 from typing import Any
 
 from peacewatch.errors import PeacewatchError
-from peacewatch.serve.pages.caselist import CaseRef
+from peacewatch.serve.cases import CaseRef
 
 CACHE_SIZE = 64
 # Days of the series drawn on either side of the windows a chart shades, so the change shows in context.
@@ -72,7 +72,10 @@ def case_view(base, ref: CaseRef, snapshot: int, as_of: dt.date | None) -> CaseV
     from peacewatch.agreements import load_case
 
     store = base.at(snapshot)
-    case = load_case(ref.folder)
+    try:
+        case = load_case(ref.folder)
+    except PeacewatchError as exc:  # a broken case file: its page says what is wrong, the rest shows
+        return CaseView(ref, ref.title, snapshot, as_of, None, _message(exc), None, [], None, None, [])
     evaluation, ev_error, ev_cmd = _evaluate(store, ref, as_of)
     claims, ck_error, ck_cmd = _check(store, ref, as_of or dt.date.today())
     day = as_of or dt.date.today()
@@ -185,3 +188,27 @@ def comparisons_key(commitments: list[dict[str, Any]]) -> tuple[tuple[str, str],
         if filters == first:
             out.append((c["id"], json.dumps(comp, sort_keys=True, default=str)))
     return tuple(out)
+
+
+# Rows of a window shown with --expose-events; the command gives them all.
+EVENT_ROWS = 50
+
+
+def window_events(request, store, comp: dict) -> dict | None:
+    """The first events of a comparison's window on its filters, only when the operator exposes event
+    rows (``--expose-events``); None otherwise."""
+    if not request.app.state.config.expose_events:
+        return None
+    f = comp.get("filters") or {}
+    args = {"country": f.get("country"), "admin1": f.get("admin1"), "actor": f.get("actor")}
+    args = {k: v for k, v in args.items() if v}
+    if f.get("types"):
+        args["type"] = list(f["types"])
+    if f.get("datasets"):
+        args["dataset"] = list(f["datasets"])
+    w = comp["window"]
+    try:
+        result = store.events(start=w["start"], end=w["end"], limit=EVENT_ROWS, **args)
+    except PeacewatchError as exc:
+        return {"rows": [], "command": None, "error": exc.message}
+    return {"rows": result.to_dict(), "command": result.command, "error": None}

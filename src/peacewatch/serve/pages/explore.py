@@ -128,6 +128,9 @@ def explore(
     except PeacewatchError as exc:
         error = exc.message + (f" {exc.hint}" if exc.hint else "")
     figure = result["figure"] if result else None
+    events = None
+    if result and snap is not None:
+        events = casework.window_events(request, request.app.state.store.at(snap), result["comparison"])
     return render(
         request,
         "explore.html.j2",
@@ -146,4 +149,5 @@ def explore(
         figure=figure if figure is not None and not isinstance(figure, str) else None,
         figure_error=figure if isinstance(figure, str) else None,
         error=error,
+        events=events,
     )

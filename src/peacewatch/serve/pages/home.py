@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from peacewatch.errors import PeacewatchError
+from peacewatch.serve.cases import case_refs
 from peacewatch.serve.pages import casework
-from peacewatch.serve.pages.caselist import case_refs
 from peacewatch.serve.pages.views import error_page, render, store_at
 
 router = APIRouter()

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from peacewatch.errors import ArgumentError, PeacewatchError
 from peacewatch.serve.cases import UnknownCaseError, case_ref
 from peacewatch.serve.pages import casework
-from peacewatch.serve.pages.views import error_page, render, store_at
+from peacewatch.serve.pages.views import api_at, error_page, render, snapshot_of
 
 router = APIRouter()
 
@@ -38,8 +38,8 @@ def _as_of(value: str | None) -> dt.date | None:
 def _view(request: Request, name: str, as_of: str | None, snapshot: str | None):
     config = request.app.state.config
     ref = case_ref(config, name)
-    store = store_at(request, snapshot)
-    return casework.case_view(request.app.state.store, ref, store.snapshot, _as_of(as_of)), store
+    snap = snapshot_of(request, snapshot)
+    return casework.case_view(request.app.state.store, ref, snap, _as_of(as_of)), snap
 
 
 def _board(view: casework.CaseView) -> dict[str, list[dict]]:
@@ -56,15 +56,7 @@ def case_page(request: Request, name: str, as_of: str | None = None, snapshot: s
     try:
         view, _ = _view(request, name, as_of, snapshot)
         commitments = (view.evaluation or {}).get("commitments", [])
-        key = casework.comparisons_key(commitments)
-        figure = casework.comparisons_figure(
-            request.app.state.store,
-            view.snapshot,
-            key,
-            _as_of((view.evaluation or {}).get("as_of")),
-            "Events per day around the measured windows",
-            "case-chart",
-        )
+        figure, shaded = casework.case_chart(request.app.state.store, view)
     except PeacewatchError as exc:
         return error_page(request, exc, 404 if isinstance(exc, UnknownCaseError) else 400)
     return render(
@@ -76,7 +68,7 @@ def case_page(request: Request, name: str, as_of: str | None = None, snapshot: s
         verdicts=VERDICT_ORDER,
         figure=figure if not isinstance(figure, str) else None,
         figure_error=figure if isinstance(figure, str) else None,
-        shaded=[cid for cid, _ in key],
+        shaded=shaded,
         datasets=_datasets(commitments),
     )
 
@@ -88,7 +80,7 @@ def commitment_page(
     """One commitment: its verdict, the quoted text and source, the comparison with its interval and
     the chart with its window shaded, the dated facts, and (with --expose-events) the events."""
     try:
-        view, store = _view(request, name, as_of, snapshot)
+        view, snap = _view(request, name, as_of, snapshot)
         c = casework.commitment(view, cid)
         if c is None:
             ids = ", ".join(x["id"] for x in (view.evaluation or {}).get("commitments", []))
@@ -109,7 +101,7 @@ def commitment_page(
                 f"Events per day: {cid}, window against baseline",
                 f"commitment-{cid}",
             )
-        events = casework.window_events(request, store, comp) if comp else None
+        events = casework.window_events(request, api_at(request, snap), comp) if comp else None
     except PeacewatchError as exc:
         return error_page(
             request,

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from peacewatch.errors import ArgumentError, PeacewatchError
 from peacewatch.schema import EVENT_TYPES
 from peacewatch.serve.pages import casework
-from peacewatch.serve.pages.views import render, store_at
+from peacewatch.serve.pages.views import api_at, reading, render
 
 router = APIRouter()
 
@@ -104,9 +104,9 @@ def explore(
     form = {k: (v or "").strip() for k, v in asked.items()}
     result, error, catalog, snap = None, None, [], None
     try:
-        store = store_at(request, snapshot)
-        snap = store.snapshot
-        catalog = store.datasets().ids
+        store = reading(request, snapshot)
+        snap = int(store.snapshot)
+        catalog = [d["dataset_id"] for d in store.datasets()]
         if by not in UNITS:
             raise ArgumentError(f"by={by!r}: expected one of {', '.join(UNITS)}.")
         if measure not in MEASURES:
@@ -130,7 +130,7 @@ def explore(
     figure = result["figure"] if result else None
     events = None
     if result and snap is not None:
-        events = casework.window_events(request, request.app.state.store.at(snap), result["comparison"])
+        events = casework.window_events(request, api_at(request, snap), result["comparison"])
     return render(
         request,
         "explore.html.j2",

@@ -7,7 +7,7 @@ DATA   ?= $(or $(PEACEWATCH_DATA),../shared/data)
 DEMO   := .peacewatch
 PW     := $(BIN)/peacewatch
 
-.PHONY: demo test system lint format bench clean
+.PHONY: demo test system lint format bench clean serve
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ demo: $(STAMP)
 	$(PW) datasets --store $(DEMO)/demo
 	PEACEWATCH_DATA="$(DATA)" $(PW) brief afghanistan-2020 --store $(DEMO)/demo --out $(DEMO)/brief
 	@echo "Open $(abspath $(DEMO)/brief/brief.html) or $(abspath $(DEMO)/brief/brief.pdf)"
+
+# The demo store's server for a person to look at (loopback; Ctrl-C stops it). It prints the URL.
+serve: $(STAMP)
+	@test -d $(DEMO)/demo || { echo "error: no demo store at $(DEMO)/demo; run 'make demo' first"; exit 1; }
+	PEACEWATCH_DATA="$(DATA)" $(PW) serve --store $(DEMO)/demo
 
 test: $(STAMP) system
 	$(BIN)/python -m pytest

@@ -78,6 +78,41 @@ def snapshot_param(value: str | None) -> int | str | None:
     return when
 
 
+def resolve(store: Any, snapshot: int | str) -> int:
+    """The id of ``snapshot`` (an id, or an ISO time: the last snapshot committed at or before it, UTC
+    unless it says otherwise) in ``store``'s history, or a StoreError naming the ones it holds."""
+    from peacewatch.errors import StoreError
+
+    history = store.snapshots()
+    ids = [x["snapshot_id"] for x in history]
+    where = f"{store.location.describe()}"
+    if isinstance(snapshot, str):
+        when = _utc(dt.datetime.fromisoformat(snapshot))
+        before = [
+            x["snapshot_id"]
+            for x in history
+            if x["time"] and _utc(dt.datetime.fromisoformat(x["time"])) <= when
+        ]
+        if not before:
+            raise StoreError(
+                f"{where}: no snapshot at or before {snapshot}; the first was committed later "
+                f"(snapshot {min(ids) if ids else 'none'}).",
+                hint="Give a later time, or a snapshot id (GET /api/snapshots lists them).",
+            )
+        return before[-1]
+    if snapshot not in ids:
+        lo, hi = (min(ids), max(ids)) if ids else (None, None)
+        raise StoreError(
+            f"{where}: no snapshot {snapshot}; this store holds snapshots {lo} to {hi}.",
+            hint="Give one of those (GET /api/snapshots lists them with their commands).",
+        )
+    return snapshot
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
 class Reader:
     """The stores, the cache and the time limit of one server process."""
 
@@ -110,22 +145,29 @@ class Reader:
         return self._local.store
 
     def store_at(self, snapshot: int | str | None):
-        """A Store pinned at ``snapshot`` (None: the latest now), on this thread's connections."""
+        """A Store pinned at ``snapshot`` (None: the latest now), on this thread's connections.
+
+        Opening a connection at a snapshot costs seconds (the lake's extensions and catalog), so a
+        time is first resolved to its snapshot id from the store's history, the latest snapshot is
+        read on the thread's open connection, and an unknown id is refused without opening one."""
         latest = self._latest()
         if snapshot is None:
             return latest.pinned()
+        wanted = resolve(latest, snapshot)
+        if wanted == latest.snapshot:
+            return latest.pinned()
         pinned: OrderedDict = self._local.pinned
-        if snapshot not in pinned:
+        if wanted not in pinned:
             from peacewatch.store import Store
 
-            found = Store(self.location, snapshot)
-            found.snapshot  # noqa: B018 - resolve now: an unknown snapshot fails here, not later
-            pinned[snapshot] = found
+            found = Store(self.location, wanted)
+            found.snapshot  # noqa: B018 - attach now, on this thread
+            pinned[wanted] = found
             with self._lock:
                 self._opened.append(found)
             while len(pinned) > 4:  # a few past snapshots per thread; older connections are closed
                 pinned.popitem(last=False)[1].close()
-        return pinned[snapshot]
+        return pinned[wanted]
 
     def close(self) -> None:
         """Close every thread's connections (at shutdown: DuckDB aborts the process when connections

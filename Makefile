@@ -17,14 +17,16 @@ $(STAMP): pyproject.toml
 
 # PySpark (the DuckDB/PySpark parity tests) needs a Java runtime; the PDF tests need pdftoppm; the team
 # store's tests start a PostgreSQL server on loopback (tests/store/conftest.py), from the server binaries
-# of the Debian package, found in /usr/lib/postgresql/*/bin, not on PATH. Installs only what is missing.
+# of the Debian package, found in /usr/lib/postgresql/*/bin, not on PATH; the dashboard's browser tests
+# drive Debian's chromium (tests/serve/browser). Installs only what is missing.
 system:
 	@missing=""; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	test -z "$$missing" || { \
-		echo "installing Debian packages the tests need (Java for PySpark, poppler-utils for PDF checks, PostgreSQL for the team store):$$missing"; \
+		echo "installing Debian packages the tests need (Java for PySpark, poppler-utils for PDF checks, PostgreSQL for the team store, chromium for the dashboard's browser tests):$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }
 
 demo: $(STAMP)

@@ -100,7 +100,7 @@ def test_datasets_page_shows_quarantine_counts_and_snapshots(dash):
 
 def test_an_unknown_case_or_commitment_is_a_404_page_naming_what_exists(dash):
     page = dash.get("/cases/atlantis")
-    assert page.status_code == 404 and "afghanistan-2020" in _text(page.text)
+    assert page.status_code == 404 and "the server offers no case by this name" in _text(page.text)
     page = dash.get("/cases/afghanistan-2020/commitments/nope?as_of=2020-12-31")
     assert page.status_code == 404 and "riv-80pct" in _text(page.text)
 

@@ -79,11 +79,13 @@ def warm(app: FastAPI) -> int:
     from peacewatch.errors import PeacewatchError
     from peacewatch.serve.api.case_routes import evaluation, evaluation_key
     from peacewatch.serve.cases import case_refs
+    from peacewatch.serve.pages import casework
 
     done = 0
     for ref in case_refs(app.state.config):
         try:
             app.state.reader.answer_now(evaluation_key(ref.name), None, evaluation(ref, None, None))
+            casework.warm(app.state.store, ref)  # the dashboard's case page and its chart
             done += 1
         except PeacewatchError as exc:
             log.warning("--warm: case %s not evaluated: %s", ref.name, exc)

@@ -10,11 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from peacewatch.errors import ArgumentError, PeacewatchError
+from peacewatch.serve.cases import UnknownCaseError, case_ref
 from peacewatch.serve.pages import casework
-from peacewatch.serve.pages.caselist import case_ref
-from peacewatch.serve.pages.views import error_page, render, store_at
+from peacewatch.serve.pages.views import api_at, error_page, render, snapshot_of
 
 router = APIRouter()
+
+
+class UnknownCommitmentError(ArgumentError):
+    """A commitment page named a commitment the case does not have (a 404 page)."""
+
 
 VERDICT_ORDER = ("met", "late", "not_met", "inconclusive", "insufficient_data", "not_due")
 
@@ -33,8 +38,8 @@ def _as_of(value: str | None) -> dt.date | None:
 def _view(request: Request, name: str, as_of: str | None, snapshot: str | None):
     config = request.app.state.config
     ref = case_ref(config, name)
-    store = store_at(request, snapshot)
-    return casework.case_view(request.app.state.store, ref, store.snapshot, _as_of(as_of)), store
+    snap = snapshot_of(request, snapshot)
+    return casework.case_view(request.app.state.store, ref, snap, _as_of(as_of)), snap
 
 
 def _board(view: casework.CaseView) -> dict[str, list[dict]]:
@@ -51,17 +56,9 @@ def case_page(request: Request, name: str, as_of: str | None = None, snapshot: s
     try:
         view, _ = _view(request, name, as_of, snapshot)
         commitments = (view.evaluation or {}).get("commitments", [])
-        key = casework.comparisons_key(commitments)
-        figure = casework.comparisons_figure(
-            request.app.state.store,
-            view.snapshot,
-            key,
-            _as_of((view.evaluation or {}).get("as_of")),
-            "Events per day around the measured windows",
-            "case-chart",
-        )
+        figure, shaded = casework.case_chart(request.app.state.store, view)
     except PeacewatchError as exc:
-        return error_page(request, exc, 404 if "no case called" in exc.message else 400)
+        return error_page(request, exc, 404 if isinstance(exc, UnknownCaseError) else 400)
     return render(
         request,
         "case.html.j2",
@@ -71,7 +68,7 @@ def case_page(request: Request, name: str, as_of: str | None = None, snapshot: s
         verdicts=VERDICT_ORDER,
         figure=figure if not isinstance(figure, str) else None,
         figure_error=figure if isinstance(figure, str) else None,
-        shaded=[cid for cid, _ in key],
+        shaded=shaded,
         datasets=_datasets(commitments),
     )
 
@@ -83,11 +80,11 @@ def commitment_page(
     """One commitment: its verdict, the quoted text and source, the comparison with its interval and
     the chart with its window shaded, the dated facts, and (with --expose-events) the events."""
     try:
-        view, store = _view(request, name, as_of, snapshot)
+        view, snap = _view(request, name, as_of, snapshot)
         c = casework.commitment(view, cid)
         if c is None:
             ids = ", ".join(x["id"] for x in (view.evaluation or {}).get("commitments", []))
-            raise ArgumentError(
+            raise UnknownCommitmentError(
                 f"case {name!r} has no commitment {cid!r}; its commitments are: {ids or 'none evaluated'}.",
                 hint=f"See /cases/{name}.",
             )
@@ -104,12 +101,12 @@ def commitment_page(
                 f"Events per day: {cid}, window against baseline",
                 f"commitment-{cid}",
             )
-        events = _events(request, store, comp) if comp else None
+        events = casework.window_events(request, api_at(request, snap), comp) if comp else None
     except PeacewatchError as exc:
         return error_page(
             request,
             exc,
-            404 if "no case called" in exc.message or "has no commitment" in exc.message else 400,
+            404 if isinstance(exc, UnknownCaseError | UnknownCommitmentError) else 400,
         )
     return render(
         request,
@@ -123,29 +120,6 @@ def commitment_page(
         figure_error=figure if isinstance(figure, str) else None,
         events=events,
     )
-
-
-# Rows of a commitment's window shown with --expose-events; the command gives them all.
-EVENT_ROWS = 50
-
-
-def _events(request: Request, store, comp: dict) -> dict | None:
-    """The events of a comparison's window, only when the operator exposes event rows."""
-    if not request.app.state.config.expose_events:
-        return None
-    f = comp.get("filters") or {}
-    args = {"country": f.get("country"), "admin1": f.get("admin1"), "actor": f.get("actor")}
-    args = {k: v for k, v in args.items() if v}
-    if f.get("types"):
-        args["type"] = list(f["types"])
-    if f.get("datasets"):
-        args["dataset"] = list(f["datasets"])
-    w = comp["window"]
-    try:
-        result = store.events(start=w["start"], end=w["end"], limit=EVENT_ROWS, **args)
-    except PeacewatchError as exc:
-        return {"rows": [], "command": None, "error": exc.message}
-    return {"rows": result.to_dict(), "command": result.command, "error": None}
 
 
 def _datasets(commitments: list[dict]) -> list[dict]:

@@ -14,7 +14,7 @@ import functools
 from typing import Any
 
 from peacewatch.errors import PeacewatchError
-from peacewatch.serve.pages.caselist import CaseRef
+from peacewatch.serve.cases import CaseRef
 
 CACHE_SIZE = 64
 # Days of the series drawn on either side of the windows a chart shades, so the change shows in context.
@@ -72,7 +72,10 @@ def case_view(base, ref: CaseRef, snapshot: int, as_of: dt.date | None) -> CaseV
     from peacewatch.agreements import load_case
 
     store = base.at(snapshot)
-    case = load_case(ref.folder)
+    try:
+        case = load_case(ref.folder)
+    except PeacewatchError as exc:  # a broken case file: its page says what is wrong, the rest shows
+        return CaseView(ref, ref.title, snapshot, as_of, None, _message(exc), None, [], None, None, [])
     evaluation, ev_error, ev_cmd = _evaluate(store, ref, as_of)
     claims, ck_error, ck_cmd = _check(store, ref, as_of or dt.date.today())
     day = as_of or dt.date.today()
@@ -138,36 +141,68 @@ def comparisons_figure(
     comps = [(label, json.loads(text)) for label, text in key]
     if not comps:
         return None
-    spans, shade = [], []
+    spans: list[tuple[dt.date, dt.date]] = []
+    windows: dict[str, list[str]] = {}  # span -> the labels shaded on it (riv and riv-80pct share one)
+    baselines: dict[str, list[str]] = {}
     for label, c in comps:
         w, b = _span(c["window"]), _span(c["baseline"])
         spans += [w, b, *(_span(s) for s in c["baseline"].get("spans", []))]
-        item = {"label": label, "span": f"{w[0]}:{w[1]}"}
-        if item not in shade:
-            shade.append(item)
-        light = {"label": f"{label} baseline", "span": f"{b[0]}:{b[1]}", "tone": "light"}
-        if all(s["span"] != light["span"] for s in shade):
-            shade.append(light)
-    start = min(s[0] for s in spans) - dt.timedelta(days=CONTEXT_DAYS)
-    end = max(s[1] for s in spans) + dt.timedelta(days=CONTEXT_DAYS)
-    if as_of is not None:
-        end = max(min(end, as_of), max(s[1] for s in spans))
-    full = Span(start, end)
+        windows.setdefault(f"{w[0]}:{w[1]}", []).append(label)
+        baselines.setdefault(f"{b[0]}:{b[1]}", []).append(label)
+    shade = [{"label": ", ".join(labels), "span": span} for span, labels in windows.items()]
+    shade += [
+        {
+            "label": "baseline" if labels == ["window"] else f"baseline of {', '.join(labels)}",
+            "span": span,
+            "tone": "light",
+        }
+        for span, labels in baselines.items()
+        if span not in windows
+    ]
     first = comps[0][1]
-    try:
-        return charts.series_figure(
-            _filters(first["filters"]),
-            by=by or ("day" if full.days <= 400 else "week"),
-            span=full,
-            title=title,
-            measure=first.get("measure", "events"),
-            estimate=first.get("estimate", "best"),
-            shade=shade,
-            id=fid,
-            store=base.at(snapshot).reader,
-        )
-    except PeacewatchError as exc:
-        return _message(exc)
+    bare = Span(min(s[0] for s in spans), max(s[1] for s in spans))
+    context = Span(bare.start - dt.timedelta(days=CONTEXT_DAYS), bare.end + dt.timedelta(days=CONTEXT_DAYS))
+    if as_of is not None:
+        context = Span(context.start, max(min(context.end, as_of), bare.end))
+    message = None
+    # Days around the windows show the change in context, where the data cover them; else the bare span.
+    for full in (context, bare):
+        try:
+            return charts.series_figure(
+                _filters(first["filters"]),
+                by=by or ("day" if full.days <= 400 else "week"),
+                span=full,
+                title=title,
+                measure=first.get("measure", "events"),
+                estimate=first.get("estimate", "best"),
+                shade=shade,
+                id=fid,
+                store=base.at(snapshot).reader,
+            )
+        except PeacewatchError as exc:
+            message = message or _message(exc)
+    return message
+
+
+CASE_CHART_TITLE = "Events per day around the measured windows"
+
+
+def case_chart(base, view: CaseView):
+    """The case page's chart: the windows of its measured commitments (:func:`comparisons_figure`),
+    with the ids of the commitments it shades."""
+    commitments = (view.evaluation or {}).get("commitments", [])
+    key = comparisons_key(commitments)
+    as_of = (view.evaluation or {}).get("as_of")
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    return comparisons_figure(base, view.snapshot, key, day, CASE_CHART_TITLE, "case-chart"), [
+        cid for cid, _ in key
+    ]
+
+
+def warm(base, ref: CaseRef) -> None:
+    """Compute the case page of ``ref`` at the latest snapshot into the cache (``peacewatch serve
+    --warm``), so that its first view is as fast as the next."""
+    case_chart(base, case_view(base, ref, base.snapshot, None))
 
 
 def comparisons_key(commitments: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
@@ -185,3 +220,27 @@ def comparisons_key(commitments: list[dict[str, Any]]) -> tuple[tuple[str, str],
         if filters == first:
             out.append((c["id"], json.dumps(comp, sort_keys=True, default=str)))
     return tuple(out)
+
+
+# Rows of a window shown with --expose-events; the command gives them all.
+EVENT_ROWS = 50
+
+
+def window_events(request, store, comp: dict) -> dict | None:
+    """The first events of a comparison's window on its filters, only when the operator exposes event
+    rows (``--expose-events``); None otherwise."""
+    if not request.app.state.config.expose_events:
+        return None
+    f = comp.get("filters") or {}
+    args = {"country": f.get("country"), "admin1": f.get("admin1"), "actor": f.get("actor")}
+    args = {k: v for k, v in args.items() if v}
+    if f.get("types"):
+        args["type"] = list(f["types"])
+    if f.get("datasets"):
+        args["dataset"] = list(f["datasets"])
+    w = comp["window"]
+    try:
+        result = store.events(start=w["start"], end=w["end"], limit=EVENT_ROWS, **args)
+    except PeacewatchError as exc:
+        return {"rows": [], "command": None, "error": exc.message}
+    return {"rows": result.to_dict(), "command": result.command, "error": None}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from peacewatch.errors import ArgumentError, PeacewatchError
-from peacewatch.serve.pages.views import error_page, render, store_at
+from peacewatch.serve.pages.views import api_at, error_page, reading, render
 
 router = APIRouter()
 
@@ -36,16 +36,16 @@ def datasets(
 ):
     """Each dataset with its rows read, ingested, quarantined and coverage; every snapshot; a diff."""
     try:
-        store = store_at(request, snapshot)
-        catalog = store.datasets().to_dict()
-        snapshots = store.snapshots().to_dict()
+        store = reading(request, snapshot)
+        catalog = store.datasets()
+        snapshots = store.snapshots()
         ids = [s["snapshot_id"] for s in snapshots if s["snapshot_id"] <= store.snapshot]
         a, b = _snapshot_id(from_, "from"), _snapshot_id(to, "to")
         if a is None and b is None and len(ids) >= 2:
             a, b = ids[-2], ids[-1]
         diff = None
         if a is not None:
-            d = store.diff(a, b if b is not None else store.snapshot)
+            d = api_at(request, store.snapshot).diff(a, b if b is not None else store.snapshot)
             diff = d.to_dict()
     except PeacewatchError as exc:
         return error_page(request, exc)

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from peacewatch.errors import ArgumentError, PeacewatchError
 from peacewatch.schema import EVENT_TYPES
 from peacewatch.serve.pages import casework
-from peacewatch.serve.pages.views import render, store_at
+from peacewatch.serve.pages.views import api_at, reading, render
 
 router = APIRouter()
 
@@ -104,9 +104,9 @@ def explore(
     form = {k: (v or "").strip() for k, v in asked.items()}
     result, error, catalog, snap = None, None, [], None
     try:
-        store = store_at(request, snapshot)
-        snap = store.snapshot
-        catalog = store.datasets().ids
+        store = reading(request, snapshot)
+        snap = int(store.snapshot)
+        catalog = [d["dataset_id"] for d in store.datasets()]
         if by not in UNITS:
             raise ArgumentError(f"by={by!r}: expected one of {', '.join(UNITS)}.")
         if measure not in MEASURES:
@@ -128,6 +128,9 @@ def explore(
     except PeacewatchError as exc:
         error = exc.message + (f" {exc.hint}" if exc.hint else "")
     figure = result["figure"] if result else None
+    events = None
+    if result and snap is not None:
+        events = casework.window_events(request, api_at(request, snap), result["comparison"])
     return render(
         request,
         "explore.html.j2",
@@ -146,4 +149,5 @@ def explore(
         figure=figure if figure is not None and not isinstance(figure, str) else None,
         figure_error=figure if isinstance(figure, str) else None,
         error=error,
+        events=events,
     )

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from peacewatch.errors import PeacewatchError
+from peacewatch.serve.cases import case_refs
 from peacewatch.serve.pages import casework
-from peacewatch.serve.pages.caselist import case_refs
-from peacewatch.serve.pages.views import error_page, render, store_at
+from peacewatch.serve.pages.views import error_page, reading, render
 
 router = APIRouter()
 
@@ -85,9 +85,9 @@ def home(request: Request, snapshot: str | None = None):
     """Every case with its verdicts per party, freshness, alerts and the licence mode."""
     config = request.app.state.config
     try:
-        store = store_at(request, snapshot)
-        catalog = store.datasets().to_dict()
-        snapshots = store.snapshots().to_dict()
+        store = reading(request, snapshot)
+        catalog = store.datasets()
+        snapshots = store.snapshots()
     except PeacewatchError as exc:
         return error_page(request, exc)
     cases = [

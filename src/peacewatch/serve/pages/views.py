@@ -8,6 +8,7 @@ which escapes ``<``, ``>``, ``&`` and ``'``, so no data text can close the block
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -77,23 +78,37 @@ def error_page(request: Request, exc: PeacewatchError, status_code: int = 400) -
     )
 
 
-def store_at(request: Request, snapshot: str | None):
-    """The opened store read at ``snapshot`` (an id or an ISO time) or, without one, at the latest
-    snapshot as of this request: one snapshot for every number on the page."""
-    store = request.app.state.store
-    if snapshot in (None, ""):
-        return store.at(store.snapshot)
-    asked: int | str = int(snapshot) if snapshot.isdigit() else snapshot
-    at = store.at(asked)
-    try:
-        return store.at(at.snapshot)
-    except PeacewatchError:
-        raise
-    except (ValueError, TypeError):
-        raise ArgumentError(
-            f"snapshot={snapshot!r}: expected a snapshot id or an ISO time.",
-            hint="See /datasets for the store's snapshots.",
-        ) from None
+def reading(request: Request, snapshot: str | None):
+    """The store read at ``snapshot`` (an id or an ISO time; none: the latest as of this request), as a
+    :class:`peacewatch.store.Store` pinned on this worker thread's own connection (the API's
+    :class:`peacewatch.serve.reading.Reader`): opening the lake is the costly part of a request, and a
+    connection is never shared between threads."""
+    asked: int | str | None = None
+    if snapshot not in (None, ""):
+        text = snapshot.strip().removeprefix("@")
+        if text.isdigit():
+            asked = int(text)
+        else:
+            try:
+                dt.datetime.fromisoformat(text)
+            except ValueError:
+                raise ArgumentError(
+                    f"snapshot={snapshot!r}: expected a snapshot id or an ISO time.",
+                    hint="See /datasets for the store's snapshots.",
+                ) from None
+            asked = text
+    return request.app.state.reader.store_at(asked)
+
+
+def snapshot_of(request: Request, snapshot: str | None) -> int:
+    """The id of the snapshot ``snapshot`` names (see :func:`reading`)."""
+    return int(reading(request, snapshot).snapshot)
+
+
+def api_at(request: Request, snapshot_id: int):
+    """The Python API (:class:`peacewatch.api.StoreAPI`) read at ``snapshot_id``, for what is computed
+    (and then kept) rather than read on every request."""
+    return request.app.state.store.at(snapshot_id)
 
 
 def query_link(request: Request, **changes: Any) -> str:

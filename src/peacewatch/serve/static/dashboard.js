@@ -23,7 +23,15 @@
     }
     var spec = JSON.parse(block.textContent);
     return vegaEmbed(el, spec, OPTIONS)
-      .then(function () {
+      .then(function (result) {
+        // The element drawn into is the chart's accessible image (role="img" with the figure's alt
+        // text); the SVG's own marks would only repeat it, bar by bar, so they are hidden from
+        // assistive technology. The data table under the chart gives every value.
+        var svg = result.view.container().querySelector("svg");
+        if (svg) {
+          svg.setAttribute("aria-hidden", "true");
+          svg.setAttribute("focusable", "false");
+        }
         el.setAttribute("data-drawn", "true");
       })
       .catch(function (err) {

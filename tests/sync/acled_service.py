@@ -65,8 +65,10 @@ def make_events(
     start: date = date(2019, 1, 1),
     days: int = 730,
     ts: int = BASE_TS,
+    ts_step: int = 1,
 ) -> dict[str, dict]:
-    """``n`` ACLED API records keyed by event_id_cnty, deterministic for a seed."""
+    """``n`` ACLED API records keyed by event_id_cnty, deterministic for a seed; the i-th was last
+    changed at ``ts + i * ts_step``."""
     rnd = random.Random(seed)
     out = {}
     for i in range(1, n + 1):
@@ -85,7 +87,7 @@ def make_events(
             "latitude": f"{31 + rnd.random() * 5:.4f}", "longitude": f"{62 + rnd.random() * 8:.4f}",
             "geo_precision": "1", "source": "Pajhwok", "source_scale": "National",
             "notes": f"On {day.isoformat()}, event {eid} in {province}; report {rnd.randrange(10**6)}.",
-            "fatalities": str(rnd.randrange(0, 12)), "tags": "", "timestamp": str(ts + i),
+            "fatalities": str(rnd.randrange(0, 12)), "tags": "", "timestamp": str(ts + i * ts_step),
         }  # fmt: skip
     return out
 

@@ -285,6 +285,16 @@ def _apply_locked(
                 unchanged=r.rows_unchanged,
             )
             notes = r.notes
+            if not pull.complete:
+                # An upsert carries only what changed: the catalog row counts the dataset's rows
+                # now (what briefs show), not the last sync's; the syncs row keeps the sync's own.
+                con.execute(
+                    """UPDATE datasets SET rows_ingested = (SELECT count(*) FROM events WHERE dataset_id = ?),
+                       rows_read = (SELECT count(*) FROM events WHERE dataset_id = ?) + rows_quarantined
+                                   + rows_duplicate
+                       WHERE dataset_id = ?""",
+                    [pull.dataset_id] * 3,
+                )
         elif exists and deleted:  # a pull of deletions only
             begin(con)
             con.execute("CREATE OR REPLACE TEMP TABLE sync_none AS SELECT * FROM events WHERE false")

@@ -112,10 +112,13 @@ class _Spool:
         self._tar = tarfile.open(self.path, "w:gz", format=tarfile.PAX_FORMAT)  # noqa: SIM115 - closed by close()
         self._index: list[str] = []
 
-    def add(self, n: int, request: str, body: bytes) -> None:
+    def add(self, n: int, request: str, body: bytes, rows: int) -> None:
         name = f"page-{n:05d}"
         self._put(name, body)
-        self._index.append(json.dumps({"member": name, "request": request, "bytes": len(body)}))
+        # ``rows``: the events the page gave, numbered on through the pages (an event's source_row;
+        # sources/raw_rows.py reads them back for `peacewatch events --raw`).
+        entry = {"member": name, "request": request, "bytes": len(body), "rows": rows}
+        self._index.append(json.dumps(entry))
 
     def _put(self, name: str, data: bytes) -> None:
         info = tarfile.TarInfo(name)
@@ -144,7 +147,8 @@ def _gather(pull, spool: _Spool, report) -> tuple[ReadPlan | None, list[str], in
     plan, tables, deleted, n, rows = None, [], [], 0, 0
     for page in pull.pages:
         n += 1
-        spool.add(n, page.request, page.body)
+        given = sum(t.num_rows for t in page.plan.tables.values()) if page.plan is not None else 0
+        spool.add(n, page.request, page.body, given)
         if page.plan is not None:
             if plan is None:
                 plan = page.plan

@@ -56,6 +56,7 @@ class GdeltService:
     in_flight: int = 0
     peak: int = 0
     base: str = ""
+    reached: threading.Event = field(default_factory=threading.Event)  # set when a file is asked for
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -105,6 +106,7 @@ class GdeltService:
             n = self.hits[stamp]
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
+        self.reached.set()
         try:
             if self.stall:
                 time.sleep(self.stall)

@@ -112,3 +112,11 @@ def test_countries_are_named_as_elsewhere_and_sent_as_gleditsch_ward_numbers():
     assert gw_code("Myanmar") == 775 and gw_code("Türkiye") == 640
     with pytest.raises(ArgumentError):
         gw_code("Atlantis")
+
+
+def test_a_version_the_store_holds_whole_is_not_asked_for_again(ged):
+    service, base = ged
+    first, _ = run(service, base, UcdpQuery("ged", "25.1", pagesize=10))
+    asked = len(service.requests)
+    again, pages = run(service, base, UcdpQuery("ged", "25.1", pagesize=10), saved=first.cursor)
+    assert pages == [] and len(service.requests) == asked and again.cursor["version"] == "25.1"

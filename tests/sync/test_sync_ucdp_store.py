@@ -12,6 +12,8 @@ from ucdp_service import TOKEN, UcdpService, events
 from ucdpgdelt_checks import assert_no_secret, run, snapshots
 from ucdpgdelt_checks import events as stored
 
+from peacewatch import schema
+from peacewatch.briefs.build import _candidate_days, _dataset
 from peacewatch.store import Store
 
 GED = "ucdp-ged-api-all"
@@ -165,3 +167,11 @@ def test_candidate_events_give_way_to_the_ged_release_that_covers_their_dates(ht
     assert stored(store, candidate, COLUMNS) == expected(january)
     assert len(snapshots(store)) == 6  # creation, 2 Candidate syncs, GED, the Candidate deletions, 24.0.7
     assert_no_secret(TOKEN, store, out, err)
+
+    # A brief's dataset notes say which days rest on Candidate data: January 2025's, no longer June's.
+    s = Store(store)
+    entry = next(d for d in s.datasets() if d["dataset_id"] == candidate)
+    assert "candidate" in schema.dataset_caveats(entry)
+    noted = _candidate_days(_dataset(entry), s, date(2026, 1, 1))
+    days = sorted({d for _, d, *_ in expected(january)})
+    assert noted["candidate_days"] == f"{days[0]} to {days[-1]} ({len(days)} days with events)"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import random
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import ceil
@@ -87,6 +89,8 @@ class UcdpService:
     retry_after: str = "1"
     requests: list[str] = field(default_factory=list)
     base: str = ""
+    delay: float = 0.0  # seconds each answer waits (a kill test's window)
+    reached: threading.Event = field(default_factory=threading.Event)  # set when a request is answered
 
     def install(self, httpserver, prefix: str = "/api") -> str:
         """Serve under ``prefix``; returns the base URL to give ``--base-url``."""
@@ -112,6 +116,9 @@ class UcdpService:
     def handle(self, request: Request) -> Response:
         n = len(self.requests)
         self.requests.append(request.full_path)
+        self.reached.set()
+        if self.delay:
+            time.sleep(self.delay)
         if request.headers.get("x-ucdp-access-token") != self.token:
             return Response("API token required. Add header: x-ucdp-access-token", status=401)
         fault = self.faults.get(n)

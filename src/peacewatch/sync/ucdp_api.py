@@ -240,6 +240,10 @@ class UcdpSync:
             return
         version = self.resolve_version()
         query = UcdpQuery(**{**self.query.__dict__, "version": version})
+        if saved.get("complete") and saved.get("version") == version:
+            # A version never changes: the one the store holds whole needs no request.
+            self.query, self.cursor = query, {**saved, "quota": self.quota.to_dict()}
+            return
         resuming = saved.get("version") == version and not saved.get("complete")
         page = int(saved.get("next_page", 0)) if resuming else 0
         seen: list[str] = list(saved.get("seen", [])) if resuming else []

@@ -121,6 +121,7 @@ class FakeAcled:
         self._faults: dict[str, list[str]] = {}
         self.log: list[tuple[str, str, dict]] = []  # (method, path, args) of every request
         self.grants: list[str] = []
+        self.issued: list[str] = []  # every token handed out: secrets the tests look for everywhere
         self.hit = threading.Event()  # set when a request matching ``hit_when`` arrives
         self.hit_when = None
         self.delay = 0.0  # seconds every data page waits before answering
@@ -153,21 +154,25 @@ class FakeAcled:
         del self.events[event_id]
         self.deleted[event_id] = ts
 
-    def fail(self, path: str, *faults: str) -> None:
-        """Queue faults for the next requests of ``path``: 429, 429-date, 500, malformed, slow."""
-        self._faults.setdefault(path, []).extend(faults)
+    def fail(self, path: str, *faults: str, page: int | None = None) -> None:
+        """Queue faults for the next requests of ``path`` (of its ``page`` only, when given): 429
+        (Retry-After: 1), 429-0 (Retry-After: 0), 429-date (an HTTP date a second ahead), 500,
+        malformed (JSON cut short), slow (3 s before answering)."""
+        self._faults.setdefault((path, page), []).extend(faults)
 
     def revoke_refresh(self) -> None:
         self._refresh.clear()
 
     # -- handlers ------------------------------------------------------------------------------
 
-    def _fault(self, path: str) -> Response | None:
+    def _fault(self, path: str, page: int | None = None) -> Response | None:
         with self.lock:
-            queue = self._faults.get(path) or []
+            queue = self._faults.get((path, page)) or self._faults.get((path, None)) or []
             fault = queue.pop(0) if queue else None
         if fault == "429":
             return Response("slow down", status=429, headers={"Retry-After": "1"})
+        if fault == "429-0":
+            return Response("slow down", status=429, headers={"Retry-After": "0"})
         if fault == "429-date":
             when = email.utils.formatdate(time.time() + 1, usegmt=True)
             return Response("slow down", status=429, headers={"Retry-After": when})
@@ -204,6 +209,7 @@ class FakeAcled:
             return _json({"error": "unsupported_grant_type"}, 400)
         self._n += 1
         access, refresh = f"acc-{self._n}-x9Tq", f"ref-{self._n}-Lm2p"
+        self.issued += [access, refresh]
         self._access[access] = now + self.access_lifetime
         self._refresh[refresh] = now + self.refresh_lifetime
         return _json({"token_type": "Bearer", "expires_in": self.access_lifetime, "access_token": access,
@@ -224,11 +230,11 @@ class FakeAcled:
     def _read(self, request: Request) -> Response:
         args = dict(request.args)
         self.log.append(("GET", request.path, args))
-        if self.hit_when is not None and self.hit_when(request.path, args):
+        if self.hit_when is not None and self.hit_when(request.path, args):  # before the fault: may act
             self.hit.set()
         if self.delay:
             time.sleep(self.delay)
-        fault = self._fault(request.path)
+        fault = self._fault(request.path, int(args.get("page", 1)))
         if fault is not None:
             return fault
         if not self._authorised(request):

@@ -110,6 +110,9 @@ def acled(
         str | None, typer.Option(help="Dataset id to keep current (default: acled-api-<filters>).")
     ] = None,
     base_url: BaseUrlOpt = None,
+    page_size: Annotated[
+        int, typer.Option("--page-size", min=1, help="Events per page (ACLED's limit; default 5000).")
+    ] = 5000,
     full: FullOpt = False,
     wait: WaitOpt = 60.0,
     json_out: JsonOut = False,
@@ -136,6 +139,7 @@ def acled(
         cursor=last["cursor"] if last else None,
         base_url=base_url or service.DEFAULT_BASE_URL,
         dataset_id=dataset_id,
+        page_limit=page_size,
     )
     pull.complete = full
     run_sync(pull, store, json_out=json_out, wait=wait)

@@ -69,9 +69,10 @@ class Pull:
 
 def text_table(records: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None):
     """A pyarrow table of text columns from JSON records: every value as the text a CSV export
-    holds (numbers as written, None as NULL), columns in first-seen order unless given.
+    holds (numbers as written; None and "" as NULL, as DuckDB reads an empty CSV field), columns in
+    first-seen order unless given.
 
-    >>> text_table([{"a": 1, "b": None}, {"a": 2.5, "c": "x"}]).to_pydict()
+    >>> text_table([{"a": 1, "b": ""}, {"a": 2.5, "c": "x"}]).to_pydict()
     {'a': ['1', '2.5'], 'b': [None, None], 'c': [None, 'x']}
     """
     import pyarrow as pa
@@ -82,7 +83,7 @@ def text_table(records: Sequence[Mapping[str, Any]], columns: Sequence[str] | No
     for r in records:
         for c in columns:
             v = r.get(c)
-            out[c].append(None if v is None else _text(v))
+            out[c].append(None if v is None or v == "" else _text(v))
     return pa.table({c: pa.array(v, type=pa.string()) for c, v in out.items()})
 
 

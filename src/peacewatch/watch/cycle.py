@@ -93,7 +93,7 @@ def run_cycle(
     """Run one watch cycle over ``cases`` on ``store`` (see the module docstring)."""
     say = progress or (lambda _message: None)
     base = store if isinstance(store, Store) else Store(store)
-    base._require()
+    base.refresh()  # a StoreError naming the path when there is no store there yet
     folder = WatchFolder(base.location.folder)
     now = dt.datetime.now(dt.UTC)
     run_id = now.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]

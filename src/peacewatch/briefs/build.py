@@ -96,7 +96,7 @@ def build(case_or_brief: str | Path, *, store, taxonomy=(), progress=lambda mess
         "as_of": brief.as_of.isoformat(),
         "case": evaluation.to_dict()["agreement"] if evaluation else None,
         "sections": sections,
-        "datasets": [_dataset(catalog[d]) for d in used if d in catalog],
+        "datasets": [_candidate_days(_dataset(catalog[d]), store, brief.as_of) for d in used if d in catalog],
         "figures": [_figure_payload(f) for f in built.figures],
         "snapshot": store.snapshot,
         "generated_by": "peacewatch",
@@ -137,6 +137,27 @@ def _dataset(entry: dict[str, Any]) -> dict[str, Any]:
     out["path"] = Path(str(out["path"])).name
     out["attribution"] = attribution.for_source(entry["source"])
     out["caveats"] = [schema.CAVEATS[k] for k in schema.dataset_caveats(entry)]
+    return out
+
+
+def _candidate_days(out: dict[str, Any], store, as_of) -> dict[str, Any]:
+    """Which days of the brief rest on UCDP Candidate data (preliminary, until a final GED release covers
+    them): the span and number of days with events in a Candidate dataset, read from its events (a sync
+    deletes the ones GED supersedes: sync/ucdp.py)."""
+    if schema.CAVEATS["candidate"] not in out["caveats"]:
+        return out
+    first, last, days = (
+        store.query(
+            "SELECT min(date_start), max(date_start), count(DISTINCT date_start) FROM events "
+            "WHERE dataset_id = ? AND date_start <= ?",
+            [out["dataset_id"], as_of],
+        )
+        .to_pylist()[0]
+        .values()
+    )
+    out["candidate_days"] = (
+        f"{first} to {last} ({days:,} days with events)" if days else "none up to the brief's date"
+    )
     return out
 
 

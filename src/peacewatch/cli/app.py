@@ -39,6 +39,8 @@ def _register() -> None:
         indicator_cmds,
         store_cmds,
         sync_cmds,
+        sync_gdelt_cmds,  # noqa: F401 (its commands join sync_cmds.sync_app on import)
+        sync_ucdp_cmds,  # noqa: F401
         watch_cmds,
     )
     from peacewatch.cli.options import with_store_data

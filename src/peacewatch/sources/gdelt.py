@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 from peacewatch.errors import SourceError
 from peacewatch.sources.base import (
@@ -77,6 +78,8 @@ __all__ = [
     "Layout",
     "cameo_root",
     "event_type_sql",
+    "export_plan",
+    "export_table",
     "fips_to_iso3",
     "layout",
     "plan",
@@ -222,6 +225,53 @@ def _refuse(probe: Probe) -> SourceError:
     )
 
 
+def _width_check(lay: Layout) -> Check:
+    widths = " or ".join(str(w) for w in lay.widths)
+    return Check(
+        bad=f"field_count NOT IN ({', '.join(str(w) for w in lay.widths)})",
+        reason=(
+            f"{quote_literal(f'expected {widths} tab-separated fields ({lay.version}), found ')} "
+            "|| coalesce(CAST(field_count AS VARCHAR), 'an empty line')"
+        ),
+    )
+
+
+# The in-memory table of a synced export's rows (sync/gdelt.py) that :func:`export_plan` scans.
+EXPORT_TABLE = "pw_gdelt_export"
+
+
+def export_table(data: bytes):
+    """The rows of a GDELT 2.0 export (tab-separated, no header) as the columns the file scan gives:
+    the 61 fields as text, ``field_count`` and ``surplus_fields``; so a synced row hashes as the same row
+    read from the downloaded file does."""
+    import pyarrow as pa
+
+    n = len(GDELT2_FIELDS)
+    columns: list[list[str | None]] = [[] for _ in range(n)]
+    counts: list[int] = []
+    surplus: list[str | None] = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        parts = line.split("\t")
+        for i in range(n):
+            columns[i].append(parts[i] if i < len(parts) else None)
+        counts.append(len(parts))
+        surplus.append("\t".join(parts[n:]) if len(parts) > n else None)
+    arrays = {name: pa.array(col, type=pa.string()) for name, col in zip(GDELT2_FIELDS, columns, strict=True)}
+    arrays["field_count"] = pa.array(counts, type=pa.int64())
+    arrays["surplus_fields"] = pa.array(surplus, type=pa.string())
+    return pa.table(arrays)
+
+
+def export_plan(table) -> ReadPlan:
+    """The reader output of a GDELT 2.0 export's rows held in memory (:func:`export_table`): the plan
+    the downloaded ``*.export.CSV`` gives, over ``table``."""
+    lay = Layout("GDELT 2.0", GDELT2_FIELDS, header=False)
+    return _plan(
+        lay, f"SELECT * FROM {EXPORT_TABLE}", "gdelt.api", [_width_check(lay)], [], Path("gdelt-export"),
+        {EXPORT_TABLE: table},
+    )  # fmt: skip
+
+
 def plan(probe: Probe) -> ReadPlan:
     """The read plan for a GDELT 1.0 or 2.0 event export."""
     lay = layout(probe)
@@ -242,16 +292,11 @@ def plan(probe: Probe) -> ReadPlan:
     else:
         scan = _raw_scan(probe, lay)
         reader = "gdelt.tsv"
-        widths = " or ".join(str(w) for w in lay.widths)
-        checks.append(
-            Check(
-                bad=f"field_count NOT IN ({', '.join(str(w) for w in lay.widths)})",
-                reason=(
-                    f"{quote_literal(f'expected {widths} tab-separated fields ({lay.version}), found ')} "
-                    "|| coalesce(CAST(field_count AS VARCHAR), 'an empty line')"
-                ),
-            )
-        )
+        checks.append(_width_check(lay))
+    return _plan(lay, scan, reader, checks, notes, probe.path, {})
+
+
+def _plan(lay, scan, reader, checks, notes, path, tables) -> ReadPlan:
     root = cameo_root()
     checks += [
         date_check("SQLDATE", ("%Y%m%d",)),
@@ -288,14 +333,15 @@ def plan(probe: Probe) -> ReadPlan:
     return ReadPlan(
         source=SOURCE,
         reader=reader,
-        path=probe.path,
+        path=path,
         scan=scan,
         fields=fields,
         checks=tuple(checks),
         source_id=id_text("GLOBALEVENTID"),
         version=lay.version,
         news_derived=True,
-        csv_rejects=True,
+        csv_rejects=not tables,
+        tables=tables,
         header_rows=1 if lay.header else 0,
         notes=(
             *notes,

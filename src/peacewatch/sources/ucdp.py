@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from peacewatch.errors import SourceError
 from peacewatch.sources.base import (
@@ -166,10 +167,49 @@ def plan(probe: Probe) -> ReadPlan:
             notes.append("row 2 holds HXL hashtags, not data: skipped, and source_row counts data rows only")
             scan, tables, header_rows = skip_hxl_row(probe, scan, tables)
             reader = f"{SOURCE}.hdx.{reader.rsplit('.', 1)[1]}"
+    lower = set(h.strip().lower() for h in header)
+
+    def version(notes: list[str]) -> str | None:
+        return _version(probe, lower, api_version, notes)
+
+    return _plan(header, probe.path, scan, tables, reader, notes, header_rows, version, probe.original)
+
+
+# The in-memory table of events from the UCDP API (sync/ucdp.py) that :func:`api_plan` scans.
+API_TABLE = "pw_ucdp_api"
+
+
+def api_plan(table, version: str | None) -> ReadPlan:
+    """The reader output of GED records from the UCDP API (``GET /api/gedevents/{version}``): the plan
+    a saved API page gives, over ``table`` (pyarrow text columns from
+    ``peacewatch.sources.ucdp_formats.records_table``), so a synced event equals the event read from
+    the page saved as a file. ``version`` is the release asked for (25.1, 26.0.10)."""
+    named = f"GED {version}" if version else None
+
+    def version_note(notes: list[str]) -> str | None:
+        if named:
+            notes.append(f"version {named} from the UCDP API request")
+        return named
+
+    return _plan(
+        tuple(table.column_names),
+        Path("ucdp-api"),
+        f"SELECT * FROM {API_TABLE}",
+        {API_TABLE: table},
+        f"{SOURCE}.api",
+        [],
+        1,
+        version_note,
+        Path("ucdp-api"),
+    )
+
+
+def _plan(header, path, scan, tables, reader, notes, header_rows, version_of, original) -> ReadPlan:
+    """The plan over scanned text columns named ``header``; ``version_of(notes)`` tells the version."""
     cols = resolve_columns(header, SYNONYMS)
     if "date_start" not in cols:
         raise SourceError(
-            f"{probe.original}: a UCDP GED file needs the date of each event (column date_start, or date "
+            f"{original}: a UCDP GED file needs the date of each event (column date_start, or date "
             f"in reduced samples), found only columns [{', '.join(header)}].",
             hint="HDX's qc_conflict_data_<iso3>.csv holds only year, adm_1 and best: ingest "
             "conflict_data_<iso3>.csv, or GED itself, instead.",
@@ -179,11 +219,11 @@ def plan(probe: Probe) -> ReadPlan:
     fields.update(_kinds(cols, checks, notes))
     fields.update(_deaths(cols, checks))
     fields.update(_places(cols, checks))
-    version = _version(probe, set(h.strip().lower() for h in header), api_version, notes)
+    version = version_of(notes)
     return ReadPlan(
         source=SOURCE,
         reader=reader,
-        path=probe.path,
+        path=path,
         scan=scan,
         fields=fields,
         checks=tuple(checks),

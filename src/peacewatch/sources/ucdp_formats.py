@@ -147,6 +147,24 @@ def json_table(probe: Probe) -> tuple[Any, str, str | None, list[str]]:
     return table, kind, api_version, notes
 
 
+def records_table(records: Sequence[Any], columns: Sequence[str]) -> Any:
+    """The API records as a pyarrow table of text columns ``columns``, each value written as
+    :func:`json_table` writes it (so a synced page and the same page read from a file hash alike); a
+    record that is not a JSON object becomes a row with only a ``__json_error`` (quarantined)."""
+    import pyarrow as pa
+
+    out: dict[str, list[str | None]] = {n: [] for n in columns}
+    errors: list[str | None] = []
+    for i, r in enumerate(records):
+        ok = isinstance(r, dict)
+        errors.append(None if ok else f"record {i + 1}: expected a JSON object, found {_dumped(r)[:200]}")
+        for n in columns:
+            out[n].append(_as_text(r.get(n)) if ok else None)
+    if any(errors):
+        out["__json_error"] = errors
+    return pa.table({n: pa.array(v, type=pa.string()) for n, v in out.items()})
+
+
 def json_error_check(header: Sequence[str]) -> list[Check]:
     """The check that quarantines the records :func:`json_table` could not read, if there were any."""
     return (

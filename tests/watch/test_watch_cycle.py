@@ -107,3 +107,30 @@ def test_violence_alerts_on_the_afghanistan_export_carry_their_interval(watched_
     # The parties cannot be watched on an export without actors, and the run says so once.
     notes = " ".join(run.cases[0].notes)
     assert "party taliban" in notes and "actor1" in notes
+
+
+def test_a_run_killed_before_its_state_is_saved_raises_its_alerts_again_and_loses_none(
+    watched_afghan_store, monkeypatch
+):
+    path = watched_afghan_store.path
+
+    def killed(self, state):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(WatchFolder, "save", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_cycle(["afghanistan-2020"], store=path, sync=False)
+    kept = WatchFolder(path).alerts()
+    assert kept  # written before the state
+    monkeypatch.undo()
+    again = run_cycle(["afghanistan-2020"], store=path, sync=False)
+    assert again.cases[0].first_run  # no state was saved: the baseline is recorded now
+    assert [a.summary for a in again.alerts] == [a.summary for a in kept]
+
+
+def test_a_second_watch_of_the_same_store_is_refused_while_one_runs(watched_afghan_store):
+    from peacewatch.errors import WatchError
+
+    refused = pytest.raises(WatchError, match="another `peacewatch watch` is running")
+    with WatchFolder(watched_afghan_store.path).lock(), refused:
+        run_cycle(["afghanistan-2020"], store=watched_afghan_store.path, sync=False)

@@ -1,7 +1,8 @@
 """`peacewatch watch CASE...`: sync, re-evaluate, and report what moved since the last run as alerts.
 
 Exit codes (docs/watch.md): 0 the cycle(s) ran, with or without alerts; 1 a user error; 2 a bug;
-3 with --strict, a webhook did not accept every alert (they are kept, and sent again next run).
+3 with --strict, a sync failed (the cases were watched on the store as it was) or a webhook did not
+accept every alert (they are kept, and sent again next run).
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def watch(
     strict: Annotated[
         bool,
         typer.Option(
-            "--strict", help="Exit 3 when the webhook did not accept every alert (default: warn, exit 0)."
+            "--strict",
+            help="Exit 3 when a sync failed or the webhook did not take every alert (default: warn, exit 0).",
         ),
     ] = False,
     json_out: Annotated[
@@ -117,7 +119,7 @@ def watch(
                 taxonomy=taxonomy or (),
                 progress=say,
             )
-        failed = failed or bool(run.delivery and run.delivery.failed)
+        failed = failed or bool(run.delivery and run.delivery.failed) or any("error" in x for x in run.synced)
         if json_out:
             if interval is None:
                 render.print_json(run.to_dict())
@@ -166,10 +168,7 @@ def _show(run, n: int | None) -> None:
     head = f"cycle {n}: " if n is not None else ""
     out.print(f"{head}run {run.run_id} on {escape(run.store)}, snapshot {run.snapshot}", highlight=False)
     for s in run.synced:
-        counts = ", ".join(
-            f"{k} {s[k]:,}" for k in ("new", "changed", "deleted") if isinstance(s.get(k), int)
-        )
-        out.print(f"synced {escape(s['dataset'])} ({s['source']}): {counts or 'done'}", highlight=False)
+        _show_sync(s)
     for c in run.cases:
         on = f" on {escape(c.dataset)}" if c.dataset else ""
         verdicts = ", ".join(f"{k} {v}" for k, v in c.verdicts.items())
@@ -204,6 +203,32 @@ def _show(run, n: int | None) -> None:
         out.print(f"[dim]stored in {escape(run.alerts_file)}[/dim]", highlight=False)
     if run.delivery is not None and run.delivery.sent:
         out.print(f"webhook: {len(run.delivery.sent)} alert(s) posted.")
+
+
+def _show_sync(s: dict) -> None:
+    """A sync's summary as `peacewatch sync` prints it, or its failure as a warning."""
+    if "error" in s:
+        render.err_console.print(
+            f"warning: sync of {escape(s['dataset'])} ({s['source']}) failed: {escape(s['error'])} The cases "
+            "were watched on the store as it was.",
+            highlight=False,
+        )
+        return
+    r = s["report"]
+    if r.get("by_country_month"):
+        render.print_table(
+            r["by_country_month"],
+            ("country", "month", "added", "updated", "deleted"),
+            title=f"Events changed in {r['dataset_id']}, by country and month",
+            numeric=("added", "updated", "deleted"),
+        )
+    render.console.print(
+        f"synced {escape(r['dataset_id'])}: {r['added']:,} new, {r['updated']:,} changed, {r['deleted']:,} "
+        f"deleted events ({r['unchanged']:,} unchanged) from {r['pages']:,} page(s) of "
+        f"{escape(r['service'])}; "
+        f"snapshot {r['snapshot_id']}; accessed {r['accessed_at']}.",
+        highlight=False,
+    )
 
 
 def _warn_undelivered(run) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from peacewatch.agreements import evaluate
 from peacewatch.briefs.claims import check_claims
+from peacewatch.errors import PeacewatchError
 from peacewatch.store import Store
 from peacewatch.watch import sources, violence, webhook
 from peacewatch.watch.alerts import Alert, claim_alert, verdict_alert
@@ -92,7 +93,7 @@ def run_cycle(
     """Run one watch cycle over ``cases`` on ``store`` (see the module docstring)."""
     say = progress or (lambda _message: None)
     base = store if isinstance(store, Store) else Store(store)
-    base._require()
+    base.refresh()  # a StoreError naming the path when there is no store there yet
     folder = WatchFolder(base.location.folder)
     now = dt.datetime.now(dt.UTC)
     run_id = now.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
@@ -141,23 +142,38 @@ def _watch_case(
 ) -> tuple[CaseReport, list[Alert]]:
     snap = s.snapshot
     before = state["cases"].get(t.key)
-    ev = evaluate(t.case, as_of=as_of, store=s, dataset=t.dataset)
-    results = check_claims(list(t.claims), store=s, as_of=as_of) if t.claims else []
-    now_verdicts = {
-        v.id: {"verdict": v.verdict, "summary": v.summary, "snapshot": snap, "as_of": as_of.isoformat()}
-        for v in ev.verdicts
-    }
+    notes: list[str] = []
+    try:
+        verdicts = evaluate(t.case, as_of=as_of, store=s, dataset=t.dataset).verdicts
+    except PeacewatchError as exc:  # a monitor keeps watching the rest: said, and the verdicts kept
+        notes.append(f"the commitments could not be evaluated{_on(t)}: {exc}")
+        verdicts = None
+    results = []
+    for claim in t.claims:
+        try:
+            results += check_claims([claim], store=s, as_of=as_of)
+        except PeacewatchError as exc:  # one claim the data cannot take (a place it lacks, ...)
+            notes.append(f"claim {claim.id} could not be checked{_on(t)}: {exc}")
+    now_verdicts = (
+        {
+            v.id: {"verdict": v.verdict, "summary": v.summary, "snapshot": snap, "as_of": as_of.isoformat()}
+            for v in verdicts
+        }
+        if verdicts is not None
+        else dict(before["verdicts"])
+        if before
+        else {}
+    )
     now_claims = {
         r.id: {"result": r.result, "summary": r.summary, "snapshot": snap, "as_of": as_of.isoformat()}
         for r in results
     }
     common = {"snapshot": snap, "run_id": run_id, "dataset": t.dataset, "when": when}
     alerts: list[Alert] = []
-    notes: list[str] = []
     if before is not None:
         changes = _data_changes(s, before.get("snapshot"), snap)
         command = _evaluate_command(t, s, as_of)
-        for v in ev.verdicts:
+        for v in verdicts or ():
             was = before["verdicts"].get(v.id)
             if was is not None and was["verdict"] != v.verdict:
                 a = verdict_alert(t.case.agreement.id, was, v, command=command, **common)
@@ -219,6 +235,10 @@ def _watch_case(
         notes,
     )
     return report, alerts
+
+
+def _on(t: Target) -> str:
+    return f" on {t.dataset}" if t.dataset else ""
 
 
 def _tally(values) -> dict[str, int]:

@@ -5,6 +5,13 @@ a :class:`Syncer`: whether a dataset of the store was made by a sync (and so can
 by one), and the function that syncs it again with the filters it was first synced with. Datasets
 ingested from files are read as they are: there is no service to ask.
 
+A source with a sync module registers here: the syncs table (``Store.last_sync``) says which datasets a
+sync made, with the filters, the service's address and the cursor to resume from; the syncer asks the
+service module for a pull with them and hands it to ``Store.sync``, as ``peacewatch sync SOURCE`` does.
+
+A sync that fails (the service down, credentials missing) does not stop the watch: the cases are
+watched on the store as it is, and the run reports the failure (docs/watch.md).
+
 >>> sorted(SYNCERS)          # doctest: +SKIP
 ['acled']
 """
@@ -13,7 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from peacewatch.errors import SyncError
 
 
 @dataclass(frozen=True)
@@ -46,5 +56,54 @@ def sync_datasets(store, datasets: Iterable[str]) -> list[dict[str, Any]]:
         syncer = SYNCERS.get(entry["source"]) if entry else None
         if syncer is None or not syncer.synced(store, ds):
             continue
-        out.append({"dataset": ds, "source": syncer.source, **syncer.sync(store, ds)})
+        try:
+            out.append({"dataset": ds, "source": syncer.source, **syncer.sync(store, ds)})
+        except SyncError as exc:  # CredentialsError included: said, and the watch goes on
+            out.append({"dataset": ds, "source": syncer.source, "error": str(exc)})
     return out
+
+
+def _summary(report) -> dict[str, Any]:
+    """A sync's report as a watch shows it: the counts, the snapshot, and the whole report."""
+    return {
+        "new": report.added,
+        "changed": report.updated,
+        "deleted": report.deleted,
+        "snapshot": report.snapshot_id,
+        "accessed_at": report.accessed_at,
+        "report": report.to_dict(),
+    }
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _acled_synced(store, dataset_id: str) -> bool:
+    return store.last_sync("acled", dataset_id) is not None
+
+
+def _acled_sync(store, dataset_id: str) -> dict[str, Any]:
+    """Sync an ACLED dataset again with the filters, address and cursor of its last sync."""
+    from peacewatch.sync import acled
+    from peacewatch.sync.credentials import credentials
+
+    last = store.last_sync("acled", dataset_id)
+    f = last["filters"]
+    email, password = acled.credentials_for(credentials("acled"))
+    pull = acled.pull(
+        email=email,
+        password=password,
+        countries=f.get("countries", []),
+        regions=f.get("regions", []),
+        since=_day(f.get("since")),
+        until=_day(f.get("until")),
+        cursor=last["cursor"],
+        # The syncs row names the service's read address: the same service (or mirror) again.
+        base_url=last["service"].removesuffix(acled.READ_PATH),
+        dataset_id=dataset_id,
+    )
+    return _summary(store.sync(pull, message=f"peacewatch watch: sync acled {dataset_id}"))
+
+
+register(Syncer("acled", _acled_synced, _acled_sync))

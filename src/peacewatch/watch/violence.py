@@ -221,11 +221,12 @@ def _highest(scope: Scope, store, data: Span) -> Finding | None:
         series_cmd = (
             f"peacewatch series {dated.cli_args(store.path, store.snapshot)} --by day --measure events"
         )
+        against = "that year" if years == 1 else f"those {years} years"
         summary = (
             f"{scope.name}: {found['total']:,.0f} events in the 30 days {last.start} to {last.end}, the most "
             f"in any 30 days of the {years} year{'s' if years > 1 else ''} before (the previous highest, "
             f"{found['previous_highest']:,.0f}, ended {held}); rate ratio {r.rate_ratio:.2f} against "
-            f"those years, 95% interval {r.ci_low:.2f} to {r.ci_high:.2f}."
+            f"{against}, 95% interval {r.ci_low:.2f} to {r.ci_high:.2f}."
         )
         evidence = {
             "scope": scope.to_dict(),

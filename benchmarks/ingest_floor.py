@@ -8,7 +8,10 @@ canonical fields from the ACLED reader's own SQL, content hashes, row numbers, o
 done by DuckDB alone with nothing else around it, each in its own process on the same input (timed,
 peak memory from the kernel). A design cannot be faster than the sum of the ingredients it needs.
 
-    python benchmarks/ingest_floor.py [--rows 10000000]
+    python benchmarks/ingest_floor.py [--rows 10000000] [--contract [--publish]]
+
+``--contract`` runs only the store's whole contract as one statement, the baseline and peacewatch's
+own ingest, with CPU times (docs/adr/0019).
 """
 
 from __future__ import annotations
@@ -131,10 +134,128 @@ def contenders(src: Path, out: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+def contract(src: Path, out: Path) -> list[tuple[str, str, str]]:
+    """The store's whole contract for a file without source ids as ONE hand-written DuckDB statement
+    (issue 11's question: is 1.25x CTAS reachable at all?): typed canonical fields (the reader's
+    SQL), its checks as a quarantine reason, the raw text (JSON) of the quarantined rows only, the
+    content hash, ``source_row`` (the row's position, ``row_number() OVER ()``) and the event id
+    (source, MD5 of the row's fields, position), written as Parquet in two parts (good rows and
+    quarantine: ``PARTITION_BY``). Beside it the same without ``source_row`` and the position in the id
+    (no window over the scan), and DuckDB's CTAS baseline."""
+    s = reader_sql(src)
+    scan, fields, columns = s["scan"], s["fields"], s["columns"]
+    header = csv_header(src)
+    md5 = "md5(concat_ws(chr(31), " + ", ".join(f'coalesce("{c}", chr(0))' for c in header) + "))"
+    raw = "CASE WHEN reason IS NOT NULL THEN " + s["raw_json"] + " END"
+
+    def statement(position: bool, target: str) -> str:
+        row = "row_number() OVER ()" if position else "NULL::BIGINT"
+        ident = f"'acled:h' || left({md5}, 16)" + (" || '-' || source_row" if position else "")
+        return (
+            f"COPY (SELECT * EXCLUDE ({columns}), {ident} AS event_id, {raw} AS raw, "
+            f"reason IS NOT NULL AS quarantined FROM (SELECT {row} AS source_row, {columns}, {fields}, "
+            f"hash({columns}) AS content_hash, {s['checks']} AS reason FROM {scan})) "
+            f"TO '{out / target}' (FORMAT parquet, PARTITION_BY (quarantined), OVERWRITE_OR_IGNORE)"
+        )
+
+    return [
+        (
+            "DuckDB CREATE TABLE AS read_csv (the baseline)",
+            f"CREATE TABLE t AS SELECT * FROM read_csv('{src}')",
+            "base",
+        ),
+        (
+            "the contract in one statement: typed fields + checks + quarantine (raw JSON) + content "
+            "hash + source_row + ids, to Parquet",
+            statement(True, "contract"),
+            "",
+        ),
+        (
+            "the same without source_row (no window over the scan; ids without the position)",
+            statement(False, "contract_nopos"),
+            "",
+        ),
+    ]
+
+
+def measure_cpu(name: str, argv: list[str]) -> dict:
+    """Wall and CPU seconds (user + system of the child, from the kernel) and peak memory of argv."""
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{name} failed:\n{proc.stderr.read().decode()[-3000:]}")
+    return {
+        "name": name,
+        "seconds": seconds,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_mb": usage.ru_maxrss / 1024,
+    }
+
+
+def main_contract(args) -> None:
+    """``--contract``: the baseline, the one-statement contract and peacewatch's own ingest, in turn."""
+    src = make_input(args.rows)
+    out = WORK / "floor"
+    out.mkdir(parents=True, exist_ok=True)
+    load0 = os.getloadavg()[0]
+    results = []
+    for name, sql, db in contract(src, out):
+        for f in out.glob("*.duckdb*"):
+            f.unlink()
+        script = out / "stmt.sql"
+        script.write_text(sql + ";\n", encoding="utf-8")
+        database = str(out / f"{db}.duckdb") if db else ""
+        results.append(measure_cpu(name, [sys.executable, "-c", RUNNER, str(script), database]))
+        print(json.dumps(results[-1]), flush=True)
+    store = out / "pw_store"
+    import shutil
+
+    shutil.rmtree(store, ignore_errors=True)
+    results.append(
+        measure_cpu(
+            "peacewatch ingest (CLI, new store)",
+            [sys.executable, "-m", "peacewatch", "ingest", "--store", str(store), str(src)],
+        )
+    )
+    print(json.dumps(results[-1]), flush=True)
+    shutil.rmtree(store, ignore_errors=True)
+    base = results[0]
+    lines = [
+        f"### Ingest floor: the store's contract in one statement, {args.rows:,} rows "
+        f"({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average "
+        f"{load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, Python {platform.python_version()})",
+        "",
+        "`python benchmarks/ingest_floor.py --contract`; each in its own process, in turn; CPU is the "
+        "child's user + system time from the kernel.",
+        "",
+        "| contender | wall s | CPU s | peak MB | wall vs baseline | CPU vs baseline |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['name']} | {r['seconds']:.1f} | {r['cpu_s']:.1f} | {r['peak_mb']:,.0f} | "
+            f"{r['seconds'] / base['seconds']:.2f}x | {r['cpu_s'] / base['cpu_s']:.2f}x |"
+        )
+    report = "\n".join(lines) + "\n"
+    publish(report) if args.publish else print(report)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument(
+        "--contract", action="store_true", help="only the one-statement contract, CTAS and peacewatch"
+    )
+    parser.add_argument("--publish", action="store_true", help="with --contract: add to docs/benchmarks.md")
     args = parser.parse_args()
+    if args.contract:
+        main_contract(args)
+        return
     src = make_input(args.rows)
     out = WORK / "floor"
     out.mkdir(parents=True, exist_ok=True)

@@ -69,13 +69,26 @@ def event_series(events, span: Span, by: By, measure: Measure = "events", estima
     )
 
 
-def event_counts(events, by: By, measure: Measure = "events", estimate: Estimate = "best"):
+def event_counts(
+    events, by: By, measure: Measure = "events", estimate: Estimate = "best", *, dated: bool = False
+):
     """Counts of filtered ``events`` per period, only for periods with events: columns period_start,
     value. The caller fills the calendar with :func:`peacewatch.indicators.calendar.fill`; this is
-    the cheaper form of :func:`event_series` (no calendar table to ship to the engine)."""
+    the cheaper form of :func:`event_series` (no calendar table to ship to the engine).
+
+    With ``dated``, two more columns: ``imprecise_events`` and ``imprecise_fatalities`` of the period,
+    what :func:`imprecise_counts` counts (events dated more coarsely than ``by``, and their fatalities
+    of ``estimate``), so that one scan of the events gives a series and its note."""
     _check(measure, estimate)
     value = _value(events, measure, estimate)
-    return events.group_by(period_start=_bucket(events.date_start, by)).aggregate(value=value.cast("float64"))
+    columns = {"value": value.cast("float64")}
+    if dated:
+        if by not in FITS:
+            raise IndicatorError(f"--by {by!r}: expected day, week or month.")
+        coarse = ~events.date_precision.isin(list(FITS[by]))
+        columns["imprecise_events"] = events.count(where=coarse)
+        columns["imprecise_fatalities"] = events[f"fatalities_{estimate}"].sum(where=coarse)
+    return events.group_by(period_start=_bucket(events.date_start, by)).aggregate(**columns)
 
 
 def country_months(events, estimate: Estimate = "best"):

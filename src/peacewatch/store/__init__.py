@@ -84,7 +84,9 @@ class Store:
         self._asked = snapshot
         self._snap: int | None = None
         self._con = None
-        self._ibis = None
+        # What reading computed once per snapshot (the catalog, cut-offs, the Ibis backend and its
+        # table schemas): shared with the Stores pinned from this one, each entry tagged with its
+        # snapshot, so that the API's one pinned Store per call reuses them (docs/adr/0019).
         self._cache: dict[str, tuple[int, Any]] = {}
 
     def __repr__(self) -> str:
@@ -115,15 +117,15 @@ class Store:
         if self.is_pinned or not self.exists():
             return self  # nothing to pin yet: the first read of a store that does not exist fails
         child = self.at(self.snapshot)
-        child._con, child._snap, child._ibis = self._con, self._snap, self._ibis
-        child._cache = dict(self._cache)
+        child._con, child._snap = self._con, self._snap
+        child._cache = self._cache
         child._follows_own_writes = True
         return child
 
     def _written(self) -> None:
         """After this Store wrote: read the new state (unpinned, or pinned by :meth:`pinned`)."""
         self._cache.clear()
-        self._con, self._ibis = None, None  # a shared connection is left to its other users
+        self._con = None  # a shared connection is left to its other users
         if getattr(self, "_follows_own_writes", False):
             self._asked = None
             self._asked = self.snapshot
@@ -204,7 +206,7 @@ class Store:
                     con.close()
                     raise
         # The old connection is not closed here: a pinned Store made from this one may still read it.
-        self._con, self._snap, self._ibis = con, snap, None
+        self._con, self._snap = con, snap
         return con
 
     def _resolve(self, con, asked) -> int:
@@ -223,7 +225,7 @@ class Store:
     def close(self) -> None:
         if self._con is not None:
             self._con.close()
-        self._con, self._ibis = None, None
+        self._con = None
 
     def _cached(self, name: str, make):
         """``make()`` once per snapshot read."""
@@ -258,12 +260,13 @@ class Store:
 
     def ibis(self):
         """An Ibis connection to the store at its snapshot; indicators build expressions on its tables."""
-        import ibis
-
         con = self._connection()
-        if self._ibis is None or self._ibis.con is not con:
-            self._ibis = ibis.duckdb.from_connection(con)
-        return self._ibis
+        hit = self._cache.get("ibis")
+        if hit is None or hit[0] != self._snap or hit[1].con is not con:
+            import ibis
+
+            self._cache["ibis"] = (self._snap, lake.IbisTables(ibis.duckdb.from_connection(con)))
+        return self._cache["ibis"][1]
 
     def datasets(self) -> list[dict[str, Any]]:
         """The catalog as a list of dicts (dates as ISO strings)."""

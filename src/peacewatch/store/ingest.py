@@ -78,9 +78,27 @@ _BOOKKEEPING = {
 }
 
 
-def _event_select(con, plan: ReadPlan, ds: str, sha256: str) -> tuple[str, str]:
+def _identity(plan: ReadPlan, staged: str = "temp.scan_typed") -> tuple[str, str, str, str]:
+    """How the staged rows (``s``, over ``t``: the table ``staged``) become events: the event id, the
+    rows to read, the rows kept, and the SQL selecting the ``__ord`` of duplicate rows (a source id
+    read earlier)."""
+    if plan.source_id:
+        ident = f"{quote_literal(plan.source + ':')} || s.__source_id"
+        return (
+            ident,
+            f"{staged} t JOIN temp.ids i USING (__ord)",
+            "s.__occ = 1",
+            ("SELECT __ord FROM temp.ids WHERE __occ > 1"),
+        )
+    # Identical rows without ids are told apart by their position in the file (issue 11).
+    ident = f"{quote_literal(plan.source + ':h')} || left(s.__md5, 16) || '-' || s.__row"
+    return ident, f"{staged} t", "s.__bad IS NULL", "SELECT NULL::BIGINT WHERE false"
+
+
+def _event_select(con, plan: ReadPlan, ds: str, sha256: str, only: str | None = None) -> tuple[str, str]:
     """The SELECT of the file's event rows as stored (under dataset ``ds``), and the SQL that
-    selects the ``__ord`` of duplicate rows (a source id already read earlier in the file)."""
+    selects the ``__ord`` of duplicate rows (a source id already read earlier in the file).
+    ``only``: a table of some of the staged rows, to select those alone (default: all of them)."""
     src = quote_literal(plan.source)
     if plan.source_id:
         # Occurrence numbers on a narrow table: a window over the wide rows would need gigabytes.
@@ -88,16 +106,7 @@ def _event_select(con, plan: ReadPlan, ds: str, sha256: str) -> tuple[str, str]:
             SELECT __ord, row_number() OVER w AS __occ, first_value(__row) OVER w AS __first
             FROM temp.scan_typed WHERE __bad IS NULL
             WINDOW w AS (PARTITION BY __source_id ORDER BY __ord)""")
-        ident = f"{quote_literal(plan.source + ':')} || s.__source_id"
-        rows = "temp.scan_typed t JOIN temp.ids i USING (__ord)"
-        keep = "s.__occ = 1"
-        dups = "SELECT __ord FROM temp.ids WHERE __occ > 1"
-    else:
-        # Identical rows without ids are told apart by their position in the file (issue 11).
-        ident = f"{quote_literal(plan.source + ':h')} || left(s.__md5, 16) || '-' || s.__row"
-        rows = "temp.scan_typed t"
-        keep = "s.__bad IS NULL"
-        dups = "SELECT NULL::BIGINT WHERE false"
+    ident, rows, keep, dups = _identity(plan, only or "temp.scan_typed")
     cols = [c.name for c in schema.EVENTS if c.name not in _BOOKKEEPING]
     if con.execute("SELECT count(*) FROM pw_actor_keys").fetchone()[0]:
         actor_keys = (
@@ -214,6 +223,67 @@ def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in ("added", "updated", "deleted", "unchanged")}
 
 
+# The staged rows a release inserts (those new to the dataset or changed), copied out of the
+# wide staging table so that only they are built in their stored form (_apply_release).
+_RELEASE_ROWS = "temp.release_rows"
+
+
+def _release_keys(plan: ReadPlan) -> str:
+    """The staged rows kept as events, narrow: event id, content hash, ``__ord``."""
+    ident, rows, keep, _ = _identity(plan)
+    occ = "i.__occ" if plan.source_id else "1 AS __occ"
+    return (
+        f"SELECT {ident} AS event_id, s.__hash AS content_hash, s.__ord "
+        f"FROM (SELECT t.*, {occ} FROM {rows}) s WHERE {keep}"
+    )
+
+
+def _apply_release(con, plan: ReadPlan, target: str, select: str, progress: Progress) -> tuple[int, dict]:
+    """Apply the staged file to events dataset ``target`` as a change set; ``select`` gives the
+    stored form of the rows in ``_RELEASE_ROWS``. Returns the rows the file holds and the changes.
+
+    Only what differs is touched: the comparison is of narrow keys (event id, content hash) with
+    the dataset's, keeping only the rows that differ; those are deleted by row id (DuckLake's
+    ``rowid``, so no second scan of the event ids) and the added and updated rows alone are built
+    in their stored form and inserted. The comparison runs before the transaction opens (the
+    writer lock is held, so the dataset cannot change before the delete)."""
+    progress("comparing with the store")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE release_new AS {_release_keys(plan)}")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE release_diff AS
+        SELECT n.__ord, o.__rowid,
+               CASE WHEN o.event_id IS NULL THEN 'added' WHEN n.event_id IS NULL THEN 'deleted'
+                    ELSE 'updated' END AS change
+        FROM temp.release_new n
+        FULL JOIN (SELECT event_id, content_hash, rowid AS __rowid FROM events WHERE dataset_id = ?) o
+            USING (event_id)
+        WHERE n.event_id IS NULL OR o.event_id IS NULL OR n.content_hash <> o.content_hash""",
+        [target],
+    )
+    rows = con.execute("SELECT count(*) FROM temp.release_new").fetchone()[0]
+    counts = dict(con.execute("SELECT change, count(*) FROM temp.release_diff GROUP BY ALL").fetchall())
+    changed = {k: counts.get(k, 0) for k in ("added", "updated", "deleted")}
+    changed["unchanged"] = rows - changed["added"] - changed["updated"]
+    # Semi-join first: built over the whole staging table, the stored form costs seconds per million.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE release_rows AS SELECT * FROM temp.scan_typed WHERE __ord IN "
+        "(SELECT __ord FROM temp.release_diff WHERE change IN ('added', 'updated'))"
+    )
+    progress("writing the changes")
+    begin(con)
+    con.execute(
+        "DELETE FROM events WHERE rowid IN "
+        "(SELECT __rowid FROM temp.release_diff WHERE change IN ('deleted', 'updated'))"
+    )
+    inserted = con.execute(f"INSERT INTO events {select}").fetchone()[0]
+    if inserted != changed["added"] + changed["updated"]:  # pragma: no cover - an invariant
+        raise AssertionError(f"release of {target}: inserted {inserted} rows, expected {changed}")
+    for table in ("temp.release_new", "temp.release_diff", _RELEASE_ROWS):
+        con.execute(f"DROP TABLE {table}")
+    return rows, changed
+
+
 def write(
     con,
     plan: ReadPlan,
@@ -259,7 +329,9 @@ def write(
 
     progress("identifying rows")
     if plan.table == "events":
-        select, dups = _event_select(con, plan, ds, sha256)
+        # A release inserts only the rows it adds or changes (_apply_release).
+        only = _RELEASE_ROWS if target is not None else None
+        select, dups = _event_select(con, plan, ds, sha256, only=only)
     else:
         cols = [c.name for c in schema.COUNTS if c.name not in {"dataset_id", "source_row", "iso3"}]
         select = f"""
@@ -270,11 +342,15 @@ def write(
         select = f"SELECT {', '.join(c.name for c in schema.COUNTS)} FROM ({select})"
         dups = "SELECT NULL::BIGINT WHERE false"
     keep_raw(con, plan, f"SELECT __ord FROM temp.scan_typed WHERE __bad IS NOT NULL UNION ALL {dups}")
-    progress(f"writing {plan.table}")
+    if target is None or plan.table != "events":  # a release says its own steps (_apply_release)
+        progress(f"writing {plan.table}")
     if target is None:
         begin(con)
         ingested = con.execute(f"INSERT INTO {plan.table} {select}").fetchone()[0]
         changed = {"added": ingested, "updated": 0, "deleted": 0, "unchanged": 0}
+    elif plan.table == "events":
+        ingested, changed = _apply_release(con, plan, target, select, progress)
+        con.execute("DELETE FROM quarantine WHERE dataset_id = ?", [target])
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
         ingested = con.execute("SELECT count(*) FROM temp.staged").fetchone()[0]

@@ -127,3 +127,15 @@ def test_alerts_are_read_newest_first_skipping_broken_lines_and_unknown_fields(t
     assert [a["time"] for a in alerts] == ["2026-01-02", "2026-01-01"]
     assert alerts[0]["message"] == "7" and alerts[1]["after"] == "late"
     assert latest_alerts(tmp_path / "absent.jsonl") == []
+
+
+def test_warm_start_computes_each_case_page_so_the_first_view_reads_the_cache(afghan_store):
+    from peacewatch.serve.pages import casework
+
+    app = create_app(ServeConfig(store=afghan_store.path, warm=True))
+    with TestClient(app) as client:  # the lifespan runs the warm-up before the first request
+        hits = casework.case_view.cache_info().hits
+        chart_hits = casework.comparisons_figure.cache_info().hits
+        assert client.get("/cases/afghanistan-2020").status_code == 200
+        assert casework.case_view.cache_info().hits == hits + 1
+        assert casework.comparisons_figure.cache_info().hits == chart_hits + 1

@@ -52,6 +52,10 @@ def serve(
     max_rows: Annotated[
         int, typer.Option("--max-rows", min=1, help="Most rows one answer may hold.")
     ] = 10_000,
+    query_threads: Annotated[
+        int,
+        typer.Option("--query-threads", min=1, max=64, help="Queries run at once per worker; others wait."),
+    ] = 4,
     query_timeout: Annotated[
         float, typer.Option("--query-timeout", min=0.1, help="Seconds a request's queries may run.")
     ] = 30.0,
@@ -74,6 +78,7 @@ def serve(
         max_days=max_days,
         max_rows=max_rows,
         query_timeout_s=query_timeout,
+        query_threads=query_threads,
         cors_origins=tuple(cors_origin or ()),
         cases=str(cases.resolve()) if cases is not None else None,
         warm=warm,

@@ -48,7 +48,7 @@ def create_app(config: ServeConfig) -> FastAPI:
     app.state.config = config
     app.state.write_token = token
     app.state.store = open_store(location)
-    app.state.reader = Reader(location, timeout_s=config.query_timeout_s)
+    app.state.reader = Reader(location, timeout_s=config.query_timeout_s, threads=config.query_threads)
     problems.install(app)
     security.install(app, tuple(config.cors_origins))
     app.include_router(api_router, prefix="/api")

@@ -27,6 +27,8 @@ class ServeConfig:
     max_days: int = 366 * 30
     max_rows: int = 10_000
     query_timeout_s: float = 30.0
+    # Queries run at once per worker process (the others wait; the wait counts toward the timeout).
+    query_threads: int = 4
     # Origins allowed by CORS; none unless configured.
     cors_origins: tuple[str, ...] = ()
     # A folder of the user's own case folders (`--cases`), offered beside the built-in cases.

@@ -117,10 +117,20 @@ class Reader:
     """The stores, the cache and the time limit of one server process."""
 
     def __init__(
-        self, location: Any, *, timeout_s: float, max_entries: int = 512, max_bytes: int = 256 << 20
+        self,
+        location: Any,
+        *,
+        timeout_s: float,
+        threads: int = 4,
+        max_entries: int = 512,
+        max_bytes: int = 256 << 20,
     ):
         self.location = location
         self.timeout_s = timeout_s
+        # At most this many queries at once per worker; more requests wait their turn. Each query uses
+        # every core already (DuckDB's threads): more at once only adds connections and contention.
+        self.threads = threads
+        self._limiters: dict[int, anyio.CapacityLimiter] = {}
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._local = threading.local()
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
@@ -235,6 +245,16 @@ class Reader:
         self._put(full, answer)
         return answer
 
+    def _limiter(self) -> anyio.CapacityLimiter:
+        """The limiter of the running event loop (one per loop: a limiter belongs to the loop that
+        made it, and tests drive one app from several)."""
+        import asyncio
+
+        loop = id(asyncio.get_running_loop())
+        if loop not in self._limiters:
+            self._limiters[loop] = anyio.CapacityLimiter(self.threads)
+        return self._limiters[loop]
+
     async def answer(
         self,
         key: tuple,
@@ -251,7 +271,9 @@ class Reader:
         limit = self.timeout_s * slow
         with anyio.move_on_after(limit) as scope:
             return await anyio.to_thread.run_sync(
-                lambda: self.answer_now(key, snapshot, work, running=running, **kw), abandon_on_cancel=True
+                lambda: self.answer_now(key, snapshot, work, running=running, **kw),
+                abandon_on_cancel=True,
+                limiter=self._limiter(),
             )
         if scope.cancelled_caught:
             store = running.get("store")

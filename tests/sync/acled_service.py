@@ -51,7 +51,16 @@ _TYPES = (
 _ACTORS1 = ("Taliban", "Military Forces of Afghanistan (2004-2021)", "Protesters (Afghanistan)")
 _ACTORS2 = ("Civilians (Afghanistan)", "", "Islamic State (Afghanistan)")
 _NO_RIGHTS = "Your account's access level does not include access to ACLED event data through the API."
-_PROVINCES = ("Kabul", "Helmand", "Kandahar", "Nangarhar", "Herat", "Kunduz")
+# Provinces and some of their districts (the built-in case afghanistan-2020 looks at Panjwayi).
+_DISTRICTS = {
+    "Kabul": ("Kabul", "Paghman"),
+    "Helmand": ("Lashkargah", "Nad Ali", "Sangin"),
+    "Kandahar": ("Kandahar", "Panjwayi", "Zhari"),
+    "Nangarhar": ("Jalalabad", "Achin"),
+    "Herat": ("Herat", "Shindand"),
+    "Kunduz": ("Kunduz", "Imam Sahib"),
+}
+_PROVINCES = tuple(_DISTRICTS)
 BASE_TS = 1_700_000_000
 
 
@@ -65,8 +74,10 @@ def make_events(
     start: date = date(2019, 1, 1),
     days: int = 730,
     ts: int = BASE_TS,
+    ts_step: int = 1,
 ) -> dict[str, dict]:
-    """``n`` ACLED API records keyed by event_id_cnty, deterministic for a seed."""
+    """``n`` ACLED API records keyed by event_id_cnty, deterministic for a seed; the i-th was last
+    changed at ``ts + i * ts_step``."""
     rnd = random.Random(seed)
     out = {}
     for i in range(1, n + 1):
@@ -81,11 +92,11 @@ def make_events(
             "actor2": rnd.choice(_ACTORS2),
             "assoc_actor_2": "", "inter2": "7", "interaction": "27", "civilian_targeting": "",
             "iso": iso, "region": "Caucasus and Central Asia", "country": country, "admin1": province,
-            "admin2": f"{province} district", "admin3": "", "location": f"{province} town {i % 7}",
+            "admin2": rnd.choice(_DISTRICTS[province]), "admin3": "", "location": f"{province} town {i % 7}",
             "latitude": f"{31 + rnd.random() * 5:.4f}", "longitude": f"{62 + rnd.random() * 8:.4f}",
             "geo_precision": "1", "source": "Pajhwok", "source_scale": "National",
             "notes": f"On {day.isoformat()}, event {eid} in {province}; report {rnd.randrange(10**6)}.",
-            "fatalities": str(rnd.randrange(0, 12)), "tags": "", "timestamp": str(ts + i),
+            "fatalities": str(rnd.randrange(0, 12)), "tags": "", "timestamp": str(ts + i * ts_step),
         }  # fmt: skip
     return out
 
@@ -325,9 +336,11 @@ if __name__ == "__main__":  # pragma: no cover - a manual try
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2017, 1, 1), help="first event date")
+    parser.add_argument("--days", type=int, default=4 * 365, help="days the events spread over")
     opts = parser.parse_args()
     srv = HTTPServer(host="127.0.0.1", port=opts.port)
-    fake = FakeAcled(srv, make_events(opts.events))
+    fake = FakeAcled(srv, make_events(opts.events, start=opts.start, days=opts.days))
     srv.start()
     print(f"{fake.base_url}  (ACLED_EMAIL={EMAIL!r} ACLED_PASSWORD={PASSWORD!r})", flush=True)
     try:

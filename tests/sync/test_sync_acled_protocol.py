@@ -266,3 +266,18 @@ def test_a_sync_and_a_file_of_the_same_events_give_identical_events(tmp_path, ac
     from_file = filed.query(f"SELECT {cols} FROM events ORDER BY event_id").to_pylist()
     assert len(synced) == 120
     assert synced == from_file
+
+
+def test_events_raw_shows_a_synced_events_record_as_the_service_sent_it(tmp_path, acled_fake):
+    from peacewatch.store.archive import with_original_rows
+
+    store = Store(tmp_path / "store")
+    _sync(store, acled_fake)
+    acled_fake.edit("AFG77", notes="edited later")
+    _sync(store, acled_fake)
+    table = store.query(
+        "SELECT dataset_id, source_row, source_file, source_event_id FROM events "
+        "WHERE source_event_id IN ('AFG5', 'AFG77', 'AFG120') ORDER BY source_event_id"
+    )
+    raw = {r["source_event_id"]: json.loads(r["raw"]) for r in with_original_rows(store, table).to_pylist()}
+    assert raw == {k: acled_fake.events[k] for k in ("AFG5", "AFG77", "AFG120")}

@@ -54,6 +54,21 @@ def _day(value) -> str:
     return str(value)[:10] if value else "unknown date"
 
 
+def access(dataset: dict) -> str:
+    """When and how the data of a catalog row was obtained: the sync's note (service, filters,
+    access time; store/syncs.py) for a dataset kept by `peacewatch sync`, else the ingest day.
+
+    >>> access({"notes": ["synced from ACLED's API with countries=Afghanistan; accessed 2026-12-07"]})
+    "synced from ACLED's API with countries=Afghanistan; accessed 2026-12-07"
+    >>> access({"ingested_at": "2026-12-07T00:00:00"})
+    'accessed (ingested) 2026-12-07'
+    """
+    for note in dataset.get("notes") or ():
+        if str(note).startswith("synced from "):
+            return str(note)
+    return f"accessed (ingested) {_day(dataset.get('ingested_at'))}"
+
+
 def lines(payload: dict) -> list[str]:
     """The attribution of a result (a series, compare, ... payload with ``datasets``, ``filters``,
     ``command`` and ``caveats``), as lines of plain text: the source and its citation, the dataset
@@ -74,7 +89,7 @@ def lines(payload: dict) -> list[str]:
     for d in datasets:
         out.append(
             f"Dataset: {d['dataset_id']} ({d.get('version') or 'version unknown'}, sha256 "
-            f"{str(d.get('sha256') or '')[:12]}), accessed (ingested) {_day(d.get('ingested_at'))}"
+            f"{str(d.get('sha256') or '')[:12]}), {access(d)}"
         )
     if "filters" in payload:  # a figure of a brief gives its filters in its commands only
         shown = {k: v for k, v in (payload["filters"] or {}).items() if v not in (None, [], (), "")}

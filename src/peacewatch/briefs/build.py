@@ -136,6 +136,7 @@ def _dataset(entry: dict[str, Any]) -> dict[str, Any]:
     out = {k: entry.get(k) for k in keys}
     out["path"] = Path(str(out["path"])).name
     out["attribution"] = attribution.for_source(entry["source"])
+    out["accessed"] = attribution.access(entry)  # ACLED's and UCDP's terms ask for the access date
     out["caveats"] = [schema.CAVEATS[k] for k in schema.dataset_caveats(entry)]
     return out
 

@@ -112,6 +112,8 @@ def original_rows(
     ``what`` names the file in that message (e.g. "dataset acled_afg").
     """
     wanted = {int(r) for r in rows}
+    if reader.endswith(".api"):
+        return _sync_rows(path, wanted, sha256, what)
     try:
         fmt = row_format(path, reader=reader, source=source)
     except SourceError:
@@ -138,6 +140,40 @@ def original_rows(
         ) from exc
     if sha256 is not None:
         _same(path, digest.hexdigest(), sha256, what)
+    return found
+
+
+def _sync_rows(path: Path, wanted: set[int], sha256: str | None, what: str) -> dict[int, str]:
+    """Records of a sync's archive (store/syncs.py): a tar.gz of the service's answers whose
+    ``requests.jsonl`` lists each page's member and the rows it gave; rows are numbered through those
+    pages in order. Each record is shown as its JSON."""
+    import json
+    import tarfile
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if sha256 is not None:
+        _same(path, digest, sha256, what)
+    found: dict[int, str] = {}
+    with tarfile.open(path, "r:gz") as tar:
+        index = [
+            json.loads(line)
+            for line in tar.extractfile("requests.jsonl").read().decode().splitlines()
+            if line
+        ]
+        n = 0
+        for entry in index:
+            rows = int(entry.get("rows") or 0)
+            if rows and any(n < w <= n + rows for w in wanted):
+                doc = json.loads(tar.extractfile(entry["member"]).read())
+                records = (
+                    next((v for v in doc.values() if isinstance(v, list)), [])
+                    if isinstance(doc, dict)
+                    else doc
+                )
+                for i, record in enumerate(records[:rows], start=n + 1):
+                    if i in wanted:
+                        found[i] = json.dumps(record, ensure_ascii=False)
+            n += rows
     return found
 
 

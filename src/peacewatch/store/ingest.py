@@ -127,6 +127,23 @@ def _event_select(con, plan: ReadPlan, ds: str, sha256: str) -> tuple[str, str]:
     return f"SELECT {', '.join(c.name for c in schema.EVENTS)} FROM ({select})", dups
 
 
+def _months(con, target: str, staged: str) -> None:
+    """Keep the country and month of every added, updated and deleted event of the change set in
+    temp.change_months (a sync's summary, store/syncs.py), before the deletions are applied."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE change_months AS
+        SELECT c.change, coalesce(n.iso3, o.iso3, n.country, o.country, 'unknown') AS country,
+               strftime(coalesce(n.date_start, o.date_start), '%Y-%m') AS month
+        FROM temp.change_set c
+        LEFT JOIN temp.{staged} n ON n.event_id = c.event_id AND c.change <> 'deleted'
+        LEFT JOIN (SELECT event_id, iso3, country, date_start FROM events WHERE dataset_id = ?) o
+               ON o.event_id = c.event_id AND c.change = 'deleted'
+        WHERE c.change <> 'unchanged'""",
+        [target],
+    )
+
+
 def _changes(con, table: str, target: str, staged: str) -> dict[str, int]:
     """Apply the staged rows (temp table ``staged``) to dataset ``target`` as a change set."""
     if table == "counts":
@@ -146,6 +163,7 @@ def _changes(con, table: str, target: str, staged: str) -> dict[str, int]:
     """,
         [target],
     )
+    _months(con, target, staged)
     begin(con)
     con.execute(
         "DELETE FROM events WHERE dataset_id = ? AND event_id IN "
@@ -180,6 +198,7 @@ def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
     """,
         [target, target],
     )
+    _months(con, target, staged)
     begin(con)
     con.execute(
         "DELETE FROM events WHERE dataset_id = ? AND event_id IN "

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peacewatch.errors import SyncError
-from peacewatch.sources.base import ReadPlan, quote_literal
+from peacewatch.sources.base import ReadPlan
 
 if TYPE_CHECKING:
     from peacewatch.store import Store
@@ -112,10 +112,13 @@ class _Spool:
         self._tar = tarfile.open(self.path, "w:gz", format=tarfile.PAX_FORMAT)  # noqa: SIM115 - closed by close()
         self._index: list[str] = []
 
-    def add(self, n: int, request: str, body: bytes) -> None:
+    def add(self, n: int, request: str, body: bytes, rows: int) -> None:
         name = f"page-{n:05d}"
         self._put(name, body)
-        self._index.append(json.dumps({"member": name, "request": request, "bytes": len(body)}))
+        # ``rows``: the events the page gave, numbered on through the pages (an event's source_row;
+        # sources/raw_rows.py reads them back for `peacewatch events --raw`).
+        entry = {"member": name, "request": request, "bytes": len(body), "rows": rows}
+        self._index.append(json.dumps(entry))
 
     def _put(self, name: str, data: bytes) -> None:
         info = tarfile.TarInfo(name)
@@ -144,7 +147,8 @@ def _gather(pull, spool: _Spool, report) -> tuple[ReadPlan | None, list[str], in
     plan, tables, deleted, n, rows = None, [], [], 0, 0
     for page in pull.pages:
         n += 1
-        spool.add(n, page.request, page.body)
+        given = sum(t.num_rows for t in page.plan.tables.values()) if page.plan is not None else 0
+        spool.add(n, page.request, page.body, given)
         if page.plan is not None:
             if plan is None:
                 plan = page.plan
@@ -175,8 +179,7 @@ def apply(store: Store, pull, *, progress=None, memory_limit: str, wait: float, 
         )
     finally:
         spool.discard()
-    counts, snapshot_id, archived, notes = done
-    by_month = _summary(store, pull.dataset_id, snapshot_id) if snapshot_id is not None else []
+    counts, snapshot_id, archived, notes, by_month = done
     return SyncReport(
         source=pull.source,
         dataset_id=pull.dataset_id,
@@ -220,127 +223,130 @@ def _check_secrets(path: Path, pull) -> None:
 def _apply_locked(
     store, pull, plan, deleted, spooled, sha, nbytes, pages, report, memory_limit, wait, message
 ):
+    import pyarrow as pa
+
     from peacewatch.gazetteer import resolve_countries
-    from peacewatch.store import Store, lake
+    from peacewatch.store import lake
     from peacewatch.store.batch import writing
+    from peacewatch.store.catalog import _has as release_has
     from peacewatch.store.ddl import begin
     from peacewatch.store.files import archive as archive_file
     from peacewatch.store.ingest import _upserts, write
     from peacewatch.store.interrupts import interruptible, polling
     from peacewatch.store.snapshots import set_commit
     from peacewatch.store.taxonomies import load as load_taxonomy
-    from peacewatch.store.taxonomies import merged as merged_taxonomies
+    from peacewatch.store.taxonomies import recorded
 
     zero = {"added": 0, "updated": 0, "deleted": 0, "unchanged": 0}
-    with store.location.lock(wait, message), interruptible():
-        current = Store(store.path, location=store.location)
-        exists = any(d["dataset_id"] == pull.dataset_id for d in current.datasets())
-        files, _ = merged_taxonomies(current.taxonomy_files(), [])
-        current.close()
-        taxonomy = load_taxonomy(files)
-        with writing(store, memory_limit) as con:
-            snapshot_id = lake.latest_snapshot(con) + 1
-            archived = None
-            folder = getattr(store.location, "folder", None)
-            if folder is not None:
-                report(f"{pull.source}: archiving {pages:,} answer(s)", None)
-                archived = archive_file(folder, sha, spooled)
-            prefix = pull.source + ":"
-            import pyarrow as pa
-
-            con.register(
-                "pw_sync_deleted",
-                pa.table({"event_id": pa.array([prefix + d for d in deleted], pa.string())}),
-            )
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE sync_deleted AS SELECT DISTINCT event_id FROM pw_sync_deleted"
-            )
-            counts = {"rows_read": 0, "quarantined": 0, "duplicate": 0, **zero}
-            notes: tuple[str, ...] = ()
-            if plan is not None:
-                with polling(con, report) as stage:
-                    r = write(
-                        con,
-                        plan,
-                        dataset_id=pull.dataset_id,
-                        original=pull.service,
-                        sha256=sha,
-                        nbytes=nbytes,
-                        taxonomy=taxonomy,
-                        resolve_countries=resolve_countries,
-                        progress=lambda s: stage(f"{pull.source}: {s}"),
-                        release_of=pull.dataset_id if exists else None,
-                        archived=archived,
-                        snapshot_id=snapshot_id,
-                        deletions=None if pull.complete else "sync_deleted",
-                    )
-                counts.update(
-                    rows_read=r.rows_read,
-                    quarantined=r.rows_quarantined,
-                    duplicate=r.rows_duplicate,
-                    added=r.rows_added,
-                    updated=r.rows_updated,
-                    deleted=r.rows_deleted,
-                    unchanged=r.rows_unchanged,
+    with store.location.lock(wait, message), interruptible(), writing(store, memory_limit) as con:
+        # The catalog and taxonomy are read on the writing connection, under the lock: one
+        # connection per sync (opening the lake is most of a small sync's time).
+        snapshot_id = lake.latest_snapshot(con) + 1
+        exists = release_has(con, "datasets") and bool(
+            con.execute("SELECT count(*) FROM datasets WHERE dataset_id = ?", [pull.dataset_id]).fetchone()[0]
+        )
+        taxonomy = load_taxonomy(recorded(con))
+        con.execute("DROP TABLE IF EXISTS temp.change_months")
+        archived = None
+        folder = getattr(store.location, "folder", None)
+        if folder is not None:
+            report(f"{pull.source}: archiving {pages:,} answer(s)", None)
+            archived = archive_file(folder, sha, spooled)
+        prefix = pull.source + ":"
+        con.register(
+            "pw_sync_deleted",
+            pa.table({"event_id": pa.array([prefix + d for d in deleted], pa.string())}),
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE sync_deleted AS SELECT DISTINCT event_id FROM pw_sync_deleted"
+        )
+        counts = {"rows_read": 0, "quarantined": 0, "duplicate": 0, **zero}
+        notes: tuple[str, ...] = ()
+        if plan is not None:
+            with polling(con, report) as stage:
+                r = write(
+                    con,
+                    plan,
+                    dataset_id=pull.dataset_id,
+                    original=pull.service,
+                    sha256=sha,
+                    nbytes=nbytes,
+                    taxonomy=taxonomy,
+                    resolve_countries=resolve_countries,
+                    progress=lambda s: stage(f"{pull.source}: {s}"),
+                    release_of=pull.dataset_id if exists else None,
+                    archived=archived,
+                    snapshot_id=snapshot_id,
+                    deletions=None if pull.complete else "sync_deleted",
                 )
-                notes = r.notes
-            elif exists and deleted:  # a pull of deletions only
-                begin(con)
-                con.execute("CREATE OR REPLACE TEMP TABLE sync_none AS SELECT * FROM events WHERE false")
-                counts.update(_upserts(con, pull.dataset_id, "sync_none", "sync_deleted"))
-            begin(con)
-            con.execute(SYNCS_DDL)
-            con.execute(
-                f"INSERT INTO syncs VALUES ({', '.join('?' * 17)})",
-                [
-                    pull.source,
-                    pull.dataset_id,
-                    pull.service,
-                    json.dumps(pull.filters, sort_keys=True, default=str),
-                    json.dumps(pull.cursor, sort_keys=True, default=str),
-                    pull.accessed_at.replace(tzinfo=None),
-                    snapshot_id,
-                    archived,
-                    sha,
-                    pages,
-                    counts["rows_read"],
-                    counts["added"],
-                    counts["updated"],
-                    counts["deleted"],
-                    counts["unchanged"],
-                    counts["quarantined"],
-                    bool(pull.complete),
-                ],
+            counts.update(
+                rows_read=r.rows_read,
+                quarantined=r.rows_quarantined,
+                duplicate=r.rows_duplicate,
+                added=r.rows_added,
+                updated=r.rows_updated,
+                deleted=r.rows_deleted,
+                unchanged=r.rows_unchanged,
             )
-            set_commit(con, message, {pull.dataset_id: {k: counts[k] for k in zero}})
+            notes = r.notes
+            if not pull.complete:
+                # An upsert carries only what changed: the catalog row counts the dataset's rows
+                # now (what briefs show), not the last sync's; the syncs row keeps the sync's own.
+                con.execute(
+                    """UPDATE datasets SET rows_ingested = (SELECT count(*) FROM events WHERE dataset_id = ?),
+                       rows_read = (SELECT count(*) FROM events WHERE dataset_id = ?) + rows_quarantined
+                                   + rows_duplicate
+                       WHERE dataset_id = ?""",
+                    [pull.dataset_id] * 3,
+                )
+        elif exists and deleted:  # a pull of deletions only
+            begin(con)
+            con.execute("CREATE OR REPLACE TEMP TABLE sync_none AS SELECT * FROM events WHERE false")
+            counts.update(_upserts(con, pull.dataset_id, "sync_none", "sync_deleted"))
+        begin(con)
+        con.execute(SYNCS_DDL)
+        con.execute(
+            f"INSERT INTO syncs VALUES ({', '.join('?' * 17)})",
+            [
+                pull.source,
+                pull.dataset_id,
+                pull.service,
+                json.dumps(pull.filters, sort_keys=True, default=str),
+                json.dumps(pull.cursor, sort_keys=True, default=str),
+                pull.accessed_at.replace(tzinfo=None),
+                snapshot_id,
+                archived,
+                sha,
+                pages,
+                counts["rows_read"],
+                counts["added"],
+                counts["updated"],
+                counts["deleted"],
+                counts["unchanged"],
+                counts["quarantined"],
+                bool(pull.complete),
+            ],
+        )
+        by_month = _summary(con, pull.dataset_id, fresh=plan is not None and not exists)
+        set_commit(con, message, {pull.dataset_id: {k: counts[k] for k in zero}})
     store._written()
-    return counts, snapshot_id, archived, notes
+    return counts, snapshot_id, archived, notes, by_month
 
 
-def _summary(store: Store, dataset_id: str, snapshot_id: int) -> list[dict[str, Any]]:
-    """New, changed and deleted events of ``dataset_id`` per country and month in one snapshot, from
-    the lake's change feed (an update is a deletion and an insertion of the same event id)."""
-    from peacewatch.store import lake
-
-    with store.raw() as con:
-        sql = f"""
-            WITH feed AS (
-                SELECT event_id, change_type IN ('insert', 'update_postimage') AS ins,
-                       coalesce(iso3, country, 'unknown') AS country, strftime(date_start, '%Y-%m') AS month
-                FROM {lake.ALIAS}.table_changes('events', {snapshot_id}, {snapshot_id})
-                WHERE dataset_id = {quote_literal(dataset_id)}),
-            per AS (
-                SELECT event_id, bool_or(ins) AS ins, bool_or(NOT ins) AS del,
-                       coalesce(any_value(country) FILTER (WHERE ins), any_value(country)) AS country,
-                       coalesce(any_value(month) FILTER (WHERE ins), any_value(month)) AS month
-                FROM feed GROUP BY event_id)
-            SELECT country, month,
-                   count(*) FILTER (WHERE ins AND NOT del) AS added,
-                   count(*) FILTER (WHERE ins AND del) AS updated,
-                   count(*) FILTER (WHERE del AND NOT ins) AS deleted
-            FROM per GROUP BY ALL ORDER BY country, month"""
-        try:
-            rows = lake.retrying(lambda: con.execute(sql).fetchall())
-        except Exception:  # a store without an events table yet: nothing changed
-            return []
+def _summary(con, dataset_id: str, *, fresh: bool) -> list[dict[str, Any]]:
+    """New, changed and deleted events per country and month: from the change set's
+    temp.change_months (store/ingest.py), or, for a new dataset, its events (all new)."""
+    if fresh:
+        sql = """SELECT coalesce(iso3, country, 'unknown') AS country, strftime(date_start, '%Y-%m') AS month,
+                        count(*), 0, 0 FROM events WHERE dataset_id = ? GROUP BY ALL ORDER BY 1, 2"""
+        rows = con.execute(sql, [dataset_id]).fetchall()
+    elif con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'change_months'"
+    ).fetchone()[0]:
+        rows = con.execute("""
+            SELECT country, month, count(*) FILTER (WHERE change = 'added'),
+                   count(*) FILTER (WHERE change = 'updated'), count(*) FILTER (WHERE change = 'deleted')
+            FROM temp.change_months GROUP BY ALL ORDER BY 1, 2""").fetchall()
+    else:
+        rows = []
     return [{"country": c, "month": m, "added": a, "updated": u, "deleted": d} for c, m, a, u, d in rows]

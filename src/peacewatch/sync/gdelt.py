@@ -297,16 +297,23 @@ def pull(
     filters: dict = {"country": list(countries), "cameo_root": list(roots)}
     if since:
         filters["since"] = since.isoformat()
+    filters = {k: v for k, v in filters.items() if v}
+    accessed = now_utc()
+    shown = ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in filters.items())
     the_pull = Pull(
         source=SOURCE,
         dataset_id=dataset_id or dataset_id_for(countries, roots),
-        filters={k: v for k, v in filters.items() if v},
+        filters=filters,
         service=client.base_url,
         pages=(),
-        accessed_at=now_utc(),
+        accessed_at=accessed,
         version="GDELT 2.0",
         cursor=dict(cursor or {}),
-        notes=("synced from GDELT 2.0's 15-minute event exports; news-derived: rows count reports",),
+        # The access note briefs print (briefs/attribution.py: access).
+        notes=(
+            f"synced from GDELT 2.0's event exports ({client.base_url}) with {shown or 'no filters'}; "
+            f"accessed {accessed.isoformat()}",
+        ),
         requests=lambda: client.requests,
     )
 

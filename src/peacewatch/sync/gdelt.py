@@ -328,5 +328,5 @@ def pull(
             the_pull.notes = (*the_pull.notes, f"{kept:,} of {read:,} rows kept by the filters")
 
     the_pull.pages = pages()
-    the_pull.sync = sync
+    the_pull.sync = sync  # type: ignore[attr-defined]  # the tests read its in_flight_peak
     return the_pull

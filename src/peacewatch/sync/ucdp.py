@@ -163,7 +163,7 @@ def pull(
             yield Page(request=what, body=body, deleted=tuple(gone))
 
     the_pull.pages = pages()
-    the_pull.sync = sync  # the command reads the stop message and the pass's state from it
+    the_pull.sync = sync  # type: ignore[attr-defined]  # the command reads the stop message and the pass state
     return the_pull
 
 

@@ -125,6 +125,7 @@ class FakeAcled:
             max_limit,
         )
         self.no_rights = False
+        self._newest: int | None = None  # the newest service time handed out (now_ts)
         self.clock = time.time
         self._access: dict[str, float] = {}
         self._refresh: dict[str, float] = {}
@@ -148,14 +149,17 @@ class FakeAcled:
     # -- the data's changes between syncs ------------------------------------------------------
 
     def now_ts(self) -> int:
-        return (
-            max([BASE_TS, *(int(e["timestamp"]) for e in self.events.values()), *self.deleted.values()]) + 1
-        )
+        """A service time after every change so far (the newest is remembered: edits of a large
+        store stay cheap)."""
+        if self._newest is None:
+            times = [BASE_TS, *(int(e["timestamp"]) for e in self.events.values()), *self.deleted.values()]
+            self._newest = max(times)
+        self._newest += 1
+        return self._newest
 
     def add(self, records: dict[str, dict]) -> None:
-        ts = self.now_ts()
-        for i, (k, r) in enumerate(records.items()):
-            self.events[k] = {**r, "timestamp": str(ts + i)}
+        for k, r in records.items():
+            self.events[k] = {**r, "timestamp": str(self.now_ts())}
 
     def edit(self, event_id: str, **fields) -> None:
         self.events[event_id] = {**self.events[event_id], **fields, "timestamp": str(self.now_ts())}

@@ -46,8 +46,8 @@ def _apply(fake: FakeAcled, changes, round_no: int) -> None:
             fake.delete(ids[k % len(ids)])
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rounds=st.lists(st.tuples(CHANGES, st.lists(FAULTS, max_size=5)), min_size=1, max_size=3))
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rounds=st.lists(st.tuples(CHANGES, st.lists(FAULTS, max_size=5)), min_size=1, max_size=2))
 def test_random_fault_schedules_lose_and_duplicate_no_event(acled_fault_server, rounds):
     acled_fault_server.clear()
     fake = FakeAcled(acled_fault_server, make_events(45))

@@ -76,15 +76,25 @@ def text_table(records: Sequence[Mapping[str, Any]], columns: Sequence[str] | No
     {'a': ['1', '2.5'], 'b': [None, None], 'c': [None, 'x']}
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     if columns is None:
         columns = list(dict.fromkeys(k for r in records for k in r))
-    out: dict[str, list[str | None]] = {c: [] for c in columns}
-    for r in records:
-        for c in columns:
-            v = r.get(c)
-            out[c].append(None if v is None or v == "" else _text(v))
-    return pa.table({c: pa.array(v, type=pa.string()) for c, v in out.items()})
+    schema = pa.schema([(c, pa.string()) for c in columns])
+    try:  # the usual case (ACLED sends text): Arrow converts the records in C
+        table = pa.Table.from_pylist(list(records), schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers, lists: as the text a CSV export holds
+        table = pa.table(
+            {
+                c: pa.array([None if r.get(c) is None else _text(r[c]) for r in records], pa.string())
+                for c in columns
+            },
+            schema=schema,
+        )
+    empty = pa.scalar(None, pa.string())
+    return pa.table(
+        {c: pc.if_else(pc.equal(table.column(c), ""), empty, table.column(c)) for c in columns}, schema=schema
+    )
 
 
 def _text(v: Any) -> str:

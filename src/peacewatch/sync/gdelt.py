@@ -112,6 +112,7 @@ class GdeltPage:
     raw: bytes
     rows_read: int
     rows_kept: int
+    md5: str = ""
 
 
 @dataclass
@@ -219,7 +220,7 @@ class GdeltSync:
                 problem = f"a zip that cannot be opened ({exc})"
                 continue
             body, read, kept = self._filter(text)
-            return GdeltPage(what, listed.name, listed.stamp, body, raw, read, kept)
+            return GdeltPage(what, listed.name, listed.stamp, body, raw, read, kept, digest)
         raise SyncError(
             f"{listed.name}: expected the zipped export GDELT lists ({listed.size:,} bytes, MD5 "
             f"{listed.md5}), found {problem} on all {self.attempts} downloads ({what}).",
@@ -322,7 +323,10 @@ def pull(
         for page in sync.pages():
             read, kept = read + page.rows_read, kept + page.rows_kept
             plan = export_plan(export_table(page.body))
-            yield Page(request=page.request, body=page.raw, plan=plan, rows=page.rows_kept)
+            # The archive keeps the rows kept, as GDELT wrote them, and names the file, its size and
+            # MD5 (verified): the whole zips of a filtered sync would be ~100 times the rows kept.
+            request = f"{page.request} ({len(page.raw):,} bytes, MD5 {page.md5}: verified; rows kept)"
+            yield Page(request=request, body=page.body, plan=plan, rows=page.rows_kept)
         the_pull.cursor = sync.cursor
         if read:
             the_pull.notes = (*the_pull.notes, f"{kept:,} of {read:,} rows kept by the filters")

@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 from ucdpgdelt_checks import events as stored
 from ucdpgdelt_checks import run, snapshots
 
+from peacewatch.briefs.attribution import access
 from peacewatch.sources.gdelt_layouts import GDELT2_FIELDS
 from peacewatch.store import Store
 
@@ -48,6 +49,21 @@ def test_the_filters_keep_the_asked_countries_and_cameo_roots(httpserver, data_d
     assert stored(store, "gdelt-api-armenia-aze-cameo-18-19-20") == kept and kept
     assert report["added"] == len(kept) and report["pages"] == len(service.files)
     assert snapshots(store) == [0, 1]
+    entry = next(
+        d for d in Store(store).datasets() if d["dataset_id"] == "gdelt-api-armenia-aze-cameo-18-19-20"
+    )
+    assert access(entry).startswith(
+        f"synced from GDELT 2.0's event exports ({base}) with country=Armenia|AZE, cameo_root=18|19|20, "
+        "since=2020-11-13; accessed 20"
+    )
+    # The archive holds the kept rows as GDELT wrote them: `events --raw` shows a synced row's line.
+    dataset = "gdelt-api-armenia-aze-cameo-18-19-20"
+    code, out, err = run(
+        capsys, "events", "--raw", "--json", "--limit", "3", "--dataset", dataset, "--store", str(store)
+    )
+    assert code == 0, err
+    lines = {"\t".join(r) for rows in service.files.values() for r in rows}
+    assert all(e["raw"] in lines for e in json.loads(out))
     last = Store(store).last_sync("gdelt", "gdelt-api-armenia-aze-cameo-18-19-20")
     assert last["cursor"] == {"last_file": max(service.files)}
     assert last["filters"] == {

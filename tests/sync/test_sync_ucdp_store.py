@@ -13,6 +13,7 @@ from ucdpgdelt_checks import assert_no_secret, run, snapshots
 from ucdpgdelt_checks import events as stored
 
 from peacewatch import schema
+from peacewatch.briefs.attribution import access
 from peacewatch.briefs.build import _candidate_days, _dataset
 from peacewatch.store import Store
 
@@ -73,6 +74,12 @@ def test_a_release_is_synced_page_by_page_and_the_next_one_adds_edits_and_delete
     assert snapshots(store) == [0, 1, 2] and report["snapshot_id"] == 2
     row = Store(store).last_sync("ucdp_ged", GED)
     assert row["cursor"]["version"] == "25.1" and row["cursor"]["complete"]
+    # The access note a brief prints (UCDP's terms ask for the access date).
+    entry = next(d for d in Store(store).datasets() if d["dataset_id"] == GED)
+    assert access(entry).startswith(
+        f"synced from the UCDP API ({base}/gedevents) with dataset=ged; accessed 20"
+    )
+    assert entry["version"] == "GED 25.1"
     assert_no_secret(TOKEN, store, out, err, out2, err2)
 
 

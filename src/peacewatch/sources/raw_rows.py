@@ -164,7 +164,16 @@ def _sync_rows(path: Path, wanted: set[int], sha256: str | None, what: str) -> d
         for entry in index:
             rows = int(entry.get("rows") or 0)
             if rows and any(n < w <= n + rows for w in wanted):
-                doc = json.loads(tar.extractfile(entry["member"]).read())
+                body = tar.extractfile(entry["member"]).read()
+                if body.lstrip()[:1] not in (b"{", b"["):  # GDELT: the kept rows as GDELT wrote them
+                    for i, line in enumerate(
+                        body.decode("utf-8", "replace").splitlines()[:rows], start=n + 1
+                    ):
+                        if i in wanted:
+                            found[i] = line
+                    n += rows
+                    continue
+                doc = json.loads(body)
                 records = (
                     next((v for v in doc.values() if isinstance(v, list)), [])
                     if isinstance(doc, dict)

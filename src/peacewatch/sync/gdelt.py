@@ -112,6 +112,7 @@ class GdeltPage:
     raw: bytes
     rows_read: int
     rows_kept: int
+    md5: str = ""
 
 
 @dataclass
@@ -219,7 +220,7 @@ class GdeltSync:
                 problem = f"a zip that cannot be opened ({exc})"
                 continue
             body, read, kept = self._filter(text)
-            return GdeltPage(what, listed.name, listed.stamp, body, raw, read, kept)
+            return GdeltPage(what, listed.name, listed.stamp, body, raw, read, kept, digest)
         raise SyncError(
             f"{listed.name}: expected the zipped export GDELT lists ({listed.size:,} bytes, MD5 "
             f"{listed.md5}), found {problem} on all {self.attempts} downloads ({what}).",
@@ -297,16 +298,23 @@ def pull(
     filters: dict = {"country": list(countries), "cameo_root": list(roots)}
     if since:
         filters["since"] = since.isoformat()
+    filters = {k: v for k, v in filters.items() if v}
+    accessed = now_utc()
+    shown = ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in filters.items())
     the_pull = Pull(
         source=SOURCE,
         dataset_id=dataset_id or dataset_id_for(countries, roots),
-        filters={k: v for k, v in filters.items() if v},
+        filters=filters,
         service=client.base_url,
         pages=(),
-        accessed_at=now_utc(),
+        accessed_at=accessed,
         version="GDELT 2.0",
         cursor=dict(cursor or {}),
-        notes=("synced from GDELT 2.0's 15-minute event exports; news-derived: rows count reports",),
+        # The access note briefs print (briefs/attribution.py: access).
+        notes=(
+            f"synced from GDELT 2.0's event exports ({client.base_url}) with {shown or 'no filters'}; "
+            f"accessed {accessed.isoformat()}",
+        ),
         requests=lambda: client.requests,
     )
 
@@ -315,11 +323,14 @@ def pull(
         for page in sync.pages():
             read, kept = read + page.rows_read, kept + page.rows_kept
             plan = export_plan(export_table(page.body))
-            yield Page(request=page.request, body=page.raw, plan=plan, rows=page.rows_kept)
+            # The archive keeps the rows kept, as GDELT wrote them, and names the file, its size and
+            # MD5 (verified): the whole zips of a filtered sync would be ~100 times the rows kept.
+            request = f"{page.request} ({len(page.raw):,} bytes, MD5 {page.md5}: verified; rows kept)"
+            yield Page(request=request, body=page.body, plan=plan, rows=page.rows_kept)
         the_pull.cursor = sync.cursor
         if read:
             the_pull.notes = (*the_pull.notes, f"{kept:,} of {read:,} rows kept by the filters")
 
     the_pull.pages = pages()
-    the_pull.sync = sync
+    the_pull.sync = sync  # type: ignore[attr-defined]  # the tests read its in_flight_peak
     return the_pull

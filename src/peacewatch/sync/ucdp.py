@@ -102,16 +102,21 @@ def pull(
     sync = UcdpSync(client, query, token, cursor, now=now, quota_limit=quota_limit)
     filters = {**query.filters(), "country": list(names)}
     filters = {k: v for k, v in filters.items() if v}
+    accessed = now_utc()
+    shown = ", ".join(
+        f"{k}={'|'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in filters.items()
+    )
     the_pull = Pull(
         source=SOURCE,
         dataset_id=dataset_id or dataset_id_for(query.dataset, names, query.since, query.until),
         filters=filters,
         service=f"{client.base_url}/{RESOURCE}",
         pages=(),
-        accessed_at=now_utc(),
+        accessed_at=accessed,
+        # The access note briefs print (briefs/attribution.py: access), as UCDP's terms ask.
         notes=(
-            f"synced from the UCDP API ({query.dataset}, {client.base_url}); UCDP data are free to use "
-            "with citation",
+            f"synced from the UCDP API ({client.base_url}/{RESOURCE}) with {shown}; "
+            f"accessed {accessed.isoformat()}",
         ),
         requests=lambda: client.requests,
         secrets=(token,),
@@ -158,7 +163,7 @@ def pull(
             yield Page(request=what, body=body, deleted=tuple(gone))
 
     the_pull.pages = pages()
-    the_pull.sync = sync  # the command reads the stop message and the pass's state from it
+    the_pull.sync = sync  # type: ignore[attr-defined]  # the command reads the stop message and the pass state
     return the_pull
 
 

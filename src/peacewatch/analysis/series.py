@@ -65,34 +65,19 @@ class SeriesResult:
         }
 
 
-# Per period of a series: its events dated more coarsely than the period, and their fatalities.
-Dated = dict[dt.date, tuple[int, Any]]
-
-
 def _series_on(s: Store, sel: Selection, span: Span, by: By, measure: str, estimate: str):
-    return _counted(s, sel, span, by, measure, estimate)[0]
-
-
-def _counted(
-    s: Store, sel: Selection, span: Span, by: By, measure: str, estimate: str
-) -> tuple[list[tuple[dt.date, float]], Dated | None]:
-    """The zero-filled series, and (events only) the coarsely dated events per period, from one
-    query: the note :func:`imprecise` writes then costs no second scan of the events."""
     require_measure(sel.datasets, measure, estimate, table=sel.table)
     if sel.table == "counts":
         expr = count_series(sel.expr, span, by, measure, _period_days(s, sel))
         table = s.execute(expr)
-        points = zip(table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True)
-        return list(points), None
-    table = s.execute(event_counts(sel.expr, by, measure, estimate, dated=True)).to_pydict()
-    periods = table["period_start"]
-    counted = dict(zip(periods, table["value"], strict=True))
-    dated = {
-        p: (n, f)
-        for p, n, f in zip(periods, table["imprecise_events"], table["imprecise_fatalities"], strict=True)
-        if n
-    }
-    return fill(span, by, counted), dated
+        return list(
+            zip(table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True)
+        )
+    table = s.execute(event_counts(sel.expr, by, measure, estimate))
+    counted = dict(
+        zip(table.column("period_start").to_pylist(), table.column("value").to_pylist(), strict=True)
+    )
+    return fill(span, by, counted)
 
 
 def _period_days(s: Store, sel: Selection) -> int:
@@ -133,7 +118,7 @@ def series(
         span = Span(f.date_from, f.date_to)
     # Checked before any query, so a span of millennia is a quick error rather than a long fill.
     require_coverage(sel, span, "series")
-    points, dated = _counted(s, sel, span, by, measure, estimate)
+    points = _series_on(s, sel, span, by, measure, estimate)
     cmd = f"peacewatch series {f.cli_args(s.path, s.snapshot)} --by {by} --measure {measure}"
     if measure == "fatalities":
         cmd += f" --estimate {estimate}"
@@ -146,7 +131,7 @@ def series(
         span,
         points,
         shlex.join(shlex.split(cmd)),
-        imprecise(s, sel, by, estimate=estimate, dated=dated),
+        imprecise(s, sel, by, estimate=estimate),
         snapshot=s.snapshot,
     )
 
@@ -159,20 +144,13 @@ def imprecise(
     estimate: str = "best",
     spans: tuple[Span, ...] = (),
     subject: str = "these events",
-    dated: Dated | None = None,
 ) -> dict[str, Any] | None:
     """The selected events dated more coarsely than ``by`` (within ``spans`` when given), which a
     result counts on their first possible day; None when there are none or the data are aggregates.
-    ``subject`` names the events in the note ("these events", "the events compared"). ``dated``: the
-    per-period counts the series of ``sel`` at ``by`` already gave (:func:`_counted`), summed here
-    instead of asking the engine again (only for ``by="day"`` when ``spans`` are given: a day is
-    then exactly a period)."""
+    ``subject`` names the events in the note ("these events", "the events compared")."""
     if sel.table != "events":
         return None
-    if dated is not None and (not spans or by == "day"):
-        row = _dated_total(dated, spans)
-    else:
-        row = s.execute(imprecise_counts(sel.expr, by, estimate, spans)).to_pylist()[0]
+    row = s.execute(imprecise_counts(sel.expr, by, estimate, spans)).to_pylist()[0]
     if not row["events"]:
         return None
     fatalities = row["fatalities"] or 0
@@ -189,14 +167,6 @@ def imprecise(
             f"--precision {FITS[by][-1]} leaves them out."
         ),
     }
-
-
-def _dated_total(dated: Dated, spans: tuple[Span, ...]) -> dict[str, Any]:
-    """What imprecise_counts would answer, from the series' per-period counts: the events, and the
-    sum of their fatalities (None when every one is missing, as SQL's SUM gives)."""
-    kept = [v for p, v in dated.items() if not spans or any(sp.start <= p <= sp.end for sp in spans)]
-    known = [f for _, f in kept if f is not None]
-    return {"events": sum(n for n, _ in kept), "fatalities": sum(known) if known else None}
 
 
 def selection_over(s: Store, f: Filters, span: Span) -> Selection:
@@ -216,21 +186,6 @@ def daily(
 ) -> tuple[np.ndarray, np.ndarray, Selection]:
     """Zero-filled daily values over ``span`` (dates, values), refusing days the data do not cover.
     ``sel``, when given, is the selection of ``f`` over ``span`` already made by the caller."""
-    return daily_dated(f, span, measure=measure, estimate=estimate, store=store, what=what, sel=sel)[:3]
-
-
-def daily_dated(
-    f: Filters,
-    span: Span,
-    *,
-    measure: str = "events",
-    estimate: str = "best",
-    store: StoreLike = None,
-    what: str = "period",
-    sel: Selection | None = None,
-) -> tuple[np.ndarray, np.ndarray, Selection, Dated | None]:
-    """:func:`daily`, and the coarsely dated events per day from the same query (``dated`` of
-    :func:`imprecise`)."""
     s = as_store(store)
     sel = sel or selection_over(s, f, span)
     if sel.table == "counts":
@@ -239,15 +194,14 @@ def daily_dated(
             "Use `peacewatch series` on it, or choose an event dataset."
         )
     require_coverage(sel, span, what, store=s)
-    points, dated = _counted(s, sel, span, "day", measure, estimate)
+    points = _series_on(s, sel, span, "day", measure, estimate)
     dates = np.arange(np.datetime64(span.start, "D"), np.datetime64(span.end, "D") + 1)
-    return dates, np.array([v for _, v in points], dtype=float), sel, dated
+    return dates, np.array([v for _, v in points], dtype=float), sel
 
 
 __all__ = [
     "SeriesResult",
     "daily",
-    "daily_dated",
     "imprecise",
     "require_coverage",
     "selection_over",

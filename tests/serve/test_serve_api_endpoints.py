@@ -11,7 +11,7 @@ RIV = {"country": "Afghanistan", "window": "2020-02-22:2020-02-29", "baseline": 
 
 @pytest.fixture(scope="module")
 def client(afghan_store):
-    with serve_client(afghan_store) as c:
+    with serve_client(afghan_store, query_timeout_s=300) as c:  # a shared, loaded machine
         yield c
 
 

@@ -3,6 +3,7 @@ crash that stops the other claims; a place no data holds is the claims file's ty
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -92,3 +93,27 @@ def test_a_misspelt_district_in_the_claims_file_is_an_error_at_its_line(district
         check_claims(load_claims(path), store=districts_store)
     assert main(["check", str(path), "--store", str(districts_store.path)]) == 1
     assert f"{path}:11" in capsys.readouterr().err
+
+
+ARGENTINA = "acled_global_sample_2022/acled_argentina_2022-06_326_events.csv.gz"
+
+
+def test_evaluate_on_a_dataset_without_the_country_gives_insufficient_data_naming_those_with_it(
+    districts_store, data_file, tmp_path
+):
+    # The commitments read as the claims do: a place the chosen dataset lacks is not a crash.
+    from peacewatch.agreements import evaluate, load_case
+
+    path = tmp_path / "store"
+    shutil.copytree(districts_store.path, path)
+    store = Store(path)
+    store.ingest([data_file(ARGENTINA)], dataset_id="acled-argentina")
+    verdicts = evaluate(
+        load_case("afghanistan-2020"), store=store, dataset="acled-argentina", as_of=dt.date(2021, 1, 1)
+    ).verdicts
+    lacking = [v for v in verdicts if "held_by" in v.evidence]
+    assert lacking, "no commitment read the places of the dataset"
+    for v in lacking:
+        assert v.verdict == "insufficient_data"
+        assert "acled-argentina has no Afghanistan" in v.summary
+        assert set(v.evidence["held_by"]) == {SAMPLE_ID, "acled-afghanistan-2017-01-01-2026-03-13-reduced"}

@@ -19,6 +19,7 @@ from peacewatch.errors import (
     CoverageError,
     IndicatorError,
     MissingFieldError,
+    PlaceError,
     StatisticsError,
 )
 
@@ -48,6 +49,35 @@ def no_data(exc: Exception) -> Judgement:
             },
         )
     return Judgement("insufficient_data", f"The data cannot tell: {exc}", {"error": str(exc)})
+
+
+def place_lacking(exc: PlaceError, f, bench: Bench, commitment: str) -> Judgement:
+    """insufficient_data for a place the commitment's dataset lacks, naming the datasets that hold it
+    (as a claim does); a place no dataset of the store holds, on the datasets the agreement names, is
+    the agreement's typo: a CaseError."""
+    from peacewatch.analysis.places import datasets_holding
+    from peacewatch.analysis.select import as_store
+
+    s = as_store(bench.store)
+    holders = datasets_holding(s, f, s.datasets())
+    if holders is None and not bench.dataset:
+        raise CaseError(
+            f"{bench.case.files[0]}: commitment {commitment!r}: {exc.message} No dataset of the store "
+            "has this place.",
+            hint="Correct the place in agreement.yaml; list the store's names with `peacewatch places`.",
+        )
+    place = " / ".join(p for p in (f.admin2, f.admin1, f.country) if p)
+    own = ", ".join(f.datasets) or "the store's datasets"
+    elsewhere = (
+        f" {', '.join(holders)} {'has' if len(holders) == 1 else 'have'} it: evaluate with --dataset there."
+        if holders
+        else " Ingest (or sync) a dataset that covers it."
+    )
+    return Judgement(
+        "insufficient_data",
+        f"The data cannot tell: {own} has no {place}; {exc.message}{elsewhere}",
+        {"place": place, "datasets": list(f.datasets), "held_by": list(holders or ()), "error": str(exc)},
+    )
 
 
 def absent(bench: Bench, own: list[str] | str | None) -> Judgement | None:
@@ -98,6 +128,8 @@ def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
         )
     except (*_NO_DATA, StatisticsError) as exc:
         return None, no_data(exc)
+    except PlaceError as exc:
+        return None, place_lacking(exc, f, bench, c.id)
     except IndicatorError as exc:  # a window or baseline the calendar cannot hold (before year 1, ...)
         raise CaseError(f"{bench.case.files[0]}: commitment {c.id!r}: {exc}") from None
     d = r.to_dict()
@@ -185,6 +217,8 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
         cover = selection_coverage(s, sel)
     except _NO_DATA as exc:
         return no_data(exc)
+    except PlaceError as exc:
+        return place_lacking(exc, f, bench, c.id)
     period = Span(start, stop)
     gaps, covered = cover.missing(period), cover.covered(period)
     coverage = {

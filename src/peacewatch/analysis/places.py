@@ -235,3 +235,28 @@ def places(
             if needle in place_key(r["name"]) or needle in place_key(r.get("country_name") or "")
         ]
     return rows
+
+
+def datasets_holding(s, f: Filters, catalog: Sequence[Mapping[str, Any]]) -> tuple[str, ...] | None:
+    """Where the places of ``f`` are, once its own datasets have refused them (a PlaceError): the
+    datasets of the store in which every place of ``f`` resolves, each looked at on its own. An empty
+    tuple when none holds them but they are real (countries the gazetteer knows, no admin names);
+    None when the places exist nowhere the store or the gazetteer knows, which makes them a typo.
+
+    A claim or commitment uses this to tell "this dataset lacks the place" (insufficient_data) from a
+    misspelt name (the user's error to fix).
+    """
+    levels = [lvl for lvl in ("admin1", "admin2") if getattr(f, lvl)]
+    found = []
+    for e in catalog:
+        if any(lvl in (e.get("fields_missing") or ()) for lvl in levels):
+            continue  # a dataset without districts can neither hold nor refuse one
+        try:
+            resolve_places(s, f.replace(datasets=(e["dataset_id"],), source=None), catalog)
+        except PlaceError:
+            continue
+        found.append(e["dataset_id"])
+    if found:
+        return tuple(dict.fromkeys(found))
+    known = not levels and f.country and None not in (country_iso3(f) or (None,))
+    return () if known else None

@@ -68,6 +68,13 @@ def _register() -> None:
 _register()
 
 
+def _interrupted() -> str:
+    """What Ctrl-C leaves: a command that commits in steps records them in store/interrupts.py; one
+    that never loaded that module committed nothing (read from sys.modules: no import at startup)."""
+    notes = sys.modules.get("peacewatch.store.interrupts")
+    return notes.interrupted_message() if notes else "interrupted; the store is unchanged."
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (0, 1 user error, 2 internal error)."""
     try:
@@ -75,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         coercion.seat(command)  # option values converted without pydantic (cli/coercion.py)
         code = command.main(args=argv, standalone_mode=False, prog_name="peacewatch")
         if code == 130:  # typer's answer to Ctrl-C outside a query
-            _err("interrupted; the store is unchanged.")
+            _err(_interrupted())
             return 1
         return code if isinstance(code, int) else 0
     except PeacewatchError as exc:
@@ -83,11 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except typer.Exit as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):
-            _err("interrupted; the store is unchanged.")
+            _err(_interrupted())
             return 1
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        _err("interrupted; the store is unchanged.")
+        _err(_interrupted())
         return 1
     except BrokenPipeError:
         return 0

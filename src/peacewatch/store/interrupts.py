@@ -1,6 +1,10 @@
 """Ctrl-C during an ingest: DuckDB runs statements in C, where Python's SIGINT handler cannot run, so a
 thread turns the signal into an interrupt of the running statement (and reports progress meanwhile);
-the transaction is then rolled back and the store is as it was."""
+the transaction is then rolled back and the store is as it was.
+
+A command that commits several snapshots in turn (``peacewatch watch`` syncs, then evaluates) says
+what it has done so far with :func:`record_done`, so that Ctrl-C reports the truth
+(:func:`interrupted_message`) instead of "the store is unchanged"."""
 
 from __future__ import annotations
 
@@ -14,6 +18,39 @@ from contextlib import contextmanager
 import duckdb
 
 ProgressFn = Callable[[str, float | None], None]
+
+# What the running command has already committed, and what an interrupt now leaves undone.
+_DONE: list[str] = []
+_LEFT: list[str] = []
+_UNCHANGED = "interrupted; the store is unchanged."
+
+
+def record_done(done: str, left: str) -> None:
+    """Record that ``done`` is committed (``"synced acled-afghanistan to snapshot 7"``) and what an
+    interrupt from now on leaves undone (``left``; the last one recorded is said)."""
+    _DONE.append(done)
+    _LEFT[:] = [left]
+
+
+def forget_done() -> None:
+    """The command finished (or starts): an interrupt now leaves nothing half done."""
+    _DONE.clear()
+    _LEFT.clear()
+
+
+def interrupted_message() -> str:
+    """The sentence for Ctrl-C: the store is unchanged, or what was committed and what was not.
+
+    >>> forget_done(); interrupted_message()
+    'interrupted; the store is unchanged.'
+    >>> record_done("synced acled-afghanistan to snapshot 7", "the cases were not re-evaluated")
+    >>> interrupted_message()
+    'interrupted after committing: synced acled-afghanistan to snapshot 7; the cases were not re-evaluated.'
+    >>> forget_done()
+    """
+    if not _DONE:
+        return _UNCHANGED
+    return f"interrupted after committing: {'; '.join(_DONE)}; {'; '.join(_LEFT)}."
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from typing import Any
 from peacewatch.agreements import evaluate
 from peacewatch.briefs.claims import check_claims
 from peacewatch.errors import PeacewatchError
-from peacewatch.store import Store
+from peacewatch.store import Store, interrupts
 from peacewatch.watch import sources, violence, webhook
 from peacewatch.watch.alerts import Alert, claim_alert, verdict_alert
 from peacewatch.watch.state import WatchFolder, url_key
@@ -97,6 +97,7 @@ def run_cycle(
     folder = WatchFolder(base.location.folder)
     now = dt.datetime.now(dt.UTC)
     run_id = now.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+    interrupts.forget_done()  # Ctrl-C says what the cycle committed (store/interrupts.py)
     with folder.lock():
         say("loading the cases")
         targets = [load_target(c, store=base, dataset=dataset, taxonomy=taxonomy) for c in cases]
@@ -113,6 +114,11 @@ def run_cycle(
             reports.append(report)
             alerts += raised
         folder.append(alerts)  # before the state: a crash between the two repeats alerts, never loses them
+        if alerts:
+            interrupts.record_done(
+                f"wrote {len(alerts)} alert(s) to {folder.alerts_path}",
+                "the watch state was not saved, so the next run raises them again",
+            )
         delivery = None
         if webhook_url:
             say("posting the alerts to the webhook")
@@ -124,6 +130,7 @@ def run_cycle(
             else:
                 state["undelivered"].pop(url_key(webhook_url), None)
         folder.save(state)
+    interrupts.forget_done()
     return Run(
         run_id,
         now.isoformat(),

@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any
 
 from peacewatch.errors import SyncError
+from peacewatch.store import interrupts
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ def sync_datasets(store, datasets: Iterable[str]) -> list[dict[str, Any]]:
             continue
         try:
             out.append({"dataset": ds, "source": syncer.source, **syncer.sync(store, ds)})
+            at = f" to snapshot {out[-1]['snapshot']}" if out[-1].get("snapshot") is not None else ""
+            interrupts.record_done(
+                f"synced {ds}{at}",
+                "the cases were not re-evaluated and no alerts were raised; run `peacewatch watch` again",
+            )
         except SyncError as exc:  # CredentialsError included: said, and the watch goes on
             out.append({"dataset": ds, "source": syncer.source, "error": str(exc)})
     return out

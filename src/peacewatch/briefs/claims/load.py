@@ -73,6 +73,10 @@ def load_claims(path_or_case: str | os.PathLike, *, taxonomy=None) -> list[Claim
     if problems:
         problems.sort(key=lambda p: int(p[len(str(path)) + 1 :].split(":", 1)[0]))
         raise CaseError(f"{len(problems)} problem(s) in {path}:\n  " + "\n  ".join(problems))
+    for i, claim in enumerate(parsed.claims):
+        filters = ("claims", i, "check", "filters")
+        key = next((k for k in ("admin2", "admin1", "country") if getattr(claim.check.filters, k)), "")
+        claim._written = (doc.where((*filters, key) if key else filters), tuple(claim.check.filters.dataset))
     return list(parsed.claims)
 
 

@@ -9,7 +9,7 @@ import calendar
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from peacewatch.agreements.scope import ScopeFilters
 
@@ -164,6 +164,18 @@ class Claim(_Strict):
     source: str
     settle_with: str | None = None  # appended when the data cannot settle the claim
     check: Check
+    # Where the claim's place filter is written (file:line) and the datasets written there, set by
+    # load_claims: a place no data holds is then the file's typo, unless the dataset was swapped
+    # since (``watch --dataset``), when it is the data that cannot tell.
+    _written: tuple[str, tuple[str, ...]] | None = PrivateAttr(default=None)
+
+    def written_at(self) -> str | None:
+        """file:line of the claim's place filters, as loaded, or None for a claim made in code."""
+        return self._written[0] if self._written else None
+
+    def datasets_swapped(self) -> bool:
+        """Whether the check now reads other datasets than its file names (``watch --dataset``)."""
+        return bool(self._written) and tuple(self.check.filters.dataset) != self._written[1]
 
 
 class ClaimsFile(_Strict):

@@ -14,8 +14,10 @@ from peacewatch.briefs.claims.checks import _d, run_check
 from peacewatch.briefs.claims.model import ChangeCheck, Claim
 from peacewatch.errors import (
     AmbiguousDatasetsError,
+    CaseError,
     CoverageError,
     MissingFieldError,
+    PlaceError,
     StatisticsError,
 )
 from peacewatch.store import Store
@@ -98,6 +100,8 @@ def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> Claim
         return done(*run_check(c, s, text=claim.text))
     except MissingFieldError as exc:
         return cannot(*_missing_fields(c, exc, catalog))
+    except PlaceError as exc:
+        return cannot(*_place_lacking(claim, s, catalog, exc))
     except (CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:
         hint = " Name one dataset in the claim's filters." if isinstance(exc, AmbiguousDatasetsError) else ""
         return cannot(
@@ -117,6 +121,37 @@ _WHAT = {
     "admin1": "the province",
     "violence_type": "the type of violence",
 }
+
+
+def _place_lacking(claim: Claim, s: Store, catalog: list[dict], exc: PlaceError) -> tuple[str, dict]:
+    """Why a place filter the claim's datasets refused means the data cannot tell; raises CaseError at
+    the claims file's line when the place is a typo (held by no dataset of the store, not a country
+    the gazetteer knows, and the datasets are the ones the file names)."""
+    from peacewatch.analysis.places import datasets_holding
+
+    f = claim.check.filters.to_filters()
+    holders = datasets_holding(s, f, catalog)
+    if holders is None and not claim.datasets_swapped():
+        where = claim.written_at() or f"claim {claim.id}"
+        raise CaseError(
+            f"{where}: claim {claim.id!r}: {exc.message} No dataset of the store has this place.",
+            hint="Correct the place in the claims file; list the store's names with `peacewatch places`.",
+        )
+    place = " / ".join(p for p in (f.admin2, f.admin1, f.country) if p)
+    own = ", ".join(d for d in f.datasets if d != "all") or "the store's datasets"
+    elsewhere = (
+        f" {', '.join(holders)} {'has' if len(holders) == 1 else 'have'} it: check the claim there "
+        "(its filters.dataset, or watch --dataset)."
+        if holders
+        else " Ingest (or sync) a dataset that covers it."
+    )
+    summary = f"The data cannot settle this: {own} has no {place}; {exc.message}{elsewhere}"
+    return summary, {
+        "place": place,
+        "datasets": list(f.datasets),
+        "held_by": list(holders or ()),
+        "error": str(exc),
+    }
 
 
 def _missing_fields(c, exc: MissingFieldError, catalog: list[dict]) -> tuple[str, dict]:

@@ -273,8 +273,23 @@ def write(
     progress(f"writing {plan.table}")
     if target is None:
         begin(con)
-        ingested = con.execute(f"INSERT INTO {plan.table} {select}").fetchone()[0]
-        changed = {"added": ingested, "updated": 0, "deleted": 0, "unchanged": 0}
+        if (
+            deletions is not None
+            and plan.table == "events"
+            and con.execute(f"SELECT count(*) FROM temp.{deletions}").fetchone()[0]
+        ):
+            # A first sync's page may list ids it also carries (UCDP: Candidate events a GED release
+            # covers): they are read and counted, but not inserted.
+            con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
+            ingested = con.execute("SELECT count(*) FROM temp.staged").fetchone()[0]
+            added = con.execute(
+                "INSERT INTO events SELECT * FROM temp.staged "
+                f"WHERE event_id NOT IN (SELECT event_id FROM temp.{deletions})"
+            ).fetchone()[0]
+            con.execute("DROP TABLE temp.staged")
+        else:
+            ingested = added = con.execute(f"INSERT INTO {plan.table} {select}").fetchone()[0]
+        changed = {"added": added, "updated": 0, "deleted": 0, "unchanged": 0}
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
         ingested = con.execute("SELECT count(*) FROM temp.staged").fetchone()[0]

@@ -175,6 +175,13 @@ def test_candidate_events_give_way_to_the_ged_release_that_covers_their_dates(ht
     assert len(snapshots(store)) == 6  # creation, 2 Candidate syncs, GED, the Candidate deletions, 24.0.7
     assert_no_secret(TOKEN, store, out, err)
 
+    # A first Candidate sync into a new dataset leaves out what GED covers as well.
+    code, _, err = sync(
+        capsys, store, base, "--dataset", "candidate", "--version", "24.0.6", "--name", "fresh"
+    )
+    assert code == 0, err
+    assert stored(store, "fresh") == []
+
     # A brief's dataset notes say which days rest on Candidate data: January 2025's, no longer June's.
     s = Store(store)
     entry = next(d for d in s.datasets() if d["dataset_id"] == candidate)

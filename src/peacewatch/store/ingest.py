@@ -343,13 +343,29 @@ def write(
         select = f"SELECT {', '.join(c.name for c in schema.COUNTS)} FROM ({select})"
         dups = "SELECT NULL::BIGINT WHERE false"
     keep_raw(con, plan, f"SELECT __ord FROM temp.scan_typed WHERE __bad IS NOT NULL UNION ALL {dups}")
-    if target is None or plan.table != "events":  # a release says its own steps (_apply_release)
+    # A release says its own steps (_apply_release); a sync's upsert is one step.
+    if target is None or plan.table != "events" or deletions is not None:
         progress(f"writing {plan.table}")
     if target is None:
         begin(con)
-        ingested = con.execute(f"INSERT INTO {plan.table} {select}").fetchone()[0]
-        changed = {"added": ingested, "updated": 0, "deleted": 0, "unchanged": 0}
-    elif plan.table == "events":
+        if (
+            deletions is not None
+            and plan.table == "events"
+            and con.execute(f"SELECT count(*) FROM temp.{deletions}").fetchone()[0]
+        ):
+            # A first sync's page may list ids it also carries (UCDP: Candidate events a GED release
+            # covers): they are read and counted, but not inserted.
+            con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
+            ingested = con.execute("SELECT count(*) FROM temp.staged").fetchone()[0]
+            added = con.execute(
+                "INSERT INTO events SELECT * FROM temp.staged "
+                f"WHERE event_id NOT IN (SELECT event_id FROM temp.{deletions})"
+            ).fetchone()[0]
+            con.execute("DROP TABLE temp.staged")
+        else:
+            ingested = added = con.execute(f"INSERT INTO {plan.table} {select}").fetchone()[0]
+        changed = {"added": added, "updated": 0, "deleted": 0, "unchanged": 0}
+    elif plan.table == "events" and deletions is None:  # a whole new release of the dataset
         ingested, changed = _apply_release(con, plan, target, select, progress)
         con.execute("DELETE FROM quarantine WHERE dataset_id = ?", [target])
     else:

@@ -127,16 +127,18 @@ def pull(
         left_out = 0
         for page in sync.pages():
             records = page.records
-            if superseded:
-                kept = [r for r in records if not _covered(r, superseded)]
-                left_out += len(records) - len(kept)
-                records = kept
+            # Candidate events a GED release covers are read (the page's rows stay the page's records,
+            # as the archive holds them) and listed as deletions, which the store applies over them.
+            covered = [str(r.get("id")) for r in records if _covered(r, superseded)] if superseded else []
+            left_out += len(covered)
             if columns is None:
                 # The service's own field order (a file of the page reads its columns so): the columns
                 # of every page of the pull, so that they share one plan.
                 columns = tuple(page.records[0]) if page.records else COLUMNS
             plan = api_plan(records_table(records, columns), sync.query.version)
-            yield Page(request=page.request, body=page.body, plan=plan, rows=len(records))
+            yield Page(
+                request=page.request, body=page.body, plan=plan, rows=len(records), deleted=tuple(covered)
+            )
         the_pull.version = f"GED {sync.query.version}"
         the_pull.cursor = sync.cursor
         if left_out:

@@ -281,3 +281,25 @@ def test_events_raw_shows_a_synced_events_record_as_the_service_sent_it(tmp_path
     )
     raw = {r["source_event_id"]: json.loads(r["raw"]) for r in with_original_rows(store, table).to_pylist()}
     assert raw == {k: acled_fake.events[k] for k in ("AFG5", "AFG77", "AFG120")}
+
+
+def test_a_full_sync_applies_the_whole_release_and_summarises_its_changes_per_country_and_month(
+    tmp_path, acled_fake, acled_env, capsys
+):
+    store_dir = tmp_path / "store"
+    args = ["sync", "acled", "--country", "Afghanistan", "--base-url", acled_fake.base_url]
+    args += ["--store", str(store_dir), "--page-size", "50"]
+    assert main(args) == 0
+    capsys.readouterr()
+    acled_fake.add(make_events(4, prefix="AFGY", seed=3))
+    acled_fake.edit("AFG12", fatalities="7")
+    acled_fake.delete("AFG30")
+    # --full reads the whole range again and applies it as a release (store/ingest.py _apply_release):
+    # its summary must count the same changes as the totals, not come out empty.
+    assert main([*args, "--full", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["added"], report["updated"], report["deleted"]) == (4, 1, 1)
+    months = report["by_country_month"]
+    assert (sum(m["added"] for m in months), sum(m["updated"] for m in months)) == (4, 1)
+    assert sum(m["deleted"] for m in months) == 1
+    assert_store_is_the_service(Store(store_dir), acled_fake)

@@ -273,6 +273,14 @@ def _apply_release(con, plan: ReadPlan, target: str, select: str, progress: Prog
     )
     progress("writing the changes")
     begin(con)
+    # The country and month of every change, for a sync's summary (store/syncs.py), as _months keeps
+    # them for the other paths: the deleted rows' before they go, the added and updated rows' after.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE change_months AS
+        SELECT 'deleted' AS change, coalesce(iso3, country, 'unknown') AS country,
+               strftime(date_start, '%Y-%m') AS month
+        FROM events WHERE rowid IN (SELECT __rowid FROM temp.release_diff WHERE change = 'deleted')"""
+    )
     con.execute(
         "DELETE FROM events WHERE rowid IN "
         "(SELECT __rowid FROM temp.release_diff WHERE change IN ('deleted', 'updated'))"
@@ -280,6 +288,14 @@ def _apply_release(con, plan: ReadPlan, target: str, select: str, progress: Prog
     inserted = con.execute(f"INSERT INTO events {select}").fetchone()[0]
     if inserted != changed["added"] + changed["updated"]:  # pragma: no cover - an invariant
         raise AssertionError(f"release of {target}: inserted {inserted} rows, expected {changed}")
+    con.execute(
+        """INSERT INTO temp.change_months
+        SELECT d.change, coalesce(e.iso3, e.country, 'unknown'), strftime(e.date_start, '%Y-%m')
+        FROM temp.release_diff d JOIN temp.release_new n USING (__ord)
+        JOIN events e ON e.event_id = n.event_id AND e.dataset_id = ?
+        WHERE d.change IN ('added', 'updated')""",
+        [target],
+    )
     for table in ("temp.release_new", "temp.release_diff", _RELEASE_ROWS):
         con.execute(f"DROP TABLE {table}")
     return rows, changed
@@ -330,8 +346,9 @@ def write(
 
     progress("identifying rows")
     if plan.table == "events":
-        # A release inserts only the rows it adds or changes (_apply_release).
-        only = _RELEASE_ROWS if target is not None else None
+        # A release inserts only the rows it adds or changes (_apply_release); a sync's upsert
+        # (``deletions``) compares every staged row (_upserts).
+        only = _RELEASE_ROWS if target is not None and deletions is None else None
         select, dups = _event_select(con, plan, ds, sha256, only=only)
     else:
         cols = [c.name for c in schema.COUNTS if c.name not in {"dataset_id", "source_row", "iso3"}]

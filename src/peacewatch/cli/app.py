@@ -7,6 +7,7 @@ import errno
 import gc
 import os
 import sys
+import threading
 import traceback
 
 import typer
@@ -67,20 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         coercion.seat(command)  # option values converted without pydantic (cli/coercion.py)
         code = command.main(args=argv, standalone_mode=False, prog_name="peacewatch")
         if code == 130:  # typer's answer to Ctrl-C outside a query
-            _err("interrupted; the store is unchanged.")
-            return 1
+            return _interrupted()
         return code if isinstance(code, int) else 0
     except PeacewatchError as exc:
         _err(f"error: {exc}")
         return 1
     except typer.Exit as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):
-            _err("interrupted; the store is unchanged.")
-            return 1
+            return _interrupted()
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        _err("interrupted; the store is unchanged.")
-        return 1
+        return _interrupted()
     except BrokenPipeError:
         return 0
     except OSError as exc:
@@ -101,6 +99,25 @@ def main(argv: list[str] | None = None) -> int:
         # A team store's password may sit in a message DuckDB wrote: hidden here too.
         sys.stderr.write(_scrub(traceback.format_exc()))
         return 2
+
+
+def _interrupted() -> int:
+    """Ctrl-C was handled: say so and exit 1. From here on SIGINT is ignored: the interpreter's
+    teardown puts SIGINT back to its default action (kill the process) and then waits for DuckDB's
+    threads to stop, and a SIGINT in that window (a second Ctrl-C, or one Python has not yet acted on)
+    ended the process by the signal instead of exit code 1 (docs/adr/0018)."""
+    import contextlib
+    import signal
+
+    with contextlib.suppress(ValueError):  # not the main thread (main() run in a thread): no handler
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _INTERRUPTED.set()
+    _err("interrupted; the store is unchanged.")
+    return 1
+
+
+# Set once a command was interrupted: run() then exits without the interpreter's teardown.
+_INTERRUPTED = threading.Event()
 
 
 # Options people try for "give me JSON" on a command that spells it another way.
@@ -157,6 +174,13 @@ def _scrub(text: str) -> str:
 def run() -> None:  # pragma: no cover - the console script
     code = main()
     leave()
+    if _INTERRUPTED.is_set():
+        # Python's own exit would end the process by SIGINT instead of code 1 when the Ctrl-C's
+        # KeyboardInterrupt had once escaped a nested evaluation, even though peacewatch then
+        # handled it (docs/adr/0018); the store is rolled back and unlocked by now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
 
 

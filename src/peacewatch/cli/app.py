@@ -7,6 +7,7 @@ import errno
 import gc
 import os
 import sys
+import threading
 import traceback
 
 import typer
@@ -68,7 +69,7 @@ def _register() -> None:
 _register()
 
 
-def _interrupted() -> str:
+def _interrupted_message() -> str:
     """What Ctrl-C leaves: a command that commits in steps records them in store/interrupts.py; one
     that never loaded that module committed nothing (read from sys.modules: no import at startup)."""
     notes = sys.modules.get("peacewatch.store.interrupts")
@@ -84,20 +85,17 @@ def main(argv: list[str] | None = None) -> int:
         coercion.seat(command)  # option values converted without pydantic (cli/coercion.py)
         code = command.main(args=argv, standalone_mode=False, prog_name="peacewatch")
         if code == 130:  # typer's answer to Ctrl-C outside a query
-            _err(_interrupted())
-            return 1
+            return _interrupted()
         return code if isinstance(code, int) else 0
     except PeacewatchError as exc:
         _err(f"error: {exc}")
         return 1
     except typer.Exit as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):
-            _err(_interrupted())
-            return 1
+            return _interrupted()
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        _err(_interrupted())
-        return 1
+        return _interrupted()
     except BrokenPipeError:
         return 0
     except OSError as exc:
@@ -118,6 +116,28 @@ def main(argv: list[str] | None = None) -> int:
         # A team store's password may sit in a message DuckDB wrote: hidden here too.
         sys.stderr.write(_scrub(traceback.format_exc()))
         return 2
+
+
+def _interrupted() -> int:
+    """Ctrl-C was handled: say so and exit 1. From here on SIGINT is ignored: the interpreter's
+    teardown puts SIGINT back to its default action (kill the process) and then waits for DuckDB's
+    threads to stop, and a SIGINT in that window (a second Ctrl-C, or one Python has not yet acted on)
+    ended the process by the signal instead of exit code 1 (docs/adr/0018)."""
+    import contextlib
+    import signal
+
+    if _CONSOLE.is_set():  # only the console script's process: main() in a test or a server keeps its Ctrl-C
+        with contextlib.suppress(ValueError):  # not the main thread: no handler to change
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _INTERRUPTED.set()
+    _err(_interrupted_message())
+    return 1
+
+
+# Set once a command was interrupted: run() then exits without the interpreter's teardown.
+_INTERRUPTED = threading.Event()
+# Set by run(), the console script: the process is peacewatch's own and ends with the command.
+_CONSOLE = threading.Event()
 
 
 # Options people try for "give me JSON" on a command that spells it another way.
@@ -172,8 +192,16 @@ def _scrub(text: str) -> str:
 
 
 def run() -> None:  # pragma: no cover - the console script
+    _CONSOLE.set()
     code = main()
     leave()
+    if _INTERRUPTED.is_set():
+        # Python's own exit would end the process by SIGINT instead of code 1 when the Ctrl-C's
+        # KeyboardInterrupt had once escaped a nested evaluation, even though peacewatch then
+        # handled it (docs/adr/0018); the store is rolled back and unlocked by now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
 
 

@@ -137,7 +137,8 @@ def _months(con, target: str, staged: str) -> None:
                strftime(coalesce(n.date_start, o.date_start), '%Y-%m') AS month
         FROM temp.change_set c
         LEFT JOIN temp.{staged} n ON n.event_id = c.event_id AND c.change <> 'deleted'
-        LEFT JOIN (SELECT event_id, iso3, country, date_start FROM events WHERE dataset_id = ?) o
+        LEFT JOIN (SELECT event_id, iso3, country, date_start FROM events WHERE dataset_id = ?
+                   AND event_id IN (SELECT event_id FROM temp.change_set WHERE change = 'deleted')) o
                ON o.event_id = c.event_id AND c.change = 'deleted'
         WHERE c.change <> 'unchanged'""",
         [target],

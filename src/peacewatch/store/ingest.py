@@ -154,25 +154,18 @@ def _months(con, target: str, staged: str) -> None:
     )
 
 
-def _changes(con, table: str, target: str, staged: str) -> dict[str, int]:
-    """Apply the staged rows (temp table ``staged``) to dataset ``target`` as a change set."""
-    if table == "counts":
-        begin(con)
-        deleted = con.execute("SELECT count(*) FROM counts WHERE dataset_id = ?", [target]).fetchone()[0]
-        con.execute("DELETE FROM counts WHERE dataset_id = ?", [target])
-        added = con.execute(f"INSERT INTO counts SELECT * FROM temp.{staged}").fetchone()[0]
-        return {"added": added, "updated": 0, "deleted": deleted, "unchanged": 0}
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE change_set AS
-        SELECT coalesce(n.event_id, o.event_id) AS event_id,
-               CASE WHEN o.event_id IS NULL THEN 'added' WHEN n.event_id IS NULL THEN 'deleted'
-                    WHEN n.content_hash <> o.content_hash THEN 'updated' ELSE 'unchanged' END AS change
-        FROM (SELECT event_id, content_hash FROM temp.{staged}) n
-        FULL JOIN (SELECT event_id, content_hash FROM events WHERE dataset_id = ?) o USING (event_id)
-    """,
-        [target],
-    )
+def _replace_counts(con, target: str, staged: str) -> dict[str, int]:
+    """A new release of a counts dataset (weekly aggregates have no ids): its rows replace the old."""
+    begin(con)
+    deleted = con.execute("SELECT count(*) FROM counts WHERE dataset_id = ?", [target]).fetchone()[0]
+    con.execute("DELETE FROM counts WHERE dataset_id = ?", [target])
+    added = con.execute(f"INSERT INTO counts SELECT * FROM temp.{staged}").fetchone()[0]
+    return {"added": added, "updated": 0, "deleted": deleted, "unchanged": 0}
+
+
+def _apply_change_set(con, target: str, staged: str) -> dict[str, int]:
+    """Write temp.change_set (event id, change) to dataset ``target``: the deleted and updated events
+    go, the added and updated ones come from temp table ``staged``; the counts of each change."""
     _months(con, target, staged)
     begin(con)
     con.execute(
@@ -208,20 +201,7 @@ def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
     """,
         [target, target],
     )
-    _months(con, target, staged)
-    begin(con)
-    con.execute(
-        "DELETE FROM events WHERE dataset_id = ? AND event_id IN "
-        "(SELECT event_id FROM temp.change_set WHERE change IN ('deleted', 'updated'))",
-        [target],
-    )
-    con.execute(
-        f"INSERT INTO events SELECT * FROM temp.{staged} WHERE event_id IN "
-        "(SELECT event_id FROM temp.change_set WHERE change IN ('added', 'updated'))"
-    )
-    counts = dict(con.execute("SELECT change, count(*) FROM temp.change_set GROUP BY ALL").fetchall())
-    con.execute("DROP TABLE temp.change_set")
-    return {k: counts.get(k, 0) for k in ("added", "updated", "deleted", "unchanged")}
+    return _apply_change_set(con, target, staged)
 
 
 # The staged rows a release inserts (those new to the dataset or changed), copied out of the
@@ -391,7 +371,7 @@ def write(
         if deletions is not None and plan.table == "events":
             changed = _upserts(con, target, "staged", deletions)
         else:
-            changed = _changes(con, plan.table, target, "staged")
+            changed = _replace_counts(con, target, "staged")
             con.execute("DELETE FROM quarantine WHERE dataset_id = ?", [target])
         con.execute("DROP TABLE temp.staged")
     duplicate = con.execute(f"SELECT count(*) FROM ({dups})").fetchone()[0]

@@ -113,6 +113,6 @@ def test_an_upload_name_never_becomes_a_path(writable, filename):
     assert_problem(r, 400)
 
 
-def test_sync_without_live_sources_is_a_501_problem(writable):
+def test_a_sync_of_a_dataset_ingested_from_a_file_is_a_409_naming_the_sync_command(writable):
     r = writable.post("/api/sync/acled", headers={"Authorization": f"Bearer {TOKEN}"})
-    assert r.status_code in (200, 501) and (r.status_code == 200 or r.json()["status"] == 501)
+    assert "peacewatch sync acled" in assert_problem(r, 409, "never-synced")["detail"]

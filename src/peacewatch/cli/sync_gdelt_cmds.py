@@ -9,26 +9,7 @@ import typer
 
 from peacewatch.cli.options import StoreOpt
 from peacewatch.cli.sync_cmds import BaseUrlOpt, JsonOut, WaitOpt, run_sync, sync_app
-from peacewatch.errors import ArgumentError
-
-
-def fips_codes(countries: list[str]) -> list[str]:
-    """The FIPS 10-4 codes (what GDELT's ActionGeo_CountryCode holds) of countries named as elsewhere."""
-    from peacewatch.gazetteer import country, iso3_for
-
-    codes = []
-    for name in countries:
-        iso3 = name.upper() if country(name.upper()) else iso3_for(name)
-        found = country(iso3) if iso3 else None
-        if found is None or not found.fips:
-            what = "no country of that name" if found is None else f"{found.name}, which has none"
-            raise ArgumentError(
-                f"--country {name!r}: expected a country with a FIPS 10-4 code (GDELT locates events by "
-                f"them), found {what}.",
-                hint="Give a country's name or ISO3 code (peacewatch sync gdelt --country Afghanistan).",
-            )
-        codes.extend(found.fips)
-    return list(dict.fromkeys(codes))
+from peacewatch.watch import resync
 
 
 @sync_app.command("gdelt")
@@ -69,15 +50,13 @@ def gdelt(
     names = list(country or ())
     roots = service.check_roots(cameo_root.split(",")) if cameo_root else ()
     dataset_id = name or service.dataset_id_for(names, roots)
-    last = Store(store).last_sync("gdelt", dataset_id)
-    pull = service.pull(
+    pull = resync.gdelt_pull(
+        Store(store),
         since=since.date() if since else None,
         countries=names,
-        fips=fips_codes(names),
         roots=roots,
         parallel=parallel,
-        cursor=last["cursor"] if last else None,
-        base_url=base_url or service.BASE_URL,
         dataset_id=dataset_id,
+        base_url=base_url or service.BASE_URL,
     )
     run_sync(pull, store, json_out=json_out, wait=wait)

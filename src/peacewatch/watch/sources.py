@@ -13,7 +13,7 @@ A sync that fails (the service down, credentials missing) does not stop the watc
 watched on the store as it is, and the run reports the failure (docs/watch.md).
 
 >>> sorted(SYNCERS)          # doctest: +SKIP
-['acled']
+['acled', 'gdelt', 'ucdp_ged']
 """
 
 from __future__ import annotations
@@ -69,6 +69,14 @@ def sync_datasets(store, datasets: Iterable[str]) -> list[dict[str, Any]]:
     return out
 
 
+def synced_datasets(store, source: str) -> list[str]:
+    """The datasets a sync of ``source`` made (those a re-sync can bring up to date), sorted."""
+    if not store.exists() or not store._has_table("syncs"):
+        return []
+    rows = store.query("SELECT DISTINCT dataset_id FROM syncs WHERE source = ?", [source]).to_pylist()
+    return sorted(r["dataset_id"] for r in rows)
+
+
 def _summary(report) -> dict[str, Any]:
     """A sync's report as a watch shows it: the counts, the snapshot, and the whole report."""
     return {
@@ -113,3 +121,56 @@ def _acled_sync(store, dataset_id: str) -> dict[str, Any]:
 
 
 register(Syncer("acled", _acled_synced, _acled_sync))
+
+
+def _ucdp_sync(store, dataset_id: str) -> dict[str, Any]:
+    """Sync a UCDP dataset again: its kind and filters from its last sync, the latest version of the
+    same service, its cursor and today's quota (watch/resync.py); a complete GED release then deletes
+    the Candidate events it covers, as ``peacewatch sync ucdp`` does."""
+    from peacewatch.sync.credentials import credentials
+    from peacewatch.sync.ucdp_api import DAILY_QUOTA, RESOURCE, UcdpQuery
+    from peacewatch.watch import resync
+
+    last = store.last_sync(resync.UCDP, dataset_id)
+    f = last["filters"]
+    base_url = last["service"].removesuffix(f"/{RESOURCE}")
+    query = UcdpQuery(
+        f["dataset"], "latest", tuple(f.get("gw_countries") or ()), _day(f.get("since")), _day(f.get("until"))
+    )
+    pull = resync.ucdp_pull(
+        store,
+        query,
+        token=credentials("ucdp")["token"],
+        names=f.get("country") or [],
+        dataset_id=dataset_id,
+        base_url=base_url,
+        quota=DAILY_QUOTA,
+    )
+    out = _summary(store.sync(pull, message=f"peacewatch watch: sync ucdp {dataset_id}"))
+    if pull.sync.stopped:
+        out["stopped"] = pull.sync.stopped
+    for superseding in resync.supersede_pulls(store, pull, base_url):
+        store.sync(superseding, message=f"peacewatch watch: sync ucdp {superseding.dataset_id}")
+    return out
+
+
+def _gdelt_sync(store, dataset_id: str) -> dict[str, Any]:
+    """Sync a GDELT dataset again from the file after the last one applied, with its filters."""
+    from peacewatch.watch import resync
+
+    last = store.last_sync("gdelt", dataset_id)
+    f = last["filters"]
+    pull = resync.gdelt_pull(
+        store,
+        since=_day(f.get("since")),
+        countries=f.get("country") or [],
+        roots=f.get("cameo_root") or [],
+        parallel=4,
+        dataset_id=dataset_id,
+        base_url=last["service"],
+    )
+    return _summary(store.sync(pull, message=f"peacewatch watch: sync gdelt {dataset_id}"))
+
+
+register(Syncer("ucdp_ged", lambda store, ds: store.last_sync("ucdp_ged", ds) is not None, _ucdp_sync))
+register(Syncer("gdelt", lambda store, ds: store.last_sync("gdelt", ds) is not None, _gdelt_sync))

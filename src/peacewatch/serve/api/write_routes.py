@@ -3,7 +3,7 @@ server's bearer token (``$PEACEWATCH_SERVE_TOKEN``, compared in constant time)."
 
 from __future__ import annotations
 
-import importlib
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -72,34 +72,88 @@ async def ingest(
     return Response(dumps(payload), media_type="application/json")
 
 
+# The path names a service as `peacewatch sync SERVICE` does; the registry keys are catalog sources.
+_SOURCES = {"acled": "acled", "ucdp": "ucdp_ged", "ucdp_ged": "ucdp_ged", "gdelt": "gdelt"}
+_FIRST = {
+    "acled": "peacewatch sync acled --country COUNTRY --since YYYY-MM-DD",
+    "ucdp_ged": "peacewatch sync ucdp --dataset ged",
+    "gdelt": "peacewatch sync gdelt --since YYYY-MM-DD",
+}
+
+
+async def _dataset_named(request: Request, dataset: str | None) -> str | None:
+    """The dataset the query (``?dataset=``) or a JSON body (``{"dataset": ...}``) names, if any."""
+    if dataset:
+        return dataset
+    body = await request.body()
+    if not body.strip():
+        return None
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict) or not isinstance(doc.get("dataset", ""), str):
+        raise Problem(
+            400, "bad-parameter", "Bad parameter", 'Expected a JSON body {"dataset": "ID"} or ?dataset=ID.'
+        )
+    return doc.get("dataset") or None
+
+
 @router.post(
     "/sync/{source}", summary="Sync a live source into the store (needs --allow-writes and the token)"
 )
 async def sync(
     request: Request,
     source: Annotated[str, PathParam(pattern=r"^[a-z_]{1,20}$", description="acled, ucdp or gdelt.")],
+    dataset: Annotated[
+        str | None, Query(description="The synced dataset (default: the source's only one).")
+    ] = None,
 ) -> Any:
-    """Run ``peacewatch sync SOURCE`` against the served store, when this build of peacewatch has
-    live sources (peacewatch.sync); otherwise a 501 problem."""
-    try:
-        module = importlib.import_module("peacewatch.sync.run")
-    except ImportError:
-        raise Problem(
-            501,
-            "not-implemented",
-            "Not implemented",
-            "This build of peacewatch has no live sources (peacewatch.sync): ingest files with POST "
-            "/api/ingest instead.",
-        ) from None
-    runner = getattr(module, "sync_store", None)
-    if runner is None:
-        raise Problem(501, "not-implemented", "Not implemented", "peacewatch.sync offers no sync_store().")
+    """Sync again a dataset a ``peacewatch sync SOURCE`` made, with the filters, service and cursor of
+    its last sync (the registry ``peacewatch watch`` uses), and answer the sync's report
+    (``peacewatch sync SOURCE --json``). The store's writer lock is taken as by any sync."""
+    from fastapi.responses import Response
 
-    def work() -> Any:
-        return runner(request.app.state.reader.location, source)
+    from peacewatch.errors import SyncError
+    from peacewatch.store import Store
+    from peacewatch.watch.sources import SYNCERS, synced_datasets
+
+    catalog_source = _SOURCES.get(source)
+    if catalog_source is None or catalog_source not in SYNCERS:
+        raise Problem(
+            404, "unknown-source", "Unknown source", f"{source!r}: expected one of acled, ucdp, gdelt."
+        )
+    named = await _dataset_named(request, dataset)
+    location = request.app.state.reader.location
+    syncer = SYNCERS[catalog_source]
+
+    def work() -> dict[str, Any]:
+        store = Store(location)
+        synced = synced_datasets(store, catalog_source)
+        ds = named
+        if ds is None and len(synced) > 1:
+            raise Problem(
+                400,
+                "ambiguous-dataset",
+                "Which dataset?",
+                f"{source} has {len(synced)} synced datasets: {', '.join(synced)}; name one with "
+                "?dataset=ID.",
+            )
+        ds = ds or (synced[0] if synced else None)
+        if ds is None or ds not in synced:
+            what = f"dataset {ds!r} was" if ds else "nothing was"
+            raise Problem(
+                409,
+                "never-synced",
+                "Never synced",
+                f"{what} never synced from {source} into this store: run `{_FIRST[catalog_source]}` "
+                f"(--store {location}) first.",
+            )
+        try:
+            return syncer.sync(store, ds)["report"]
+        except SyncError as exc:
+            raise Problem(502, "sync-failed", "The sync failed", str(exc)) from None
 
     payload = await anyio.to_thread.run_sync(work)
     request.app.state.reader.clear()
-    from fastapi.responses import Response
-
     return Response(dumps(payload), media_type="application/json")

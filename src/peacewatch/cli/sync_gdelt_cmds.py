@@ -9,7 +9,6 @@ import typer
 
 from peacewatch.cli.options import StoreOpt
 from peacewatch.cli.sync_cmds import BaseUrlOpt, JsonOut, WaitOpt, run_sync, sync_app
-from peacewatch.watch import resync
 
 
 @sync_app.command("gdelt")
@@ -50,6 +49,10 @@ def gdelt(
     names = list(country or ())
     roots = service.check_roots(cameo_root.split(",")) if cameo_root else ()
     dataset_id = name or service.dataset_id_for(names, roots)
+    # Imported here: peacewatch.watch loads the evaluation and statistics, which `--help` and
+    # every other command's start-up do without (tests/cli/test_startup.py).
+    from peacewatch.watch import resync
+
     pull = resync.gdelt_pull(
         Store(store),
         since=since.date() if since else None,

@@ -17,7 +17,6 @@ from peacewatch.cli import render
 from peacewatch.cli.options import StoreOpt
 from peacewatch.cli.sync_cmds import BaseUrlOpt, JsonOut, WaitOpt, run_sync, sync_app
 from peacewatch.errors import ArgumentError
-from peacewatch.watch import resync
 
 
 @sync_app.command("ucdp")
@@ -77,6 +76,10 @@ def ucdp(
     )
     dataset_id = name or service.dataset_id_for(dataset, names, query.since, query.until)
     s = Store(store)
+    # Imported here: peacewatch.watch loads the evaluation and statistics, which `--help` and
+    # every other command's start-up do without (tests/cli/test_startup.py).
+    from peacewatch.watch import resync
+
     pull = resync.ucdp_pull(
         s, query, token=token, names=names, dataset_id=dataset_id, base_url=base_url or BASE_URL, quota=quota
     )

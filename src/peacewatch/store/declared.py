@@ -56,10 +56,10 @@ def declare(con, dataset_ids: Iterable[str], covers_to: dt.date, *, today: dt.da
 
 def declared(con) -> dict[str, dt.date]:
     """The declared last day of each dataset whose current file carries a declaration."""
+    # No bound parameter on the read path: binding one makes DuckDB import pandas (a CLI start-up cost).
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ?",
-        [TABLE],
+        f"AND schema_name = 'main' AND table_name = '{TABLE}'"
     ).fetchone()[0]
     if not exists:
         return {}

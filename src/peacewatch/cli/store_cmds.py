@@ -191,8 +191,7 @@ def datasets(
 ) -> None:
     """List the datasets in the store (the catalog)."""
     s = reading_store(store, snapshot)
-    declared = s.declared_coverage() if hasattr(s, "declared_coverage") else {}
-    rows = [{**r, "covers_to": declared.get(r["dataset_id"])} for r in s.datasets()]
+    rows = s.catalog()
     if json_out:
         render.print_json(rows)
         return

@@ -304,6 +304,12 @@ class Store:
         one (store/declared.py), as ISO dates."""
         return {d: day.isoformat() for d, day in self._declared().items()}
 
+    def catalog(self) -> list[dict[str, Any]]:
+        """The datasets as `peacewatch datasets --json` and the API's /api/datasets give them: each
+        catalog row with ``covers_to``, its declared last day (None when undeclared)."""
+        declared = self.declared_coverage()
+        return [{**r, "covers_to": declared.get(r["dataset_id"])} for r in self.datasets()]
+
     def _read_catalog(self) -> list[dict[str, Any]]:
         if not self._has_table("datasets"):
             return []

@@ -87,7 +87,7 @@ async def status(request: Request, snapshot: SnapshotQ = None) -> Response:
 @router.get("/datasets", responses=OK_JSON, summary="The catalog (peacewatch datasets --json)")
 async def datasets(request: Request, snapshot: SnapshotQ = None) -> Response:
     """One row per dataset: coverage, row counts (read, ingested, quarantined), version and sha256."""
-    return await run(request, snapshot, lambda s: s.datasets())
+    return await run(request, snapshot, lambda s: s.catalog())
 
 
 @router.get("/snapshots", responses=OK_JSON, summary="The store's history (peacewatch snapshots --json)")

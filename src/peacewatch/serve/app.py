@@ -54,7 +54,8 @@ def create_app(config: ServeConfig) -> FastAPI:
     app.include_router(api_router, prefix="/api")
     if config.allow_writes:
         app.include_router(write_router, prefix="/api")
-    app.include_router(pages_router)
+    # The OpenAPI document describes the JSON API; the dashboard's HTML pages are docs/dashboard.md's.
+    app.include_router(pages_router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

@@ -162,10 +162,12 @@ def warn_taxonomy_overlaps(taxonomy, store=None) -> None:
 
     from peacewatch.actors.overlaps import taxonomy_overlaps
     from peacewatch.cli import render
+    from peacewatch.store.spark import SparkStore
 
     names: list[tuple[str, str | None]] = []
     query = getattr(store, "query", None)
-    if query is not None and getattr(store, "exists", lambda: False)():
+    # A Spark export reads no SQL (SparkStore.query refuses): there only the plain-name aliases are tried.
+    if query is not None and not isinstance(store, SparkStore) and getattr(store, "exists", lambda: False)():
         sides = " UNION ".join(
             f"SELECT DISTINCT coalesce(actor{n}_names, actor{n}) AS name, iso3 FROM events "
             f"WHERE coalesce(actor{n}_names, actor{n}) IS NOT NULL"

@@ -214,3 +214,19 @@ def show_events(item: Any, what: str, store, *, json_out: bool, error: type[Peac
             f"{behind.imprecise():,} of these events are dated only to a window wider than a {behind.bin}; "
             "each is counted on the first day it may have happened (marked 'imprecise')."
         )
+
+
+def progress_bar(*, quiet: bool):
+    """The progress bar of a command that writes the store (ingest, the syncs), on stderr; shown only
+    on a terminal and not with ``quiet`` (--json), and gone when the command ends."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet or not err_console.is_terminal,
+    )

@@ -107,20 +107,10 @@ def ingest(
     store: StoreOpt = None,
 ) -> None:
     """Ingest files into the store, atomically, as one snapshot: all of them or none."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from peacewatch.store import Store
 
     s = Store(store)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=render.err_console,
-        transient=True,
-        disable=json_out or not render.err_console.is_terminal,
-    ) as bar:
+    with render.progress_bar(quiet=json_out) as bar:
         task = bar.add_task("starting", total=None)
 
         def progress(stage: str, fraction: float | None) -> None:

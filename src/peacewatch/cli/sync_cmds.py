@@ -44,20 +44,10 @@ SUMMARY_COLUMNS = ("country", "month", "added", "updated", "deleted")
 
 def run_sync(pull, store: Path | None, *, json_out: bool, wait: float) -> None:
     """Apply ``pull`` to the store as one snapshot and print its summary (or its report as JSON)."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from peacewatch.store import Store
 
     s = Store(store)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=render.err_console,
-        transient=True,
-        disable=json_out or not render.err_console.is_terminal,
-    ) as bar:
+    with render.progress_bar(quiet=json_out) as bar:
         task = bar.add_task(f"{pull.source}: connecting", total=None)
 
         def progress(stage: str, fraction: float | None) -> None:

@@ -1,18 +1,29 @@
 """A local stand-in for ACLED's API, speaking its documented protocol over real HTTP on loopback.
 
+The protocol is ACLED's API documentation's (acleddata.com/api-documentation: getting-started,
+elements of ACLED's API, acled-endpoint, deleted-endpoint; docs/sync.md names the sources).
 :class:`FakeAcled` keeps events (ACLED JSON records: every value a string, as the API gives them) and
 deletions, and serves on a pytest-httpserver ``HTTPServer``:
 
-- ``POST /oauth/token``: the password grant (client_id ``acled``) and the refresh_token grant;
-  tokens expire after ``access_lifetime`` / ``refresh_lifetime`` seconds; ``revoke_refresh()``
-  makes the next refresh fail (400 invalid_grant) as an expired refresh token does;
-- ``GET /api/acled/read`` (Bearer token, ``_format=json``, ``country``, ``event_date`` with
-  ``event_date_where``, ``timestamp`` with ``timestamp_where``, ``limit``, ``page``);
-- ``GET /api/deleted/read`` (``deleted_timestamp`` with ``deleted_timestamp_where``, ``limit``, ``page``).
+- ``POST /oauth/token``, a form: the password grant (``username``, ``password``, ``client_id=acled``)
+  and the refresh_token grant (``refresh_token``, ``client_id=acled``), answering ``{token_type,
+  expires_in, access_token, refresh_token}``; wrong credentials or an expired refresh token are a
+  400 ``invalid_grant``; tokens expire after ``access_lifetime`` / ``refresh_lifetime`` seconds
+  (86400 and 14 days, as documented); ``revoke_refresh()`` makes the next refresh fail;
+- ``GET /api/acled/read`` (Bearer token, else 401; ``_format=json``; filters ``country`` and
+  ``region`` (ACLED's region numbers) with ``|`` between values, ``event_date``, ``timestamp`` with
+  their ``*_where`` operator (``=``, ``>``, ``<``, ``>=``, ``<=``, ``BETWEEN`` with ``FROM|TO``);
+  ``limit`` (``0``: every row) and ``page`` from 1). The answer is ``{status, success, last_update,
+  messages, data, filename}``; ``count`` and ``total_count`` only with ``with_total=true``;
+- ``GET /api/deleted/read`` (``deleted_timestamp`` with ``deleted_timestamp_where``, ``limit``,
+  ``page``): ``data`` of ``{event_id_cnty, deleted_timestamp}``.
 
 Faults are queued per path with :meth:`FakeAcled.fail` ("429", "429-date", "500", "malformed",
 "slow") and each served once, in order, before a normal answer. ``no_rights = True`` answers data
-requests as ACLED does for an account whose tier lacks them: 200 with a message and no data.
+requests as ACLED does for an account without API access (or terms not accepted, or profile
+incomplete): 403 ``{"message": "Access denied"}``. ``recency_cutoff`` (a date) plays an access level
+that holds back recent events: events dated after it are left out, and each answer says so in
+``data_query_restrictions``.
 Other helpers' tests import it from tests/sync (``from acled_service import FakeAcled``).
 
 Run it alone for a manual try (it prints its base URL and the e-mail and password it accepts):
@@ -50,7 +61,9 @@ _TYPES = (
 )
 _ACTORS1 = ("Taliban", "Military Forces of Afghanistan (2004-2021)", "Protesters (Afghanistan)")
 _ACTORS2 = ("Civilians (Afghanistan)", "", "Islamic State (Afghanistan)")
-_NO_RIGHTS = "Your account's access level does not include access to ACLED event data through the API."
+_NO_RIGHTS = "Access denied"
+# ACLED's numbers of the regions its region filter takes (its API documentation's table).
+REGION_NUMBERS = {"Caucasus and Central Asia": 13, "South Asia": 7, "Middle East": 11, "Eastern Africa": 3}
 # Provinces and some of their districts (the built-in case afghanistan-2020 looks at Panjwayi).
 _DISTRICTS = {
     "Kabul": ("Kabul", "Paghman"),
@@ -125,6 +138,7 @@ class FakeAcled:
             max_limit,
         )
         self.no_rights = False
+        self.recency_cutoff: date | None = None
         self._newest: int | None = None  # the newest service time handed out (now_ts)
         self.clock = time.time
         self._access: dict[str, float] = {}
@@ -201,8 +215,8 @@ class FakeAcled:
         return None
 
     def _token(self, request: Request) -> Response:
-        self.log.append(("POST", request.path, {}))
         form = request.form
+        self.log.append(("POST", request.path, {"fields": sorted(form)}))  # the names only: no secret
         grant = form.get("grant_type")
         self.grants.append(grant or "")
         fault = self._fault(request.path)
@@ -235,12 +249,17 @@ class FakeAcled:
         token = auth.removeprefix("Bearer ").strip()
         return auth.startswith("Bearer ") and self._access.get(token, 0) > self.clock()
 
-    def _paged(self, request: Request, rows: list[dict]) -> Response:
+    def _paged(self, request: Request, rows: list[dict], extra: dict | None = None) -> Response:
         args = request.args
-        limit = min(int(args.get("limit", 5000)), self.max_limit)
+        limit = int(args.get("limit", 5000))
+        limit = len(rows) or 1 if limit == 0 else min(limit, self.max_limit)
         page = int(args.get("page", 1))
         chunk = rows[(page - 1) * limit : page * limit]
-        return _json({"status": 200, "success": True, "count": len(chunk), "data": chunk})
+        doc = {"status": 200, "success": True, "last_update": self._newest or BASE_TS, "messages": [],
+               "data": chunk, "filename": f"ACLED Data_{date.today().isoformat()}"}  # fmt: skip
+        if args.get("with_total") == "true":
+            doc["count"], doc["total_count"] = len(chunk), len(rows)
+        return _json({**doc, **(extra or {})})
 
     def _read(self, request: Request) -> Response:
         args = dict(request.args)
@@ -255,10 +274,16 @@ class FakeAcled:
         if not self._authorised(request):
             return _json({"status": 401, "success": False, "error": {"message": "Unauthenticated."}}, 401)
         if self.no_rights:
-            return _json({"status": 200, "success": True, "count": 0, "data": [], "messages": [_NO_RIGHTS]})
+            return _json({"message": _NO_RIGHTS}, 403)
         rows = [r for r in self.events.values() if _matches(r, args)]
+        extra = None
+        if self.recency_cutoff is not None:
+            cutoff = self.recency_cutoff.isoformat()
+            rows = [r for r in rows if r["event_date"] <= cutoff]
+            extra = {"data_query_restrictions": {"date_recency": {"quantity": 12, "unit": "Months",
+                                                                  "date": cutoff}}}  # fmt: skip
         rows.sort(key=lambda r: r["event_id_cnty"])
-        return self._paged(request, rows)
+        return self._paged(request, rows, extra)
 
     def _deleted(self, request: Request) -> Response:
         args = dict(request.args)
@@ -268,11 +293,12 @@ class FakeAcled:
             return fault
         if not self._authorised(request):
             return _json({"status": 401, "success": False, "error": {"message": "Unauthenticated."}}, 401)
-        since = int(args.get("deleted_timestamp", 0))
+        if self.no_rights:
+            return _json({"message": _NO_RIGHTS}, 403)
         rows = [
             {"event_id_cnty": k, "deleted_timestamp": str(v)}
             for k, v in sorted(self.deleted.items())
-            if v >= since
+            if _where(v, args, "deleted_timestamp", int)
         ]
         return self._paged(request, rows)
 
@@ -280,15 +306,26 @@ class FakeAcled:
 def _matches(r: dict, args: dict) -> bool:
     if "country" in args and r["country"] not in args["country"].split("|"):
         return False
-    if "event_date" in args:
-        where, value = args.get("event_date_where", "="), args["event_date"]
-        if where == "BETWEEN":
-            lo, hi = value.split("|")
-            if not lo <= r["event_date"] <= hi:
-                return False
-        elif (where == ">=" and r["event_date"] < value) or (where == "<=" and r["event_date"] > value):
-            return False
-    return not ("timestamp" in args and int(r["timestamp"]) < int(args["timestamp"]))
+    if "region" in args and str(REGION_NUMBERS.get(r["region"])) not in args["region"].split("|"):
+        return False
+    return _where(r["event_date"], args, "event_date", str) and _where(
+        int(r["timestamp"]), args, "timestamp", int
+    )
+
+
+def _where(value, args: dict, field: str, kind) -> bool:
+    """ACLED's ``{field}={x}&{field}_where={op}`` filter (``=`` when no operator is given)."""
+    if field not in args:
+        return True
+    op, given = args.get(f"{field}_where", "="), args[field]
+    if op == "BETWEEN":
+        lo, hi = (kind(x) for x in given.split("|"))
+        return lo <= value <= hi
+    x = kind(given)
+    tests = {"=": value == x, ">": value > x, "<": value < x, ">=": value >= x, "<=": value <= x}
+    if op not in tests:
+        raise ValueError(f"{field}_where={op!r}: not an operator ACLED documents")
+    return tests[op]
 
 
 def _json(doc, status: int = 200) -> Response:

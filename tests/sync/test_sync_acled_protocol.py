@@ -190,12 +190,13 @@ def test_a_malformed_page_is_an_error_naming_the_request_and_keeps_nothing_of_th
     assert_no_secret(_secrets(acled_fake), folders=[tmp_path], texts=[str(err.value)])
 
 
-def test_an_account_without_data_rights_is_a_tier_error_not_an_empty_dataset(tmp_path, acled_fake):
-    acled_fake.no_rights = True
+def test_an_account_without_api_access_is_a_refusal_quoting_acled_not_an_empty_dataset(tmp_path, acled_fake):
+    acled_fake.no_rights = True  # ACLED's documented answer: 403 {"message": "Access denied"}
     store = Store(tmp_path / "store")
-    with pytest.raises(SyncError, match="access tier lacks the rights") as err:
+    with pytest.raises(SyncError, match=r"403 Forbidden: Access denied") as err:
         _sync(store, acled_fake)
-    assert "access level does not include" in err.value.message
+    assert "has not accepted its terms of use" in err.value.message
+    assert "access@acleddata.com" in err.value.hint
     assert not store.exists() or store.last_sync("acled", DATASET) is None
 
 

@@ -174,16 +174,27 @@ def _sync_rows(path: Path, wanted: set[int], sha256: str | None, what: str) -> d
                     n += rows
                     continue
                 doc = json.loads(body)
-                records = (
-                    next((v for v in doc.values() if isinstance(v, list)), [])
-                    if isinstance(doc, dict)
-                    else doc
-                )
+                records = _page_records(doc)
                 for i, record in enumerate(records[:rows], start=n + 1):
                     if i in wanted:
                         found[i] = json.dumps(record, ensure_ascii=False)
             n += rows
     return found
+
+
+def _page_records(doc) -> list:
+    """The records of a service's JSON answer: ACLED's ``data``, UCDP's ``Result``, else the first list
+    (an envelope's other lists, such as ACLED's ``messages``, are not records).
+
+    >>> _page_records({"status": 200, "messages": [], "data": [{"event_id_cnty": "AFG1"}]})
+    [{'event_id_cnty': 'AFG1'}]
+    """
+    if not isinstance(doc, dict):
+        return doc
+    for key in ("data", "Result"):
+        if isinstance(doc.get(key), list):
+            return doc[key]
+    return next((v for v in doc.values() if isinstance(v, list)), [])
 
 
 def _same(path: Path, found: str, expected: str, what: str) -> None:

@@ -1,20 +1,30 @@
 """ACLED's API since its 2025 access change: OAuth, paged JSON reads, deletions, updates by timestamp.
 
-The protocol (docs/sync.md says which parts ACLED's documentation confirms):
+The protocol as ACLED documents it (acleddata.com/api-documentation: getting-started, elements of
+ACLED's API, acled-endpoint, deleted-endpoint; docs/sync.md lists the sources and what is assumed):
 
-- ``POST {base}/oauth/token`` with ``grant_type=password``, ``client_id=acled``, ``username`` (the
-  account's e-mail), ``password`` and ``scope=authenticated`` answers ``access_token`` (valid
-  ``expires_in`` seconds, 24 h) and ``refresh_token`` (14 days); ``grant_type=refresh_token`` with
-  ``refresh_token`` renews them. :class:`Session` refreshes ``REFRESH_MARGIN`` before expiry, logs in
-  again when the refresh is refused, and once more after a 401.
-- ``GET {base}/api/acled/read`` with ``Authorization: Bearer ...``, ``_format=json``, the filters,
-  ``limit`` and ``page`` (1, 2, ...) until a page shorter than ``limit``: ``{"status": 200,
-  "success": true, "count": n, "data": [{event_id_cnty, event_date, ..., timestamp}, ...]}``.
+- ``POST {base}/oauth/token``, a form with ``grant_type=password``, ``client_id=acled``,
+  ``username`` (the account's e-mail) and ``password``, answers ``{token_type, expires_in,
+  access_token, refresh_token}``: the access token lasts ``expires_in`` seconds (86400), the refresh
+  token 14 days; ``grant_type=refresh_token`` with ``refresh_token`` and ``client_id`` renews them.
+  Wrong credentials are a 400 (``invalid_grant``), an invalid or expired token a 401.
+  :class:`Session` refreshes ``REFRESH_MARGIN`` before expiry, logs in again when the refresh is
+  refused, and once more after a 401.
+- ``GET {base}/api/acled/read`` with ``Authorization: Bearer ...``, ``_format=json``, the filters
+  (``country=A|B``; ``region`` by number; ``event_date=FROM|TO`` with ``event_date_where=BETWEEN``;
+  ``timestamp=T`` with ``timestamp_where=>=``), ``limit`` and ``page`` (1, 2, ...) until a page
+  shorter than ``limit`` (ACLED no longer sends ``count`` unless asked with ``with_total=true``):
+  ``{"status": 200, "success": true, "last_update": ..., "messages": [...], "data": [{event_id_cnty,
+  event_date, ..., timestamp}, ...]}``, every value a string.
 - ``GET {base}/api/deleted/read`` (``deleted_timestamp`` with ``deleted_timestamp_where=>=``, paged
   alike): ``data`` of ``{event_id_cnty, deleted_timestamp}``.
-- An account whose tier has no rights to the data gets a 200 answer without data (``success``
-  false, or an ``error``, or a message instead of rows): :func:`pull` raises a SyncError naming the
-  tier problem instead of reading it as an empty dataset.
+- An account that has not accepted ACLED's terms, lacks required profile fields or has no API
+  access gets a 403 (``{"message": "Access denied"}``); a 200 without a data list that says so
+  (``success`` false, an ``error``, a message) is read the same way: :func:`pull` raises a
+  SyncError quoting the service instead of reading it as an empty dataset.
+- An account whose access level holds back recent events gets them left out of a 200 answer that
+  says so in ``data_query_restrictions`` (``date_recency: {quantity, unit, date}``): the pull adds a
+  note saying which events the dataset lacks, and records the cut-off in its cursor.
 
 The first sync of a set of filters pulls their whole range; later ones only the events whose
 ``timestamp`` (ACLED's time of last change) is at or after the cursor's less ``UPDATE_MARGIN``, and
@@ -26,13 +36,14 @@ the deletions since the last sync, applied by ``event_id_cnty`` (store/syncs.py)
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from peacewatch.errors import CredentialsError, SyncError
+from peacewatch.errors import ArgumentError, CredentialsError, SyncError
 from peacewatch.sources.acled import SOURCE, api_plan
 from peacewatch.sync.http import ServiceClient, describe, now_utc
 from peacewatch.sync.pages import Page, Pull, text_table
@@ -42,7 +53,6 @@ TOKEN_PATH = "/oauth/token"
 READ_PATH = "/api/acled/read"
 DELETED_PATH = "/api/deleted/read"
 CLIENT_ID = "acled"
-SCOPE = "authenticated"
 PAGE_LIMIT = 5000  # ACLED's documented default page size
 REFRESH_MARGIN = 300.0  # seconds before expiry a token is renewed
 REFRESH_LIFETIME = 14 * 24 * 3600.0  # the refresh token's, when the answer does not say
@@ -58,6 +68,17 @@ COLUMNS = (
     "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
     "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
 )  # fmt: skip
+# ACLED's region filter takes a region's number (its API documentation's table of regions).
+REGIONS = {
+    "Western Africa": 1, "Middle Africa": 2, "Eastern Africa": 3, "Southern Africa": 4, "Northern Africa": 5,
+    "South Asia": 7, "Southeast Asia": 9, "Middle East": 11, "Europe": 12, "Caucasus and Central Asia": 13,
+    "Central America": 14, "South America": 15, "Caribbean": 16, "East Asia": 17, "North America": 18,
+    "Oceania": 19,
+}  # fmt: skip
+_REFUSAL = (
+    "ACLED answers this when the account has not accepted its terms of use, lacks required profile "
+    "fields, or its access level does not include API access to this data"
+)
 _TIER_WORDS = re.compile(r"access|tier|permission|authori[sz]|licen[cs]e|terms|subscription|upgrade", re.I)
 
 
@@ -94,7 +115,6 @@ class Session:
                 "client_id": CLIENT_ID,
                 "username": self.email,
                 "password": self._password,
-                "scope": SCOPE,
             },
             fallback=False,
         )
@@ -148,12 +168,31 @@ def dataset_id_for(
     return "acled-api-" + re.sub(r"[^a-z0-9]+", "-", " ".join(parts).lower()).strip("-")[:80]
 
 
+def region_code(region: str) -> int:
+    """ACLED's number of a region given by name (any case) or number.
+
+    >>> region_code("middle east"), region_code("12")
+    (11, 12)
+    """
+    text = str(region).strip()
+    if text.isdigit() and int(text) in REGIONS.values():
+        return int(text)
+    for name, code in REGIONS.items():
+        if name.lower() == text.lower():
+            return code
+    raise ArgumentError(
+        f"--region {region!r}: expected one of ACLED's regions, by name or number: "
+        + ", ".join(f"{name} ({code})" for name, code in REGIONS.items())
+        + "."
+    )
+
+
 def _filters(countries, regions, since, until) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if countries:
         params["country"] = "|".join(countries)
     if regions:
-        params["region"] = "|".join(regions)
+        params["region"] = "|".join(str(region_code(r)) for r in regions)
     if since and until:
         params["event_date"], params["event_date_where"] = (
             f"{since.isoformat()}|{until.isoformat()}",
@@ -166,8 +205,37 @@ def _filters(countries, regions, since, until) -> dict[str, Any]:
     return params
 
 
-def _tier_problem(doc: dict) -> str | None:
-    """The service's words when a 200 answer refuses the data (None: it is data)."""
+def _said(response) -> str:
+    """What an error answer says (its JSON ``message``/``error``, else its text), shortened."""
+    try:
+        doc = response.json()
+    except ValueError:
+        return response.text[:200].strip()
+    return _messages(doc) if isinstance(doc, dict) else str(doc)[:200]
+
+
+def restriction_note(restrictions: dict) -> str:
+    """A sentence for the catalog from an answer's ``data_query_restrictions``.
+
+    >>> note = restriction_note({"date_recency": {"quantity": 12, "unit": "Months", "date": "2025-08-29"}})
+    >>> "dated after 2025-08-29" in note and "at least 12 Months old" in note
+    True
+    """
+    recency = restrictions.get("date_recency") if isinstance(restrictions, dict) else None
+    if isinstance(recency, dict) and recency.get("date"):
+        age = " ".join(str(recency[k]) for k in ("quantity", "unit") if recency.get(k) not in (None, ""))
+        return (
+            f"ACLED's answers to this account left out events dated after {recency['date']}"
+            + (f" (its access level serves only events at least {age} old)" if age else "")
+            + ": the dataset lacks them until an account with that access syncs it."
+        )
+    return (
+        f"ACLED's answers to this account were restricted: {json.dumps(restrictions, sort_keys=True)[:300]}."
+    )
+
+
+def _messages(doc: dict) -> str:
+    """The words of an answer's ``error``, ``message``, ``messages`` and ``detail`` fields."""
     said = []
     for key in ("error", "message", "messages", "detail"):
         v = doc.get(key)
@@ -177,8 +245,13 @@ def _tier_problem(doc: dict) -> str | None:
             v = "; ".join(str(x) for x in v)
         if v:
             said.append(str(v))
-    text = "; ".join(said)
-    if doc.get("success") is False or "error" in doc:
+    return "; ".join(said)
+
+
+def _tier_problem(doc: dict) -> str | None:
+    """The service's words when a 200 answer refuses the data (None: it is data)."""
+    text = _messages(doc)
+    if doc.get("success") is False or doc.get("error"):
         return text or "success: false"
     if not doc.get("data") and text and _TIER_WORDS.search(text):
         return text
@@ -186,9 +259,14 @@ def _tier_problem(doc: dict) -> str | None:
 
 
 def _page(
-    client: ServiceClient, session: Session, path: str, params: dict[str, Any]
+    client: ServiceClient,
+    session: Session,
+    path: str,
+    params: dict[str, Any],
+    restrictions: dict | None = None,
 ) -> tuple[bytes, list, str]:
-    """One page: (raw answer, its records, the request named with secrets redacted)."""
+    """One page: (raw answer, its records, the request named with secrets redacted); the answer's
+    ``data_query_restrictions``, if any, are put in ``restrictions``."""
     url = client.url(path)
     what = describe("GET", url, params, client.redactor)
     for _ in range(2):  # a 401 renews the token once
@@ -197,9 +275,13 @@ def _page(
             break
         session.rejected()
     if response.status_code == 403:
+        said = client.redactor(_said(response))
         raise SyncError(
-            f"{what}: ACLED refused the data (403 Forbidden): the account's access tier does not include it.",
-            hint="Check the account's access level at acleddata.com (API access to event data).",
+            f"{what}: ACLED refused the data (403 Forbidden"
+            + (f": {said[:300]}" if said else "")
+            + f"); {_REFUSAL}, so the sync stopped instead of storing an empty dataset.",
+            hint="Log in at acleddata.com to accept the terms and complete the profile, and ask "
+            "access@acleddata.com for API access if the account lacks it; the store is unchanged.",
         )
     if response.status_code != 200:
         raise client.failed(response, what, "a page of JSON (200)")
@@ -211,9 +293,9 @@ def _page(
         raise SyncError(
             f"{what}: ACLED answered 200 without the data; its answer says: "
             f"{client.redactor(problem)[:300]}. "
-            "This is what ACLED returns when the account's access tier lacks the rights to this data, "
-            "not an empty dataset.",
-            hint="Check the account's access level at acleddata.com; the store is unchanged.",
+            f"{_REFUSAL}, not an empty dataset.",
+            hint="Log in at acleddata.com to accept the terms and complete the profile, and ask "
+            "access@acleddata.com for API access if the account lacks it; the store is unchanged.",
         )
     data = doc.get("data")
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -222,6 +304,9 @@ def _page(
             f"{type(data).__name__ if data is not None else 'no data'}.",
             hint="The sync kept nothing; run it again, or check --base-url.",
         )
+    held_back = doc.get("data_query_restrictions")
+    if restrictions is not None and isinstance(held_back, dict) and held_back:
+        restrictions.update(held_back)
     return response.content, data, what
 
 
@@ -246,7 +331,7 @@ def pull(
     client = client or ServiceClient(base_url)
     client.redactor.add(password)
     session = Session(client, email, password, clock=clock)
-    params = _filters(countries, regions, since, until)
+    params = _filters(countries, regions, since, until)  # an unknown region fails here, before any request
     accessed = now_utc()
     filters = {"countries": list(countries), "regions": list(regions), "since": since, "until": until}
     filters = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
@@ -269,6 +354,8 @@ def pull(
     )
     the_pull.session = session  # type: ignore[attr-defined]  # the tests read its grants
 
+    restrictions: dict = {}
+
     def pages() -> Iterator[Page]:
         newest = int((cursor or {}).get("timestamp") or 0)
         query = dict(params)
@@ -279,7 +366,11 @@ def pull(
             )
         for page in range(1, 1_000_000):
             body, records, what = _page(
-                client, session, READ_PATH, {**query, "_format": "json", "limit": page_limit, "page": page}
+                client,
+                session,
+                READ_PATH,
+                {**query, "_format": "json", "limit": page_limit, "page": page},
+                restrictions,
             )
             for r in records:
                 ts = str(r.get("timestamp") or "").split(".")[0]
@@ -316,6 +407,9 @@ def pull(
                     break
         # With nothing read yet (an empty range), the next sync reads the range whole again.
         the_pull.cursor = {"timestamp": newest or None, "deleted_timestamp": newest_deletion or None}
+        if restrictions:
+            the_pull.notes = (*the_pull.notes, restriction_note(restrictions))
+            the_pull.cursor["restrictions"] = dict(restrictions)
         the_pull.secrets = client.redactor.secrets
 
     the_pull.pages = pages()

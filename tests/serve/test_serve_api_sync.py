@@ -85,3 +85,50 @@ def test_an_unknown_source_is_a_404_and_a_source_never_synced_names_the_command_
         assert "peacewatch sync ucdp" in body["detail"]
         other = c.post("/api/sync/acled", params={"dataset": "acled-other"}, headers=AUTH)
         assert "peacewatch sync acled" in assert_problem(other, 409, "never-synced")["detail"]
+
+
+def test_a_source_with_several_synced_datasets_and_none_named_is_a_400_listing_them(synced, capsys):
+    store, fake = synced
+    args = ["sync", "acled", "--country", "Afghanistan", "--since", "2019-06-01", "--base-url", fake.base_url]
+    assert main([*args, "--store", str(store)]) == 0
+    capsys.readouterr()
+    datasets = sorted(d["dataset_id"] for d in Store(store).datasets())
+    before = Store(store).snapshot
+    with serve_client(store, allow_writes=True) as c:
+        body = assert_problem(c.post("/api/sync/acled", headers=AUTH), 400, "ambiguous-dataset")
+        assert all(ds in body["detail"] for ds in datasets) and "?dataset=ID" in body["detail"]
+        named = c.post("/api/sync/acled", params={"dataset": datasets[0]}, headers=AUTH)
+        assert named.status_code == 200 and named.json()["dataset_id"] == datasets[0]
+    assert Store(store).snapshot == before + 1
+
+
+def test_a_service_failing_past_the_retries_is_a_502_naming_the_request_and_changes_nothing(
+    synced, monkeypatch
+):
+    from peacewatch.sync.http import ServiceClient
+
+    store, fake = synced
+    init = ServiceClient.__init__
+
+    def quick(self, *args, **kw):  # the same six attempts, without a minute of backoff
+        init(self, *args, **{**kw, "wait_initial": 0.01, "wait_max": 0.05})
+
+    monkeypatch.setattr(ServiceClient, "__init__", quick)
+    fake.fail("/api/acled/read", *["500"] * 6)
+    before = Store(store).snapshot
+    with serve_client(store, allow_writes=True) as c:
+        body = assert_problem(c.post("/api/sync/acled", headers=AUTH), 502, "sync-failed")
+    assert "/api/acled/read" in body["detail"] and "500" in body["detail"]
+    assert "on all 6 attempts" in body["detail"]
+    assert PASSWORD not in body["detail"] and not any(t in body["detail"] for t in fake.issued)
+    assert Store(store).snapshot == before
+
+
+def test_an_account_without_api_access_is_a_502_quoting_acleds_refusal(synced):
+    store, fake = synced
+    fake.no_rights = True  # ACLED answers 403 {"message": "Access denied"}
+    before = Store(store).snapshot
+    with serve_client(store, allow_writes=True) as c:
+        body = assert_problem(c.post("/api/sync/acled", headers=AUTH), 502, "sync-failed")
+    assert "403 Forbidden: Access denied" in body["detail"] and "access@acleddata.com" in body["detail"]
+    assert Store(store).snapshot == before

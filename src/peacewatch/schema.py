@@ -347,6 +347,24 @@ def dataset_caveats(entry: dict) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def dataset_access(entry: dict) -> str:
+    """When and how the data of a catalog row was obtained: the sync's note (service, filters, access
+    time; written by sync/) for a dataset kept by `peacewatch sync`, else the day it was ingested. A
+    brief prints it (ACLED's and UCDP's terms ask for the access date), and so does the note on a case
+    read on a stand-in dataset (peacewatch.agreements.standin).
+
+    >>> dataset_access({"notes": ["synced from ACLED's API with countries=Afghanistan; accessed 2026-12-07"]})
+    "synced from ACLED's API with countries=Afghanistan; accessed 2026-12-07"
+    >>> dataset_access({"ingested_at": "2026-12-07T00:00:00"})
+    'accessed (ingested) 2026-12-07'
+    """
+    for note in entry.get("notes") or ():
+        if str(note).startswith("synced from "):
+            return str(note)
+    day = entry.get("ingested_at")
+    return f"accessed (ingested) {str(day)[:10] if day else 'unknown date'}"
+
+
 def caveat_list(datasets: list[dict], imprecise: dict | None = None) -> list[dict]:
     """The caveats of a result, for its JSON and every rendering of it: one dict per caveat with its
     key, text and the datasets it concerns, in CAVEATS order. ``datasets`` are provenance rows carrying

@@ -67,7 +67,8 @@ def test_as_of_april_2020_the_withdrawal_deadlines_are_not_due(case, afghan_stor
 
 def test_the_json_payload_has_the_documented_shape(case, afghan_store):
     d = evaluate(case, store=afghan_store).to_dict()
-    assert set(d) == {"agreement", "as_of", "commitments", "by_party", "snapshot"}
+    assert set(d) == {"agreement", "as_of", "commitments", "by_party", "snapshot", "stand_in", "notes"}
+    assert d["stand_in"] is None and d["notes"] == []  # the case's own dataset is in the store
     assert d["snapshot"] == afghan_store.snapshot
     assert set(d["commitments"][0]) == {
         "id",

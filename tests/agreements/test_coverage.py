@@ -6,6 +6,7 @@ claim: the answer is never met, not_met, supported or contradicted, only insuffi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -203,10 +204,25 @@ def test_a_dataset_the_store_does_not_hold_is_insufficient_data_naming_it(syria_
         if kind == "no_attacks"
         else {**c, "scope": {**c["scope"], "dataset": "ged-syria-2099"}}
     )
-    (v,) = [
-        x
-        for x in evaluate(syria_case(c), as_of=dt.date(2020, 1, 1), store=syria_store).verdicts
-        if x.id == "c"
-    ]
+    case = syria_case(c)
+    # A case about a country no dataset of the store covers: nothing can stand in (agreements/standin.py).
+    case = dataclasses.replace(case, agreement=case.agreement.model_copy(update={"countries": ["Iraq"]}))
+    (v,) = [x for x in evaluate(case, as_of=dt.date(2020, 1, 1), store=syria_store).verdicts if x.id == "c"]
     assert v.verdict == "insufficient_data"
     assert "the dataset ged-syria-2099 (agreement.yaml) is not in the store" in v.summary
+    assert "no event dataset of the store covers Iraq (IRQ) to stand in for it" in v.summary
+
+
+@pytest.mark.parametrize("kind", ["no_attacks", "violence_reduction"])
+def test_a_commitments_own_dataset_the_store_lacks_is_read_on_the_stand_in(syria_store, syria_case, kind):
+    (c,) = _commitments(kind, dt.date(2016, 2, 27), dt.date(2016, 3, 25), 0)
+    c = (
+        {**c, "dataset": "ged-syria-2099"}
+        if kind == "no_attacks"
+        else {**c, "scope": {**c["scope"], "dataset": "ged-syria-2099"}}
+    )
+    ev = evaluate(syria_case(c), as_of=dt.date(2020, 1, 1), store=syria_store)
+    (v,) = [x for x in ev.verdicts if x.id == "c"]
+    assert v.verdict != "insufficient_data"
+    assert v.evidence["stand_in"] == {"named": ["ged-syria-2099"], "read_on": [DATASET]}
+    assert ev.stand_in["named"] == ["ged-syria-2099"] and ev.stand_in["read_on"] == DATASET

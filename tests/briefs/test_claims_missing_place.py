@@ -58,8 +58,9 @@ def test_on_a_dataset_without_the_district_the_claim_is_insufficient_data_and_th
     districts_store, afghan_store
 ):
     # As `peacewatch watch afghanistan-2020 --dataset` checks the claims: on another dataset.
-    swapped = list(load_target("afghanistan-2020", store=districts_store, dataset=SAMPLE_ID).claims)
-    results = {r.id: r for r in check_claims(swapped, store=districts_store)}
+    target = load_target("afghanistan-2020", store=districts_store, dataset=SAMPLE_ID)
+    read = target.reading(districts_store)
+    results = {r.id: r for r in check_claims(list(target.claims), store=districts_store, reading=read)}
     panjwai = results["panjwai-quieter-after-withdrawal"]
     assert panjwai.result == "insufficient_data"
     assert "Panjwayi" in panjwai.summary and SAMPLE_ID in panjwai.summary

@@ -51,7 +51,7 @@ def no_data(exc: Exception) -> Judgement:
     return Judgement("insufficient_data", f"The data cannot tell: {exc}", {"error": str(exc)})
 
 
-def place_lacking(exc: PlaceError, f, bench: Bench, commitment: str) -> Judgement:
+def place_lacking(exc: PlaceError, f, bench: Bench, commitment: str, own=None) -> Judgement:
     """insufficient_data for a place the commitment's dataset lacks, naming the datasets that hold it
     (as a claim does); a place no dataset of the store holds, on the datasets the agreement names, is
     the agreement's typo: a CaseError."""
@@ -60,7 +60,7 @@ def place_lacking(exc: PlaceError, f, bench: Bench, commitment: str) -> Judgemen
 
     s = as_store(bench.store)
     holders = datasets_holding(s, f, s.datasets())
-    if holders is None and not bench.dataset:
+    if holders is None and not bench.swapped(own):  # read as written: the agreement's typo
         raise CaseError(
             f"{bench.case.files[0]}: commitment {commitment!r}: {exc.message} No dataset of the store "
             "has this place.",
@@ -89,13 +89,28 @@ def absent(bench: Bench, own: list[str] | str | None) -> Judgement | None:
     missing = [d for d in wanted if d not in known]
     if not missing:
         return None
-    where = "--dataset" if bench.dataset else "agreement.yaml"
+    if bench.dataset or bench.reading is None:
+        where = "--dataset" if bench.dataset else "agreement.yaml"
+        return Judgement(
+            "insufficient_data",
+            f"The data cannot tell: the dataset {', '.join(missing)} ({where}) is not in the store; ingest "
+            "it (peacewatch ingest FILE) or name one that is (peacewatch datasets).",
+            {"datasets_needed": missing},
+        )
+    # The case's own dataset is missing and no single stand-in answers for it (agreements/standin.py).
+    why = bench.reading.missing(missing, "agreement.yaml")
     return Judgement(
         "insufficient_data",
-        f"The data cannot tell: the dataset {', '.join(missing)} ({where}) is not in the store; ingest it "
-        "(peacewatch ingest FILE) or name one that is (peacewatch datasets).",
-        {"datasets_needed": missing},
+        f"The data cannot tell: {why}",
+        {"datasets_needed": missing, "candidates": [c["dataset_id"] for c in bench.reading.candidates]},
     )
+
+
+def read_on(bench: Bench, own: list[str] | str | None) -> dict:
+    """The evidence of a commitment read on a stand-in: the datasets named and the one read."""
+    if bench.dataset or bench.reading is None or not bench.swapped(own):
+        return {}
+    return {"stand_in": {"named": list(bench.named(own)), "read_on": list(bench.datasets(own))}}
 
 
 def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
@@ -129,7 +144,7 @@ def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
     except (*_NO_DATA, StatisticsError) as exc:
         return None, no_data(exc)
     except PlaceError as exc:
-        return None, place_lacking(exc, f, bench, c.id)
+        return None, place_lacking(exc, f, bench, c.id, c.scope.dataset)
     except IndicatorError as exc:  # a window or baseline the calendar cannot hold (before year 1, ...)
         raise CaseError(f"{bench.case.files[0]}: commitment {c.id!r}: {exc}") from None
     d = r.to_dict()
@@ -145,8 +160,8 @@ def _comparison(c: ViolenceReduction | Contrast, bench: Bench):
     return (d, f"{change[0].upper()}{change[1:]}"), None
 
 
-def _evidence(d: dict) -> dict:
-    return {"comparison": d, "command": d["command"], "datasets": d["datasets"]}
+def _evidence(d: dict, bench: Bench, own) -> dict:
+    return {"comparison": d, "command": d["command"], "datasets": d["datasets"], **read_on(bench, own)}
 
 
 def violence_reduction(c: ViolenceReduction, bench: Bench) -> Judgement:
@@ -175,7 +190,9 @@ def violence_reduction(c: ViolenceReduction, bench: Bench) -> Judgement:
         v, why = "not_met", "no reduction: the interval lies at or above 1"
     else:
         v, why = "inconclusive", "the interval includes 1: the data cannot tell a reduction from chance"
-    return Judgement(v, f"{change}: {why}.", _evidence(d), imprecise=d.get("imprecise"))
+    return Judgement(
+        v, f"{change}: {why}.", _evidence(d, bench, c.scope.dataset), imprecise=d.get("imprecise")
+    )
 
 
 def contrast(c: Contrast, bench: Bench) -> Judgement:
@@ -190,7 +207,7 @@ def contrast(c: Contrast, bench: Bench) -> Judgement:
         "a significant fall" if hi < 1 else "a significant rise" if lo > 1 else "no change the data can tell"
     )
     summary = f"For comparison, outside the agreement: {change[0].lower()}{change[1:]}: {reading}."
-    return Judgement("contrast", summary, _evidence(d), imprecise=d.get("imprecise"))
+    return Judgement("contrast", summary, _evidence(d, bench, c.scope.dataset), imprecise=d.get("imprecise"))
 
 
 def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
@@ -218,7 +235,7 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
     except _NO_DATA as exc:
         return no_data(exc)
     except PlaceError as exc:
-        return place_lacking(exc, f, bench, c.id)
+        return place_lacking(exc, f, bench, c.id, c.dataset)
     period = Span(start, stop)
     gaps, covered = cover.missing(period), cover.covered(period)
     coverage = {
@@ -226,6 +243,7 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
         "covered_days": [str(x) for x in covered],
         "missing_days": [str(x) for x in gaps],
         "datasets": list(cover.datasets),
+        **read_on(bench, c.dataset),
     }
     if not covered:
         return Judgement(

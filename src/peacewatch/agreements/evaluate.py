@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from peacewatch.agreements import conduct, dates
+from peacewatch.agreements import conduct, dates, standin
 from peacewatch.agreements.judgement import Bench, Judgement, days_phrase
 from peacewatch.agreements.loading import Case
 from peacewatch.agreements.models import (
@@ -73,6 +73,14 @@ class Evaluation:
     as_of: dt.date
     verdicts: tuple[Verdict, ...]
     snapshot: int | None = None  # the store snapshot the verdicts read (None: no store)
+    # The stand-in the verdicts were read on, or the candidates that left them unread, when the store
+    # lacks a dataset agreement.yaml names (agreements/standin.py; None: every one is in the store).
+    stand_in: dict[str, Any] | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """What every output of the evaluation says beside the verdicts (the stand-in's note)."""
+        return [self.stand_in["note"]] if self.stand_in else []
 
     def by_party(self) -> dict[str, dict[str, int]]:
         """Verdict counts per obligor; commitments that bind no single party (a mutual ceasefire whose
@@ -97,6 +105,8 @@ class Evaluation:
             "commitments": [v.to_dict() for v in self.verdicts],
             "by_party": self.by_party(),
             "snapshot": self.snapshot,
+            "stand_in": self.stand_in,
+            "notes": self.notes,
         }
 
 
@@ -116,6 +126,7 @@ def evaluate(
             "and the clause's text and source (docs/agreement-format.md), or remove it.",
         )
     as_of = as_of or dt.date.today()
+    read = None
     if store is not None:
         from peacewatch.analysis.select import as_store
 
@@ -124,15 +135,22 @@ def evaluate(
         store = as_store(store)
         if case.taxonomy_files:
             store.adopt_taxonomies(case.taxonomy_files)  # the case's own keys must match its events
-    ev = _Evaluator(case, as_of, store, dataset)
+        read = standin.reading(store, standin.case_countries(case), dataset=dataset)
+    ev = _Evaluator(case, as_of, store, dataset, read)
     verdicts = tuple(ev.verdict(c.id) for c in case.agreement.commitments)
-    return Evaluation(case, as_of, verdicts, store.snapshot if store is not None and store.exists() else None)
+    return Evaluation(
+        case,
+        as_of,
+        verdicts,
+        store.snapshot if store is not None and store.exists() else None,
+        read.to_dict(standin.named_by_agreement(case)) if read is not None else None,
+    )
 
 
 class _Evaluator:
-    def __init__(self, case: Case, as_of: dt.date, store, dataset: str | None):
-        self.case, self.as_of, self.store, self.dataset = case, as_of, store, dataset
-        self.bench = Bench(case, store, as_of, dataset)
+    def __init__(self, case: Case, as_of: dt.date, store, dataset: str | None, read=None):
+        self.case, self.as_of, self.store, self.dataset, self.read = case, as_of, store, dataset, read
+        self.bench = Bench(case, store, as_of, dataset, read)
         self.signed = case.agreement.signed
         self.facts = [f for f in case.chronology.facts if f.date <= as_of]
         self.done: dict[str, Verdict] = {}
@@ -185,7 +203,11 @@ class _Evaluator:
         # Conditions about conduct (no attacks, less violence) are judged on the events up to the date
         # the obligation fell due: an attack after the deadline cannot cancel it retroactively. Dated
         # steps (milestones, quantities) are judged as of now, so a step taken late still counts.
-        at_due = _Evaluator(self.case, due, self.store, self.dataset) if due and due < self.as_of else self
+        at_due = (
+            _Evaluator(self.case, due, self.store, self.dataset, self.read)
+            if due and due < self.as_of
+            else self
+        )
 
         def judge(dep: str) -> Verdict:
             on_events = isinstance(self.case.commitment(dep), NoAttacks | ViolenceReduction)

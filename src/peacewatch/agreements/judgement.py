@@ -31,24 +31,36 @@ class Judgement:
 
 @dataclass(frozen=True)
 class Bench:
-    """What a judge reads: the case, the store, the signing and as-of dates, the dataset override."""
+    """What a judge reads: the case, the store, the signing and as-of dates, the dataset override and
+    the :class:`~peacewatch.agreements.standin.Reading` of the case in the store (None: no store)."""
 
     case: Any
     store: Any
     as_of: dt.date
     dataset: str | None = None
+    reading: Any = None
 
     @property
     def signed(self) -> dt.date:
         return self.case.agreement.signed
 
-    def datasets(self, own: list[str] | str | None) -> tuple[str, ...]:
-        """The datasets a commitment reads: --dataset, else its own, else the agreement's."""
-        if self.dataset:
-            return (self.dataset,)
+    def named(self, own: list[str] | str | None) -> tuple[str, ...]:
+        """The datasets the case files name for a commitment: its own, else the agreement's."""
         if isinstance(own, str):
             own = [own]
         return tuple(own or ()) or ((self.case.agreement.dataset,) if self.case.agreement.dataset else ())
+
+    def datasets(self, own: list[str] | str | None) -> tuple[str, ...]:
+        """The datasets a commitment reads: --dataset, else its own (else the agreement's), each the
+        store lacks replaced by the case's stand-in when it has one (agreements/standin.py)."""
+        if self.dataset:
+            return (self.dataset,)
+        named = self.named(own)
+        return self.reading.datasets(named) if self.reading is not None else named
+
+    def swapped(self, own: list[str] | str | None) -> bool:
+        """Whether the commitment reads other datasets than the case names (--dataset, a stand-in)."""
+        return bool(self.dataset) or (self.reading is not None and self.reading.swapped(self.named(own)))
 
 
 def days_phrase(n: int) -> str:

@@ -143,6 +143,9 @@ class Agreement(_Strict):
     title: str
     signed: dt.date
     dataset: str | None = None
+    # The countries the case is about, for choosing a stand-in when the store lacks ``dataset``
+    # (agreements/standin.py); default: the countries its violence commitments name.
+    countries: list[str] = []
     documents: list[Document] = []
     parties: list[Party]
     commitments: list[Commitment]

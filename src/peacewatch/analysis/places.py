@@ -122,6 +122,9 @@ def resolve_places(s, f: Filters, catalog: Sequence[Mapping[str, Any]]) -> Filte
     """
     if not (f.country or f.admin1 or f.admin2):
         return f
+    known = {e["dataset_id"] for e in catalog}
+    if any(d != "all" and d not in known for d in f.datasets):
+        return f  # the dataset selection refuses a dataset the store lacks, naming it (not "0 countries")
     scope = Filters(datasets=f.datasets, source=f.source)
     entries = _entries(scope, catalog)
     if f.country and None in (country_iso3(f) or ()):

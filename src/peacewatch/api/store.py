@@ -393,18 +393,29 @@ class StoreAPI:
         return Evaluation(result, cmd)
 
     def check(
-        self, case: str | os.PathLike[str], *, as_of: DateLike | None = None, engine: Engine | None = None
+        self,
+        case: str | os.PathLike[str],
+        *,
+        as_of: DateLike | None = None,
+        dataset: str | None = None,
+        engine: Engine | None = None,
     ) -> ClaimChecks:
-        """Each claim of a briefing (a claims.yaml, a case folder or a built-in case name) checked."""
+        """Each claim of a briefing (a claims.yaml, a case folder or a built-in case name) checked, on
+        ``dataset`` when given (else the datasets the claims name, or the case's stand-in)."""
+        from peacewatch.agreements import standin
         from peacewatch.briefs.claims import check_claims, claims_path, load_claims
 
         day = _as_of(as_of) or dt.date.today()
         path = claims_path(case)
         s = self._pinned()
-        results = check_claims(load_claims(path), store=self._on(engine, s), as_of=day)
+        on = self._on(engine, s)
+        claims = load_claims(path)
+        reading = standin.for_folder(path.parent, on, dataset=dataset)
+        results = check_claims(claims, store=on, as_of=day, reading=reading)
         cmd = ["peacewatch", "check", str(case), "--store", str(s.path), "--snapshot", str(s.snapshot)]
-        cmd += ["--as-of", day.isoformat()]
-        return ClaimChecks(tuple(results), shlex.join(cmd), s.snapshot)
+        cmd += ["--as-of", day.isoformat()] + (["--dataset", dataset] if dataset else [])
+        stand_in = reading.to_dict(d for c in claims for d in c.check.filters.dataset)
+        return ClaimChecks(tuple(results), shlex.join(cmd), s.snapshot, stand_in)
 
     def brief(
         self,
@@ -412,20 +423,23 @@ class StoreAPI:
         *,
         out: str | os.PathLike[str],
         pdf: bool = True,
+        dataset: str | None = None,
         engine: Engine | None = None,
     ) -> Brief:
         """Build and write a briefing (brief.html, brief.pdf unless ``pdf=False``, brief.json,
-        figures/) into the folder ``out``."""
+        figures/) into the folder ``out``, on ``dataset`` when given (else the datasets the case files
+        name, or the case's stand-in)."""
         from peacewatch.briefs import build as brief_build
         from peacewatch.briefs import render as brief_render
 
         s = self._pinned()
-        built = brief_build.build(Path(case), store=self._on(engine, s))
+        built = brief_build.build(Path(case), store=self._on(engine, s), dataset=dataset)
         paths = brief_render.write(built, Path(out), pdf=pdf)
         cmd = shlex.join(
             ["peacewatch", "brief", str(case), "--store", str(s.path), "--snapshot", str(s.snapshot)]
             + ["--out", str(out)]
             + ([] if pdf else ["--no-pdf"])
+            + (["--dataset", dataset] if dataset else [])
         )
         return Brief(built, dict(paths), cmd)
 

@@ -276,14 +276,27 @@ class ClaimChecks(Result):
     results: tuple[ClaimResult, ...] = field(repr=False)
     command: str
     snapshot: int | None = None  # the store snapshot the checks read
+    # The stand-in the claims were read on when the store lacks the datasets they name (None: it
+    # holds them, or --dataset was given): agreements/standin.py.
+    stand_in: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         counts = Counter(r.result for r in self.results)
         return f"<ClaimChecks {', '.join(f'{k} {n}' for k, n in sorted(counts.items()))}>"
 
+    @property
+    def notes(self) -> list[str]:
+        return [self.stand_in["note"]] if self.stand_in else []
+
     def to_dict(self) -> dict[str, Any]:
-        """As ``peacewatch check --json`` prints it: {"claims": [...], "snapshot": N}."""
-        return {"claims": [copy.deepcopy(r.to_dict()) for r in self.results], "snapshot": self.snapshot}
+        """As ``peacewatch check --json`` prints it: {"claims": [...], "snapshot": N, "stand_in": ...,
+        "notes": [...]}."""
+        return {
+            "claims": [copy.deepcopy(r.to_dict()) for r in self.results],
+            "snapshot": self.snapshot,
+            "stand_in": copy.deepcopy(self.stand_in),
+            "notes": self.notes,
+        }
 
     def to_arrow(self) -> pa.Table:
         rows = [r.to_dict() for r in self.results]

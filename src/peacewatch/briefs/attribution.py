@@ -50,23 +50,17 @@ def for_source(source: str) -> dict[str, str]:
     }
 
 
-def _day(value) -> str:
-    return str(value)[:10] if value else "unknown date"
-
-
 def access(dataset: dict) -> str:
-    """When and how the data of a catalog row was obtained: the sync's note (service, filters,
-    access time; store/syncs.py) for a dataset kept by `peacewatch sync`, else the ingest day.
+    """When and how the data of a catalog row was obtained (``peacewatch.schema.dataset_access``): the
+    sync's note (service, filters, access time) for a dataset kept by `peacewatch sync`, else the
+    ingest day.
 
-    >>> access({"notes": ["synced from ACLED's API with countries=Afghanistan; accessed 2026-12-07"]})
-    "synced from ACLED's API with countries=Afghanistan; accessed 2026-12-07"
     >>> access({"ingested_at": "2026-12-07T00:00:00"})
     'accessed (ingested) 2026-12-07'
     """
-    for note in dataset.get("notes") or ():
-        if str(note).startswith("synced from "):
-            return str(note)
-    return f"accessed (ingested) {_day(dataset.get('ingested_at'))}"
+    from peacewatch.schema import dataset_access
+
+    return dataset_access(dataset)
 
 
 def lines(payload: dict) -> list[str]:

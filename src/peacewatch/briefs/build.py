@@ -11,10 +11,21 @@ from pathlib import Path
 from typing import Any
 
 from peacewatch import schema
-from peacewatch.agreements import case_folder, case_taxonomy, evaluate, load_case
+from peacewatch.agreements import case_folder, case_taxonomy, evaluate, load_case, standin
 from peacewatch.briefs import attribution, markdown
-from peacewatch.briefs.spec import Brief, filters_from, load_brief
-from peacewatch.errors import CaseError, PeacewatchError
+from peacewatch.briefs.spec import Brief, filters_from, load_brief, read_on
+from peacewatch.errors import (
+    AmbiguousDatasetsError,
+    CaseError,
+    CoverageError,
+    MissingFieldError,
+    PeacewatchError,
+    PlaceError,
+    StatisticsError,
+)
+
+# What the data cause when a figure cannot be drawn from them (not a mistake in brief.yaml).
+_NO_DATA = (CoverageError, MissingFieldError, AmbiguousDatasetsError, PlaceError, StatisticsError)
 
 
 @dataclass
@@ -40,42 +51,53 @@ def brief_path(case_or_brief: str | Path) -> tuple[Path, Path]:
     return path, folder
 
 
-def build(case_or_brief: str | Path, *, store, taxonomy=(), progress=lambda message: None) -> BuiltBrief:
+def build(
+    case_or_brief: str | Path,
+    *,
+    store,
+    taxonomy=(),
+    dataset: str | None = None,
+    progress=lambda message: None,
+) -> BuiltBrief:
     """Compute every block of the brief. ``store`` is a peacewatch Store; ``taxonomy`` names extra
-    actor taxonomy files, adopted into it with the case folder's actors.yaml."""
+    actor taxonomy files, adopted into it with the case folder's actors.yaml. ``dataset`` (--dataset)
+    replaces every dataset the case files name; without it, a dataset the store lacks is read on the
+    case's stand-in when it has one (agreements/standin.py), and the brief says so."""
     from peacewatch.analysis import as_store
 
     path, folder = brief_path(case_or_brief)
-    brief = load_brief(path)
+    written = load_brief(path)
     store = as_store(store)  # one snapshot for the whole brief (after adopting the case's taxonomy)
     actors = case_taxonomy(folder, store, taxonomy)
     case = load_case(folder, taxonomy=actors) if (folder / "agreement.yaml").exists() else None
-    progress("evaluating commitments")
-    evaluation = (
-        evaluate(
-            case,
-            as_of=brief.as_of,
-            store=store,
-            dataset=brief.datasets[0] if len(brief.datasets) == 1 else None,
-        )
-        if case
-        else None
-    )
-    claims = _claims(folder, store, brief, progress, actors)
+    reading = standin.reading(store, standin.case_countries(case), dataset=dataset)
     catalog = {d["dataset_id"]: d for d in store.datasets()}
-    missing = [d for d in brief.datasets if d not in catalog]
+    missing = [d for d in reading.datasets(written.datasets) if d not in catalog]
     if missing:
+        why = reading.missing(written.datasets, "brief.yaml `datasets`")
         raise PeacewatchError(
-            f"{path}: the brief measures on {', '.join(missing)}, which the store "
-            f"{store.path} does not hold.",
-            hint="Ingest it first (peacewatch ingest FILE).",
+            f"{path}: the brief measures on {', '.join(missing)}, which the store {store.path} does not "
+            "hold" + (f": {why}" if why else "."),
+            hint="Ingest it first (peacewatch ingest FILE), or name a dataset of the store with --dataset ID "
+            "(peacewatch datasets).",
         )
+    brief = read_on(written, reading.datasets)
+    progress("evaluating commitments")
+    # The verdicts are measured on the brief's one dataset when it names one the store holds; else on
+    # the agreement's (or their stand-in: the same rule gives the same one).
+    own = written.datasets[0] if len(written.datasets) == 1 and written.datasets[0] in catalog else None
+    evaluation = evaluate(case, as_of=brief.as_of, store=store, dataset=dataset or own) if case else None
+    claims = _claims(folder, store, brief, progress, actors, reading)
     built = BuiltBrief(payload={})
+    # On data the brief was not written for (--dataset, a stand-in), a figure those data cannot draw
+    # (years they do not cover, a field they lack) says so in its place; on its own data, it is the
+    # brief's error to fix, and stops the build.
+    lenient = bool(dataset) or reading.stand_in is not None
     sections = []
     for i, section in enumerate(brief.sections, start=1):
         progress(f"section {i} of {len(brief.sections)}: {section.question}")
         blocks = [
-            _block(b, brief, evaluation, claims, store, built, f"s{i}b{j}")
+            _block(b, brief, evaluation, claims, store, built, f"s{i}b{j}", lenient=lenient)
             for j, b in enumerate(section.blocks, start=1)
         ]
         sections.append(
@@ -86,6 +108,7 @@ def build(case_or_brief: str | Path, *, store, taxonomy=(), progress=lambda mess
                 "blocks": blocks,
             }
         )
+    stand_in = reading.to_dict(_named(written, case))
     used = sorted(
         {ds["dataset_id"] for f in built.figures for ds in f.datasets if ds.get("dataset_id")}
         | set(brief.datasets)
@@ -97,6 +120,9 @@ def build(case_or_brief: str | Path, *, store, taxonomy=(), progress=lambda mess
         "case": evaluation.to_dict()["agreement"] if evaluation else None,
         "sections": sections,
         "datasets": [_candidate_days(_dataset(catalog[d]), store, brief.as_of) for d in used if d in catalog],
+        "stand_in": stand_in,
+        "notes": [stand_in["note"]] if stand_in else [],
+        "dataset": dataset,
         "figures": [_figure_payload(f) for f in built.figures],
         "snapshot": store.snapshot,
         "generated_by": "peacewatch",
@@ -104,18 +130,28 @@ def build(case_or_brief: str | Path, *, store, taxonomy=(), progress=lambda mess
     return built
 
 
-def _claims(folder: Path, store, brief: Brief, progress, taxonomy=None) -> dict[str, Any]:
+def _named(brief: Brief, case) -> list[str]:
+    """The datasets the brief rests on as its files name them: brief.yaml's, its blocks', the
+    agreement's."""
+    names = list(brief.datasets)
+    for section in brief.sections:
+        for b in section.blocks:
+            own = getattr(getattr(b, b.kind()), "filters", None) or {}
+            names += (
+                [own["dataset"]] if isinstance(own.get("dataset"), str) else list(own.get("dataset") or ())
+            )
+    names += list(standin.named_by_agreement(case)) if case else []
+    return list(dict.fromkeys(names))
+
+
+def _claims(folder: Path, store, brief: Brief, progress, taxonomy=None, reading=None) -> dict[str, Any]:
     if not (folder / "claims.yaml").exists():
         return {}
     from peacewatch.briefs.claims import check_claims, load_claims
 
     progress("checking claims")
-    return {
-        r.id: r
-        for r in check_claims(
-            load_claims(folder / "claims.yaml", taxonomy=taxonomy), store=store, as_of=brief.as_of
-        )
-    }
+    claims = load_claims(folder / "claims.yaml", taxonomy=taxonomy)
+    return {r.id: r for r in check_claims(claims, store=store, as_of=brief.as_of, reading=reading)}
 
 
 def _dataset(entry: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +215,8 @@ def _block(
     built: BuiltBrief,
     block_id: str,
     base_dir: Path | None = None,
+    *,
+    lenient: bool = False,
 ) -> dict:
     kind = b.kind()
     if kind == "verdicts":
@@ -203,7 +241,16 @@ def _block(
     if kind in ("series", "map", "points"):
         from peacewatch.briefs import figures
 
-        figure = figures.make(kind, getattr(b, kind), brief, store, block_id, base_dir=base_dir)
+        try:
+            figure = figures.make(kind, getattr(b, kind), brief, store, block_id, base_dir=base_dir)
+        except _NO_DATA as exc:
+            if not lenient:
+                raise
+            return {
+                "kind": "unavailable",
+                "title": getattr(b, kind).title,
+                "sentence": f"The data read cannot show this figure: {exc.message}",
+            }
         built.figures.append(figure)
         return {"kind": "figure", "figure": _figure_payload(figure)}
     raise CaseError(f"unknown block kind {kind!r}")  # pragma: no cover - spec.Block guards this

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -103,6 +104,24 @@ class Brief(_Strict):
     as_of: dt.date
     datasets: list[str] = []
     sections: Annotated[list[Section], Field(min_length=1)]
+
+
+def read_on(brief: Brief, datasets: Callable[[list[str]], tuple[str, ...]]) -> Brief:
+    """The brief with the datasets it names (``datasets``, and a block's ``filters.dataset``) replaced
+    by what ``datasets`` says to read for them (``Reading.datasets``: --dataset, or a stand-in)."""
+
+    def block(b: Block) -> Block:
+        kind = b.kind()
+        inner = getattr(b, kind)
+        spec = getattr(inner, "filters", None)
+        if not isinstance(spec, dict) or "dataset" not in spec:
+            return b
+        own = spec["dataset"]
+        chosen = list(datasets([own] if isinstance(own, str) else list(own or ())))
+        return b.model_copy(update={kind: inner.model_copy(update={"filters": {**spec, "dataset": chosen}})})
+
+    sections = [s.model_copy(update={"blocks": [block(b) for b in s.blocks]}) for s in brief.sections]
+    return brief.model_copy(update={"datasets": list(datasets(brief.datasets)), "sections": sections})
 
 
 def load_brief(path: Path) -> Brief:

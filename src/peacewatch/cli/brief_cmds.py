@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shlex
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from peacewatch.cli import render
 from peacewatch.cli.options import (
@@ -39,6 +42,15 @@ def check(
         typer.Option("--as-of", help="Judge as of this date: no period may end after it (default: today)."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset",
+            metavar="ID",
+            help="Check every claim on this dataset instead of the ones claims.yaml names (default: "
+            "those, or the case's stand-in when the store lacks them: docs/agreement-format.md).",
+        ),
+    ] = None,
     taxonomy: TaxonomyOpt = None,
     show_events: Annotated[
         str | None,
@@ -54,7 +66,7 @@ def check(
     snapshot: SnapshotOpt = None,
 ) -> None:
     """Check each claim of a briefing: supported, contradicted, inconclusive or insufficient_data."""
-    from peacewatch.agreements import case_taxonomy
+    from peacewatch.agreements import case_taxonomy, standin
     from peacewatch.briefs.claims import check_claims, claims_path, load_claims
     from peacewatch.errors import BriefError
 
@@ -63,13 +75,23 @@ def check(
     actors = case_taxonomy(path.parent, s, taxonomy or ())
     warn_taxonomy_overlaps(actors, s)
     claims = load_claims(path, taxonomy=actors)
+    reading = standin.for_folder(path.parent, s, dataset=dataset, taxonomy=actors)
     if show_events:
         claims = [render.pick(claims, show_events, "claim", "--show-events", BriefError)]
-    results = check_claims(claims, store=s, as_of=parse_date(as_of, "--as-of"))
+    day = parse_date(as_of, "--as-of")
+    results = check_claims(claims, store=s, as_of=day, reading=reading)
+    stand_in = reading.to_dict(d for c in claims for d in c.check.filters.dataset)
+    notes = [stand_in["note"]] if stand_in else []
+    render.notes(notes)
     if show_events:
         render.show_events(results[0], "claim", s, json_out=json_out, error=BriefError)
         return
-    payload = {"claims": [r.to_dict() for r in results], "snapshot": s.snapshot}
+    payload = {
+        "claims": [r.to_dict() for r in results],
+        "snapshot": s.snapshot,
+        "stand_in": stand_in,
+        "notes": notes,
+    }
     if json_out:
         render.print_json(payload)
         return
@@ -86,6 +108,9 @@ def check(
     render.console.print(", ".join(f"{k} {n}" for k, n in counts.items() if n))
     for r in results:
         render.console.print(f"[dim]{r.id}: {r.evidence.get('command', '')}[/dim]")
+    again = ["peacewatch", "check", claims_or_case, "--store", str(s.path), "--snapshot", str(s.snapshot)]
+    again += ["--as-of", (day or dt.date.today()).isoformat(), *(["--dataset", dataset] if dataset else [])]
+    render.console.print(f"[dim]{escape(shlex.join(again))}[/dim]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

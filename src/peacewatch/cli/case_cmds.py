@@ -41,7 +41,15 @@ def evaluate(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Judge as of this date (default: today).")
     ] = None,
-    dataset: Annotated[str | None, typer.Option(help="Measure violence on this dataset.")] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset",
+            metavar="ID",
+            help="Measure violence on this dataset instead of the ones agreement.yaml names (default: "
+            "those, or the case's stand-in when the store lacks them: docs/agreement-format.md).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
     taxonomy: TaxonomyOpt = None,
     show_events: Annotated[
@@ -71,6 +79,7 @@ def evaluate(
     if show_events:
         render.pick(loaded.agreement.commitments, show_events, "commitment", "--show-events", CaseError)
     result = run(loaded, as_of=parse_date(as_of, "--as-of"), store=s, dataset=dataset)
+    render.notes(result.notes)
     if show_events:
         chosen = render.pick(result.verdicts, show_events, "commitment", "--show-events", CaseError)
         render.show_events(chosen, "commitment", s, json_out=json_out, error=CaseError)
@@ -108,6 +117,15 @@ def brief(
         Path, typer.Option("--out", help="Folder to write brief.html, brief.pdf, brief.json, figures/.")
     ],
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write brief.pdf.")] = True,
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset",
+            metavar="ID",
+            help="Build the brief on this dataset instead of the ones its case files name: verdicts, "
+            "claims and figures alike (default: those, or the case's stand-in when the store lacks them).",
+        ),
+    ] = None,
     taxonomy: TaxonomyOpt = None,
     store: StoreOpt = None,
     engine: EngineOpt = "duckdb",
@@ -133,6 +151,7 @@ def brief(
             case,
             store=s,
             taxonomy=taxonomy or (),
+            dataset=dataset,
             progress=lambda message: bar.update(task, description=message),
         )
         bar.update(task, description="rendering HTML" + (" and PDF" if pdf else ""))
@@ -142,7 +161,11 @@ def brief(
     print(f"brief.html: {paths['html'].resolve()}")
     if "pdf" in paths:
         print(f"brief.pdf:  {paths['pdf'].resolve()}")
+    render.notes(built.payload["notes"])
     print(f"read at snapshot {built.payload['snapshot']} (brief.json's commands name it)")
+    again = ["peacewatch", "brief", case, "--out", str(out), "--store", str(s.path), "--snapshot"]
+    again += [str(s.snapshot), *([] if pdf else ["--no-pdf"]), *(["--dataset", dataset] if dataset else [])]
+    render.console.print(f"[dim]{escape(shlex.join(again))}[/dim]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from peacewatch.errors import PeacewatchError
@@ -77,6 +78,13 @@ def print_table(
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in columns))
     console.print(table)
+
+
+def notes(texts: Sequence[str]) -> None:
+    """Notes on what a command read (a case read on a stand-in dataset) on stderr, so that stdout
+    stays the table or the JSON (whose payload carries them too)."""
+    for text in texts:
+        err_console.print(f"note: {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def print_caveats(payload: Mapping[str, Any]) -> None:

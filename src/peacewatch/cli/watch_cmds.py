@@ -57,8 +57,9 @@ def watch(
         typer.Option(
             "--dataset",
             metavar="ID",
-            help="Watch the cases on this dataset (e.g. a synced acled-afghanistan) instead of the ones "
-            "their files name: verdicts, claims and violence alike.",
+            help="Watch the cases on this dataset (e.g. a synced acled-api-afghanistan) instead of the "
+            "ones their files name: verdicts, claims and violence alike (default: those, or the case's "
+            "stand-in when the store lacks them).",
         ),
     ] = None,
     as_of: Annotated[
@@ -170,7 +171,14 @@ def _show(run, n: int | None) -> None:
     for s in run.synced:
         _show_sync(s)
     for c in run.cases:
-        on = f" on {escape(c.dataset)}" if c.dataset else ""
+        read_on = (c.stand_in or {}).get("read_on")
+        on = (
+            f" on {escape(c.dataset)}"
+            if c.dataset
+            else f" on {escape(read_on)} (stand-in)"
+            if read_on
+            else ""
+        )
         verdicts = ", ".join(f"{k} {v}" for k, v in c.verdicts.items())
         if c.first_run:
             out.print(

@@ -40,7 +40,9 @@ class Alert:
     summary: str
     snapshot: int | None
     run_id: str
-    dataset: str | None = None  # the --dataset the case was watched on (None: its own)
+    dataset: str | None = (
+        None  # the dataset the case was watched on: --dataset or its stand-in (None: its own)
+    )
     evidence: dict[str, Any] = field(default_factory=dict)
     created_at: str = ""  # ISO time, UTC
 

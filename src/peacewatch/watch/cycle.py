@@ -45,6 +45,9 @@ class CaseReport:
     verdicts: dict[str, int]
     claims: dict[str, int]
     notes: list[str] = field(default_factory=list)
+    # The dataset read for the ones the case names when the store lacks them (agreements/standin.py):
+    # {"named", "read_on", "accessed", "countries", "candidates", "note"}; None when nothing was missing.
+    stand_in: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -149,7 +152,9 @@ def _watch_case(
 ) -> tuple[CaseReport, list[Alert]]:
     snap = s.snapshot
     before = state["cases"].get(t.key)
-    notes: list[str] = []
+    reading = t.reading(s)  # after the sync: the note gives the stand-in's new access time
+    stand_in = reading.to_dict(t.named)
+    notes: list[str] = [stand_in["note"]] if stand_in else []
     try:
         verdicts = evaluate(t.case, as_of=as_of, store=s, dataset=t.dataset).verdicts
     except PeacewatchError as exc:  # a monitor keeps watching the rest: said, and the verdicts kept
@@ -158,7 +163,7 @@ def _watch_case(
     results = []
     for claim in t.claims:
         try:
-            results += check_claims([claim], store=s, as_of=as_of)
+            results += check_claims([claim], store=s, as_of=as_of, reading=reading)
         except PeacewatchError as exc:  # one claim the data cannot take (a place it lacks, ...)
             notes.append(f"claim {claim.id} could not be checked{_on(t)}: {exc}")
     now_verdicts = (
@@ -175,7 +180,8 @@ def _watch_case(
         r.id: {"result": r.result, "summary": r.summary, "snapshot": snap, "as_of": as_of.isoformat()}
         for r in results
     }
-    common = {"snapshot": snap, "run_id": run_id, "dataset": t.dataset, "when": when}
+    read_on = t.dataset or t.stand_in
+    common = {"snapshot": snap, "run_id": run_id, "dataset": read_on, "when": when}
     alerts: list[Alert] = []
     if before is not None:
         changes = _data_changes(s, before.get("snapshot"), snap)
@@ -196,7 +202,12 @@ def _watch_case(
             notes.append(f"new since the last run, recorded without an alert: {', '.join(new)}")
     raised = dict(before.get("violence", {})) if before else {}
     unanswered: dict[str, list[str]] = {}  # one note for the scopes a reason applies to
-    for scope in t.scopes:
+    counted = {d for scope in t.scopes for d in scope.filters.datasets if d != "all"}
+    gone = [d for d in sorted(counted) if d not in reading.held]
+    if gone:  # no scope can be counted on a dataset the store does not hold
+        why = reading.missing(gone, "the case files") or f"{', '.join(gone)} is not in the store."
+        unanswered[f"not watched: {why}"] = [scope.name for scope in t.scopes]
+    for scope in t.scopes if not gone else ():
         found, scope_notes = violence.findings(scope, s)
         for name, text in scope_notes:
             unanswered.setdefault(text, []).append(name)
@@ -212,7 +223,7 @@ def _watch_case(
                     f.summary,
                     snap,
                     run_id,
-                    t.dataset,
+                    read_on,
                     {**f.evidence, "direction": f.direction, "period": f.period},
                     when,
                 )
@@ -220,7 +231,7 @@ def _watch_case(
     notes += [f"{', '.join(names)}: {text}" for text, names in unanswered.items()]
     state["cases"][t.key] = {
         "case": t.name,
-        "dataset": t.dataset,
+        "dataset": read_on,
         "snapshot": snap,
         "as_of": as_of.isoformat(),
         "run_id": run_id,
@@ -240,12 +251,13 @@ def _watch_case(
         _tally(v["verdict"] for v in now_verdicts.values()),
         _tally(r["result"] for r in now_claims.values()),
         notes,
+        stand_in,
     )
     return report, alerts
 
 
 def _on(t: Target) -> str:
-    return f" on {t.dataset}" if t.dataset else ""
+    return f" on {t.dataset or t.stand_in}" if t.dataset or t.stand_in else ""
 
 
 def _tally(values) -> dict[str, int]:

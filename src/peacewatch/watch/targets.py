@@ -3,8 +3,10 @@ parties whose violence the watch follows.
 
 Datasets come from the case files: agreement.yaml (``dataset``, and a commitment scope's own),
 claims.yaml (each check's ``filters.dataset``) and brief.yaml (``datasets``). ``--dataset NAME`` watches
-the case on another dataset instead (a synced ``acled-afghanistan``, say), as ``peacewatch evaluate
---dataset`` does for the verdicts; the claims are then checked on it too.
+the case on another dataset instead (a synced ``acled-api-afghanistan``, say), as ``peacewatch evaluate
+--dataset`` does for the verdicts; the claims are then checked on it too. Without it, a named dataset
+the store lacks is read on the case's stand-in, when the store has exactly one
+(``peacewatch.agreements.standin``, the rule evaluate, check and brief follow too).
 
 Areas are the places the agreement's violence commitments name (violence_reduction and no_attacks
 scopes: country, admin1, admin2; contrasts measure elsewhere by design, so they are left out); a case that
@@ -22,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from peacewatch.agreements import Case, case_folder, case_taxonomy, load_case
+from peacewatch.agreements import Case, case_folder, case_taxonomy, load_case, standin
 from peacewatch.agreements.models import Conditional, NoAttacks, ViolenceReduction
 from peacewatch.briefs.claims import Claim, load_claims
 from peacewatch.briefs.spec import load_brief
@@ -36,35 +38,45 @@ class Target:
 
     name: str
     case: Case
-    claims: tuple[Claim, ...]
-    datasets: tuple[str, ...]
+    claims: tuple[Claim, ...]  # as claims.yaml writes them; the cycle reads them through the Reading
+    datasets: tuple[str, ...]  # what the watch reads (and syncs): --dataset, or the named ones / stand-in
     dataset: str | None  # the --dataset override, if any
     scopes: tuple[Scope, ...]
+    named: tuple[str, ...] = ()  # the datasets the case files name
+    countries: tuple[str, ...] = ()  # the case's countries (standin.case_countries)
+    stand_in: str | None = None  # the dataset read for the named ones the store lacked, when one was
 
     @property
     def key(self) -> str:
-        """Where its state is kept: the case's id and the dataset it is watched on."""
-        return f"{self.case.agreement.id}@{self.dataset or 'case'}"
+        """Where its state is kept: the case's id and the dataset it is watched on (--dataset, its
+        stand-in, else 'case': its own), so a case watched on the same data keeps one history."""
+        return f"{self.case.agreement.id}@{self.dataset or self.stand_in or 'case'}"
+
+    def reading(self, store):
+        """The case's :class:`~peacewatch.agreements.standin.Reading` in ``store`` (a snapshot)."""
+        return standin.reading(store, self.countries, dataset=self.dataset)
 
 
 def load_target(name: str, *, store=None, dataset: str | None = None, taxonomy=()) -> Target:
-    """Load case ``name`` (a built-in case or a folder) for watching, on ``dataset`` when given."""
+    """Load case ``name`` (a built-in case or a folder) for watching, on ``dataset`` when given (else
+    on the datasets its files name, or their stand-in in ``store``)."""
     folder = case_folder(name)
     tax = case_taxonomy(folder, store, taxonomy)
     case = load_case(name, taxonomy=tax)
     claims: tuple[Claim, ...] = ()
     if (folder / "claims.yaml").is_file():
         claims = tuple(load_claims(folder / "claims.yaml", taxonomy=tax))
-        if dataset:
-            claims = tuple(_on_dataset(c, dataset) for c in claims)
-    datasets = (dataset,) if dataset else _named_datasets(case, claims, folder)
-    return Target(name, case, claims, datasets, dataset, _scopes(case, datasets, dataset))
-
-
-def _on_dataset(claim: Claim, dataset: str) -> Claim:
-    check = claim.check
-    filters = check.filters.model_copy(update={"dataset": [dataset]})
-    return claim.model_copy(update={"check": check.model_copy(update={"filters": filters})})
+    named = _named_datasets(case, claims, folder)
+    countries = standin.case_countries(case)
+    read = standin.reading(store, countries, dataset=dataset) if store is not None else None
+    datasets = read.datasets(named) if read is not None else ((dataset,) if dataset else named)
+    stand_in = (
+        read.stand_in["dataset_id"] if read is not None and read.absent(named) and read.stand_in else None
+    )
+    chosen = (dataset or stand_in,) if dataset or stand_in else None
+    return Target(
+        name, case, claims, datasets, dataset, _scopes(case, datasets, chosen), named, countries, stand_in
+    )
 
 
 def _obligations(case: Case):
@@ -86,11 +98,10 @@ def _named_datasets(case: Case, claims, folder: Path) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n != "all"))
 
 
-def _scopes(case: Case, datasets: tuple[str, ...], dataset: str | None) -> tuple[Scope, ...]:
-    # The violence is counted on the dataset the verdicts read: --dataset, else the agreement's.
-    chosen = (
-        (dataset,) if dataset else ((case.agreement.dataset,) if case.agreement.dataset else datasets[:1])
-    )
+def _scopes(case: Case, datasets: tuple[str, ...], chosen: tuple[str, ...] | None) -> tuple[Scope, ...]:
+    # The violence is counted on the dataset the verdicts read: --dataset or the stand-in (``chosen``),
+    # else the agreement's.
+    chosen = chosen or ((case.agreement.dataset,) if case.agreement.dataset else datasets[:1])
     places: dict[tuple, None] = {}
     for c in _obligations(case):
         where = c.scope if isinstance(c, ViolenceReduction) else c if isinstance(c, NoAttacks) else None

@@ -173,6 +173,12 @@ class Claim(_Strict):
         """file:line of the claim's place filters, as loaded, or None for a claim made in code."""
         return self._written[0] if self._written else None
 
+    def on_datasets(self, datasets: tuple[str, ...]) -> Claim:
+        """The claim with its check reading ``datasets`` (--dataset, or a stand-in) instead of its own."""
+        check = self.check
+        filters = check.filters.model_copy(update={"dataset": list(datasets)})
+        return self.model_copy(update={"check": check.model_copy(update={"filters": filters})})
+
     def datasets_swapped(self) -> bool:
         """Whether the check now reads other datasets than its file names (``watch --dataset``)."""
         return bool(self._written) and tuple(self.check.filters.dataset) != self._written[1]

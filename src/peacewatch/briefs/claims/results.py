@@ -9,6 +9,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from peacewatch.agreements.standin import Reading
 from peacewatch.analysis.select import StoreLike, as_store
 from peacewatch.briefs.claims.checks import _d, run_check
 from peacewatch.briefs.claims.model import ChangeCheck, Claim
@@ -61,27 +62,52 @@ class ClaimResult:
 
 
 def check_claims(
-    claims: list[Claim], *, store: StoreLike = None, as_of: dt.date | None = None
+    claims: list[Claim],
+    *,
+    store: StoreLike = None,
+    as_of: dt.date | None = None,
+    reading: Reading | None = None,
 ) -> list[ClaimResult]:
     """Judge each claim on the store (or a reader of it on another engine), using no period that
-    ends after ``as_of`` (default today)."""
+    ends after ``as_of`` (default today). ``reading`` (``peacewatch.agreements.standin.for_folder``)
+    says what to read for the datasets the claims name: --dataset, or the case's stand-in when the
+    store lacks them; a claim read on a stand-in says so in its summary."""
     s = as_store(store)
     catalog = s.datasets()
     as_of = as_of or dt.date.today()
-    return [_judge(c, s, catalog, as_of) for c in claims]
+    return [_judge(c, s, catalog, as_of, reading) for c in claims]
 
 
-def _judge(claim: Claim, s: Store, catalog: list[dict], as_of: dt.date) -> ClaimResult:
+def _judge(
+    claim: Claim, s: Store, catalog: list[dict], as_of: dt.date, reading: Reading | None = None
+) -> ClaimResult:
+    named = tuple(claim.check.filters.dataset)
+    stand_in: dict = {}
+    sentence = None
+    if reading is not None and reading.swapped(named):
+        claim = claim.on_datasets(reading.datasets(named))
+        if sentence := reading.claim_sentence(named):
+            stand_in = {"named": list(reading.absent(named)), "read_on": list(claim.check.filters.dataset)}
     c = claim.check
     base = {"kind": c.kind, "check": c.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
     def done(result: str, summary: str, evidence: dict) -> ClaimResult:
+        if stand_in:  # the claim's figures were written against a release this store lacks
+            summary, evidence = f"{summary} {sentence}", {**evidence, "stand_in": stand_in}
         return ClaimResult(claim.id, claim.text, claim.source, result, summary, {**base, **evidence})
 
     def cannot(summary: str, evidence: dict) -> ClaimResult:
         tail = f" {claim.settle_with.strip()}" if claim.settle_with else ""
         return done("insufficient_data", summary + tail, {**evidence, "command": _command(c, s)})
 
+    if reading is not None and (why := reading.missing(named, "claims.yaml")):
+        return cannot(
+            f"The data cannot settle this: {why}",
+            {
+                "datasets_needed": reading.absent(named),
+                "candidates": [e["dataset_id"] for e in reading.candidates],
+            },
+        )
     known = {e["dataset_id"] for e in catalog}
     absent = [d for d in c.filters.dataset if d != "all" and d not in known]
     if absent:

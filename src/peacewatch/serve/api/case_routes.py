@@ -74,10 +74,19 @@ async def claims(
         raise Problem(404, "no-claims", "No claims", f"case {name!r} has no claims.yaml to check.")
 
     def work(s: Any) -> dict[str, Any]:
+        from peacewatch.agreements import standin
         from peacewatch.briefs.claims import check_claims, claims_path, load_claims
 
-        results = check_claims(load_claims(claims_path(ref.folder)), store=s, as_of=as_of)
-        return {"claims": [r.to_dict() for r in results], "snapshot": s.snapshot}
+        claims = load_claims(claims_path(ref.folder))
+        reading = standin.for_folder(ref.folder, s)  # the rule evaluate and the case pages use
+        results = check_claims(claims, store=s, as_of=as_of, reading=reading)
+        stand_in = reading.to_dict(d for c in claims for d in c.check.filters.dataset)
+        return {
+            "claims": [r.to_dict() for r in results],
+            "snapshot": s.snapshot,
+            "stand_in": stand_in,
+            "notes": [stand_in["note"]] if stand_in else [],
+        }
 
     return await run(request, snapshot, work, None if as_of else dt.date.today())
 

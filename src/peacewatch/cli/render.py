@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from peacewatch import payloads
 from peacewatch.errors import PeacewatchError
 from peacewatch.textsafe import csv_cell
 
@@ -22,21 +22,9 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def dumps(payload: Any) -> str:
-    """The JSON every interface shares: sorted keys off, ISO dates, no NaN."""
-    return json.dumps(payload, default=_default, indent=2, ensure_ascii=False, allow_nan=False)
+    """The JSON every interface shares (peacewatch.payloads), indented: ISO dates, no NaN."""
+    return payloads.dumps(payload, indent=2)
 
 
 def print_json(payload: Any) -> None:
@@ -152,7 +140,11 @@ def _write_dicts(
             writer.writerow(
                 [
                     csv_cell(
-                        _default(v) if isinstance(v, dt.date) else json.dumps(v) if isinstance(v, list) else v
+                        payloads.default(v)
+                        if isinstance(v, dt.date)
+                        else json.dumps(v)
+                        if isinstance(v, list)
+                        else v
                     )
                     for v in r.values()
                 ]

@@ -13,35 +13,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import anyio
 
+from peacewatch import payloads
 from peacewatch.serve.problems import Problem
 
 
-def _default(value: Any) -> Any:
-    # The CLI's JSON encoder (cli/render.py), which this layer may not import: the same payloads.
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def dumps(payload: Any) -> bytes:
-    """The JSON of a payload, as the CLI's ``--json`` writes it (ISO dates, no NaN), compactly."""
-    return json.dumps(payload, default=_default, ensure_ascii=False, allow_nan=False).encode()
+    """The JSON of a payload, as the CLI's ``--json`` writes it (peacewatch.payloads), compactly."""
+    return payloads.dumps(payload).encode()
 
 
 @dataclass(frozen=True)

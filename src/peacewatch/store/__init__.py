@@ -84,6 +84,7 @@ class Store:
         self._asked = snapshot
         self._snap: int | None = None
         self._con = None
+        self._peek: lake.CatalogPeek | None = None  # the latest snapshot id, read cheaply (unpinned)
         # What reading computed once per snapshot (the catalog, cut-offs, the Ibis backend and its
         # table schemas): shared with the Stores pinned from this one, each entry tagged with its
         # snapshot, so that the API's one pinned Store per call reuses them (docs/adr/0019).
@@ -184,7 +185,7 @@ class Store:
     def _connection(self):
         """The read connection, attached at this Store's snapshot (resolved on first use; an unpinned
         Store re-attaches when a newer snapshot has been committed since)."""
-        if self._con is not None and (self.is_pinned or lake.latest_snapshot(self._con) == self._snap):
+        if self._con is not None and (self.is_pinned or self._latest() == self._snap):
             return self._con
         self._require()
         with unreadable(self.path):
@@ -209,6 +210,14 @@ class Store:
         self._con, self._snap = con, snap
         return con
 
+    def _latest(self) -> int:
+        """The newest committed snapshot id, for an unpinned Store that has a connection: read from a
+        local store's SQLite catalog directly (lake.CatalogPeek, microseconds), else through DuckDB."""
+        if self._peek is None and isinstance(self.location, LocalStore):
+            self._peek = lake.CatalogPeek(self.location.catalog_path)
+        found = self._peek.latest() if self._peek is not None else None
+        return found if found is not None else lake.latest_snapshot(self._con)
+
     def _resolve(self, con, asked) -> int:
         if asked is None:
             return lake.latest_snapshot(con)
@@ -226,6 +235,8 @@ class Store:
         if self._con is not None:
             self._con.close()
         self._con = None
+        if self._peek is not None:
+            self._peek.close()
 
     def _cached(self, name: str, make):
         """``make()`` once per snapshot read."""
@@ -346,14 +357,16 @@ class Store:
 
         Expressions over the store's own tables are compiled by Ibis and run on the DuckDB
         connection directly, which saves Ibis's per-query bookkeeping (a third of a small query's
-        time); expressions with in-memory tables go through Ibis, which registers them first.
+        time), their SQL compiled once per shape (store/compiled.py: the same question with other
+        dates is not compiled again); expressions with in-memory tables go through Ibis, which
+        registers them first.
         """
-        import ibis.expr.operations as ops
+        from peacewatch.store.compiled import TEMPLATES
 
         backend = self.ibis()
-        if limit is None and not expr.op().find(ops.InMemoryTable):
+        sql = TEMPLATES.sql(backend, expr) if limit is None else None
+        if sql is not None:
             with unreadable(self.path):
-                sql = backend.compile(expr)
                 table = lake.retrying(lambda: backend.con.sql(sql).to_arrow_table())
             # DuckDB may answer in a wider type than Ibis promised (a truncated DATE comes back as a
             # TIMESTAMP); give callers the schema of the expression, as Ibis itself does.

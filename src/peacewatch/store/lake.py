@@ -10,9 +10,13 @@ times (docs/adr/0012).
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
@@ -26,6 +30,7 @@ T = TypeVar("T")
 # A catalog commit holds the SQLite file for milliseconds; a loaded machine stretches that to seconds.
 RETRIES = 30
 META = f"__ducklake_metadata_{ALIAS}"
+SNAPSHOT_TABLE = "ducklake_snapshot"  # in the catalog: one row per committed snapshot
 
 
 def _locked(exc: Exception) -> bool:
@@ -90,8 +95,43 @@ def reattach(con, location, snapshot: int) -> None:
 def latest_snapshot(con) -> int:
     """The newest committed snapshot id, read from the catalog itself (also from a pinned attachment)."""
     return retrying(
-        lambda: con.execute(f"SELECT max(snapshot_id) FROM {META}.ducklake_snapshot").fetchone()[0]
+        lambda: con.execute(f"SELECT max(snapshot_id) FROM {META}.{SNAPSHOT_TABLE}").fetchone()[0]
     )
+
+
+class CatalogPeek:
+    """The newest snapshot id of a local store, read from its SQLite catalog with Python's sqlite3: 15
+    microseconds, where the same query through DuckDB's SQLite scanner takes 4 to 6 ms (it opens the
+    catalog again each time). The server asks it on every request, to know whether its cache is
+    current. SQLite in WAL mode gives each read the latest committed state. Any SQLite error returns
+    None, and the caller asks DuckDB instead."""
+
+    def __init__(self, catalog: Path):
+        self.catalog = catalog
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def latest(self) -> int | None:
+        with self._lock:
+            try:
+                if self._db is None:
+                    uri = f"file:{urllib.parse.quote(str(self.catalog))}?mode=ro"
+                    self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                rows = self._db.execute(f"SELECT max(snapshot_id) FROM {SNAPSHOT_TABLE}").fetchall()
+            except sqlite3.Error:
+                self._close()
+                return None
+        return rows[0][0] if rows and isinstance(rows[0][0], int) else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
 
 
 def snapshot_range(con) -> tuple[int, int]:

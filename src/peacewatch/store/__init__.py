@@ -213,13 +213,14 @@ class Store:
 
     def _take_connection(self):
         """This Store's read connection, handed to a write of this Store (store/batch.py ``writing``
-        attaches it again read-write), or None when it has none or another Store reads through it.
+        attaches it again read-write), or None when it has none, when another Store reads through it
+        (:meth:`pinned`) or when Ibis tables were made on it (an expression may still refer to them).
 
         Loading the lake's extensions is most of the cost of opening a connection (docs/adr/0014);
         a sync reads its cursor (:meth:`last_sync`) and then writes, and this saves it the second
         load. The Store opens a new read connection when it reads again."""
         con = self._con
-        if con is None or self._lent or self.is_pinned:
+        if con is None or self._lent or self.is_pinned or "ibis" in self._cache:
             return None
         self._con, self._snap = None, None
         self._cache.clear()

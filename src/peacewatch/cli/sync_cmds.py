@@ -9,7 +9,6 @@ snapshot with a progress bar on a terminal and prints the summary. Other service
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -42,11 +41,12 @@ JsonOut = Annotated[bool, typer.Option("--json", help="Print the sync's report a
 SUMMARY_COLUMNS = ("country", "month", "added", "updated", "deleted")
 
 
-def run_sync(pull, store: Path | None, *, json_out: bool, wait: float) -> None:
-    """Apply ``pull`` to the store as one snapshot and print its summary (or its report as JSON)."""
+def run_sync(pull, store, *, json_out: bool, wait: float) -> None:
+    """Apply ``pull`` to the store (a path, or the Store that read the cursor: its connection is
+    reused) as one snapshot and print its summary (or its report as JSON)."""
     from peacewatch.store import Store
 
-    s = Store(store)
+    s = store if isinstance(store, Store) else Store(store)
     with render.progress_bar(quiet=json_out) as bar:
         task = bar.add_task(f"{pull.source}: connecting", total=None)
 
@@ -118,7 +118,8 @@ def acled(
     email, password = service.credentials_for(credentials("acled"))
     countries, regions = list(country or ()), list(region or ())
     dataset_id = name or service.dataset_id_for(countries, regions, _day(since), _day(until))
-    last = None if full else Store(store).last_sync("acled", dataset_id)
+    target = Store(store)  # one Store: the connection that reads the cursor then writes the sync
+    last = None if full else target.last_sync("acled", dataset_id)
     pull = service.pull(
         email=email,
         password=password,
@@ -132,7 +133,7 @@ def acled(
         page_limit=page_size,
     )
     pull.complete = full
-    run_sync(pull, store, json_out=json_out, wait=wait)
+    run_sync(pull, target, json_out=json_out, wait=wait)
 
 
 def login(

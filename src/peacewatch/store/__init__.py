@@ -85,6 +85,7 @@ class Store:
         self._snap: int | None = None
         self._con = None
         self._peek: lake.CatalogPeek | None = None  # the latest snapshot id, read cheaply (unpinned)
+        self._lent = False  # a pinned Store reads through self._con too (see _take_connection)
         # What reading computed once per snapshot (the catalog, cut-offs, the Ibis backend and its
         # table schemas): shared with the Stores pinned from this one, each entry tagged with its
         # snapshot, so that the API's one pinned Store per call reuses them (docs/adr/0019).
@@ -119,6 +120,7 @@ class Store:
             return self  # nothing to pin yet: the first read of a store that does not exist fails
         child = self.at(self.snapshot)
         child._con, child._snap = self._con, self._snap
+        self._lent = child._lent = True
         child._cache = self._cache
         child._follows_own_writes = True
         return child
@@ -207,7 +209,22 @@ class Store:
                     con.close()
                     raise
         # The old connection is not closed here: a pinned Store made from this one may still read it.
-        self._con, self._snap = con, snap
+        self._con, self._snap, self._lent = con, snap, False
+        return con
+
+    def _take_connection(self):
+        """This Store's read connection, handed to a write of this Store (store/batch.py ``writing``
+        attaches it again read-write), or None when it has none, when another Store reads through it
+        (:meth:`pinned`) or when Ibis tables were made on it (an expression may still refer to them).
+
+        Loading the lake's extensions is most of the cost of opening a connection (docs/adr/0014);
+        a sync reads its cursor (:meth:`last_sync`) and then writes, and this saves it the second
+        load. The Store opens a new read connection when it reads again."""
+        con = self._con
+        if con is None or self._lent or self.is_pinned or "ibis" in self._cache:
+            return None
+        self._con, self._snap = None, None
+        self._cache.clear()
         return con
 
     def _latest(self) -> int:

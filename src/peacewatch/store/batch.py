@@ -100,7 +100,11 @@ def writing(store: Store, memory_limit: str):
         spill.parent.mkdir(exist_ok=True)  # DuckDB makes the spill folder, not its parent
         config["temp_directory"] = str(spill)
     try:
-        con = lake.connect(location, read_only=False, config=config)
+        con = store._take_connection()
+        if con is not None:  # the Store's read connection, its extensions loaded: attached read-write
+            lake.attach_writable(con, location, config)
+        else:
+            con = lake.connect(location, read_only=False, config=config)
         try:
             yield con  # the block stages outside the transaction, then begin() opens it (store/ddl.py)
             begin(con)

@@ -92,6 +92,25 @@ def reattach(con, location, snapshot: int) -> None:
     con.execute(f"USE {ALIAS}")
 
 
+def attach_writable(con, location, config: dict) -> None:
+    """Attach ``location`` again on ``con`` (a read connection), read-write and with ``config`` set,
+    as :func:`connect` makes a writer; the extensions stay loaded. ``con`` is closed on failure."""
+    try:
+        for name, value in config.items():
+            shown = str(value).lower() if isinstance(value, bool) else sql_literal(str(value))
+            con.execute(f"SET {name} = {shown}")
+        con.execute("USE memory")
+        con.execute(f"DETACH {ALIAS}")
+        retrying(lambda: con.execute(location.attach_sql(read_only=False)))
+        con.execute(f"USE {ALIAS}")
+    except duckdb.Error as exc:
+        con.close()
+        raise _attach_failed(location, exc) from None
+    except BaseException:
+        con.close()
+        raise
+
+
 def latest_snapshot(con) -> int:
     """The newest committed snapshot id, read from the catalog itself (also from a pinned attachment)."""
     return retrying(

@@ -46,7 +46,7 @@ from typing import Any
 from peacewatch.errors import ArgumentError, CredentialsError, SyncError
 from peacewatch.sources.acled import SOURCE, api_plan
 from peacewatch.sync.http import ServiceClient, describe, now_utc
-from peacewatch.sync.pages import Page, Pull, text_table
+from peacewatch.sync.pages import Page, Pull, ahead, text_table
 
 DEFAULT_BASE_URL = "https://acleddata.com"
 TOKEN_PATH = "/oauth/token"
@@ -355,9 +355,11 @@ def pull(
     the_pull.session = session  # type: ignore[attr-defined]  # the tests read its grants
 
     restrictions: dict = {}
+    deleted_since = (cursor or {}).get("deleted_timestamp")
 
-    def pages() -> Iterator[Page]:
-        newest = int((cursor or {}).get("timestamp") or 0)
+    def answers() -> Iterator[tuple[str, bytes, list, str]]:
+        """The service's answers, in order: the events' pages, then the deletions' (when a cursor
+        says since when); each page is asked for only after the one before it came back full."""
         query = dict(params)
         if cursor and cursor.get("timestamp") is not None:
             query["timestamp"], query["timestamp_where"] = (
@@ -372,19 +374,9 @@ def pull(
                 {**query, "_format": "json", "limit": page_limit, "page": page},
                 restrictions,
             )
-            for r in records:
-                ts = str(r.get("timestamp") or "").split(".")[0]
-                if ts.isdigit():
-                    newest = max(newest, int(ts))
-            yield Page(
-                request=what, body=body, plan=api_plan(text_table(records, COLUMNS)), rows=len(records)
-            )
+            yield READ_PATH, body, records, what
             if len(records) < page_limit:
                 break
-        deleted_since = (cursor or {}).get("deleted_timestamp")
-        # The deletions cursor is the service's own time, never this machine's: the newest deletion
-        # seen, else (a first sync) the newest change of an event it read.
-        newest_deletion = int(deleted_since or 0) or newest
         if deleted_since is not None:
             dq = {
                 "deleted_timestamp": max(0, int(deleted_since) - UPDATE_MARGIN),
@@ -397,14 +389,29 @@ def pull(
                     DELETED_PATH,
                     {**dq, "_format": "json", "limit": page_limit, "page": page},
                 )
-                ids = tuple(str(r["event_id_cnty"]).strip() for r in records if r.get("event_id_cnty"))
-                for r in records:
-                    ts = str(r.get("deleted_timestamp") or "").split(".")[0]
-                    if ts.isdigit():
-                        newest_deletion = max(newest_deletion, int(ts))
-                yield Page(request=what, body=body, deleted=ids)
+                yield DELETED_PATH, body, records, what
                 if len(records) < page_limit:
                     break
+
+    def pages() -> Iterator[Page]:
+        newest = int((cursor or {}).get("timestamp") or 0)
+        newest_deletion = 0
+        # The next page is requested (and its JSON read) while this one is converted and archived.
+        for path, body, records, what in ahead(answers()):
+            if path == READ_PATH:
+                table = text_table(records, COLUMNS)
+                newest = max(newest, _newest(table.column("timestamp")))
+                yield Page(request=what, body=body, plan=api_plan(table), rows=len(records))
+                continue
+            ids = tuple(str(r["event_id_cnty"]).strip() for r in records if r.get("event_id_cnty"))
+            for r in records:
+                ts = str(r.get("deleted_timestamp") or "").split(".")[0]
+                if ts.isdigit():
+                    newest_deletion = max(newest_deletion, int(ts))
+            yield Page(request=what, body=body, deleted=ids)
+        # The deletions cursor is the service's own time, never this machine's: the newest deletion
+        # seen, else (a first sync) the newest change of an event it read.
+        newest_deletion = max(int(deleted_since or 0) or newest, newest_deletion)
         # With nothing read yet (an empty range), the next sync reads the range whole again.
         the_pull.cursor = {"timestamp": newest or None, "deleted_timestamp": newest_deletion or None}
         if restrictions:
@@ -414,6 +421,22 @@ def pull(
 
     the_pull.pages = pages()
     return the_pull
+
+
+def _newest(timestamps) -> int:
+    """The newest ``timestamp`` of a page's events (0 when none has one): the whole seconds of each
+    value (ACLED writes them as text; a fraction is cut), as the cursor records them.
+
+    >>> import pyarrow as pa
+    >>> _newest(pa.chunked_array([["1700000100", None, "1700000200.5", "soon"]]))
+    1700000200
+    """
+    import pyarrow.compute as pc
+
+    whole = pc.list_element(pc.split_pattern(timestamps, ".", max_splits=1), 0)
+    digits = whole.filter(pc.match_substring_regex(whole, r"^[0-9]{1,18}$"))
+    top = pc.max(digits.cast("int64")).as_py() if len(digits) else None
+    return top or 0
 
 
 def credentials_for(values: dict[str, str]) -> tuple[str, str]:

@@ -14,10 +14,13 @@ before that leaves the store, and the recorded cursor, as they were.
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from peacewatch.sources.base import ReadPlan
 
@@ -81,8 +84,8 @@ def text_table(records: Sequence[Mapping[str, Any]], columns: Sequence[str] | No
     if columns is None:
         columns = list(dict.fromkeys(k for r in records for k in r))
     schema = pa.schema([(c, pa.string()) for c in columns])
-    try:  # the usual case (ACLED sends text): Arrow converts the records in C
-        table = pa.Table.from_pylist(list(records), schema=schema)
+    try:  # the usual case (ACLED sends text): Arrow reads the records as structs, in C
+        table = pa.Table.from_struct_array(pa.array(records, type=pa.struct(list(schema))))
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers, lists: as the text a CSV export holds
         table = pa.table(
             {
@@ -115,3 +118,61 @@ def exhausted(pages: Iterable[Page], on_page: Callable[[Page], None] | None = No
         if on_page is not None:
             on_page(page)
         yield page
+
+
+_T = TypeVar("_T")
+
+
+def ahead(items: Iterator[_T], *, depth: int = 1) -> Iterator[_T]:
+    """``items``, produced in a worker thread at most ``depth`` items ahead of the consumer.
+
+    A service module fetches its next page here while the store spools and converts the last one:
+    the time the service takes to answer (its latency, its own work) overlaps with ours instead of
+    adding to it. ``depth`` bounds the requests in flight beyond the page being consumed (one), so a
+    sync never asks the service faster than one request ahead of what it has used. An exception of
+    ``items`` is raised to the consumer at the item it would have been; when the consumer stops early
+    (an error of its own, an interrupt), the worker starts no further item and ``items`` is closed
+    in the worker (a request already in flight ends or times out; the thread is a daemon, so it
+    never keeps a process alive).
+
+    >>> list(ahead(iter(range(5))))
+    [0, 1, 2, 3, 4]
+    """
+    slots = threading.Semaphore(depth)
+    handed: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            while True:
+                slots.acquire()
+                if stop.is_set():
+                    return
+                try:
+                    item = next(items)
+                except StopIteration:
+                    handed.put((False, None))
+                    return
+                handed.put((True, item))
+        except BaseException as exc:  # handed to the consumer, raised there
+            handed.put((False, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+
+    worker = threading.Thread(target=work, name="peacewatch-sync-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            ok, item = handed.get()
+            if not ok:
+                if item is not None:
+                    raise item
+                return
+            slots.release()  # the worker may start the next item while this one is consumed
+            yield item
+    finally:
+        stop.set()
+        slots.release()  # wake a worker waiting for a slot, so that it sees the stop

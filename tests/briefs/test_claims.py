@@ -370,7 +370,9 @@ def test_check_json_has_the_documented_shape(capsys, afghan_store):
     out = capsys.readouterr().out
     assert code == 0
     payload = json.loads(out)
-    assert list(payload) == ["claims", "snapshot"] and payload["snapshot"] == afghan_store.snapshot
+    assert list(payload) == ["claims", "snapshot", "stand_in", "notes"]
+    assert payload["snapshot"] == afghan_store.snapshot
+    assert payload["stand_in"] is None and payload["notes"] == []  # the named dataset is in the store
     assert [c["result"] for c in payload["claims"]] == ["supported", "supported"] + ["insufficient_data"] * 3
     for c in payload["claims"]:
         assert {"id", "text", "result", "summary", "evidence"} <= set(c)

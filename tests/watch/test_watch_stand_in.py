@@ -228,3 +228,19 @@ def test_the_case_countries_are_declared_or_those_its_violence_commitments_name(
     assert standin.case_countries(load_case("afghanistan-2020")) == ("AFG",)
     assert standin.case_countries(load_case("syria-2016")) == ("SYR",)
     assert standin.case_countries(load_case("myanmar-2015")) == ("MMR",)  # declared: dyads name no country
+
+
+def test_watching_a_case_no_dataset_of_the_store_covers_says_so_once(syria_store, tmp_path, capsys):
+    import shutil
+
+    store = tmp_path / "syria"
+    shutil.copytree(syria_store.path, store, ignore=shutil.ignore_patterns("watch"))
+    code, out, err = _run(capsys, "watch", "afghanistan-2020", "--once", "--no-sync", "--store", str(store))
+    assert code == 0, err
+    words = _flat(out)
+    assert "0 countries" not in words and "(stand-in)" not in words
+    assert (
+        f"party afghan_government: not watched: the dataset {NAMED} (the case files) is not in the store, "
+        "and no event dataset of the store covers Afghanistan (AFG) to stand in for it" in words
+    )
+    assert words.count("not watched") == 1

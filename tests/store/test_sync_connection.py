@@ -13,11 +13,11 @@ from pytest_httpserver import HTTPServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from acled_service import EMAIL, PASSWORD, FakeAcled, make_events  # noqa: E402
+from acled_service import EMAIL, PASSWORD, FakeAcled, make_events
 
-from peacewatch.store import Store, extensions  # noqa: E402
-from peacewatch.sync import acled  # noqa: E402
-from peacewatch.sync.http import ServiceClient  # noqa: E402
+from peacewatch.store import Store, extensions
+from peacewatch.sync import acled
+from peacewatch.sync.http import ServiceClient
 
 DATASET = "acled-api-afghanistan"
 

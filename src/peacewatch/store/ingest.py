@@ -136,24 +136,6 @@ def _event_select(con, plan: ReadPlan, ds: str, sha256: str, only: str | None = 
     return f"SELECT {', '.join(c.name for c in schema.EVENTS)} FROM ({select})", dups
 
 
-def _months(con, target: str, staged: str) -> None:
-    """Keep the country and month of every added, updated and deleted event of the change set in
-    temp.change_months (a sync's summary, store/syncs.py), before the deletions are applied."""
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE change_months AS
-        SELECT c.change, coalesce(n.iso3, o.iso3, n.country, o.country, 'unknown') AS country,
-               strftime(coalesce(n.date_start, o.date_start), '%Y-%m') AS month
-        FROM temp.change_set c
-        LEFT JOIN temp.{staged} n ON n.event_id = c.event_id AND c.change <> 'deleted'
-        LEFT JOIN (SELECT event_id, iso3, country, date_start FROM events WHERE dataset_id = ?
-                   AND event_id IN (SELECT event_id FROM temp.change_set WHERE change = 'deleted')) o
-               ON o.event_id = c.event_id AND c.change = 'deleted'
-        WHERE c.change <> 'unchanged'""",
-        [target],
-    )
-
-
 def _replace_counts(con, target: str, staged: str) -> dict[str, int]:
     """A new release of a counts dataset (weekly aggregates have no ids): its rows replace the old."""
     begin(con)
@@ -163,15 +145,52 @@ def _replace_counts(con, target: str, staged: str) -> dict[str, int]:
     return {"added": added, "updated": 0, "deleted": deleted, "unchanged": 0}
 
 
-def _apply_change_set(con, target: str, staged: str) -> dict[str, int]:
-    """Write temp.change_set (event id, change) to dataset ``target``: the deleted and updated events
-    go, the added and updated ones come from temp table ``staged``; the counts of each change."""
-    _months(con, target, staged)
+def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
+    """Apply the staged rows (temp table ``staged``) to dataset ``target`` as an upsert by event id,
+    and delete the events whose ids temp table ``deleted`` lists (a sync: docs/sync.md). Ids of the
+    dataset in neither are left as they are (counted as unchanged only when staged). Returns the
+    counts of each change.
+
+    The dataset is read once: its rows whose ids are staged or deleted (a sync's few thousand of
+    millions) are copied with their row ids into temp.touched, and the change set, the country and
+    month of every change (temp.change_months, a sync's summary: store/syncs.py) and the delete (by
+    row id, as a release's) read that. The writer lock is held, so the rows cannot change before the
+    delete."""
+    ds = quote_literal(target)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE touched AS
+        SELECT event_id, content_hash, iso3, country, date_start, rowid AS __rowid FROM events
+        WHERE dataset_id = {ds} AND event_id IN (
+            SELECT event_id FROM temp.{staged} UNION ALL SELECT event_id FROM temp.{deleted})"""
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE change_set AS
+        SELECT n.event_id, o.__rowid,
+               CASE WHEN o.event_id IS NULL THEN 'added' WHEN n.content_hash <> o.content_hash
+                    THEN 'updated' ELSE 'unchanged' END AS change
+        FROM (SELECT event_id, content_hash FROM temp.{staged}
+              WHERE event_id NOT IN (SELECT event_id FROM temp.{deleted})) n
+        LEFT JOIN temp.touched o USING (event_id)
+        UNION ALL
+        SELECT event_id, __rowid, 'deleted' FROM temp.touched
+        WHERE event_id IN (SELECT event_id FROM temp.{deleted})"""
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE change_months AS
+        SELECT c.change, coalesce(n.iso3, o.iso3, n.country, o.country, 'unknown') AS country,
+               strftime(coalesce(n.date_start, o.date_start), '%Y-%m') AS month
+        FROM temp.change_set c
+        LEFT JOIN temp.{staged} n ON n.event_id = c.event_id AND c.change <> 'deleted'
+        LEFT JOIN temp.touched o ON o.event_id = c.event_id AND c.change = 'deleted'
+        WHERE c.change <> 'unchanged'"""
+    )
     begin(con)
     con.execute(
-        "DELETE FROM events WHERE dataset_id = ? AND event_id IN "
-        "(SELECT event_id FROM temp.change_set WHERE change IN ('deleted', 'updated'))",
-        [target],
+        "DELETE FROM events WHERE rowid IN "
+        "(SELECT __rowid FROM temp.change_set WHERE change IN ('deleted', 'updated'))"
     )
     con.execute(
         f"INSERT INTO events SELECT * FROM temp.{staged} WHERE event_id IN "
@@ -179,29 +198,8 @@ def _apply_change_set(con, target: str, staged: str) -> dict[str, int]:
     )
     counts = dict(con.execute("SELECT change, count(*) FROM temp.change_set GROUP BY ALL").fetchall())
     con.execute("DROP TABLE temp.change_set")
+    con.execute("DROP TABLE temp.touched")
     return {k: counts.get(k, 0) for k in ("added", "updated", "deleted", "unchanged")}
-
-
-def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
-    """Apply the staged rows (temp table ``staged``) to dataset ``target`` as an upsert by event id,
-    and delete the events whose ids temp table ``deleted`` lists (a sync: docs/sync.md). Ids of the
-    dataset in neither are left as they are (counted as unchanged only when staged)."""
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE change_set AS
-        SELECT n.event_id,
-               CASE WHEN o.event_id IS NULL THEN 'added' WHEN n.content_hash <> o.content_hash
-                    THEN 'updated' ELSE 'unchanged' END AS change
-        FROM (SELECT event_id, content_hash FROM temp.{staged}
-              WHERE event_id NOT IN (SELECT event_id FROM temp.{deleted})) n
-        LEFT JOIN (SELECT event_id, content_hash FROM events WHERE dataset_id = ?) o USING (event_id)
-        UNION ALL
-        SELECT event_id, 'deleted' FROM events
-        WHERE dataset_id = ? AND event_id IN (SELECT event_id FROM temp.{deleted})
-    """,
-        [target, target],
-    )
-    return _apply_change_set(con, target, staged)
 
 
 # The staged rows a release inserts (those new to the dataset or changed), copied out of the

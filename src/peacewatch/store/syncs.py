@@ -141,13 +141,20 @@ class _Spool:
         self.path.unlink(missing_ok=True)
 
 
-def _gather(pull, spool: _Spool, report) -> tuple[ReadPlan | None, list[str], int]:
-    """Consume the pull's pages: spool the answers, concatenate the plans' rows, list the deletions."""
+def _gather(pull, spool: _Spool, report) -> tuple[ReadPlan | None, list[str], int, set[str]]:
+    """Consume the pull's pages: spool the answers, concatenate the plans' rows, list the deletions.
+    Each answer is checked as it arrives against the secrets the pull knows by then (a page that
+    holds one stops the sync there); the last item returned is the secrets every answer was checked
+    against (see :func:`_check_secrets`)."""
     import pyarrow as pa
 
     plan, tables, deleted, n, rows = None, [], [], 0, 0
+    checked: set[str] | None = None
     for page in pull.pages:
         n += 1
+        known = _secrets(pull)
+        _refuse_secrets(pull, f"page-{n:05d}", (page.request.encode(), page.body), known)
+        checked = set(known) if checked is None else checked & set(known)
         given = sum(t.num_rows for t in page.plan.tables.values()) if page.plan is not None else 0
         spool.add(n, page.request, page.body, given)
         if page.plan is not None:
@@ -163,7 +170,7 @@ def _gather(pull, spool: _Spool, report) -> tuple[ReadPlan | None, list[str], in
         (name,) = plan.tables
         combined = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
         plan = dataclasses.replace(plan, tables={name: combined}, notes=(*plan.notes, *pull.notes))
-    return plan, deleted, n
+    return plan, deleted, n, checked or set()
 
 
 def apply(store: Store, pull, *, progress=None, memory_limit: str, wait: float, message: str) -> SyncReport:
@@ -172,9 +179,9 @@ def apply(store: Store, pull, *, progress=None, memory_limit: str, wait: float, 
     started = time.perf_counter()
     spool = _Spool()
     try:
-        plan, deleted, pages = _gather(pull, spool, report)
+        plan, deleted, pages, checked = _gather(pull, spool, report)
         sha, nbytes = spool.close()
-        _check_secrets(spool.path, pull)
+        _check_secrets(spool.path, pull, checked)
         done = _apply_locked(
             store, pull, plan, deleted, spool.path, sha, nbytes, pages, report, memory_limit, wait, message
         )
@@ -205,20 +212,30 @@ def apply(store: Store, pull, *, progress=None, memory_limit: str, wait: float, 
     )
 
 
-def _check_secrets(path: Path, pull) -> None:
-    """Refuse to archive answers that carry a secret (a service echoing a token back)."""
-    secrets = [s for s in getattr(pull, "secrets", ()) if s]
-    if not secrets:
+def _secrets(pull) -> tuple[str, ...]:
+    return tuple(s for s in getattr(pull, "secrets", ()) if s)
+
+
+def _refuse_secrets(pull, member: str, texts, secrets) -> None:
+    if any(s.encode() in t for t in texts for s in secrets):
+        raise SyncError(
+            f"{pull.service}: an answer of the service ({member}) holds one of the sync's "
+            "credentials, and credentials are never stored.",
+            hint="Please report this; the store is unchanged.",
+        )
+
+
+def _check_secrets(path: Path, pull, checked: set[str] = frozenset()) -> None:
+    """Refuse to archive answers that carry a secret (a service echoing a token back). The answers
+    were checked as they arrived against the secrets known then (``checked``: those known for every
+    answer); only a secret the pull learnt later (a token issued during the sync, or a pull that
+    names its secrets only at the end) makes this read the whole archive again."""
+    secrets = _secrets(pull)
+    if not secrets or set(secrets) <= checked:
         return
     with tarfile.open(path, "r:gz") as tar:
         for member in tar.getmembers():
-            data = tar.extractfile(member).read()
-            if any(s.encode() in data for s in secrets):
-                raise SyncError(
-                    f"{pull.service}: an answer of the service ({member.name}) holds one of the sync's "
-                    "credentials, and credentials are never stored.",
-                    hint="Please report this; the store is unchanged.",
-                )
+            _refuse_secrets(pull, member.name, (tar.extractfile(member).read(),), secrets)
 
 
 def _apply_locked(

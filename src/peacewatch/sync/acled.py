@@ -401,6 +401,7 @@ def pull(
             if path == READ_PATH:
                 table = text_table(records, COLUMNS)
                 newest = max(newest, _newest(table.column("timestamp")))
+                the_pull.secrets = client.redactor.secrets  # the store checks each answer as it comes
                 yield Page(request=what, body=body, plan=api_plan(table), rows=len(records))
                 continue
             ids = tuple(str(r["event_id_cnty"]).strip() for r in records if r.get("event_id_cnty"))
@@ -408,6 +409,7 @@ def pull(
                 ts = str(r.get("deleted_timestamp") or "").split(".")[0]
                 if ts.isdigit():
                     newest_deletion = max(newest_deletion, int(ts))
+            the_pull.secrets = client.redactor.secrets
             yield Page(request=what, body=body, deleted=ids)
         # The deletions cursor is the service's own time, never this machine's: the newest deletion
         # seen, else (a first sync) the newest change of an event it read.

@@ -20,6 +20,8 @@ from peacewatch.store import lake
 from peacewatch.store.compiled import Template, Templates, shape
 
 BATTLES = Filters(country="Afghanistan", types=("battle",))
+SYRIA = "ucdp_ged_syria_2016_2019/ucdp_ged_syria_2016-01-01_2019-11-30.csv.gz"
+AFGHANISTAN = "acled_afghanistan_events_reduced/acled_afghanistan_2017-01-01_2026-03-13_reduced.csv.gz"
 
 
 def _series_expr(store, start: dt.date, end: dt.date):
@@ -105,13 +107,24 @@ def test_an_expression_with_an_in_memory_table_is_left_to_ibis(afghan_store):
     assert Templates().sql(backend, mem) is None
 
 
-def test_the_catalog_peek_reads_the_snapshot_duckdb_reads(afghan_store, tmp_path):
-    with afghan_store.raw() as con:
-        expected = lake.latest_snapshot(con)
-    peek = lake.CatalogPeek(afghan_store.location.catalog_path)
-    try:
-        assert peek.latest() == expected
-    finally:
-        peek.close()
-    missing = lake.CatalogPeek(tmp_path / "no store" / "catalog.sqlite")
-    assert missing.latest() is None  # the caller asks DuckDB instead
+def test_the_catalog_peek_reads_the_snapshot_duckdb_reads_and_sees_a_later_commit(tmp_path, data_file):
+    from peacewatch.store import Store
+
+    store = Store(tmp_path / "store")
+    store.ingest([data_file(SYRIA)])
+    peek = lake.CatalogPeek(store.location.catalog_path)
+    with store.raw() as con:
+        assert peek.latest() == lake.latest_snapshot(con) == 1
+    store.ingest([data_file(AFGHANISTAN)])  # another writer's connection, closed after its commit
+    assert peek.latest() == 2
+    assert lake.CatalogPeek(tmp_path / "no store" / "catalog.sqlite").latest() is None  # ask DuckDB
+
+
+def test_an_unpinned_store_reads_the_snapshot_committed_since_its_last_read(tmp_path, data_file):
+    from peacewatch.store import Store
+
+    writer, reader = Store(tmp_path / "store"), Store(tmp_path / "store")
+    writer.ingest([data_file(SYRIA)])
+    assert reader.snapshot == 1
+    writer.ingest([data_file(AFGHANISTAN)])
+    assert reader.snapshot == 2 and reader.pinned().snapshot == 2

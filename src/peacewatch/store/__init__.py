@@ -229,7 +229,7 @@ class Store:
 
     def _latest(self) -> int:
         """The newest committed snapshot id, for an unpinned Store that has a connection: read from a
-        local store's SQLite catalog directly (lake.CatalogPeek, microseconds), else through DuckDB."""
+        local store's SQLite catalog directly (lake.CatalogPeek), else through DuckDB."""
         if self._peek is None and isinstance(self.location, LocalStore):
             self._peek = lake.CatalogPeek(self.location.catalog_path)
         found = self._peek.latest() if self._peek is not None else None
@@ -252,8 +252,6 @@ class Store:
         if self._con is not None:
             self._con.close()
         self._con = None
-        if self._peek is not None:
-            self._peek.close()
 
     def _cached(self, name: str, make):
         """``make()`` once per snapshot read."""

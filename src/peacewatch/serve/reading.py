@@ -125,6 +125,14 @@ class Reader:
         self._opened: list[Any] = []  # every Store of every thread, closed at shutdown
         self._generation = 0
         self.hits = self.misses = 0
+        # The latest snapshot id without a DuckDB connection, for a local store (lake.CatalogPeek): a
+        # cached answer or a kept page then costs no connection on a thread that has none yet.
+        from peacewatch.store import locate
+        from peacewatch.store.lake import CatalogPeek
+        from peacewatch.store.location import LocalStore
+
+        found = locate(location)  # the folder's location for a path; a team store's as given
+        self._peek = CatalogPeek(found.catalog_path) if isinstance(found, LocalStore) else None
 
     # -- stores, one set per worker thread ----------------------------------------------------------
 
@@ -139,6 +147,12 @@ class Reader:
             with self._lock:
                 self._opened.append(self._local.store)
         return self._local.store
+
+    def latest_id(self) -> int:
+        """The id of the latest snapshot now: read from a local store's catalog (no connection opened),
+        else on this thread's connection."""
+        found = self._peek.latest() if self._peek is not None else None
+        return found if found is not None else self._latest().snapshot
 
     def store_at(self, snapshot: int | str | None):
         """A Store pinned at ``snapshot`` (None: the latest now), on this thread's connections.
@@ -177,13 +191,13 @@ class Reader:
 
     # -- the cache ---------------------------------------------------------------------------------
 
-    def _get(self, key: tuple) -> Answer | None:
+    def _get(self, key: tuple, *, count_miss: bool = True) -> Answer | None:
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
                 self.hits += 1
-            else:
+            elif count_miss:
                 self.misses += 1
             return found
 
@@ -216,7 +230,15 @@ class Reader:
         running: dict | None = None,
     ) -> Answer:
         """The answer to ``key`` at ``snapshot`` in this thread: resolved, then cached or computed by
-        ``work(store)`` and encoded. ``running`` receives the store being read (to interrupt it)."""
+        ``work(store)`` and encoded. ``running`` receives the store being read (to interrupt it).
+
+        The latest snapshot's answer is looked up before a store is opened on this thread: a hit needs
+        only the snapshot id, read from a local store's catalog."""
+        if snapshot is None and self._peek is not None:
+            latest = self._peek.latest()
+            found = self._get((*key, latest), count_miss=False) if latest is not None else None
+            if found is not None:
+                return found
         store = self.store_at(snapshot)
         if running is not None:
             running["store"] = store

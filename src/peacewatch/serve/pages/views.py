@@ -101,7 +101,11 @@ def reading(request: Request, snapshot: str | None):
 
 
 def snapshot_of(request: Request, snapshot: str | None) -> int:
-    """The id of the snapshot ``snapshot`` names (see :func:`reading`)."""
+    """The id of the snapshot ``snapshot`` names (see :func:`reading`); the latest's is read without
+    opening a connection on this thread (a page kept for it then costs none: the threads that serve
+    pages are many, and opening the lake on each took a second of a first view)."""
+    if snapshot is None or not snapshot.strip():
+        return int(request.app.state.reader.latest_id())
     return int(reading(request, snapshot).snapshot)
 
 

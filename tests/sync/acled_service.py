@@ -22,8 +22,11 @@ Faults are queued per path with :meth:`FakeAcled.fail` ("429", "429-date", "500"
 "slow") and each served once, in order, before a normal answer. ``no_rights = True`` answers data
 requests as ACLED does for an account without API access (or terms not accepted, or profile
 incomplete): 403 ``{"message": "Access denied"}``. ``recency_cutoff`` (a date) plays an access level
-that holds back recent events: events dated after it are left out, and each answer says so in
-``data_query_restrictions``.
+that holds back recent events: events dated after it are left out of every read, and each answer says
+so in ``data_query_restrictions`` (``{"date_recency": {"quantity": 12, "unit": "Months", "date":
+"YYYY-MM-DD"}}``, as ACLED documents it). Setting it again moves the cut-off (a week later the account
+sees a week more); the events it releases keep their ``timestamp``, as at ACLED; ``None`` plays an
+account whose access level was raised.
 Other helpers' tests import it from tests/sync (``from acled_service import FakeAcled``).
 
 Run it alone for a manual try (it prints its base URL and the e-mail and password it accepts):

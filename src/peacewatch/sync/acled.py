@@ -24,11 +24,18 @@ ACLED's API, acled-endpoint, deleted-endpoint; docs/sync.md lists the sources an
   SyncError quoting the service instead of reading it as an empty dataset.
 - An account whose access level holds back recent events gets them left out of a 200 answer that
   says so in ``data_query_restrictions`` (``date_recency: {quantity, unit, date}``): the pull adds a
-  note saying which events the dataset lacks, and records the cut-off in its cursor.
+  note saying which events the dataset lacks, and records the cut-off date in its cursor.
 
 The first sync of a set of filters pulls their whole range; later ones only the events whose
 ``timestamp`` (ACLED's time of last change) is at or after the cursor's less ``UPDATE_MARGIN``, and
 the deletions since the last sync, applied by ``event_id_cnty`` (store/syncs.py).
+
+A cut-off that moves forward releases events that keep their old ``timestamp``, so a read by
+``timestamp`` never sees them. When the last sync's cursor recorded a cut-off date D, a later sync
+therefore splits its read by ``event_date`` (within the user's own date range): the events dated up
+to D by ``timestamp`` as above, and every event dated after D whatever its ``timestamp`` (those the
+cut-off released since, or all of them when the account's restriction is gone). The two reads never
+ask for the same event, so none is read twice; the store applies both as one upsert.
 
 >>> p = pull(email="me@example.org", password="...", countries=["Afghanistan"])   # doctest: +SKIP
 >>> store.sync(p).added                                                           # doctest: +SKIP
@@ -40,7 +47,7 @@ import json
 import re
 import time
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from peacewatch.errors import ArgumentError, CredentialsError, SyncError
@@ -205,6 +212,34 @@ def _filters(countries, regions, since, until) -> dict[str, Any]:
     return params
 
 
+def _reads(countries, regions, since, until, cursor) -> list[tuple[str, dict[str, Any]]]:
+    """The reads of events a pull makes, as (kind, query): ("changed", ...) by ``timestamp`` (the
+    whole range when there is no cursor), and ("released", ...) for the events dated after the cut-off
+    the last sync's answers recorded (see the module docstring). Each keeps the user's filters and
+    never widens their date range; a read whose date range is empty is left out.
+
+    >>> cursor = {"timestamp": 1_700_090_000, "restrictions": {"date_recency": {"date": "2020-01-31"}}}
+    >>> for kind, q in _reads(["Afghanistan"], [], date(2020, 1, 1), None, cursor):
+    ...     print(kind, q["event_date_where"], q["event_date"], q.get("timestamp"))
+    changed BETWEEN 2020-01-01|2020-01-31 1700003600
+    released >= 2020-02-01 None
+    """
+    base = {"countries": countries, "regions": regions, "since": since, "until": until}
+    if not cursor or cursor.get("timestamp") is None:  # a first sync (or after an empty one): all of it
+        return [("changed", _filters(**base))]
+    changed_since = {"timestamp": max(0, int(cursor["timestamp"]) - UPDATE_MARGIN), "timestamp_where": ">="}
+    cut = recorded_cutoff(cursor)
+    if cut is None:
+        return [("changed", {**_filters(**base), **changed_since})]
+    reads = []
+    if since is None or since <= cut:
+        reads.append(("changed", {**_filters(**{**base, "until": min(until or cut, cut)}), **changed_since}))
+    after = max(since or cut, cut + timedelta(days=1))
+    if until is None or after <= until:
+        reads.append(("released", _filters(**{**base, "since": after})))
+    return reads
+
+
 def _said(response) -> str:
     """What an error answer says (its JSON ``message``/``error``, else its text), shortened."""
     try:
@@ -227,11 +262,36 @@ def restriction_note(restrictions: dict) -> str:
         return (
             f"ACLED's answers to this account left out events dated after {recency['date']}"
             + (f" (its access level serves only events at least {age} old)" if age else "")
-            + ": the dataset lacks them until an account with that access syncs it."
+            + ": the dataset lacks them; each later sync reads the events dated after this cut-off "
+            "again, so it takes in those the account may see by then."
         )
     return (
         f"ACLED's answers to this account were restricted: {json.dumps(restrictions, sort_keys=True)[:300]}."
     )
+
+
+def recorded_cutoff(cursor: dict[str, Any] | None) -> date | None:
+    """The date after which the answers of the sync that wrote ``cursor`` left events out (None when
+    they left none out, or said so in a way other than ``date_recency``).
+
+    >>> recorded_cutoff({"restrictions": {"date_recency": {"unit": "Months", "date": "2025-08-29"}}})
+    datetime.date(2025, 8, 29)
+    >>> recorded_cutoff({"timestamp": 1700000000}) is None
+    True
+    """
+    recency = ((cursor or {}).get("restrictions") or {}).get("date_recency")
+    if not isinstance(recency, dict) or recency.get("date") in (None, ""):
+        return None
+    text = str(recency["date"]).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise SyncError(
+            f"The last sync's cursor records ACLED's cut-off date {text[:40]!r} "
+            "(data_query_restrictions.date_recency.date); expected a date YYYY-MM-DD, so this sync "
+            "cannot tell which held-back events the account may see now.",
+            hint="Run the same `peacewatch sync acled ...` with --full to read the whole range again.",
+        ) from None
 
 
 def _messages(doc: dict) -> str:
@@ -331,7 +391,8 @@ def pull(
     client = client or ServiceClient(base_url)
     client.redactor.add(password)
     session = Session(client, email, password, clock=clock)
-    params = _filters(countries, regions, since, until)  # an unknown region fails here, before any request
+    # An unknown region, or a cursor's unreadable cut-off, fails here, before any request.
+    reads = _reads(countries, regions, since, until, cursor)
     accessed = now_utc()
     filters = {"countries": list(countries), "regions": list(regions), "since": since, "until": until}
     filters = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
@@ -358,25 +419,21 @@ def pull(
     deleted_since = (cursor or {}).get("deleted_timestamp")
 
     def answers() -> Iterator[tuple[str, bytes, list, str]]:
-        """The service's answers, in order: the events' pages, then the deletions' (when a cursor
-        says since when); each page is asked for only after the one before it came back full."""
-        query = dict(params)
-        if cursor and cursor.get("timestamp") is not None:
-            query["timestamp"], query["timestamp_where"] = (
-                max(0, int(cursor["timestamp"]) - UPDATE_MARGIN),
-                ">=",
-            )
-        for page in range(1, 1_000_000):
-            body, records, what = _page(
-                client,
-                session,
-                READ_PATH,
-                {**query, "_format": "json", "limit": page_limit, "page": page},
-                restrictions,
-            )
-            yield READ_PATH, body, records, what
-            if len(records) < page_limit:
-                break
+        """The service's answers, in order: the events' pages (read by read), then the deletions'
+        (when a cursor says since when); each page is asked for only after the one before it came
+        back full."""
+        for kind, query in reads:
+            for page in range(1, 1_000_000):
+                body, records, what = _page(
+                    client,
+                    session,
+                    READ_PATH,
+                    {**query, "_format": "json", "limit": page_limit, "page": page},
+                    restrictions,
+                )
+                yield kind, body, records, what
+                if len(records) < page_limit:
+                    break
         if deleted_since is not None:
             dq = {
                 "deleted_timestamp": max(0, int(deleted_since) - UPDATE_MARGIN),
@@ -389,18 +446,20 @@ def pull(
                     DELETED_PATH,
                     {**dq, "_format": "json", "limit": page_limit, "page": page},
                 )
-                yield DELETED_PATH, body, records, what
+                yield "deleted", body, records, what
                 if len(records) < page_limit:
                     break
 
     def pages() -> Iterator[Page]:
         newest = int((cursor or {}).get("timestamp") or 0)
         newest_deletion = 0
+        released = 0
         # The next page is requested (and its JSON read) while this one is converted and archived.
-        for path, body, records, what in ahead(answers()):
-            if path == READ_PATH:
+        for kind, body, records, what in ahead(answers()):
+            if kind != "deleted":
                 table = text_table(records, COLUMNS)
                 newest = max(newest, _newest(table.column("timestamp")))
+                released += len(records) if kind == "released" else 0
                 the_pull.secrets = client.redactor.secrets  # the store checks each answer as it comes
                 yield Page(request=what, body=body, plan=api_plan(table), rows=len(records))
                 continue
@@ -416,6 +475,21 @@ def pull(
         newest_deletion = max(int(deleted_since or 0) or newest, newest_deletion)
         # With nothing read yet (an empty range), the next sync reads the range whole again.
         the_pull.cursor = {"timestamp": newest or None, "deleted_timestamp": newest_deletion or None}
+        if not reads and (cursor or {}).get("restrictions"):
+            restrictions.update(cursor["restrictions"])  # no answer said otherwise: the cut-off stands
+        cut = recorded_cutoff(cursor)
+        if any(kind == "released" for kind, _ in reads):
+            the_pull.notes = (
+                *the_pull.notes,
+                f"read every event dated after {cut.isoformat()} (the cut-off of the last sync's "
+                "answers) whatever its timestamp, since events a cut-off releases keep their old "
+                f"timestamp: {released:,} event(s)"
+                + (
+                    ""
+                    if restrictions.get("date_recency")
+                    else "; ACLED's answers no longer held recent events back"
+                ),
+            )
         if restrictions:
             the_pull.notes = (*the_pull.notes, restriction_note(restrictions))
             the_pull.cursor["restrictions"] = dict(restrictions)

@@ -32,9 +32,9 @@ the deletions since the last sync, applied by ``event_id_cnty`` (store/syncs.py)
 
 A cut-off that moves forward releases events that keep their old ``timestamp``, so a read by
 ``timestamp`` never sees them. When the last sync's cursor recorded a cut-off date D, a later sync
-therefore splits its read by ``event_date`` (within the user's own date range): the events dated up
-to D by ``timestamp`` as above, and every event dated after D whatever its ``timestamp`` (those the
-cut-off released since, or all of them when the account's restriction is gone). The two reads never
+therefore splits its read by ``event_date`` (within the user's own date range): the events dated
+before D by ``timestamp`` as above, and every event dated D or later whatever its ``timestamp`` (those
+the cut-off released since, or all of them when the account's restriction is gone). The two reads never
 ask for the same event, so none is read twice; the store applies both as one upsert.
 
 >>> p = pull(email="me@example.org", password="...", countries=["Afghanistan"])   # doctest: +SKIP
@@ -221,8 +221,8 @@ def _reads(countries, regions, since, until, cursor) -> list[tuple[str, dict[str
     >>> cursor = {"timestamp": 1_700_090_000, "restrictions": {"date_recency": {"date": "2020-01-31"}}}
     >>> for kind, q in _reads(["Afghanistan"], [], date(2020, 1, 1), None, cursor):
     ...     print(kind, q["event_date_where"], q["event_date"], q.get("timestamp"))
-    changed BETWEEN 2020-01-01|2020-01-31 1700003600
-    released >= 2020-02-01 None
+    changed BETWEEN 2020-01-01|2020-01-30 1700003600
+    released >= 2020-01-31 None
     """
     base = {"countries": countries, "regions": regions, "since": since, "until": until}
     if not cursor or cursor.get("timestamp") is None:  # a first sync (or after an empty one): all of it
@@ -231,10 +231,15 @@ def _reads(countries, regions, since, until, cursor) -> list[tuple[str, dict[str
     cut = recorded_cutoff(cursor)
     if cut is None:
         return [("changed", {**_filters(**base), **changed_since})]
+    # The cut-off's own day goes to the read by date: whether ACLED's date is the last day it serves
+    # or the first it holds back is not documented, and re-reading one day costs one short read.
+    before = cut - timedelta(days=1)
     reads = []
-    if since is None or since <= cut:
-        reads.append(("changed", {**_filters(**{**base, "until": min(until or cut, cut)}), **changed_since}))
-    after = max(since or cut, cut + timedelta(days=1))
+    if since is None or since <= before:
+        reads.append(
+            ("changed", {**_filters(**{**base, "until": min(until or before, before)}), **changed_since})
+        )
+    after = max(since or cut, cut)
     if until is None or after <= until:
         reads.append(("released", _filters(**{**base, "since": after})))
     return reads
@@ -262,7 +267,7 @@ def restriction_note(restrictions: dict) -> str:
         return (
             f"ACLED's answers to this account left out events dated after {recency['date']}"
             + (f" (its access level serves only events at least {age} old)" if age else "")
-            + ": the dataset lacks them; each later sync reads the events dated after this cut-off "
+            + ": the dataset lacks them; each later sync reads the events dated from this cut-off on "
             "again, so it takes in those the account may see by then."
         )
     return (
@@ -481,7 +486,7 @@ def pull(
         if any(kind == "released" for kind, _ in reads):
             the_pull.notes = (
                 *the_pull.notes,
-                f"read every event dated after {cut.isoformat()} (the cut-off of the last sync's "
+                f"read every event dated {cut.isoformat()} or later (the cut-off of the last sync's "
                 "answers) whatever its timestamp, since events a cut-off releases keep their old "
                 f"timestamp: {released:,} event(s)"
                 + (

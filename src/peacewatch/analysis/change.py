@@ -20,7 +20,7 @@ import numpy as np
 from peacewatch import stats
 from peacewatch.analysis.coverage import require_coverage
 from peacewatch.analysis.select import StoreLike, as_store
-from peacewatch.analysis.series import daily, imprecise, selection_over
+from peacewatch.analysis.series import daily, daily_noted, imprecise, selection_over
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.calendar import (
     Span,
@@ -126,7 +126,16 @@ def compare(
     require_coverage(sel, w, "window", store=s)
     for b in spans:
         require_coverage(sel, b, "baseline", store=s)
-    _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, sel=sel)
+    _, values, sel, dated = daily_noted(
+        f,
+        full,
+        spans=(w, *spans),
+        subject="the events compared",
+        measure=measure,
+        estimate=estimate,
+        store=s,
+        sel=sel,
+    )
 
     def part(span: Span) -> np.ndarray:
         lo = (span.start - full.start).days
@@ -151,7 +160,7 @@ def compare(
         sel.provenance(),
         shlex.join(shlex.split(cmd)),
         rule,
-        imprecise(s, sel, "day", estimate=estimate, spans=(w, *spans), subject="the events compared"),
+        dated,
         snapshot=s.snapshot,
     )
 

@@ -263,7 +263,9 @@ def changepoints(
     """Days where the daily rate shifts (PELT with a Poisson likelihood), with rates before and after."""
     sp = as_span(span, "--from/--to")
     s = as_store(store)
-    dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
+    dates, values, sel, dated = daily_noted(
+        f, sp, spans=(sp,), subject="these events", measure=measure, estimate=estimate, store=s
+    )
     result = stats.poisson_changepoints(values, dates, penalty=penalty)
     cmd = (
         f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args(s.path, s.snapshot)} "
@@ -278,7 +280,7 @@ def changepoints(
         f,
         sel,
         cmd,
-        imprecise=imprecise(s, sel, "day", estimate=estimate),
+        imprecise=dated,
         snapshot=s.snapshot,
     )
 
@@ -301,7 +303,9 @@ def its(
     if not sp.start < day <= sp.end:
         raise IndicatorError(f"--intervention {day}: expected a day inside {sp} with days before it.")
     s = as_store(store)
-    dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
+    dates, values, sel, dated = daily_noted(
+        f, sp, spans=(sp,), subject="these events", measure=measure, estimate=estimate, store=s
+    )
     result = stats.interrupted_time_series(
         dates,
         values,
@@ -324,7 +328,7 @@ def its(
         sel,
         cmd,
         intervention=day.isoformat(),
-        imprecise=imprecise(s, sel, "day", estimate=estimate),
+        imprecise=dated,
         snapshot=s.snapshot,
     )
 

@@ -20,7 +20,7 @@ import numpy as np
 from peacewatch import stats
 from peacewatch.analysis.coverage import require_coverage
 from peacewatch.analysis.select import StoreLike, as_store
-from peacewatch.analysis.series import daily, imprecise, selection_over
+from peacewatch.analysis.series import daily, daily_noted, imprecise, selection_over
 from peacewatch.errors import IndicatorError
 from peacewatch.indicators.calendar import (
     Span,
@@ -126,7 +126,16 @@ def compare(
     require_coverage(sel, w, "window", store=s)
     for b in spans:
         require_coverage(sel, b, "baseline", store=s)
-    _, values, sel = daily(f, full, measure=measure, estimate=estimate, store=s, sel=sel)
+    _, values, sel, dated = daily_noted(
+        f,
+        full,
+        spans=(w, *spans),
+        subject="the events compared",
+        measure=measure,
+        estimate=estimate,
+        store=s,
+        sel=sel,
+    )
 
     def part(span: Span) -> np.ndarray:
         lo = (span.start - full.start).days
@@ -151,7 +160,7 @@ def compare(
         sel.provenance(),
         shlex.join(shlex.split(cmd)),
         rule,
-        imprecise(s, sel, "day", estimate=estimate, spans=(w, *spans), subject="the events compared"),
+        dated,
         snapshot=s.snapshot,
     )
 
@@ -254,7 +263,9 @@ def changepoints(
     """Days where the daily rate shifts (PELT with a Poisson likelihood), with rates before and after."""
     sp = as_span(span, "--from/--to")
     s = as_store(store)
-    dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
+    dates, values, sel, dated = daily_noted(
+        f, sp, spans=(sp,), subject="these events", measure=measure, estimate=estimate, store=s
+    )
     result = stats.poisson_changepoints(values, dates, penalty=penalty)
     cmd = (
         f"peacewatch changepoints {f.replace(date_from=None, date_to=None).cli_args(s.path, s.snapshot)} "
@@ -269,7 +280,7 @@ def changepoints(
         f,
         sel,
         cmd,
-        imprecise=imprecise(s, sel, "day", estimate=estimate),
+        imprecise=dated,
         snapshot=s.snapshot,
     )
 
@@ -292,7 +303,9 @@ def its(
     if not sp.start < day <= sp.end:
         raise IndicatorError(f"--intervention {day}: expected a day inside {sp} with days before it.")
     s = as_store(store)
-    dates, values, sel = daily(f, sp, measure=measure, estimate=estimate, store=s)
+    dates, values, sel, dated = daily_noted(
+        f, sp, spans=(sp,), subject="these events", measure=measure, estimate=estimate, store=s
+    )
     result = stats.interrupted_time_series(
         dates,
         values,
@@ -315,7 +328,7 @@ def its(
         sel,
         cmd,
         intervention=day.isoformat(),
-        imprecise=imprecise(s, sel, "day", estimate=estimate),
+        imprecise=dated,
         snapshot=s.snapshot,
     )
 

@@ -78,6 +78,26 @@ def event_counts(events, by: By, measure: Measure = "events", estimate: Estimate
     return events.group_by(period_start=_bucket(events.date_start, by)).aggregate(value=value.cast("float64"))
 
 
+def dated_event_counts(events, by: By, measure: Measure = "events", estimate: Estimate = "best"):
+    """:func:`event_counts` with, per period, the events dated more coarsely than ``by`` and their
+    fatalities (as :func:`imprecise_counts` counts them): columns period_start, value,
+    imprecise_events, imprecise_fatalities.
+
+    One scan answers both: a result that reports its imprecisely dated events (compare) reads them
+    from the rows it counts anyway, instead of a second query on the same selection (at ten million
+    events the second query cost a fifth of the first; the extra columns of this one cost less).
+    """
+    _check(measure, estimate)
+    coarse = None
+    for p in FITS[by]:
+        coarse = events.date_precision != p if coarse is None else coarse & (events.date_precision != p)
+    return events.group_by(period_start=_bucket(events.date_start, by)).aggregate(
+        value=_value(events, measure, estimate).cast("float64"),
+        imprecise_events=events.count(where=coarse),
+        imprecise_fatalities=events[f"fatalities_{estimate}"].sum(where=coarse),
+    )
+
+
 def country_months(events, estimate: Estimate = "best"):
     """Events and fatalities of filtered ``events`` per dataset, country and month (of date_start, as
     series count them): columns dataset_id, iso3, country, month, events, fatalities. A diff of two

@@ -9,6 +9,8 @@ other file is a new dataset.
 
 from __future__ import annotations
 
+from datetime import date
+
 from peacewatch.errors import IngestError
 from peacewatch.sources.base import ReadPlan, quote_literal
 
@@ -146,6 +148,53 @@ def supersede(con, dataset_id: str, plan: ReadPlan) -> tuple[int, int, tuple[str
     return superseded, own, tuple(said)
 
 
+# A dataset's first date, last date and sorted countries (iso3, else the source's name), as its
+# catalog row holds them.
+Coverage = tuple[date | None, date | None, list[str]]
+
+
+def coverage_after(con, dataset_id: str, staged: str) -> Coverage | None:
+    """The coverage of events dataset ``dataset_id`` once the upsert in ``temp.change_set`` is applied
+    (store/ingest.py: _upserts, before its delete), from its catalog row and the change set alone, or
+    None when that cannot be exact and the dataset must be scanned.
+
+    At ten million events the scan costs 0.4-0.7 s of a sync's few seconds. The catalog row is the
+    dataset's coverage as its last release or sync left it, unless rows of it were superseded since
+    (they leave without the row being rewritten), so a dataset with superseded rows is scanned. A
+    first date is kept unless a removed row (deleted or replaced) held it and no added row reaches
+    it; likewise the last date; a country is dropped only by a scan (a removed row's country that
+    no added row has may or may not still have events).
+    """
+    row = con.execute(
+        f"""
+        WITH a AS (SELECT date_start, date_end, coalesce(iso3, country) AS k FROM temp.{staged}
+                   WHERE event_id IN
+                       (SELECT event_id FROM temp.change_set WHERE change IN ('added', 'updated'))),
+             r AS (SELECT date_start, date_end, coalesce(iso3, country) AS k FROM temp.touched
+                   WHERE __rowid IN
+                       (SELECT __rowid FROM temp.change_set WHERE change IN ('deleted', 'updated')))
+        SELECT d.date_min, d.date_max, d.countries, d.rows_superseded,
+               (SELECT min(date_start) FROM a), (SELECT max(date_end) FROM a),
+               (SELECT list(DISTINCT k) FILTER (WHERE k IS NOT NULL) FROM a),
+               (SELECT count(*) FROM r WHERE date_start = d.date_min),
+               (SELECT count(*) FROM r WHERE date_end = d.date_max),
+               (SELECT list(DISTINCT k) FILTER (WHERE k IS NOT NULL) FROM r)
+        FROM datasets d WHERE d.dataset_id = {quote_literal(dataset_id)}"""
+    ).fetchone()
+    if row is None:
+        return None
+    old_min, old_max, old_keys, superseded, add_min, add_max, add_keys, at_min, at_max, gone_keys = row
+    if superseded or set(gone_keys or ()) - set(add_keys or ()):
+        return None
+    if at_min and (add_min is None or add_min > old_min):
+        return None
+    if at_max and (add_max is None or add_max < old_max):
+        return None
+    first = min((d for d in (old_min if not at_min else None, add_min) if d is not None), default=None)
+    last = max((d for d in (old_max if not at_max else None, add_max) if d is not None), default=None)
+    return first, last, sorted(set(old_keys or ()) | set(add_keys or ()))
+
+
 def record(
     con,
     plan: ReadPlan,
@@ -161,15 +210,22 @@ def record(
     missing,
     superseded,
     changes,
+    coverage: Coverage | None = None,
 ) -> None:
-    """Write the dataset's catalog row (replacing the previous release's) and its release row."""
+    """Write the dataset's catalog row (replacing the previous release's) and its release row.
+
+    Its first and last dates and its countries are ``coverage`` when given (an upsert's, exact:
+    coverage_after), else read from the table (a scan of the dataset)."""
     table = plan.table
     lo, hi = ("date_start", "date_end") if table == "events" else ("period_start", "period_end")
-    dmin, dmax, countries = con.execute(
-        f"SELECT min({lo}), max({hi}), list_sort(list(DISTINCT coalesce(iso3, country)) "
-        f"FILTER (WHERE coalesce(iso3, country) IS NOT NULL)) FROM {table} WHERE dataset_id = ?",
-        [dataset_id],
-    ).fetchone()
+    if coverage is None:
+        dmin, dmax, countries = con.execute(
+            f"SELECT min({lo}), max({hi}), list_sort(list(DISTINCT coalesce(iso3, country)) "
+            f"FILTER (WHERE coalesce(iso3, country) IS NOT NULL)) FROM {table} WHERE dataset_id = ?",
+            [dataset_id],
+        ).fetchone()
+    else:
+        dmin, dmax, countries = coverage
     before = con.execute(
         "SELECT releases, rows_superseded FROM datasets WHERE dataset_id = ?", [dataset_id]
     ).fetchone()

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from peacewatch import schema
 from peacewatch.sources.base import ReadPlan, quote_literal
-from peacewatch.store.catalog import record, release_target, supersede
+from peacewatch.store.catalog import Coverage, coverage_after, record, release_target, supersede
 from peacewatch.store.ddl import begin
 from peacewatch.store.staging import Progress, fields_missing, keep_raw, lookup_tables, rejects_of, stage
 
@@ -145,7 +145,7 @@ def _replace_counts(con, target: str, staged: str) -> dict[str, int]:
     return {"added": added, "updated": 0, "deleted": deleted, "unchanged": 0}
 
 
-def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
+def _upserts(con, target: str, staged: str, deleted: str) -> tuple[dict[str, int], Coverage | None]:
     """Apply the staged rows (temp table ``staged``) to dataset ``target`` as an upsert by event id,
     and delete the events whose ids temp table ``deleted`` lists (a sync: docs/sync.md). Ids of the
     dataset in neither are left as they are (counted as unchanged only when staged). Returns the
@@ -160,7 +160,7 @@ def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE touched AS
-        SELECT event_id, content_hash, iso3, country, date_start, rowid AS __rowid FROM events
+        SELECT event_id, content_hash, iso3, country, date_start, date_end, rowid AS __rowid FROM events
         WHERE dataset_id = {ds} AND event_id IN (
             SELECT event_id FROM temp.{staged} UNION ALL SELECT event_id FROM temp.{deleted})"""
     )
@@ -187,6 +187,7 @@ def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
         LEFT JOIN temp.touched o ON o.event_id = c.event_id AND c.change = 'deleted'
         WHERE c.change <> 'unchanged'"""
     )
+    coverage = coverage_after(con, target, staged)
     begin(con)
     con.execute(
         "DELETE FROM events WHERE rowid IN "
@@ -199,7 +200,7 @@ def _upserts(con, target: str, staged: str, deleted: str) -> dict[str, int]:
     counts = dict(con.execute("SELECT change, count(*) FROM temp.change_set GROUP BY ALL").fetchall())
     con.execute("DROP TABLE temp.change_set")
     con.execute("DROP TABLE temp.touched")
-    return {k: counts.get(k, 0) for k in ("added", "updated", "deleted", "unchanged")}
+    return {k: counts.get(k, 0) for k in ("added", "updated", "deleted", "unchanged")}, coverage
 
 
 # The staged rows a release inserts (those new to the dataset or changed), copied out of the
@@ -341,6 +342,7 @@ def write(
     # A release says its own steps (_apply_release); a sync's upsert is one step.
     if target is None or plan.table != "events" or deletions is not None:
         progress(f"writing {plan.table}")
+    coverage = None  # found by a scan of the dataset (catalog.record) unless an upsert tells it
     if target is None:
         begin(con)
         if (
@@ -367,7 +369,7 @@ def write(
         con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {select}")
         ingested = con.execute("SELECT count(*) FROM temp.staged").fetchone()[0]
         if deletions is not None and plan.table == "events":
-            changed = _upserts(con, target, "staged", deletions)
+            changed, coverage = _upserts(con, target, "staged", deletions)
         else:
             changed = _replace_counts(con, target, "staged")
             con.execute("DELETE FROM quarantine WHERE dataset_id = ?", [target])
@@ -393,6 +395,8 @@ def write(
     quarantined = con.execute("SELECT count(*) FROM temp.scan_typed WHERE __bad IS NOT NULL").fetchone()[0]
     quarantined += len(rejects)
     superseded, own, superseding = supersede(con, name, plan) if plan.table == "events" else (0, 0, ())
+    if own:  # rows of this dataset left for another's: the change set no longer tells its coverage
+        coverage = None
     missing = fields_missing(plan)
     rows_read = scanned + len(rejects)
     record(
@@ -409,6 +413,7 @@ def write(
         missing=missing,
         superseded=own,
         changes=changed,
+        coverage=coverage,
     )
     for table in ("temp.scan_typed", "temp.ids", "temp.raw_rows"):
         con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -98,3 +98,30 @@ def test_the_catalog_row_of_a_synced_dataset_is_its_exact_coverage_after_every_c
     fake.edit(_by_date(fake)[10], notes="revised")
     _sync(store, fake)
     assert _assert_catalog_is_the_scan(store, dataset)["countries"] == ["AFG", "PAK"]
+
+
+def test_a_sync_that_only_deletes_leaves_the_catalog_row_counting_and_covering_the_dataset(tmp_path):
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    try:
+        # a day and more between changes: the next read's margin holds only the newest event
+        events = make_events(30, ts_step=100_000)
+        events.update(make_events(5, country="Pakistan", iso="586", prefix="PAK", seed=3, ts_step=100_000))
+        fake = FakeAcled(server, events)
+        store = Store(tmp_path / "store")
+        dataset = _sync(store, fake)
+        newest = max(fake.events, key=lambda k: int(fake.events[k]["timestamp"]))
+        first_date = _by_date(fake)[0]
+        for eid in {newest, first_date, *(k for k in fake.events if k.startswith("PAK"))}:
+            fake.delete(eid)
+        report = _sync(store, fake) and store.snapshots()[-1]["changes"][dataset]
+        assert (report["added"], report["updated"]) == (0, 0) and report["deleted"] >= 6
+        assert _assert_catalog_is_the_scan(store, dataset)["countries"] == ["AFG"]
+        (count,) = (
+            store.query("SELECT count(*) FROM events WHERE dataset_id = ?", [dataset]).to_pylist()[0].values()
+        )
+        row = store.query("SELECT rows_ingested FROM datasets WHERE dataset_id = ?", [dataset]).to_pylist()[0]
+        assert row["rows_ingested"] == count == len(fake.events)
+    finally:
+        server.clear()
+        server.stop()

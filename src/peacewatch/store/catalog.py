@@ -195,6 +195,34 @@ def coverage_after(con, dataset_id: str, staged: str) -> Coverage | None:
     return first, last, sorted(set(old_keys or ()) | set(add_keys or ()))
 
 
+def scanned_coverage(con, table: str, dataset_id: str) -> Coverage:
+    """The coverage of dataset ``dataset_id`` of ``table`` (events or counts), read from the table."""
+    lo, hi = ("date_start", "date_end") if table == "events" else ("period_start", "period_end")
+    return con.execute(
+        f"SELECT min({lo}), max({hi}), list_sort(list(DISTINCT coalesce(iso3, country)) "
+        f"FILTER (WHERE coalesce(iso3, country) IS NOT NULL)) FROM {table} WHERE dataset_id = ?",
+        [dataset_id],
+    ).fetchone()
+
+
+def recount(con, dataset_id: str, coverage: Coverage | None = None) -> None:
+    """After an upsert of events dataset ``dataset_id``: its catalog row's ``rows_ingested`` becomes
+    the dataset's current number of events (what briefs show; ``rows_read`` follows), and its first
+    and last dates and countries ``coverage`` when given. One count, a scan of the dataset."""
+    (now,) = con.execute("SELECT count(*) FROM events WHERE dataset_id = ?", [dataset_id]).fetchone()
+    con.execute(
+        "UPDATE datasets SET rows_ingested = ?, rows_read = ? + rows_quarantined + rows_duplicate "
+        "WHERE dataset_id = ?",
+        [now, now, dataset_id],
+    )
+    if coverage is not None:
+        first, last, countries = coverage
+        con.execute(
+            "UPDATE datasets SET date_min = ?, date_max = ?, countries = ? WHERE dataset_id = ?",
+            [first, last, list(countries or []), dataset_id],
+        )
+
+
 def record(
     con,
     plan: ReadPlan,
@@ -217,15 +245,7 @@ def record(
     Its first and last dates and its countries are ``coverage`` when given (an upsert's, exact:
     coverage_after), else read from the table (a scan of the dataset)."""
     table = plan.table
-    lo, hi = ("date_start", "date_end") if table == "events" else ("period_start", "period_end")
-    if coverage is None:
-        dmin, dmax, countries = con.execute(
-            f"SELECT min({lo}), max({hi}), list_sort(list(DISTINCT coalesce(iso3, country)) "
-            f"FILTER (WHERE coalesce(iso3, country) IS NOT NULL)) FROM {table} WHERE dataset_id = ?",
-            [dataset_id],
-        ).fetchone()
-    else:
-        dmin, dmax, countries = coverage
+    dmin, dmax, countries = coverage or scanned_coverage(con, table, dataset_id)
     before = con.execute(
         "SELECT releases, rows_superseded FROM datasets WHERE dataset_id = ?", [dataset_id]
     ).fetchone()

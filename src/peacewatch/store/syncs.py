@@ -247,6 +247,7 @@ def _apply_locked(
     from peacewatch.store import lake
     from peacewatch.store.batch import writing
     from peacewatch.store.catalog import _has as release_has
+    from peacewatch.store.catalog import recount, scanned_coverage
     from peacewatch.store.ddl import begin
     from peacewatch.store.files import archive as archive_file
     from peacewatch.store.ingest import _upserts, write
@@ -310,19 +311,15 @@ def _apply_locked(
             if not pull.complete:
                 # An upsert carries only what changed: the catalog row counts the dataset's rows
                 # now (what briefs show), not the last sync's; the syncs row keeps the sync's own.
-                # (One count: each is a scan of the dataset, ten million rows in a large store.)
-                (now,) = con.execute(
-                    "SELECT count(*) FROM events WHERE dataset_id = ?", [pull.dataset_id]
-                ).fetchone()
-                con.execute(
-                    "UPDATE datasets SET rows_ingested = ?, "
-                    "rows_read = ? + rows_quarantined + rows_duplicate WHERE dataset_id = ?",
-                    [now, now, pull.dataset_id],
-                )
+                recount(con, pull.dataset_id)
         elif exists and deleted:  # a pull of deletions only
             begin(con)
             con.execute("CREATE OR REPLACE TEMP TABLE sync_none AS SELECT * FROM events WHERE false")
-            counts.update(_upserts(con, pull.dataset_id, "sync_none", "sync_deleted"))
+            changed, coverage = _upserts(con, pull.dataset_id, "sync_none", "sync_deleted")
+            counts.update(changed)
+            # No release row, but the catalog row still tells the dataset as it is now: its count
+            # and coverage (the next sync's coverage_after starts from it).
+            recount(con, pull.dataset_id, coverage or scanned_coverage(con, "events", pull.dataset_id))
         begin(con)
         con.execute(SYNCS_DDL)
         con.execute(

@@ -187,6 +187,19 @@ def selection_over(s: Store, f: Filters, span: Span) -> Selection:
     return selection(f.replace(date_from=span.start, date_to=span.end), s)[1]
 
 
+def _daily_selection(s: Store, f: Filters, span: Span, what: str, sel: Selection | None) -> Selection:
+    """The event selection of ``f`` over ``span`` for daily statistics (``sel`` when the caller made
+    it), refusing an aggregate dataset and days the data do not cover."""
+    sel = sel or selection_over(s, f, span)
+    if sel.table == "counts":
+        raise IndicatorError(
+            "daily statistics need event data; the chosen dataset is an aggregate. "
+            "Use `peacewatch series` on it, or choose an event dataset."
+        )
+    require_coverage(sel, span, what, store=s)
+    return sel
+
+
 def daily(
     f: Filters,
     span: Span,
@@ -200,13 +213,7 @@ def daily(
     """Zero-filled daily values over ``span`` (dates, values), refusing days the data do not cover.
     ``sel``, when given, is the selection of ``f`` over ``span`` already made by the caller."""
     s = as_store(store)
-    sel = sel or selection_over(s, f, span)
-    if sel.table == "counts":
-        raise IndicatorError(
-            "daily statistics need event data; the chosen dataset is an aggregate. "
-            "Use `peacewatch series` on it, or choose an event dataset."
-        )
-    require_coverage(sel, span, what, store=s)
+    sel = _daily_selection(s, f, span, what, sel)
     points = _series_on(s, sel, span, "day", measure, estimate)
     dates = np.arange(np.datetime64(span.start, "D"), np.datetime64(span.end, "D") + 1)
     return dates, np.array([v for _, v in points], dtype=float), sel
@@ -227,13 +234,7 @@ def daily_noted(
     ``span``), from the same query: (dates, values, selection, note). The same answers as the two
     calls, one scan of the events instead of two."""
     s = as_store(store)
-    sel = sel or selection_over(s, f, span)
-    if sel.table == "counts":
-        raise IndicatorError(
-            "daily statistics need event data; the chosen dataset is an aggregate. "
-            "Use `peacewatch series` on it, or choose an event dataset."
-        )
-    require_coverage(sel, span, "period", store=s)
+    sel = _daily_selection(s, f, span, "period", sel)
     require_measure(sel.datasets, measure, estimate, table=sel.table)
     rows = s.execute(dated_event_counts(sel.expr, "day", measure, estimate)).to_pylist()
     counted = {r["period_start"]: r["value"] for r in rows}

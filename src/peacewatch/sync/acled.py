@@ -428,32 +428,25 @@ def pull(
         (when a cursor says since when); each page is asked for only after the one before it came
         back full."""
         for kind, query in reads:
-            for page in range(1, 1_000_000):
-                body, records, what = _page(
-                    client,
-                    session,
-                    READ_PATH,
-                    {**query, "_format": "json", "limit": page_limit, "page": page},
-                    restrictions,
-                )
+            for body, records, what in paged(READ_PATH, query, restrictions):
                 yield kind, body, records, what
-                if len(records) < page_limit:
-                    break
         if deleted_since is not None:
             dq = {
                 "deleted_timestamp": max(0, int(deleted_since) - UPDATE_MARGIN),
                 "deleted_timestamp_where": ">=",
             }
-            for page in range(1, 1_000_000):
-                body, records, what = _page(
-                    client,
-                    session,
-                    DELETED_PATH,
-                    {**dq, "_format": "json", "limit": page_limit, "page": page},
-                )
+            for body, records, what in paged(DELETED_PATH, dq):
                 yield "deleted", body, records, what
-                if len(records) < page_limit:
-                    break
+
+    def paged(path: str, query: dict, held: dict | None = None) -> Iterator[tuple[bytes, list, str]]:
+        """The pages of one read of ``path``, until a page shorter than ``page_limit``."""
+        for page in range(1, 1_000_000):
+            body, records, what = _page(
+                client, session, path, {**query, "_format": "json", "limit": page_limit, "page": page}, held
+            )
+            yield body, records, what
+            if len(records) < page_limit:
+                break
 
     def pages() -> Iterator[Page]:
         newest = int((cursor or {}).get("timestamp") or 0)

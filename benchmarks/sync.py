@@ -31,7 +31,12 @@ the kernel through ``os.wait4``; the server's CPU is this process's and not coun
 printed as a Markdown table (``--publish`` appends it to docs/benchmarks.md).
 
     nice python benchmarks/sync.py [--events 100000] [--store-events 100000] [--seed sync|ingest]
-                                   [--publish]
+                                   [--repeat N] [--keep-seed DIR | --seeded DIR] [--publish]
+
+``--repeat N`` runs the incremental sync N times, each on a fresh copy of the seeded store (written
+to disk before it starts) with the same 1,000 changes. Seeding ten million events takes minutes:
+``--keep-seed DIR`` keeps the seeded store, and a later run with ``--seeded DIR`` (and the same
+``--store-events`` and ``--seed``) starts from it; ``--events 0`` leaves the full part out.
 """
 
 from __future__ import annotations
@@ -136,17 +141,12 @@ def changed_ids(n: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def seed_by_ingest(n: int, work: Path, server, store: Path, env: dict, sync_args: list[str]) -> tuple:
-    """A store whose dataset acled-api-afghanistan holds ``n`` events (see the module docstring):
-    (the local ACLED serving what a later sync can see, the ingest's and the first sync's timings)."""
+def served_after_ingest(n: int) -> tuple[dict[str, dict], list[str]]:
+    """What the local ACLED serves over a store seeded by ingest with ``n`` events: the events a later
+    sync can see (those changed in the last two days, which covers the sync's one-day margin) and the
+    800 the benchmark edits or deletes; and the ids of those 800."""
     import duckdb
 
-    csv = work / "acled_afghanistan_export.csv"
-    duckdb.sql(f"COPY ({generated_events(n)}) TO '{csv}' (HEADER, DELIMITER ',')")
-    # --no-archive: the seed's 3 GB of CSV need no copy in the store; a sync reads none of it
-    ingest = run(f"seed: ingest CSV of {n:,} as {DATASET}", pw("ingest", str(csv), "--name", DATASET,
-                 "--no-archive", "--store", str(store)), env)  # fmt: skip
-    csv.unlink()
     ids = changed_ids(n)
     recent = n - (2 * 86400) // TS_STEP
     listed = ", ".join(str(int(x[3:])) for x in ids)
@@ -155,10 +155,56 @@ def seed_by_ingest(n: int, work: Path, server, store: Path, env: dict, sync_args
     served = {
         r[0]: {k: ("" if v is None else v) for k, v in zip(names, r, strict=True)} for r in cur.fetchall()
     }
+    return served, ids
+
+
+def seed_by_ingest(n: int, work: Path, server, store: Path, env: dict, sync_args: list[str]) -> tuple:
+    """A store whose dataset acled-api-afghanistan holds ``n`` events (see the module docstring):
+    the ingest's and the first sync's timings."""
+    import duckdb
+
+    csv = work / "acled_afghanistan_export.csv"
+    duckdb.sql(f"COPY ({generated_events(n)}) TO '{csv}' (HEADER, DELIMITER ',')")
+    # --no-archive: the seed's 3 GB of CSV need no copy in the store; a sync reads none of it
+    ingest = run(f"seed: ingest CSV of {n:,} as {DATASET}", pw("ingest", str(csv), "--name", DATASET,
+                 "--no-archive", "--store", str(store)), env)  # fmt: skip
+    csv.unlink()
+    served, _ = served_after_ingest(n)
     fake = FakeAcled(server, served)
     seed = run(f"seed: first sync ({len(served):,} served)", pw(*sync_args, "--base-url", fake.base_url,
                "--store", str(store)), env)  # fmt: skip
-    return fake, ids, ingest, seed
+    return ingest, seed
+
+
+def seeded_service(opts) -> tuple[dict[str, dict], list[str]]:
+    """The events the local ACLED holds over the seeded store, and the 800 ids the benchmark edits or
+    deletes (the same for every repetition)."""
+    if opts.seed == "ingest":
+        return served_after_ingest(opts.store_events)
+    base = make_events(opts.store_events, ts_step=TS_STEP, ts=BASE_TS)
+    return base, sorted(base)[: EDITED + DELETED]
+
+
+def fresh_copy(seeded: Path, target: Path) -> Path:
+    """A copy of the seeded store to sync into, its pages written to disk before the timed run (a
+    600 MB copy still being written back competes with the sync for the disk and the CPU)."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(seeded, target)
+    os.sync()
+    return target
+
+
+def _check_seeded(opts) -> None:
+    """--seeded must name a store kept by --keep-seed with the same --store-events and --seed."""
+    meta = opts.seeded / "benchmark-seed.json"
+    if not meta.is_file():
+        raise SystemExit(f"--seeded {opts.seeded}: no benchmark-seed.json there; keep one with --keep-seed")
+    kept = json.loads(meta.read_text())
+    if kept != {"store_events": opts.store_events, "seed": opts.seed}:
+        raise SystemExit(
+            f"--seeded {opts.seeded} holds {kept['store_events']:,} events seeded by {kept['seed']}: "
+            f"give --store-events {kept['store_events']} --seed {kept['seed']}"
+        )
 
 
 def main() -> None:
@@ -166,8 +212,13 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=100_000, help="the full part's events (0: leave it out)")
     ap.add_argument("--store-events", type=int, default=100_000, help="the synced dataset's events")
     ap.add_argument("--seed", choices=("sync", "ingest"), default="sync", help="how that store is made")
+    ap.add_argument("--repeat", type=int, default=1, help="incremental syncs, each on a fresh copy")
+    ap.add_argument("--keep-seed", type=Path, help="keep the seeded store in this folder for --seeded")
+    ap.add_argument("--seeded", type=Path, help="a store kept by --keep-seed: no seeding this run")
     ap.add_argument("--publish", action="store_true")
     opts = ap.parse_args()
+    if opts.seeded:
+        _check_seeded(opts)
     work = Path(tempfile.mkdtemp(prefix="pw-sync-bench-"))
     env = {
         **os.environ,
@@ -194,33 +245,40 @@ def main() -> None:
             rows += [(f"{opts.events:,} events", ingest, None), (f"{opts.events:,} events", sync, ingest)]
             loads.append(os.getloadavg()[0])
             server.clear()
-        # incremental: a store of --store-events, then 1,000 changes
-        store = work / "incremental"
+        # incremental: a store of --store-events, then 1,000 changes (on a fresh copy each time)
+        seeded = work / "seeded"
         sync_args = ["sync", "acled", "--json", "--country", "Afghanistan"]
-        label = f"store of {opts.store_events:,}"
-        if opts.seed == "sync":
-            base = make_events(opts.store_events, ts_step=TS_STEP, ts=BASE_TS)
-            fake = FakeAcled(server, base)
-            seed = run("first sync", pw(*sync_args, "--base-url", fake.base_url, "--store", str(store)), env)
-            ids = sorted(base)[: EDITED + DELETED]
+        label = f"store of {opts.store_events:,}" + (" (seeded by ingest)" if opts.seed == "ingest" else "")
+        served, ids = seeded_service(opts)
+        if opts.seeded:
+            seeded = opts.seeded
+            label += f", kept in {opts.seeded.name}"
+        elif opts.seed == "sync":
+            fake = FakeAcled(server, served)
+            seed = run("first sync", pw(*sync_args, "--base-url", fake.base_url, "--store", str(seeded)), env)
             rows.append((label, seed, None))
         else:
-            fake, ids, seeded, seed = seed_by_ingest(opts.store_events, work, server, store, env, sync_args)
-            label += " (seeded by ingest)"
-            rows += [(label, seeded, None), (label, seed, None)]
+            seeding = seed_by_ingest(opts.store_events, work, server, seeded, env, sync_args)
+            rows += [(label, r, None) for r in seeding]
+        if opts.keep_seed and not opts.seeded:
+            fresh_copy(seeded, opts.keep_seed)
+            (opts.keep_seed / "benchmark-seed.json").write_text(
+                json.dumps({"store_events": opts.store_events, "seed": opts.seed})
+            )
         loads.append(os.getloadavg()[0])
-        for eid in ids[:EDITED]:
-            fake.edit(eid, fatalities="13", notes=f"{eid} revised")
-        fake.add(make_events(ADDED, prefix="AFGNEW", seed=7))
-        for eid in ids[EDITED:]:
-            fake.delete(eid)
-        inc = run(
-            "sync acled (1,000 changes)",
-            pw(*sync_args, "--base-url", fake.base_url, "--store", str(store)),
-            env,
-        )
-        rows.append((label, inc, None))
-        loads.append(os.getloadavg()[0])
+        for k in range(opts.repeat):
+            server.clear()
+            store = fresh_copy(seeded, work / "incremental")
+            fake = FakeAcled(server, served)
+            for eid in ids[:EDITED]:
+                fake.edit(eid, fatalities="13", notes=f"{eid} revised")
+            fake.add(make_events(ADDED, prefix="AFGNEW", seed=7))
+            for eid in ids[EDITED:]:
+                fake.delete(eid)
+            name = "sync acled (1,000 changes)" + (f", run {k + 1}" if opts.repeat > 1 else "")
+            inc = run(name, pw(*sync_args, "--base-url", fake.base_url, "--store", str(store)), env)
+            rows.append((label, inc, None))
+            loads.append(os.getloadavg()[0])
     finally:
         server.clear()
         server.stop()

@@ -196,6 +196,12 @@ class Store:
                 raise StoreError(f"snapshot={asked!r}: expected a snapshot id or a time.")
             if isinstance(asked, str) and asked.strip().isdigit():
                 asked = int(asked)
+            if asked is None and isinstance(self.location, LocalStore):
+                # The latest snapshot's id from the SQLite catalog (a millisecond), then one attach
+                # pinned at it: attaching the lake as it is, to ask, costs a second load of its
+                # catalog (0.1 s). A commit in between is not missed: the Store reads the snapshot
+                # that was the latest when it looked, as below, and moves on at its next read.
+                asked = self._latest_peeked()
             if isinstance(asked, int):
                 con, snap = lake.connect(self.location, read_only=True, snapshot=asked), asked
             else:
@@ -230,10 +236,15 @@ class Store:
     def _latest(self) -> int:
         """The newest committed snapshot id, for an unpinned Store that has a connection: read from a
         local store's SQLite catalog directly (lake.CatalogPeek), else through DuckDB."""
+        found = self._latest_peeked()
+        return found if found is not None else lake.latest_snapshot(self._con)
+
+    def _latest_peeked(self) -> int | None:
+        """The newest committed snapshot id read from a local store's SQLite catalog without DuckDB;
+        None for a team store, or when the catalog cannot be read so (DuckDB then asks)."""
         if self._peek is None and isinstance(self.location, LocalStore):
             self._peek = lake.CatalogPeek(self.location.catalog_path)
-        found = self._peek.latest() if self._peek is not None else None
-        return found if found is not None else lake.latest_snapshot(self._con)
+        return self._peek.latest() if self._peek is not None else None
 
     def _resolve(self, con, asked) -> int:
         if asked is None:

@@ -22,20 +22,48 @@ def _column_sql(c: Column) -> str:
     return f'"{c.name}" {c.type}' + ("" if c.nullable else " NOT NULL")
 
 
-def create_statements() -> list[str]:
-    """CREATE TABLE statements for every canonical table, plus the store's own metadata."""
+STORE_META = "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)"
+
+
+def _meta_rows() -> tuple[tuple[str, str], ...]:
+    return (("schema_version", str(SCHEMA_VERSION)), ("hash_duckdb", duckdb.__version__))
+
+
+def create_statements(present: set[str] | None = None, meta_keys: set[str] | None = None) -> list[str]:
+    """CREATE TABLE statements for every canonical table, plus the store's own metadata; given the
+    tables ``present`` and the ``meta_keys`` store_meta holds, only those missing (a store already
+    made needs none, and each statement on the lake costs a catalog round trip)."""
+    present = present or set()
     out = [
         f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(_column_sql(c) for c in cols)})"
         for name, cols in TABLES.items()
+        if name not in present
     ]
-    out.append(TAXONOMIES)
-    out.append("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)")
-    for key, value in (("schema_version", str(SCHEMA_VERSION)), ("hash_duckdb", duckdb.__version__)):
-        out.append(
-            f"INSERT INTO store_meta SELECT '{key}', '{value}' "
-            f"WHERE NOT EXISTS (SELECT 1 FROM store_meta WHERE key = '{key}')"
-        )
+    if "taxonomies" not in present:
+        out.append(TAXONOMIES)
+    if "store_meta" not in present:
+        out.append(STORE_META)
+    for key, value in _meta_rows():
+        if meta_keys is None or key not in meta_keys:
+            out.append(
+                f"INSERT INTO store_meta SELECT '{key}', '{value}' "
+                f"WHERE NOT EXISTS (SELECT 1 FROM store_meta WHERE key = '{key}')"
+            )
     return out
+
+
+def _present(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str] | None]:
+    """The lake's tables, and the keys of its store_meta (None when it has no store_meta yet)."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main'"
+        ).fetchall()
+    }
+    if "store_meta" not in tables:
+        return tables, None
+    return tables, {r[0] for r in con.execute("SELECT key FROM store_meta").fetchall()}
 
 
 def begin(con: duckdb.DuckDBPyConnection) -> None:
@@ -51,7 +79,7 @@ def begin(con: duckdb.DuckDBPyConnection) -> None:
         return  # already open: this write's earlier step began it
     con.execute("BEGIN TRANSACTION")  # a BEGIN inside a transaction would abort it: hence _OPEN
     _OPEN.add(id(con))
-    for stmt in create_statements():
+    for stmt in create_statements(*_present(con)):
         con.execute(stmt)
 
 

@@ -265,7 +265,11 @@ def _apply_locked(
             con.execute("SELECT count(*) FROM datasets WHERE dataset_id = ?", [pull.dataset_id]).fetchone()[0]
         )
         taxonomy = load_taxonomy(recorded(con))
-        con.execute("DROP TABLE IF EXISTS temp.change_months")
+        # Empty until the write fills it (an upsert's or a release's change set, store/ingest.py):
+        # the summary reads it whatever the write was, with no look at the catalog.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE change_months (change VARCHAR, country VARCHAR, month VARCHAR)"
+        )
         archived = None
         folder = getattr(store.location, "folder", None)
         if folder is not None:
@@ -357,13 +361,9 @@ def _summary(con, dataset_id: str, *, fresh: bool) -> list[dict[str, Any]]:
         sql = """SELECT coalesce(iso3, country, 'unknown') AS country, strftime(date_start, '%Y-%m') AS month,
                         count(*), 0, 0 FROM events WHERE dataset_id = ? GROUP BY ALL ORDER BY 1, 2"""
         rows = con.execute(sql, [dataset_id]).fetchall()
-    elif con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'change_months'"
-    ).fetchone()[0]:
+    else:
         rows = con.execute("""
             SELECT country, month, count(*) FILTER (WHERE change = 'added'),
                    count(*) FILTER (WHERE change = 'updated'), count(*) FILTER (WHERE change = 'deleted')
             FROM temp.change_months GROUP BY ALL ORDER BY 1, 2""").fetchall()
-    else:
-        rows = []
     return [{"country": c, "month": m, "added": a, "updated": u, "deleted": d} for c, m, a, u, d in rows]

@@ -244,11 +244,14 @@ class Reader:
         finally:
             self._checkin(lease)
 
-    def _interrupt(self, lease: _Lease | None) -> None:
-        """Stop the query a timed-out request runs, on its own connection: the lock orders this with
-        the request's checkin, so a connection already handed back (and perhaps to another request)
-        is never interrupted."""
+    def _interrupt(self, running: dict) -> None:
+        """Stop the query a timed-out request runs, on its own connection, and its work if it has not
+        started (its thread may still be opening a Store). The lock orders this with the request's
+        checkout and checkin, so a connection already handed back (and perhaps to another request) is
+        never interrupted."""
         with self._lock:
+            running["abandoned"] = True
+            lease = running.get("lease")
             if lease is None or not lease.out:
                 return
             con = getattr(lease.view, "_con", None)
@@ -331,7 +334,10 @@ class Reader:
         lease = self._checkout(snapshot)
         try:
             if running is not None:
-                running["lease"] = lease
+                with self._lock:
+                    if running.get("abandoned"):  # timed out while the Store was opened: nobody waits
+                        raise _timed_out(self.timeout_s)
+                    running["lease"] = lease
             store = lease.view
             full = (*key, store.snapshot)
             found = self._get(full)
@@ -378,14 +384,18 @@ class Reader:
                 limiter=self._limiter(),
             )
         if scope.cancelled_caught:
-            self._interrupt(running.get("lease"))
-            raise Problem(
-                503,
-                "timeout",
-                "Query took too long",
-                f"The query ran past the server's limit of {limit:g} s and was stopped. Narrow it "
-                "(a shorter --from/--to span, fewer datasets, a coarser 'by'), or ask the operator for a "
-                "higher limit (`peacewatch serve --query-timeout`).",
-                headers={"Retry-After": "5"},
-            )
+            self._interrupt(running)
+            raise _timed_out(limit)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _timed_out(limit: float) -> Problem:
+    return Problem(
+        503,
+        "timeout",
+        "Query took too long",
+        f"The query ran past the server's limit of {limit:g} s and was stopped. Narrow it (a shorter "
+        "--from/--to span, fewer datasets, a coarser 'by'), or ask the operator for a higher limit "
+        "(`peacewatch serve --query-timeout`).",
+        headers={"Retry-After": "5"},
+    )

@@ -4,8 +4,19 @@ worker thread under a time limit.
 The cache is keyed by (path, normalized query, snapshot id). A request without ``snapshot`` asks for
 the latest: its id is read from the store before the cache is consulted, so an ingest that commits a
 new snapshot makes the next request miss the cache and compute afresh; a cached answer is never stale.
-Each worker thread keeps its own read connection (DuckDB connections are not shared across threads),
-reused between requests.
+
+The connections are a pool per server process, not a connection per thread. Opening one costs about a
+second of CPU (the lake's extensions loaded, the catalog attached, the Store's catalog and cut-offs read
+again: docs/adr/0015's addendum), and the worker threads that run queries come and go (anyio ends one
+idle for 10 s), so a connection tied to a thread was opened again after any quiet moment. A request
+takes an open Store from the pool (or opens one when all are in use), reads through it alone, and hands
+it back when its work returns; the pool keeps at most ``threads`` (``--query-threads``) Stores for the
+latest snapshot and as many pinned at past snapshots, closing the least recently used beyond that. A
+kept Store moves to a newer snapshot by attaching the lake again on its connection (``Store.follow``),
+a fraction of opening one. A request past its time limit has its query interrupted on its own
+connection, which goes back to the pool only when the abandoned work has returned: never to another
+request while it still runs. At shutdown every connection, idle or held, is closed (DuckDB aborts the
+process when connections are left to the interpreter's exit).
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +110,18 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
+class _Lease:
+    """One request's use of a pooled Store: ``store`` is the pooled one (its own connection), ``view``
+    what the request reads (for the latest, a Store pinned from it, as ``Store.pinned`` gives; for a
+    past snapshot, the store itself). ``out`` holds while the request has it: only then is its
+    connection interrupted."""
+
+    __slots__ = ("generation", "out", "store", "view")
+
+    def __init__(self, store: Any, generation: int, view: Any = None):
+        self.store, self.generation, self.view, self.out = store, generation, view, True
+
+
 class Reader:
     """The stores, the cache and the time limit of one server process."""
 
@@ -115,18 +138,20 @@ class Reader:
         self.timeout_s = timeout_s
         # At most this many queries at once per worker; more requests wait their turn. Each query uses
         # every core already (DuckDB's threads): more at once only adds connections and contention.
+        # The pool keeps as many open Stores for the latest snapshot, and as many for past ones.
         self.threads = threads
         self._limiters: dict[int, anyio.CapacityLimiter] = {}
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._local = threading.local()
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self._opened: list[Any] = []  # every Store of every thread, closed at shutdown
+        self._latest_idle: list[Any] = []  # unpinned Stores no request holds, the last used last
+        self._past_idle: list[Any] = []  # Stores pinned at a past snapshot, likewise
+        self._opened: list[Any] = []  # every open Store, held or idle: closed at shutdown
         self._generation = 0
         self.hits = self.misses = 0
         # The latest snapshot id without a DuckDB connection, for a local store (lake.CatalogPeek): a
-        # cached answer or a kept page then costs no connection on a thread that has none yet.
+        # cached answer or a kept page then costs no connection.
         from peacewatch.store import locate
         from peacewatch.store.lake import CatalogPeek
         from peacewatch.store.location import LocalStore
@@ -134,56 +159,122 @@ class Reader:
         found = locate(location)  # the folder's location for a path; a team store's as given
         self._peek = CatalogPeek(found.catalog_path) if isinstance(found, LocalStore) else None
 
-    # -- stores, one set per worker thread ----------------------------------------------------------
+    # -- the pool of open Stores --------------------------------------------------------------------
 
-    def _latest(self):
+    def _open(self, store: Any) -> Any:
+        """``store`` connected now (it joins the Stores closed at shutdown first)."""
+        with self._lock:
+            self._opened.append(store)
+        try:
+            store.snapshot  # noqa: B018 - attach now
+        except BaseException:
+            self._discard([store])
+            raise
+        return store
+
+    def _discard(self, stores: list[Any]) -> None:
+        with self._lock:
+            self._opened = [s for s in self._opened if all(s is not d for d in stores)]
+        for store in stores:
+            with contextlib.suppress(Exception):
+                store.close()
+
+    def _checkout(self, snapshot: int | str | None) -> _Lease:
+        """A Store reading ``snapshot`` (None: the latest now) that no other request holds: an idle one
+        from the pool, else one opened. An unknown snapshot is refused without opening a connection."""
         from peacewatch.store import Store
 
-        if getattr(self._local, "generation", None) != self._generation:
-            # First use on this thread, or the stores were closed since (an app's lifespan ended).
-            self._local.generation = self._generation
-            self._local.store = Store(self.location)
-            self._local.pinned = OrderedDict()
-            with self._lock:
-                self._opened.append(self._local.store)
-        return self._local.store
+        with self._lock:
+            store = self._latest_idle.pop() if self._latest_idle else None
+            generation = self._generation
+        if store is None:
+            store = self._open(Store(self.location))
+        lease = _Lease(store, generation)
+        try:
+            store.follow()  # the newest snapshot, on the same connection
+            wanted = None if snapshot is None else resolve(store, snapshot)
+            if wanted is None or wanted == store.snapshot:
+                lease.view = store.pinned()
+                return lease
+        except BaseException:
+            self._checkin(lease)
+            raise
+        self._checkin(lease)
+        with self._lock:
+            found = next((s for s in reversed(self._past_idle) if s.snapshot == wanted), None)
+            if found is not None:
+                self._past_idle.remove(found)
+            generation = self._generation
+        if found is None:
+            found = self._open(Store(self.location, wanted))
+        return _Lease(found, generation, found)
+
+    def _checkin(self, lease: _Lease) -> None:
+        """Return a lease's Store to the pool (closed instead when the pool has enough idle ones, or
+        when the Stores were closed since it was taken)."""
+        store, view = lease.store, lease.view
+        if view is not None and view is not store and view._con not in (None, store._con):
+            # The request wrote (a case adopting its taxonomy) and its view reopened on its own.
+            with contextlib.suppress(Exception):
+                view.close()
+        closing: list[Any] = []
+        with self._lock:
+            lease.out = False
+            idle = self._past_idle if store.is_pinned else self._latest_idle
+            if lease.generation == self._generation and store._con is not None:
+                idle.append(store)
+            else:
+                closing.append(store)
+            while len(idle) > self.threads:
+                closing.append(idle.pop(0))
+        if closing:
+            self._discard(closing)
+
+    @contextlib.contextmanager
+    def lease(self, snapshot: int | str | None) -> Iterator[Any]:
+        """A Store fixed at ``snapshot`` (None: the latest now) for the ``with`` block, on a connection
+        of the pool that no other request uses meanwhile.
+
+        Opening a connection at a snapshot costs about a second (the lake's extensions and catalog),
+        so the pool keeps them open across requests, and a time is first resolved to its snapshot id
+        from the store's history (an unknown id is refused without opening one)."""
+        lease = self._checkout(snapshot)
+        try:
+            yield lease.view
+        finally:
+            self._checkin(lease)
+
+    def _interrupt(self, running: dict) -> None:
+        """Stop the query a timed-out request runs, on its own connection, and its work if it has not
+        started (its thread may still be opening a Store). The lock orders this with the request's
+        checkout and checkin, so a connection already handed back (and perhaps to another request) is
+        never interrupted."""
+        with self._lock:
+            running["abandoned"] = True
+            lease = running.get("lease")
+            if lease is None or not lease.out:
+                return
+            con = getattr(lease.view, "_con", None)
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.interrupt()
 
     def latest_id(self) -> int:
-        """The id of the latest snapshot now: read from a local store's catalog (no connection opened),
-        else on this thread's connection."""
+        """The id of the latest snapshot now: read from a local store's catalog (no connection used),
+        else on a connection of the pool."""
         found = self._peek.latest() if self._peek is not None else None
-        return found if found is not None else self._latest().snapshot
-
-    def store_at(self, snapshot: int | str | None):
-        """A Store pinned at ``snapshot`` (None: the latest now), on this thread's connections.
-
-        Opening a connection at a snapshot costs seconds (the lake's extensions and catalog), so a
-        time is first resolved to its snapshot id from the store's history, the latest snapshot is
-        read on the thread's open connection, and an unknown id is refused without opening one."""
-        latest = self._latest()
-        if snapshot is None:
-            return latest.pinned()
-        wanted = resolve(latest, snapshot)
-        if wanted == latest.snapshot:
-            return latest.pinned()
-        pinned: OrderedDict = self._local.pinned
-        if wanted not in pinned:
-            from peacewatch.store import Store
-
-            found = Store(self.location, wanted)
-            found.snapshot  # noqa: B018 - attach now, on this thread
-            pinned[wanted] = found
-            with self._lock:
-                self._opened.append(found)
-            while len(pinned) > 4:  # a few past snapshots per thread; older connections are closed
-                pinned.popitem(last=False)[1].close()
-        return pinned[wanted]
+        if found is not None:
+            return found
+        with self.lease(None) as store:
+            return store.snapshot
 
     def close(self) -> None:
-        """Close every thread's connections (at shutdown: DuckDB aborts the process when connections
-        of finished threads are left to the interpreter's exit)."""
+        """Close every connection of the pool, idle or held (at shutdown: DuckDB aborts the process
+        when connections are left to the interpreter's exit); a Store handed back after this is
+        closed, not kept."""
         with self._lock:
             opened, self._opened = self._opened, []
+            self._latest_idle, self._past_idle = [], []
             self._generation += 1
         for store in opened:
             with contextlib.suppress(Exception):
@@ -229,27 +320,36 @@ class Reader:
         encode: Callable[[Any], bytes] = dumps,
         running: dict | None = None,
     ) -> Answer:
-        """The answer to ``key`` at ``snapshot`` in this thread: resolved, then cached or computed by
-        ``work(store)`` and encoded. ``running`` receives the store being read (to interrupt it).
+        """The answer to ``key`` at ``snapshot``, in the calling thread: resolved, then cached or
+        computed by ``work(store)`` on a Store of the pool and encoded. ``running`` receives the lease
+        being read (to interrupt it).
 
-        The latest snapshot's answer is looked up before a store is opened on this thread: a hit needs
+        The latest snapshot's answer is looked up before a Store is taken from the pool: a hit needs
         only the snapshot id, read from a local store's catalog."""
         if snapshot is None and self._peek is not None:
             latest = self._peek.latest()
             found = self._get((*key, latest), count_miss=False) if latest is not None else None
             if found is not None:
                 return found
-        store = self.store_at(snapshot)
-        if running is not None:
-            running["store"] = store
-        full = (*key, store.snapshot)
-        found = self._get(full)
-        if found is not None:
-            return found
-        payload = work(store)
+        lease = self._checkout(snapshot)
+        try:
+            if running is not None:
+                with self._lock:
+                    if running.get("abandoned"):  # timed out while the Store was opened: nobody waits
+                        raise _timed_out(self.timeout_s)
+                    running["lease"] = lease
+            store = lease.view
+            full = (*key, store.snapshot)
+            found = self._get(full)
+            if found is not None:
+                return found
+            payload = work(store)
+            snap = store.snapshot
+        finally:
+            self._checkin(lease)
         body = encode(payload)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        answer = Answer(store.snapshot, body, media_type, etag, payload)
+        answer = Answer(snap, body, media_type, etag, payload)
         self._put(full, answer)
         return answer
 
@@ -284,18 +384,18 @@ class Reader:
                 limiter=self._limiter(),
             )
         if scope.cancelled_caught:
-            store = running.get("store")
-            con = getattr(store, "_con", None)
-            if con is not None:
-                with contextlib.suppress(Exception):
-                    con.interrupt()
-            raise Problem(
-                503,
-                "timeout",
-                "Query took too long",
-                f"The query ran past the server's limit of {limit:g} s and was stopped. Narrow it "
-                "(a shorter --from/--to span, fewer datasets, a coarser 'by'), or ask the operator for a "
-                "higher limit (`peacewatch serve --query-timeout`).",
-                headers={"Retry-After": "5"},
-            )
+            self._interrupt(running)
+            raise _timed_out(limit)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _timed_out(limit: float) -> Problem:
+    return Problem(
+        503,
+        "timeout",
+        "Query took too long",
+        f"The query ran past the server's limit of {limit:g} s and was stopped. Narrow it (a shorter "
+        "--from/--to span, fewer datasets, a coarser 'by'), or ask the operator for a higher limit "
+        "(`peacewatch serve --query-timeout`).",
+        headers={"Retry-After": "5"},
+    )

@@ -137,6 +137,28 @@ class Store:
         """Move an unpinned Store to the newest snapshot; returns the id it reads."""
         return self.snapshot
 
+    def follow(self) -> int:
+        """Move this unpinned Store to the newest snapshot on its own connection, attached there again
+        (the extensions, the costly part of opening one, stay loaded: docs/adr/0014); returns the id.
+
+        :meth:`refresh` opens a new connection instead, because Stores pinned from this one
+        (:meth:`pinned`) read through the same connection and must keep their snapshot. So only a
+        holder that knows none of them is in use any more calls this: the server's pool of
+        connections (serve/reading.py), between requests."""
+        if self.is_pinned or self._con is None:
+            return self.snapshot
+        newest = self._latest()
+        if newest != self._snap:
+            con, self._con = self._con, None  # a failed attach leaves no broken connection behind
+            try:
+                with unreadable(self.path):
+                    lake.reattach(con, self.location, newest)
+            except BaseException:
+                con.close()
+                raise
+            self._con, self._snap, self._lent = con, newest, False
+        return self._snap
+
     def snapshots(self) -> list[dict[str, Any]]:
         """Every snapshot of the store, oldest first: id, time (ISO), command and per-dataset changes."""
         if not self.exists():

@@ -36,16 +36,17 @@ def datasets(
 ):
     """Each dataset with its rows read, ingested, quarantined and coverage; every snapshot; a diff."""
     try:
-        store = reading(request, snapshot)
-        catalog = store.datasets()
-        snapshots = store.snapshots()
-        ids = [s["snapshot_id"] for s in snapshots if s["snapshot_id"] <= store.snapshot]
+        with reading(request, snapshot) as store:
+            catalog = store.datasets()
+            snapshots = store.snapshots()
+            snap, path = store.snapshot, store.path
+        ids = [s["snapshot_id"] for s in snapshots if s["snapshot_id"] <= snap]
         a, b = _snapshot_id(from_, "from"), _snapshot_id(to, "to")
         if a is None and b is None and len(ids) >= 2:
             a, b = ids[-2], ids[-1]
         diff = None
         if a is not None:
-            d = api_at(request, store.snapshot).diff(a, b if b is not None else store.snapshot)
+            d = api_at(request, snap).diff(a, b if b is not None else snap)
             diff = d.to_dict()
     except PeacewatchError as exc:
         return error_page(request, exc)
@@ -55,9 +56,9 @@ def datasets(
         title="Datasets",
         catalog=catalog,
         snapshots=list(reversed(snapshots)),
-        store=store,
+        store={"snapshot": snap, "path": path},
         diff=diff,
         diff_rows=DIFF_ROWS,
         diff_from=a,
-        diff_to=b if b is not None else store.snapshot,
+        diff_to=b if b is not None else snap,
     )

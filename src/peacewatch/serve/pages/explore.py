@@ -104,9 +104,9 @@ def explore(
     form = {k: (v or "").strip() for k, v in asked.items()}
     result, error, catalog, snap = None, None, [], None
     try:
-        store = reading(request, snapshot)
-        snap = int(store.snapshot)
-        catalog = [d["dataset_id"] for d in store.datasets()]
+        with reading(request, snapshot) as store:
+            snap = int(store.snapshot)
+            catalog = [d["dataset_id"] for d in store.datasets()]
         if by not in UNITS:
             raise ArgumentError(f"by={by!r}: expected one of {', '.join(UNITS)}.")
         if measure not in MEASURES:

@@ -85,15 +85,14 @@ def home(request: Request, snapshot: str | None = None):
     """Every case with its verdicts per party, freshness, alerts and the licence mode."""
     config = request.app.state.config
     try:
-        store = reading(request, snapshot)
-        catalog = store.datasets()
-        snapshots = store.snapshots()
+        with reading(request, snapshot) as store:
+            catalog = store.datasets()
+            snapshots = store.snapshots()
+            snap, path = store.snapshot, store.path
     except PeacewatchError as exc:
         return error_page(request, exc)
-    cases = [
-        casework.case_view(request.app.state.store, ref, store.snapshot, None) for ref in case_refs(config)
-    ]
-    current = next((s for s in snapshots if s["snapshot_id"] == store.snapshot), None)
+    cases = [casework.case_view(request.app.state.store, ref, snap, None) for ref in case_refs(config)]
+    current = next((s for s in snapshots if s["snapshot_id"] == snap), None)
     return render(
         request,
         "home.html.j2",
@@ -101,7 +100,7 @@ def home(request: Request, snapshot: str | None = None):
         cases=cases,
         catalog=catalog,
         snapshot=current,
-        store=store,
+        store={"snapshot": snap, "path": path},
         alerts=latest_alerts(alerts_path(config)),
         alerts_file=alerts_path(config),
     )

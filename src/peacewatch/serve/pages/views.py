@@ -8,8 +8,10 @@ which escapes ``<``, ``>``, ``&`` and ``'``, so no data text can close the block
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
@@ -78,11 +80,13 @@ def error_page(request: Request, exc: PeacewatchError, status_code: int = 400) -
     )
 
 
-def reading(request: Request, snapshot: str | None):
+@contextlib.contextmanager
+def reading(request: Request, snapshot: str | None) -> Iterator[Any]:
     """The store read at ``snapshot`` (an id or an ISO time; none: the latest as of this request), as a
-    :class:`peacewatch.store.Store` pinned on this worker thread's own connection (the API's
-    :class:`peacewatch.serve.reading.Reader`): opening the lake is the costly part of a request, and a
-    connection is never shared between threads."""
+    :class:`peacewatch.store.Store` pinned on a connection of the API's pool
+    (:class:`peacewatch.serve.reading.Reader`) for the ``with`` block: opening the lake is the costly
+    part of a request, so connections are kept open between requests, and one request at a time reads
+    each."""
     asked: int | str | None = None
     if snapshot not in (None, ""):
         text = snapshot.strip().removeprefix("@")
@@ -97,16 +101,17 @@ def reading(request: Request, snapshot: str | None):
                     hint="See /datasets for the store's snapshots.",
                 ) from None
             asked = text
-    return request.app.state.reader.store_at(asked)
+    with request.app.state.reader.lease(asked) as store:
+        yield store
 
 
 def snapshot_of(request: Request, snapshot: str | None) -> int:
-    """The id of the snapshot ``snapshot`` names (see :func:`reading`); the latest's is read without
-    opening a connection on this thread (a page kept for it then costs none: the threads that serve
-    pages are many, and opening the lake on each took a second of a first view)."""
+    """The id of the snapshot ``snapshot`` names (see :func:`reading`); the latest's is read from a
+    local store's catalog without a connection (a page kept for it then costs none)."""
     if snapshot is None or not snapshot.strip():
         return int(request.app.state.reader.latest_id())
-    return int(reading(request, snapshot).snapshot)
+    with reading(request, snapshot) as store:
+        return int(store.snapshot)
 
 
 def api_at(request: Request, snapshot_id: int):

@@ -187,6 +187,7 @@ def series_chart(
                 "span": s_span,
                 # A lighter tone tells a reference band (a comparison's baseline) from the window.
                 "opacity": 0.05 if item.get("tone") == "light" else 0.13,
+                "light": item.get("tone") == "light",
             }
         )
     singles = []
@@ -379,7 +380,8 @@ def _series_alt(
             + ", ".join(f"{EVENT_TYPE_LABELS.get(t, t)} {round(100 * v / total)}%" for t, v in shares)
             + "."
         )
-    parts += [f"Shaded: {s['text']}." for s in shades]
+    # A lighter band is a reference (a comparison's baseline) beside the window it is compared with.
+    parts += [f"Shaded{' lighter' if s['light'] else ''}: {s['text']}." for s in shades]
     parts += [f"Marked: {m['label'] or 'a date'} on {day_text(m['date'])}." for m in singles]
     if rules:
         parts.append(

@@ -370,8 +370,8 @@ def _series_alt(
     partial = " among complete periods" if len(complete) < len(totals) else ""
     dates = f"{day_text(span.start)} to {day_text(span.end)}"
     parts = [
-        f"{number_text(total)} {noun} in all. Highest{partial}: {number_text(complete[hi])} in "
-        f"{period_words(hi, by)}; lowest: {number_text(complete[lo])} in {period_words(lo, by)}."
+        f"{number_text(total)} {noun} in all. Highest{partial}: {number_text(complete[hi])} "
+        f"{period_words(hi, by)}; lowest: {number_text(complete[lo])} {period_words(lo, by)}."
     ]
     if stack and total:
         shares = [(t, sum(r.get(t, 0.0) for r in table)) for t in types]

@@ -88,6 +88,39 @@ def test_every_chart_has_alt_text_and_its_data_as_a_table(written):
         assert any(line.startswith("# Counted by peacewatch") for line in head if line.startswith("# "))
 
 
+def test_a_charts_caption_does_not_repeat_its_title_and_names_its_data(written):
+    built, paths = written
+    html = paths["html"].read_text(encoding="utf-8")
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)
+    figures = built.payload["figures"]
+    assert len(captions) == len(figures)
+    for f, caption in zip(figures, captions, strict=True):
+        # The title is drawn in the chart; the caption says what it does not.
+        assert f["title"] not in caption and f["caption"] not in ("", f["alt"])
+        assert f"Data: {f['datasets'][0]['dataset_id']}, snapshot {built.payload['snapshot']} of" in caption
+
+
+def test_the_print_css_keeps_headings_and_captions_with_what_follows_and_repeats_table_headers(written):
+    _, paths = written
+    html = paths["html"].read_text(encoding="utf-8")
+    css = html[html.index("@media print") :]
+    css = re.sub(r"/\*.*?\*/", "", css[: css.index("@page")], flags=re.S)
+    rules = {
+        sel.strip(): body.strip()
+        for sels, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+        for sel in sels.split(",")
+    }
+    for heading in ("h2", "h3", "caption"):
+        assert "break-after: avoid" in rules[heading]
+    assert "display: table-header-group" in rules["thead"]
+    assert "break-inside: avoid" in rules["tr"] and "break-before: avoid" in rules["tr.noterow"]
+    # A chart and its caption are one block; its data table may run on to the next page.
+    assert "break-after: avoid" in rules["figure.chart .svg"]
+    for block in ("figcaption", ".compare", "aside.cannot"):
+        assert "break-inside: avoid" in rules[block]
+    assert "break-inside: avoid" not in rules.get("figure.chart", "")
+
+
 def test_the_pdf_prints_the_first_rows_of_each_data_table_and_says_where_the_rest_are(written):
     built, paths = written
     html = paths["html"].read_text(encoding="utf-8")
@@ -171,6 +204,31 @@ def test_the_pdf_first_page_renders_and_is_not_blank(written, tmp_path):
     page = next(tmp_path.glob("p*.png"))
     data = page.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000  # a white page compresses to almost nothing
+
+
+def test_no_page_of_the_pdf_ends_with_a_heading_or_a_table_caption(written):
+    _, paths = written
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: `make test` installs poppler-utils")
+    text = subprocess.run(
+        ["pdftotext", str(paths["pdf"]), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f")[:-1]]
+    assert len(pages) > 10
+    headings = [
+        *QUESTIONS,
+        "Data and methods",
+        "Datasets",
+        "Figures",
+        "What the data cannot show",
+        "COMMITMENTS AND WHAT THE EVIDENCE SAYS",
+        "DATED FACTS BEHIND THE VERDICTS",
+        "CLAIMS CHECKED AGAINST THE DATA",
+    ]
+    for number, page in enumerate(pages, 1):
+        body = re.sub(r"\s*\d+ / \d+$", "", page)  # the page number in the bottom margin
+        stranded = [h for h in headings if body.endswith(h)]
+        assert not stranded, f"page {number} ends with {stranded}"
 
 
 def test_a_points_block_draws_events_where_the_data_have_coordinates(

@@ -131,6 +131,27 @@ def test_alt_text_gives_the_total_the_extremes_and_the_changepoints(weekly):
     assert weekly.spec["description"] == alt
 
 
+def test_the_caption_says_what_the_title_does_not_and_names_the_data_and_snapshot(weekly, afghan_store):
+    caption = weekly.caption
+    # The chart draws its title; the caption under it does not repeat it.
+    assert weekly.title not in caption
+    assert caption.startswith("Bars of events per week stacked by event type (Battles, ")
+    assert "1 Sep 2019 to 30 Nov 2020; 14,798 events in all" in caption
+    assert "Shaded: Reduction in violence 22–29 Feb 2020." in caption
+    assert "22 Feb 2020 (35.8 to 7.6 a day)" in caption
+    snapshot = afghan_store.snapshot
+    assert snapshot is not None and weekly.snapshot == snapshot
+    assert caption.endswith(
+        f"Data: acled-afghanistan-2017-01-01-2026-03-13-reduced, snapshot {snapshot} of the store."
+    )
+    assert weekly.to_dict()["caption"] == caption
+
+
+def test_the_time_axis_is_titled_like_the_first_column_of_the_data_table(weekly):
+    axis_titles = {lay["encoding"]["x"].get("title") for lay in weekly.spec["layer"]}
+    assert axis_titles == {"Week starting"} == {weekly.columns[0]["label"]}
+
+
 def test_partial_weeks_at_the_edges_are_drawn_lighter_and_named_in_the_notes(weekly):
     bars = weekly.spec["layer"][0]["data"]["values"]
     partial = sorted({b["period_start"] for b in bars if b["partial"]})
@@ -269,3 +290,5 @@ def test_small_multiples_show_the_top_provinces_on_a_shared_scale(afghan_store, 
     assert next(r["total"] for r in fig.data if r["unit"] == "Helmand") == sum(helmand.values())
     assert any(n.startswith("26 other provinces") for n in fig.notes)
     assert "Helmand" in fig.alt
+    assert fig.caption.startswith("Events per month in the 6 provinces with most events, on a shared scale")
+    assert fig.title not in fig.caption

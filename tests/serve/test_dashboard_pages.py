@@ -55,6 +55,20 @@ def test_case_page_shows_the_board_the_chart_spec_the_claims_and_the_chronology(
     assert "<script>" not in page.text  # no inline script
 
 
+def test_the_case_charts_caption_says_what_its_title_does_not(dash):
+    page = dash.get("/cases/afghanistan-2020?as_of=2020-12-31")
+    caption = _text(re.search(r"<figcaption>(.*?)</figcaption>", page.text, re.S).group(1)).strip()
+    spec = re.search(r'<script type="application/json" id="case-chart-spec">(.*?)</script>', page.text, re.S)
+    title = json.loads(spec.group(1))["title"]["text"]
+    assert title == "Events per day around the measured windows" and title not in caption
+    assert caption.startswith("Bars of events per day, ")
+    # The windows of the measured commitments, their baselines lighter, the data and the snapshot.
+    assert "Shaded: riv, riv-80pct 22–29 Feb 2020." in caption
+    assert "Shaded lighter: baseline of riv, riv-80pct 1–21 Feb 2020." in caption
+    data = r"Data: acled-afghanistan-2017-01-01-2026-03-13-reduced, snapshot \d+ of the store\.$"
+    assert re.search(data, caption)
+
+
 def test_commitment_page_gives_the_rate_ratio_interval_snapshot_and_command(dash):
     page = dash.get("/cases/afghanistan-2020/commitments/riv?as_of=2020-12-31")
     text = _text(page.text)

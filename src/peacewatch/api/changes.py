@@ -178,6 +178,7 @@ class Changepoints(Result):
             span=span,
             id="changepoints",
             datasets=p["datasets"],
+            snapshot=daily.snapshot,
         )
 
     def _repr_html_(self) -> str:

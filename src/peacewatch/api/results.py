@@ -147,6 +147,7 @@ class Series(Result):
             command=r.command,
             span=r.span,
             datasets=r.datasets,
+            snapshot=r.snapshot,
             width=width or WIDTH,
             height=height or HEIGHT,
         )

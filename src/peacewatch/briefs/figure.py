@@ -60,10 +60,13 @@ class ChartError(BriefError):
 class Figure:
     """A chart and everything a report shows with it.
 
-    ``data`` is the table under the chart (rows of plain values; ``columns`` gives each column's key,
-    header and Python format spec), ``notes`` are sentences the report prints under the table (partial
-    periods, unmatched names), ``command`` the CLI command(s) that reproduce the numbers (one per line),
-    ``datasets`` the provenance of the analysis results behind it.
+    ``alt`` is the chart's text alternative (its title, then what it shows); ``description`` is what it
+    shows without the title, which the chart draws already; ``caption`` adds the data and snapshot
+    read to it, for the figure's caption. ``data`` is the table under the chart (rows of plain values;
+    ``columns`` gives each column's key, header and Python format spec), ``notes`` are sentences the
+    report prints under the table (partial periods, unmatched names), ``command`` the CLI command(s)
+    that reproduce the numbers (one per line), ``datasets`` the provenance of the analysis results
+    behind it, ``snapshot`` the store snapshot they were read at (None when not known).
     """
 
     id: str
@@ -75,6 +78,24 @@ class Figure:
     columns: tuple[dict[str, str], ...] = ()
     notes: tuple[str, ...] = ()
     datasets: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    description: str = ""
+    snapshot: int | None = None
+
+    @property
+    def caption(self) -> str:
+        """The figure's caption: what the title does not say (what is plotted, what is shaded or marked,
+        the data read and its snapshot), so that a report shows the title once, in the chart.
+
+        >>> Figure("f", "Weekly events", "Weekly events, 2 Jan to 27 Dec 2020: bars.", {}, [], "",
+        ...        description="Bars of events per week.", datasets=({"dataset_id": "acled-afg"},),
+        ...        snapshot=2).caption
+        'Bars of events per week. Data: acled-afg, snapshot 2 of the store.'
+        """
+        ids = list(dict.fromkeys(str(d["dataset_id"]) for d in self.datasets if d.get("dataset_id")))
+        read = ", ".join(ids)
+        if self.snapshot is not None:
+            read += f"{', ' if read else ''}snapshot {self.snapshot} of the store"
+        return " ".join(part for part in (self.description, f"Data: {read}." if read else "") if part)
 
     def svg(self) -> str:
         """The chart as a standalone SVG string, rendered offline."""
@@ -110,6 +131,8 @@ class Figure:
             "id": self.id,
             "title": self.title,
             "alt": self.alt,
+            "caption": self.caption,
+            "snapshot": self.snapshot,
             "command": self.command,
             "columns": [dict(c) for c in self.columns],
             "data": self.data,

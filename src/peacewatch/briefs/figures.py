@@ -67,6 +67,7 @@ def _points(block: PointsBlock, f, store, block_id: str, base_dir):
         boundaries=boundaries,
         id=block_id,
         datasets=sel.provenance(),
+        snapshot=analysis.as_store(store).snapshot,
     )
 
 

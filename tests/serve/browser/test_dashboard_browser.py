@@ -70,7 +70,7 @@ def test_explore_redraws_its_chart_when_a_filter_changes(live_dashboard, page_of
     _drawn(page)
     after = page.inner_html("#explore-chart .vega")
     assert after != before and "<svg" in after
-    assert "Events per week" in page.inner_text("#explore-chart figcaption")
+    assert "Bars of events per week" in page.inner_text("#explore-chart figcaption")
     page.shot("weeks")
 
     page.check("input[name='type'][value='battle']")

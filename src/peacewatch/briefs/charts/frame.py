@@ -79,16 +79,16 @@ def partial_notes(periods, by) -> list[str]:
 
 
 def period_words(d: dt.date, by: str) -> str:
-    """The period a value belongs to, in words.
+    """The period a value belongs to, in words, with its preposition ("53 on 31 Jan 2020").
 
-    >>> period_words(dt.date(2020, 2, 24), "week")
-    'the week of 24 Feb 2020'
+    >>> period_words(dt.date(2020, 2, 24), "week"), period_words(dt.date(2020, 1, 31), "day")
+    ('in the week of 24 Feb 2020', 'on 31 Jan 2020')
     """
     if by == "day":
-        return day_text(d)
+        return f"on {day_text(d)}"
     if by == "week":
-        return f"the week of {day_text(d)}"
-    return f"{d:%B %Y}"
+        return f"in the week of {day_text(d)}"
+    return f"in {d:%B %Y}"
 
 
 def unit_title(measure: str, by: str, estimate: str = "best") -> str:

@@ -142,6 +142,7 @@ def series_figure(
         id=id,
         subtitle=subtitle,
         datasets=datasets,
+        snapshot=total.snapshot,
     )
     return _noting_imprecise_dates(figure, total)
 
@@ -189,5 +190,6 @@ def small_multiples_figure(
         id=id,
         subtitle=subtitle,
         datasets=total.datasets,
+        snapshot=total.snapshot,
     )
     return _noting_imprecise_dates(figure, total)

@@ -29,6 +29,7 @@ from peacewatch.briefs.figure import (
     column,
     day_text,
     number_text,
+    span_text,
 )
 from peacewatch.indicators.calendar import Span
 
@@ -49,12 +50,14 @@ def small_multiples(
     id: str = "small-multiples",
     subtitle: str | None = None,
     datasets: Sequence[Mapping[str, Any]] = (),
+    snapshot: int | None = None,
     width: int = WIDTH,
 ) -> Figure:
     """One small line chart per unit (admin1), the ``top`` units by total, on a shared y scale.
 
     ``points_by_unit`` maps a unit name to its {period_start, value} rows (see :func:`unit_points`).
-    The units left out are counted in the notes, never dropped silently.
+    The units left out are counted in the notes, never dropped silently. ``datasets`` and ``snapshot``
+    say what the points were read from (the caption names them).
     """
     check_period_and_stack(by, None)
     if not points_by_unit:
@@ -101,9 +104,11 @@ def small_multiples(
         "axis": {"format": "%b %Y", "tickCount": 3, "labelFontSize": 9, "grid": False},
     }
     layer = []
-    rects, days = [], []
+    rects, days, shaded = [], [], []
     for item in shade:
         s_span = as_span(item["span"], "shade")
+        how = "Marked" if s_span.start == s_span.end else "Shaded"
+        shaded.append(f" {how}: {str(item.get('label', '')).strip()} {span_text(s_span)}".rstrip() + ".")
         if s_span.start == s_span.end:  # one day: a line, as on the series chart (a band would not show)
             days.append({"date": f"{s_span.start.isoformat()}T12:00:00Z"})
             continue
@@ -144,10 +149,12 @@ def small_multiples(
     )
     alt_rows = "; ".join(f"{u} {number_text(totals[u])}" for u in shown)
     noun = "events" if measure == "events" else "fatalities"
-    alt = (
-        f"{title}, {day_text(sp.start)} to {day_text(sp.end)}: {noun} per {by} in the {len(shown)} "
-        f"{unit_label.lower()}s with most {noun}, on a shared scale. Totals: {alt_rows}."
-    )
+    dates = f"{day_text(sp.start)} to {day_text(sp.end)}"
+    shows = f"per {by} in the {len(shown)} {unit_label.lower()}s with most {noun}, on a shared scale"
+    alt = f"{title}, {dates}: {noun} {shows}. Totals: {alt_rows}."
+    marked = "".join(shaded)
+    alt = alt + marked
+    description = f"{noun.capitalize()} {shows}, {dates}. Totals: {alt_rows}.{marked}"
     notes = partial_notes(periods, by)
     if notes:
         notes = [n.replace("(drawn lighter)", "(in the table, not drawn)") for n in notes]
@@ -175,4 +182,16 @@ def small_multiples(
         column("peak", f"Most in one {by}", ",.0f"),
         column("peak_period", PERIOD_LABEL[by]),
     )
-    return Figure(id, title, alt, spec, table, command, cols, tuple(notes), tuple(datasets))
+    return Figure(
+        id,
+        title,
+        alt,
+        spec,
+        table,
+        command,
+        cols,
+        tuple(notes),
+        tuple(datasets),
+        description=description,
+        snapshot=snapshot,
+    )

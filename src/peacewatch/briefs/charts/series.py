@@ -67,6 +67,7 @@ def series_chart(
     id: str = "series",
     subtitle: str | None = None,
     datasets: Sequence[Mapping[str, Any]] = (),
+    snapshot: int | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> Figure:
@@ -81,7 +82,7 @@ def series_chart(
     as solid lines with their labels at their dates; a ``shade`` item of one day is drawn as a marker
     too, since a one-day band is too thin to see on weekly or monthly bars.
     ``span`` is the period asked for: periods that only partly lie in it are drawn lighter and named in
-    the notes.
+    the notes. ``datasets`` and ``snapshot`` say what the points were read from (the caption names them).
     """
     check_period_and_stack(by, stack)
     if not points:
@@ -127,7 +128,9 @@ def series_chart(
         table.append(row)
         totals[s] = y
 
-    x = {"field": "period_start", "type": "temporal", "title": None, "scale": {"type": "utc"}}
+    # The x axis is titled like the data table's first column (what a bar's date is), so a chart pasted
+    # without its caption still says what its dates are; every layer carries the same title, drawn once.
+    x = {"field": "period_start", "type": "temporal", "title": PERIOD_LABEL[by], "scale": {"type": "utc"}}
     x_domain = {"domain": [utc_datetime(d0), utc_datetime(d1)], "type": "utc"}
     bars: dict[str, Any] = {
         "data": {"values": marks},
@@ -184,6 +187,7 @@ def series_chart(
                 "span": s_span,
                 # A lighter tone tells a reference band (a comparison's baseline) from the window.
                 "opacity": 0.05 if item.get("tone") == "light" else 0.13,
+                "light": item.get("tone") == "light",
             }
         )
     singles = []
@@ -292,7 +296,9 @@ def series_chart(
             }
         )
 
-    alt = _series_alt(title, by, measure, sp, periods, totals, table, types, shades, rules, stack, singles)
+    alt, description = _series_alt(
+        title, by, measure, sp, periods, totals, table, types, shades, rules, stack, singles
+    )
     notes = partial_notes(periods, by)
     columns = [column("period_start", PERIOD_LABEL[by])]
     if stack is None:
@@ -326,7 +332,19 @@ def series_chart(
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     spec["title"]["offset"] = 6  # the bounds Vega measures the title from include the label rows
     spec["layer"] = layers
-    return Figure(id, title, alt, spec, table, command, tuple(columns), tuple(notes), tuple(datasets))
+    return Figure(
+        id,
+        title,
+        alt,
+        spec,
+        table,
+        command,
+        tuple(columns),
+        tuple(notes),
+        tuple(datasets),
+        description=description,
+        snapshot=snapshot,
+    )
 
 
 def _instant(value: dt.date | dt.datetime) -> str:
@@ -338,7 +356,9 @@ def _instant(value: dt.date | dt.datetime) -> str:
 
 def _series_alt(
     title, by, measure, span, periods, totals, table, types, shades, rules, stack, singles=()
-) -> str:
+) -> tuple[str, str]:
+    """The alt text (the title, then what the chart shows) and the description (what it shows, for the
+    caption under a chart that draws its title already)."""
     noun = "events" if measure == "events" else "fatalities"
     complete = {s: v for s, v in totals.items() if periods[s][1] == periods[s][2]} or totals
     hi = max(complete, key=lambda s: complete[s])
@@ -348,10 +368,10 @@ def _series_alt(
     if stack:
         what += f" stacked by event type ({', '.join(EVENT_TYPE_LABELS.get(t, t) for t in types)})"
     partial = " among complete periods" if len(complete) < len(totals) else ""
+    dates = f"{day_text(span.start)} to {day_text(span.end)}"
     parts = [
-        f"{title}, {day_text(span.start)} to {day_text(span.end)}: {what}; {number_text(total)} {noun} in "
-        f"all. Highest{partial}: {number_text(complete[hi])} in {period_words(hi, by)}; lowest: "
-        f"{number_text(complete[lo])} in {period_words(lo, by)}."
+        f"{number_text(total)} {noun} in all. Highest{partial}: {number_text(complete[hi])} "
+        f"{period_words(hi, by)}; lowest: {number_text(complete[lo])} {period_words(lo, by)}."
     ]
     if stack and total:
         shares = [(t, sum(r.get(t, 0.0) for r in table)) for t in types]
@@ -360,7 +380,8 @@ def _series_alt(
             + ", ".join(f"{EVENT_TYPE_LABELS.get(t, t)} {round(100 * v / total)}%" for t, v in shares)
             + "."
         )
-    parts += [f"Shaded: {s['text']}." for s in shades]
+    # A lighter band is a reference (a comparison's baseline) beside the window it is compared with.
+    parts += [f"Shaded{' lighter' if s['light'] else ''}: {s['text']}." for s in shades]
     parts += [f"Marked: {m['label'] or 'a date'} on {day_text(m['date'])}." for m in singles]
     if rules:
         parts.append(
@@ -371,7 +392,8 @@ def _series_alt(
             )
             + "."
         )
-    return " ".join(parts)
+    rest = " ".join(parts)
+    return f"{title}, {dates}: {what}; {rest}", f"{what[0].upper()}{what[1:]}, {dates}; {rest}"
 
 
 def _time_axis(d0: dt.date, d1: dt.date) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from peacewatch.analysis import StoreLike, reproduce_flags
+from peacewatch.analysis import StoreLike, as_store, reproduce_flags
 from peacewatch.briefs.figure import (
     FONT,
     SCHEMA_URL,
@@ -61,12 +61,14 @@ def change_map(
     id: str = "map",
     subtitle: str | None = None,
     datasets: Sequence[Mapping[str, Any]] = (),
+    snapshot: int | None = None,
     width: int = WIDTH,
     height: int = 470,
     labels: bool = True,
 ) -> Figure:
     """A choropleth of the rate ratio per province (log2 scale centred on 1, legend in ratios),
-    provinces without baseline events grey, and the table of every polygon's numbers."""
+    provinces without baseline events grey, and the table of every polygon's numbers. ``datasets``
+    and ``snapshot`` say what the numbers were read from (the caption names them)."""
     w, b = as_span(window, "window"), as_span(baseline, "baseline")
     matched, unmatched = match_units([c.unit for c in changes], boundaries)
     by_prov = {matched[c.unit]: c for c in changes if c.unit in matched}
@@ -120,7 +122,8 @@ def change_map(
     for r in table:
         if r["status"] == NO_BASELINE:
             r["note"] = f"no {noun} in the baseline; {number_text(r['window_total'])} in the window"
-    alt = _map_alt(title, w, b, table, noun, unmatched)
+    description = _map_description(w, b, table, noun, unmatched)
+    alt = f"{title}: {description[0].lower()}{description[1:]}"
     spec = _map_spec(title, subtitle, alt, features, label_rows, width, height)
     cols = (
         column("province", "Province"),
@@ -131,10 +134,23 @@ def change_map(
         column("ratio_label", "Rate ratio"),
         column("interval", "95% interval"),
     )
-    return Figure(id, title, alt, spec, table, command, cols, tuple(notes), tuple(datasets))
+    return Figure(
+        id,
+        title,
+        alt,
+        spec,
+        table,
+        command,
+        cols,
+        tuple(notes),
+        tuple(datasets),
+        description=description,
+        snapshot=snapshot,
+    )
 
 
-def _map_alt(title, w: Span, b: Span, table, noun: str, unmatched) -> str:
+def _map_description(w: Span, b: Span, table, noun: str, unmatched) -> str:
+    """What the map shows, without its title (the alt text puts the title first)."""
     rated = [r for r in table if r["rate_ratio"] is not None]
     up = sorted(
         (r for r in rated if r["rate_ratio"] > 1 and r["significant"]), key=lambda r: -r["rate_ratio"]
@@ -153,7 +169,7 @@ def _map_alt(title, w: Span, b: Span, table, noun: str, unmatched) -> str:
         )
 
     parts = [
-        f"{title}: a map of {len(table)} provinces coloured by the rate ratio of {noun} per day, "
+        f"A map of {len(table)} provinces coloured by the rate ratio of {noun} per day, "
         f"{span_text(w)} against {span_text(b)} (blue: fewer, orange: more). Rate ratios above 1 in "
         f"{n_up} provinces, below 1 in {n_down}."
     ]
@@ -323,4 +339,5 @@ def change_map_figure(
         id=id,
         subtitle=subtitle,
         datasets=datasets,
+        snapshot=as_store(store).snapshot,
     )

@@ -28,6 +28,7 @@ def points_map(
     id: str = "points",
     subtitle: str | None = None,
     datasets: Sequence[Mapping[str, Any]] = (),
+    snapshot: int | None = None,
     width: int = WIDTH,
     height: int = 470,
 ) -> Figure:
@@ -89,13 +90,14 @@ def points_map(
         }
     )
     total = len(rows)
-    alt = (
-        f"{title}: a map of {len(dots):,} {'event' if len(dots) == 1 else 'events'} at their recorded "
+    description = (
+        f"A map of {len(dots):,} {'event' if len(dots) == 1 else 'events'} at their recorded "
         "coordinates, coloured by type. "
         + (f"Of all {total:,} events: " if total != 1 else "Of the 1 event: ")
         + ", ".join(f"{EVENT_TYPE_LABELS.get(t, t)} {counts[t]:,}" for t in types)
         + "."
     )
+    alt = f"{title}: {description[0].lower()}{description[1:]}"
     notes = []
     if missing:
         notes.append(
@@ -116,4 +118,16 @@ def points_map(
         "layer": layers,
     }
     cols = (column("label", "Event type"), column("events", "Events", ",.0f"))
-    return Figure(id, title, alt, spec, table, command, cols, tuple(notes), tuple(datasets))
+    return Figure(
+        id,
+        title,
+        alt,
+        spec,
+        table,
+        command,
+        cols,
+        tuple(notes),
+        tuple(datasets),
+        description=description,
+        snapshot=snapshot,
+    )

@@ -103,7 +103,10 @@ def test_a_charts_caption_does_not_repeat_its_title_and_names_its_data(written):
 def test_the_print_css_keeps_headings_and_captions_with_what_follows_and_repeats_table_headers(written):
     _, paths = written
     html = paths["html"].read_text(encoding="utf-8")
-    css = html[html.index("@media print") :]
+    # The stylesheet is inlined as written: an escaped quote or ">" would void its rules.
+    style = html[html.index("<style>") + len("<style>") : html.index("</style>")]
+    assert style == render._template_text("brief.css")
+    css = style[style.index("@media print") :]
     css = re.sub(r"/\*.*?\*/", "", css[: css.index("@page")], flags=re.S)
     rules = {
         sel.strip(): body.strip()

@@ -7,7 +7,7 @@ new snapshot makes the next request miss the cache and compute afresh; a cached 
 
 The connections are a pool per server process, not a connection per thread. Opening one costs about a
 second of CPU (the lake's extensions loaded, the catalog attached, the Store's catalog and cut-offs read
-again: docs/adr/0015's addendum), and the worker threads that run queries come and go (anyio ends one
+again: docs/adr/0015's second addendum), and the worker threads that run queries come and go (anyio ends one
 idle for 10 s), so a connection tied to a thread was opened again after any quiet moment. A request
 takes an open Store from the pool (or opens one when all are in use), reads through it alone, and hands
 it back when its work returns; the pool keeps at most ``threads`` (``--query-threads``) Stores for the

@@ -56,7 +56,7 @@ def case_page(request: Request, name: str, as_of: str | None = None, snapshot: s
     try:
         view, _ = _view(request, name, as_of, snapshot)
         commitments = (view.evaluation or {}).get("commitments", [])
-        figure, shaded = casework.case_chart(request.app.state.store, view)
+        figure = casework.case_chart(request.app.state.store, view)
     except PeacewatchError as exc:
         return error_page(request, exc, 404 if isinstance(exc, UnknownCaseError) else 400)
     return render(
@@ -68,7 +68,6 @@ def case_page(request: Request, name: str, as_of: str | None = None, snapshot: s
         verdicts=VERDICT_ORDER,
         figure=figure if not isinstance(figure, str) else None,
         figure_error=figure if isinstance(figure, str) else None,
-        shaded=shaded,
         datasets=_datasets(commitments),
     )
 

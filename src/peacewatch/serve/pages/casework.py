@@ -188,15 +188,13 @@ CASE_CHART_TITLE = "Events per day around the measured windows"
 
 
 def case_chart(base, view: CaseView):
-    """The case page's chart: the windows of its measured commitments (:func:`comparisons_figure`),
-    with the ids of the commitments it shades."""
+    """The case page's chart: the windows of its measured commitments (:func:`comparisons_figure`;
+    its caption names the windows it shades)."""
     commitments = (view.evaluation or {}).get("commitments", [])
     key = comparisons_key(commitments)
     as_of = (view.evaluation or {}).get("as_of")
     day = dt.date.fromisoformat(as_of) if as_of else None
-    return comparisons_figure(base, view.snapshot, key, day, CASE_CHART_TITLE, "case-chart"), [
-        cid for cid, _ in key
-    ]
+    return comparisons_figure(base, view.snapshot, key, day, CASE_CHART_TITLE, "case-chart")
 
 
 def warm(base, ref: CaseRef) -> None:

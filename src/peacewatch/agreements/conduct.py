@@ -210,6 +210,23 @@ def contrast(c: Contrast, bench: Bench) -> Judgement:
     return Judgement("contrast", summary, _evidence(d, bench, c.scope.dataset), imprecise=d.get("imprecise"))
 
 
+def unmatched_actors(s, sel) -> list[str]:
+    """The actor filters of a selection (a key or a group KEY+KEY, per side) that no event of its
+    datasets names on any date, whatever the other filters: for them a count of zero says nothing."""
+    from peacewatch.indicators.filters import Filters, filter_events
+
+    f = sel.filters
+    if sel.table != "events":
+        return []
+    groups = [g for g in (f.actor, f.actor1, f.actor2, *(f.dyad or ())) if g]
+    unseen = []
+    for group in dict.fromkeys(groups):
+        probe = filter_events(s.ibis().table("events"), Filters(actor=group), sel.datasets)
+        if s.execute(probe.select("event_id"), limit=1).num_rows == 0:
+            unseen.append(group)
+    return unseen
+
+
 def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
     """not_met when the events counted exceed the tolerance; met when the data cover the whole period
     (an open period: up to the data's end, said in the summary) and the count stays within it."""
@@ -277,6 +294,22 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
         unseen = f" ({spans_phrase(gaps)} not covered by the data)" if gaps else ""
         summary = f"{counted} {who} from {start} to {stop}{unseen} (tolerance {c.tolerance})."
         return Judgement("not_met", summary, evidence, imprecise=dated)
+    if unseen := unmatched_actors(s, sel):
+        # No event of the data names the actor at any date: zero events cannot tell "no attacks" from
+        # a name the taxonomy does not resolve (ACLED's "Military Forces of Yemen (2016-) Supreme
+        # Political Council" is the Houthis), so it is never a `met`.
+        names = ", ".join(unseen)
+        ids = ", ".join(e["dataset_id"] for e in sel.datasets)
+        summary = (
+            f"The data cannot tell: {counted} {who}, but no event of {ids} names {names} on any date: "
+            "either the data never see the actor, or they write it under a name the actor taxonomy "
+            "does not resolve. `peacewatch actors --unresolved` lists the names no key resolves: add "
+            "the actor's name as an alias of its key in the case's actors.yaml (docs/agreement-format.md, "
+            '"actors.yaml").'
+        )
+        return Judgement(
+            "insufficient_data", summary, {**evidence, "unmatched_actors": unseen}, imprecise=dated
+        )
     if not gaps:
         when = f"so far (to {stop})" if running else f"from {start} to {stop}"
         summary = f"{counted} {who} {when}, within the tolerance of {c.tolerance}."

@@ -147,7 +147,10 @@ def test_zero_events_of_an_actor_the_data_never_name_is_no_met(acled_store, tmp_
     (v,) = out["commitments"]
     assert v["verdict"] == "insufficient_data"
     assert v["evidence"]["unmatched_actors"] == ["houthis"]
-    assert "no event of acled-sample-2022-01-2022-06-9000-events names houthis on any date" in v["summary"]
+    assert v["summary"].startswith(
+        "The data cannot tell: --actor houthis: no event of acled-sample-2022-01-2022-06-9000-events "
+        "names houthis on any date, so a count of zero would say nothing."
+    )
     assert "peacewatch actors --unresolved" in v["summary"]
     # once ACLED's name resolves to the key (the example's actors.yaml), the same zero is a met
     out = _run(
@@ -164,3 +167,58 @@ def test_zero_events_of_an_actor_the_data_never_name_is_no_met(acled_store, tmp_
     (v,) = out["commitments"]
     assert v["verdict"] == "met"
     assert v["evidence"]["events"] == 0 and "unmatched_actors" not in v["evidence"]
+
+
+def test_a_key_no_event_names_is_an_error_in_a_command_and_insufficient_data_in_a_claim(
+    acled_store, tmp_path, capsys
+):
+    # `series --actor houthis` on ACLED's file was a table of zeros: the shipped key matches UCDP's name
+    store = _copy(acled_store, tmp_path)
+    code = main(["series", "--store", store, "--country", "Yemen", "--actor", "houthis", "--by", "month"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "--actor houthis: no event of acled-sample-2022-01-2022-06-9000-events names houthis" in err
+    assert "peacewatch actors --unresolved" in err
+    # a group counts when any of its keys is named: only a wholly unnamed side is refused
+    code = main(
+        ["series", "--store", store, "--country", "Yemen", "--actor", "houthis+civilians", "--by", "month"]
+    )
+    assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        f"""claims:
+  - id: houthi-attacks-fell
+    text: "Houthi attacks fell with the truce."
+    source: https://example.org/brief
+    check:
+      kind: change
+      filters: {{country: Yemen, actor: houthis, dataset: {DATASET}}}
+      window: 2022-04-02:2022-06-02
+      baseline: 2022-01-31:2022-04-01
+      expect: decrease
+""",
+        encoding="utf-8",
+    )
+    out = _run(capsys, "check", str(claims), "--store", store, "--as-of", AS_OF)
+    (c,) = out["claims"]
+    assert c["result"] == "insufficient_data"
+    assert c["evidence"]["unmatched_actors"] == ["houthis"]
+
+
+def test_a_misspelt_place_in_agreement_yaml_is_named_at_its_line(acled_store, tmp_path, capsys):
+    folder = tmp_path / "typo"
+    shutil.copytree(CASE, folder)
+    agreement = folder / "agreement.yaml"
+    lines = agreement.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "admin1: [Abyan, Aden," in text)
+    lines[line - 1] = lines[line - 1].replace("Aden,", "Adenn,")
+    agreement.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = _copy(acled_store, tmp_path)
+    code = main(["evaluate", str(folder), "--store", store, "--as-of", AS_OF])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{agreement}:{line}: commitment 'contrast-south': --admin1 'Adenn' matches no admin1" in " ".join(
+        err.split()
+    )
+    assert "Did you mean 'Aden' (YEM)?" in " ".join(err.split())

@@ -21,9 +21,12 @@ from peacewatch.errors import (
     MissingFieldError,
     PlaceError,
     StatisticsError,
+    UnmatchedActorError,
 )
 
-_NO_DATA = (MissingFieldError, CoverageError, AmbiguousDatasetsError)
+# UnmatchedActorError: a key no event of the data names on any date. A no_attacks count of zero on
+# ACLED's Yemen events was a `met` for the Houthis, whom ACLED names otherwise.
+_NO_DATA = (MissingFieldError, CoverageError, AmbiguousDatasetsError, UnmatchedActorError)
 
 
 def no_data(exc: Exception) -> Judgement:
@@ -36,6 +39,12 @@ def no_data(exc: Exception) -> Judgement:
             f"{', '.join(exc.datasets)} does not have. An event dataset with actors (ACLED's full "
             "export, UCDP GED) would settle it.",
             {"missing_fields": list(exc.fields), "datasets": list(exc.datasets), "error": str(exc)},
+        )
+    if isinstance(exc, UnmatchedActorError):
+        return Judgement(
+            "insufficient_data",
+            f"The data cannot tell: {exc}",
+            {"unmatched_actors": list(exc.actors), "datasets": list(exc.datasets), "error": str(exc)},
         )
     if isinstance(exc, CoverageError | AmbiguousDatasetsError):
         missing = [str(m) for m in getattr(exc, "missing", ())]
@@ -51,6 +60,29 @@ def no_data(exc: Exception) -> Judgement:
     return Judgement("insufficient_data", f"The data cannot tell: {exc}", {"error": str(exc)})
 
 
+def _place_line(case, commitment: str, exc: PlaceError) -> str:
+    """agreement.yaml:LINE of the place filter of a commitment that ``exc`` refused (the line of the
+    commitment when the filter cannot be told), as a claim's place error gives its line."""
+    from peacewatch.yamldoc import LineYAML
+
+    path = case.files[0]
+    try:
+        doc = LineYAML(path)
+        index = next(i for i, c in enumerate(doc.data["commitments"]) if c.get("id") == commitment)
+    except Exception:  # the file changed since it was loaded: name the file alone
+        return str(path)
+    entry = doc.data["commitments"][index]
+    for key in ("admin2", "admin1", "country"):
+        if f"--{key} " in exc.message:
+            for loc in (("scope", key), (key,), ("then", "scope", key), ("then", key)):
+                node = entry
+                for part in loc:
+                    node = node.get(part) if isinstance(node, dict) else None
+                if node is not None:
+                    return doc.where(("commitments", index, *loc))
+    return doc.where(("commitments", index))
+
+
 def place_lacking(exc: PlaceError, f, bench: Bench, commitment: str, own=None) -> Judgement:
     """insufficient_data for a place the commitment's dataset lacks, naming the datasets that hold it
     (as a claim does); a place no dataset of the store holds, on the datasets the agreement names, is
@@ -62,8 +94,8 @@ def place_lacking(exc: PlaceError, f, bench: Bench, commitment: str, own=None) -
     holders = datasets_holding(s, f, s.datasets())
     if holders is None and not bench.swapped(own):  # read as written: the agreement's typo
         raise CaseError(
-            f"{bench.case.files[0]}: commitment {commitment!r}: {exc.message} No dataset of the store "
-            "has this place.",
+            f"{_place_line(bench.case, commitment, exc)}: commitment {commitment!r}: {exc.message} No "
+            "dataset of the store has this place.",
             hint="Correct the place in agreement.yaml; list the store's names with `peacewatch places`.",
         )
     place = " / ".join(p for p in (f.admin2, f.admin1, f.country) if p)
@@ -210,23 +242,6 @@ def contrast(c: Contrast, bench: Bench) -> Judgement:
     return Judgement("contrast", summary, _evidence(d, bench, c.scope.dataset), imprecise=d.get("imprecise"))
 
 
-def unmatched_actors(s, sel) -> list[str]:
-    """The actor filters of a selection (a key or a group KEY+KEY, per side) that no event of its
-    datasets names on any date, whatever the other filters: for them a count of zero says nothing."""
-    from peacewatch.indicators.filters import Filters, filter_events
-
-    f = sel.filters
-    if sel.table != "events":
-        return []
-    groups = [g for g in (f.actor, f.actor1, f.actor2, *(f.dyad or ())) if g]
-    unseen = []
-    for group in dict.fromkeys(groups):
-        probe = filter_events(s.ibis().table("events"), Filters(actor=group), sel.datasets)
-        if s.execute(probe.select("event_id"), limit=1).num_rows == 0:
-            unseen.append(group)
-    return unseen
-
-
 def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
     """not_met when the events counted exceed the tolerance; met when the data cover the whole period
     (an open period: up to the data's end, said in the summary) and the count stays within it."""
@@ -294,22 +309,6 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
         unseen = f" ({spans_phrase(gaps)} not covered by the data)" if gaps else ""
         summary = f"{counted} {who} from {start} to {stop}{unseen} (tolerance {c.tolerance})."
         return Judgement("not_met", summary, evidence, imprecise=dated)
-    if unseen := unmatched_actors(s, sel):
-        # No event of the data names the actor at any date: zero events cannot tell "no attacks" from
-        # a name the taxonomy does not resolve (ACLED's "Military Forces of Yemen (2016-) Supreme
-        # Political Council" is the Houthis), so it is never a `met`.
-        names = ", ".join(unseen)
-        ids = ", ".join(e["dataset_id"] for e in sel.datasets)
-        summary = (
-            f"The data cannot tell: {counted} {who}, but no event of {ids} names {names} on any date: "
-            "either the data never see the actor, or they write it under a name the actor taxonomy "
-            "does not resolve. `peacewatch actors --unresolved` lists the names no key resolves: add "
-            "the actor's name as an alias of its key in the case's actors.yaml (docs/agreement-format.md, "
-            '"actors.yaml").'
-        )
-        return Judgement(
-            "insufficient_data", summary, {**evidence, "unmatched_actors": unseen}, imprecise=dated
-        )
     if not gaps:
         when = f"so far (to {stop})" if running else f"from {start} to {stop}"
         summary = f"{counted} {who} {when}, within the tolerance of {c.tolerance}."

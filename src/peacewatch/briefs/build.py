@@ -22,10 +22,18 @@ from peacewatch.errors import (
     PeacewatchError,
     PlaceError,
     StatisticsError,
+    UnmatchedActorError,
 )
 
 # What the data cause when a figure cannot be drawn from them (not a mistake in brief.yaml).
-_NO_DATA = (CoverageError, MissingFieldError, AmbiguousDatasetsError, PlaceError, StatisticsError)
+_NO_DATA = (
+    CoverageError,
+    MissingFieldError,
+    AmbiguousDatasetsError,
+    PlaceError,
+    StatisticsError,
+    UnmatchedActorError,
+)
 
 
 @dataclass

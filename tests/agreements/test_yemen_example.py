@@ -94,6 +94,11 @@ def test_verdicts_claim_nothing_the_sample_does_not_cover(evaluated):
     assert "2022-08-02 to 2022-10-02 (62 days) are missing" in third["summary"]
     assert "comparison" not in third["evidence"]
     assert got["no-cross-border-attacks"]["evidence"]["missing_days"] == ["2022-07-01:2022-10-02"]
+    # the count names the places it is limited to: not read as no Houthi event anywhere
+    assert (
+        "0 events involving houthis in Saudi Arabia on the days covered"
+        in got["no-cross-border-attacks"]["summary"]
+    )
     assert got["coalition-no-air-raids"]["evidence"]["events"] == 8
     c = got["truce-first-period"]["evidence"]["comparison"]
     assert (c["window"]["total"], c["baseline"]["total"]) == (60, 76)

@@ -288,6 +288,10 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
     n = found.num_rows
     # Event data do not say who fired first: a dyad is counted in either direction.
     who = c.who()
+    # the places the count is limited to, so "0 events involving houthis" is not read as nationwide
+    places = [" or ".join(p.split("+")) for p in (c.admin2, c.admin1, c.country) if p]
+    if places:
+        who += f" in {', '.join(places)}"
     sample = (
         found.select(["event_id", "date_start", "event_type", "actor1", "actor2", "admin1"])
         .slice(0, 20)

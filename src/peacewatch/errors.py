@@ -91,6 +91,18 @@ class PlaceError(IndicatorError):
         super().__init__(message, hint=hint)
 
 
+class UnmatchedActorError(IndicatorError):
+    """An actor filter names a key that no event of the selected datasets carries on any date, so a
+    count of zero would say nothing: the data may write the actor under a name the taxonomy does not
+    resolve (ACLED's "Military Forces of Yemen (2016-) Supreme Political Council" for the Houthis).
+    Never answered with zeros; later layers answer ``insufficient_data``."""
+
+    def __init__(self, message: str, *, actors: tuple[str, ...], datasets: tuple[str, ...], hint=None):
+        self.actors = actors  # the keys or groups (KEY+KEY) no event names
+        self.datasets = datasets
+        super().__init__(message, hint=hint)
+
+
 class CoverageError(IndicatorError):
     """The period asked about lies (partly) outside the dates the selected datasets cover, so
     missing days would be read as days without violence. Later layers answer ``insufficient_data``."""

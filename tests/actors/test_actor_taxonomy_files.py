@@ -161,7 +161,10 @@ def test_the_error_message_lists_the_problems_and_where_the_format_is(tmp_path):
     message = str(caught.value)
     assert message.startswith("the actor taxonomy has 1 problem:\n")
     assert f"{path}:4: kind of 'x'" in message
-    assert "format is described at the top of peacewatch/actors/taxonomy.yaml" in message
+    assert (
+        'format is described in docs/agreement-format.md ("actors.yaml") and at the top of '
+        "peacewatch/actors/taxonomy.yaml" in message
+    )
 
 
 def test_invalid_yaml_is_reported_with_its_line(tmp_path):

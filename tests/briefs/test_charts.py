@@ -292,3 +292,7 @@ def test_small_multiples_show_the_top_provinces_on_a_shared_scale(afghan_store, 
     assert "Helmand" in fig.alt
     assert fig.caption.startswith("Events per month in the 6 provinces with most events, on a shared scale")
     assert fig.title not in fig.caption
+    # one command per unit drawn, each runnable as printed (it once read `--admin1 UNIT`)
+    commands = fig.command.splitlines()
+    assert len(commands) == 6 and "UNIT" not in fig.command
+    assert next(c for c in commands if "--admin1 Helmand" in c) == helmand.command

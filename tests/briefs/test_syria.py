@@ -103,6 +103,8 @@ def test_a_series_chart_stops_where_the_data_end_and_says_so(syria_store, tmp_pa
     assert first.notes[-1].endswith(
         "the chart stops there rather than draw the days to 2020-06-28 as days without events."
     )
+    # and in the caption printed under the chart, not only in the notes folded away with its data
+    assert first.notes[-1] in first.caption
 
 
 def test_a_contrast_row_in_the_brief_is_outside_the_agreement_and_not_a_compliance_verdict(

@@ -150,6 +150,27 @@ def test_groups_come_as_lists_or_plus_joined_text_and_reproduce_as_one_flag():
     assert "--actor taliban+haqqani_network" in f.cli_args() and "--dyad is+iskp,taliban" in f.cli_args()
 
 
+def test_event_types_come_repeated_as_a_list_or_plus_joined_like_the_other_filters():
+    # `--type battle+explosion_remote_violence` was refused as one unknown type while `--admin1 A+B` and
+    # `--actor a+b` worked: every filter that takes several values now takes them joined by '+'.
+    joined = Filters.from_spec({"type": "battle + explosion_remote_violence"})
+    assert joined.types == Filters.from_spec({"type": ["battle", "explosion_remote_violence"]}).types
+    assert joined.types == ("battle", "explosion_remote_violence")
+    assert "--type battle --type explosion_remote_violence" in joined.cli_args()
+
+
+def test_an_unknown_type_inside_a_plus_joined_list_is_named(afghan_store):
+    with pytest.raises(IndicatorError, match="'airstrike' is not a canonical event type"):
+        analysis.series(Filters.from_spec({"type": "battle+airstrike"}), store=afghan_store)
+
+
+def test_an_unknown_actor_key_without_a_close_one_says_how_a_case_key_becomes_known(afghan_store):
+    with pytest.raises(TaxonomyError) as err:
+        analysis.series(Filters(actor="zzz_unknown"), store=afghan_store)
+    assert str(err.value).startswith("unknown actor key 'zzz_unknown'. Keys come from")
+    assert "--taxonomy CASE/actors.yaml" in str(err.value)
+
+
 def test_an_unknown_key_inside_a_group_is_named_with_the_closest(afghan_store):
     with pytest.raises(TaxonomyError, match="haqqani_network"):
         analysis.series(Filters(actor="taliban+haqani_network"), store=afghan_store)

@@ -150,10 +150,12 @@ class Taxonomy:
         if key in self._actors:
             return key
         raise TaxonomyError(
-            f"unknown actor key {key!r}{closest(str(key), self._actors)}",
+            f"unknown actor key {key!r}{closest(str(key), self._actors) or '.'}",
             hint="Keys come from the shipped taxonomy, the taxonomy files the store was resolved with, a "
-            "case folder's actors.yaml and --taxonomy FILE; find keys with `peacewatch actors --search "
-            "NAME` (file format: the top of peacewatch/actors/taxonomy.yaml).",
+            "case folder's actors.yaml and --taxonomy FILE: a key a case's actors.yaml defines is known "
+            "once that file is given (`--taxonomy CASE/actors.yaml`, or `evaluate`, `check` or `brief` "
+            "on the case, which keep it in the store). Find keys with `peacewatch actors --search NAME` "
+            '(file format: docs/agreement-format.md, "actors.yaml").',
         )
 
     def resolve(self, name: str | None, iso3: str | None = None) -> tuple[str, ...]:

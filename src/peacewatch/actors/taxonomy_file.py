@@ -327,8 +327,8 @@ def raise_problems(problems: list[str]) -> None:
     noun = "problem" if len(problems) == 1 else "problems"
     err = TaxonomyError(
         f"the actor taxonomy has {len(problems)} {noun}:\n  " + "\n  ".join(problems),
-        hint="\nFix them at the file:line given; the format is described at the top "
-        "of peacewatch/actors/taxonomy.yaml.",
+        hint="\nFix them at the file:line given; the format is described in docs/agreement-format.md "
+        '("actors.yaml") and at the top of peacewatch/actors/taxonomy.yaml.',
     )
     err.problems = tuple(problems)
     raise err

@@ -21,9 +21,12 @@ from peacewatch.errors import (
     MissingFieldError,
     PlaceError,
     StatisticsError,
+    UnmatchedActorError,
 )
 
-_NO_DATA = (MissingFieldError, CoverageError, AmbiguousDatasetsError)
+# UnmatchedActorError: a key no event of the data names on any date. A no_attacks count of zero on
+# ACLED's Yemen events was a `met` for the Houthis, whom ACLED names otherwise.
+_NO_DATA = (MissingFieldError, CoverageError, AmbiguousDatasetsError, UnmatchedActorError)
 
 
 def no_data(exc: Exception) -> Judgement:
@@ -36,6 +39,12 @@ def no_data(exc: Exception) -> Judgement:
             f"{', '.join(exc.datasets)} does not have. An event dataset with actors (ACLED's full "
             "export, UCDP GED) would settle it.",
             {"missing_fields": list(exc.fields), "datasets": list(exc.datasets), "error": str(exc)},
+        )
+    if isinstance(exc, UnmatchedActorError):
+        return Judgement(
+            "insufficient_data",
+            f"The data cannot tell: {exc}",
+            {"unmatched_actors": list(exc.actors), "datasets": list(exc.datasets), "error": str(exc)},
         )
     if isinstance(exc, CoverageError | AmbiguousDatasetsError):
         missing = [str(m) for m in getattr(exc, "missing", ())]
@@ -51,6 +60,29 @@ def no_data(exc: Exception) -> Judgement:
     return Judgement("insufficient_data", f"The data cannot tell: {exc}", {"error": str(exc)})
 
 
+def _place_line(case, commitment: str, exc: PlaceError) -> str:
+    """agreement.yaml:LINE of the place filter of a commitment that ``exc`` refused (the line of the
+    commitment when the filter cannot be told), as a claim's place error gives its line."""
+    from peacewatch.yamldoc import LineYAML
+
+    path = case.files[0]
+    try:
+        doc = LineYAML(path)
+        index = next(i for i, c in enumerate(doc.data["commitments"]) if c.get("id") == commitment)
+    except Exception:  # the file changed since it was loaded: name the file alone
+        return str(path)
+    entry = doc.data["commitments"][index]
+    for key in ("admin2", "admin1", "country"):
+        if f"--{key} " in exc.message:
+            for loc in (("scope", key), (key,), ("then", "scope", key), ("then", key)):
+                node = entry
+                for part in loc:
+                    node = node.get(part) if isinstance(node, dict) else None
+                if node is not None:
+                    return doc.where(("commitments", index, *loc))
+    return doc.where(("commitments", index))
+
+
 def place_lacking(exc: PlaceError, f, bench: Bench, commitment: str, own=None) -> Judgement:
     """insufficient_data for a place the commitment's dataset lacks, naming the datasets that hold it
     (as a claim does); a place no dataset of the store holds, on the datasets the agreement names, is
@@ -62,8 +94,8 @@ def place_lacking(exc: PlaceError, f, bench: Bench, commitment: str, own=None) -
     holders = datasets_holding(s, f, s.datasets())
     if holders is None and not bench.swapped(own):  # read as written: the agreement's typo
         raise CaseError(
-            f"{bench.case.files[0]}: commitment {commitment!r}: {exc.message} No dataset of the store "
-            "has this place.",
+            f"{_place_line(bench.case, commitment, exc)}: commitment {commitment!r}: {exc.message} No "
+            "dataset of the store has this place.",
             hint="Correct the place in agreement.yaml; list the store's names with `peacewatch places`.",
         )
     place = " / ".join(p for p in (f.admin2, f.admin1, f.country) if p)
@@ -256,6 +288,10 @@ def no_attacks(c: NoAttacks, bench: Bench) -> Judgement:
     n = found.num_rows
     # Event data do not say who fired first: a dyad is counted in either direction.
     who = c.who()
+    # the places the count is limited to, so "0 events involving houthis" is not read as nationwide
+    places = [" or ".join(p.split("+")) for p in (c.admin2, c.admin1, c.country) if p]
+    if places:
+        who += f" in {', '.join(places)}"
     sample = (
         found.select(["event_id", "date_start", "event_type", "actor1", "actor2", "admin1"])
         .slice(0, 20)

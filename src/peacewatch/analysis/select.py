@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 from peacewatch.analysis.places import country_iso3, resolve_places
-from peacewatch.errors import IndicatorError
+from peacewatch.errors import IndicatorError, UnmatchedActorError
 from peacewatch.indicators.datasets import select_datasets
 from peacewatch.indicators.filters import (
     Filters,
@@ -74,6 +74,8 @@ def selection(f: Filters, store: StoreLike = None):
     table = _table_of(f, catalog)
     entries = select_datasets(f, catalog, table=table, iso3=iso3)
     con = s.ibis()
+    if table == "events" and entries:  # no dataset selected: the coverage check says why
+        require_named_actors(s, f, entries)
     if table == "counts":
         expr = filter_counts(con.table("counts"), f, entries, iso3=iso3)
     else:
@@ -86,6 +88,35 @@ def selection(f: Filters, store: StoreLike = None):
             all_datasets=every == {e["dataset_id"] for e in entries},
         )
     return s, Selection(expr=expr, table=table, datasets=tuple(entries), filters=f)
+
+
+def require_named_actors(s, f: Filters, entries) -> None:
+    """Raise UnmatchedActorError when an actor filter (a key or a group, per flag and per side of a
+    dyad) names nothing any event of ``entries`` carries, on any date and whatever the other filters:
+    its zeros would not tell "no events" from "a name the taxonomy does not resolve"."""
+    flags = [("--actor", f.actor), ("--actor1", f.actor1), ("--actor2", f.actor2)]
+    flags += [("--dyad", side) for side in f.dyad or ()]
+    unseen = []
+    for flag, group in flags:
+        if not group or any(group == g for _, g in unseen):
+            continue
+        probe = filter_events(s.ibis().table("events"), Filters(actor=group), entries)
+        if s.execute(probe.select("event_id"), limit=1).num_rows == 0:
+            unseen.append((flag, group))
+    if not unseen:
+        return
+    ids = ", ".join(e["dataset_id"] for e in entries)
+    names = " and ".join(f"{flag} {group}" for flag, group in unseen)
+    raise UnmatchedActorError(
+        f"{names}: no event of {ids} names {' or '.join(g for _, g in unseen)} on any date, so a count "
+        "of zero would say nothing.",
+        actors=tuple(g for _, g in unseen),
+        datasets=tuple(e["dataset_id"] for e in entries),
+        hint="Either the data never see the actor, or they write it under a name the actor taxonomy "
+        "does not resolve: `peacewatch actors --unresolved` lists the names no key resolves; add the "
+        "actor's name as an alias of its key (--taxonomy FILE, or a case's actors.yaml; "
+        'docs/agreement-format.md, "actors.yaml").',
+    )
 
 
 def events(f: Filters, store: StoreLike = None, *, limit: int | None = None, raw: bool = False):

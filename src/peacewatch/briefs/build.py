@@ -22,10 +22,18 @@ from peacewatch.errors import (
     PeacewatchError,
     PlaceError,
     StatisticsError,
+    UnmatchedActorError,
 )
 
 # What the data cause when a figure cannot be drawn from them (not a mistake in brief.yaml).
-_NO_DATA = (CoverageError, MissingFieldError, AmbiguousDatasetsError, PlaceError, StatisticsError)
+_NO_DATA = (
+    CoverageError,
+    MissingFieldError,
+    AmbiguousDatasetsError,
+    PlaceError,
+    StatisticsError,
+    UnmatchedActorError,
+)
 
 
 @dataclass
@@ -274,6 +282,30 @@ def _verdict_row(r: dict) -> dict:
     }
 
 
+def _scope_words(f) -> str:
+    """The opening of a compare block's sentence: "In Marib, Yemen (battle events), f" naming the
+    filters' places, actors and event types, or "F" when it has none.
+
+    >>> from peacewatch.indicators.filters import Filters
+    >>> _scope_words(Filters(country="Yemen", admin1="Marib+Sadah", types=("battle",), actor="houthis"))
+    'In Marib or Sadah, Yemen (battle events involving houthis), f'
+    >>> _scope_words(Filters())
+    'F'
+    """
+    places = ", ".join(" or ".join(x.split("+")) for x in (f.admin2, f.admin1, f.country) if x)
+    what = []
+    if f.types:
+        what.append(f"{' and '.join(f.types)} events")
+    if f.actor or f.actor1 or f.actor2:
+        what.append("involving " + " and ".join(a for a in (f.actor, f.actor1, f.actor2) if a))
+    if f.dyad:
+        what.append(f"between {f.dyad[0]} and {f.dyad[1]}")
+    detail = f" ({' '.join(what)})" if what else ""
+    if not places and not detail:
+        return "F"
+    return f"In {places or 'the data'}{detail}, f"
+
+
 def _compare_block(c, brief: Brief, store) -> dict:
     from peacewatch import analysis
 
@@ -291,9 +323,12 @@ def _compare_block(c, brief: Brief, store) -> dict:
         }
     w, base = d["window"], d["baseline"]
     direction = "fewer" if d["rate_ratio"] < 1 else "more"
+    # The sentence stands alone under a heading that may not say what it counts: it names its
+    # places, actors and event types, and rates to 3 significant digits (0.081 and 0.23, not 0.1 and
+    # 0.2 beside "65% fewer").
     sentence = (
-        f"From {w['start']} to {w['end']} there were {w['rate']:.1f} {c.measure} a day against "
-        f"{base['rate']:.1f} from {base['start']} to {base['end']}: {abs(d['percent_change']):.0f}% "
+        f"{_scope_words(f)}rom {w['start']} to {w['end']} there were {w['rate']:.3g} {c.measure} a day "
+        f"against {base['rate']:.3g} from {base['start']} to {base['end']}: {abs(d['percent_change']):.0f}% "
         f"{direction} (rate ratio {d['rate_ratio']:.2f}, 95% interval {d['ci_low']:.2f} to "
         f"{d['ci_high']:.2f})."
     )

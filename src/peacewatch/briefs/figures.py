@@ -23,7 +23,13 @@ def make(
         f = filters_from(block.filters, brief.datasets)
         stop, note = _series_end(block, brief, f, store)
         figure = _series(block, f, f"{block.from_.isoformat()}:{stop.isoformat()}", store, block_id)
-        return dataclasses.replace(figure, notes=(*figure.notes, note)) if note else figure
+        if not note:
+            return figure
+        # In the caption too, which is printed under the chart: the notes are folded away with the
+        # chart's data, and a reader must not take the chart's last day for the end of events.
+        return dataclasses.replace(
+            figure, notes=(*figure.notes, note), description=f"{figure.description} {note}".strip()
+        )
     from peacewatch.briefs import maps
 
     if kind == "points":

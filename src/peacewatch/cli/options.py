@@ -226,7 +226,7 @@ _FILTER_PARAMS = {
         str | None,
         _opt("Two actor keys KEY,KEY, in either order; each side may be a group KEY+KEY.", "--dyad"),
     ),
-    "type": (list[str] | None, _opt("Canonical event type (repeatable).", "--type")),
+    "type": (list[str] | None, _opt("Canonical event type (repeatable, or TYPE+TYPE).", "--type")),
     "violence_type": (str | None, _opt("state_based, non_state or one_sided.", "--violence-type")),
     "precision": (
         str | None,

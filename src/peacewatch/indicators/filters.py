@@ -114,7 +114,7 @@ class Filters:
         """Filters from the names the CLI and the case files use: dataset (one or a list), source,
         country, admin1, admin2 (a name, names joined by '+', or a list), actor, actor1, actor2 (a key,
         a group KEY+KEY or a list of keys),
-        dyad ("A,B" or [A, B], each side a key or a group), type (one or a list), violence_type,
+        dyad ("A,B" or [A, B], each side a key or a group), type (one, a list, or TYPE+TYPE), violence_type,
         from, to (dates or YYYY-MM-DD), precision (the coarsest date precision kept: day, week,
         month, year or range). ``where`` names the origin in error messages.
 
@@ -168,7 +168,12 @@ class Filters:
             actor1=group_text(spec.get("actor1")),
             actor2=group_text(spec.get("actor2")),
             dyad=tuple(dyad) if dyad else None,
-            types=listed("type"),
+            # one type, a list, or several joined by '+' like the other filters (--type battle+riot)
+            types=tuple(
+                part
+                for value in listed("type")
+                for part in (actor_group(value) if isinstance(value, str) else (value,))
+            ),
             violence_type=spec.get("violence_type"),
             date_from=day("from"),
             date_to=day("to"),

@@ -79,14 +79,18 @@ def unit_points(
     measure: str = "events",
     estimate: str = "best",
     store: StoreLike = None,
+    commands: dict[str, str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """{admin1 unit: {period_start, value} rows} for every unit with an event in ``span`` (event data)."""
+    """{admin1 unit: {period_start, value} rows} for every unit with an event in ``span`` (event data);
+    ``commands``, when given, receives the command that reproduces each unit's series."""
     g = _span_filters(f, span)
     units = sorted(u for u in set(analysis.events(g, store).column("admin1").to_pylist()) if u)
     out = {}
     for u in units:
         r = analysis.series(g.replace(admin1=u), by=by, measure=measure, estimate=estimate, store=store)
         out[u] = [{"period_start": d.isoformat(), "value": float(v)} for d, v in r.points]
+        if commands is not None:
+            commands[u] = r.command
     return out
 
 
@@ -172,11 +176,18 @@ def small_multiples_figure(
 ) -> Figure:
     """The ``small_multiples: admin1`` series block in one call (one analysis.series per unit)."""
     sp = as_span(span, "span")
-    by_unit = unit_points(f, by=by, span=sp, measure=measure, estimate=estimate, store=store)
+    commands: dict[str, str] = {}
+    by_unit = unit_points(
+        f, by=by, span=sp, measure=measure, estimate=estimate, store=store, commands=commands
+    )
     if not by_unit:
         raise ChartError(f"{title!r}: no event in {sp} carries an admin1 name.")
     total = analysis.series(_span_filters(f, sp), by=by, measure=measure, estimate=estimate, store=store)
-    command = total.command.replace("peacewatch series", "peacewatch series --admin1 UNIT", 1)
+    # One command per unit drawn (the top units by total, as multiples.small_multiples ranks them), each
+    # one that runs as printed: no placeholder for the reader to fill in.
+    totals = {u: sum(p["value"] for p in points) for u, points in by_unit.items()}
+    shown = sorted(totals, key=lambda u: (-totals[u], u))[:top]
+    command = "\n".join(commands[u] for u in shown)
     figure = small_multiples(
         by_unit,
         title=title,

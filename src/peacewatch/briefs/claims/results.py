@@ -20,6 +20,7 @@ from peacewatch.errors import (
     MissingFieldError,
     PlaceError,
     StatisticsError,
+    UnmatchedActorError,
 )
 from peacewatch.store import Store
 
@@ -126,6 +127,11 @@ def _judge(
         return done(*run_check(c, s, text=claim.text))
     except MissingFieldError as exc:
         return cannot(*_missing_fields(c, exc, catalog))
+    except UnmatchedActorError as exc:
+        return cannot(
+            f"The data cannot settle this: {exc}",
+            {"unmatched_actors": list(exc.actors), "datasets": list(exc.datasets), "error": str(exc)},
+        )
     except PlaceError as exc:
         return cannot(*_place_lacking(claim, s, catalog, exc))
     except (CoverageError, AmbiguousDatasetsError, StatisticsError) as exc:

@@ -41,6 +41,7 @@ def test_the_problem_shape_is_pinned(client):
         ("/api/series?measure=deaths", 400, "bad-parameter"),
         ("/api/series?country=Atlantis", 404, "unknown-place"),
         ("/api/series?actor=nobody-at-all", 400, "unknown-actor"),
+        ("/api/series?actor=houthis", 422, "unmatched-actor"),
         ("/api/series?violence_type=loud", 400, "bad-indicator"),
         ("/api/series?from=2020-03-05&to=2020-03-01", 400, "bad-parameter"),
         ("/api/series?from=2019-01-01&to=2019-01-31", 422, "outside-coverage"),

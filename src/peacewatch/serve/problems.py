@@ -48,6 +48,7 @@ _STATUS: list[tuple[type[Exception], int, str, str]] = [
     (errors.CoverageError, 422, "outside-coverage", "Outside the data's coverage"),
     (errors.MissingFieldError, 422, "missing-field", "The data lack a field"),
     (errors.AmbiguousDatasetsError, 422, "ambiguous-datasets", "Datasets overlap"),
+    (errors.UnmatchedActorError, 422, "unmatched-actor", "No event names the actor"),
     (errors.PlaceError, 404, "unknown-place", "Unknown place"),
     (errors.TaxonomyError, 400, "unknown-actor", "Unknown actor"),
     (errors.StatisticsError, 422, "statistics", "The method cannot be applied"),

@@ -154,6 +154,11 @@ class FakeAcled:
         self.hit = threading.Event()  # set when a request matching ``hit_when`` arrives
         self.hit_when = None
         self.delay = 0.0  # seconds every data page waits before answering
+        # The benchmark's opt-in ({}): every page of one read is cut from one filtered, sorted list, as
+        # a service's database answers by index, instead of filtering and sorting all events per page
+        # (0.25 s a page of 100,000 events, on the cores the sync under test uses). Emptied by add,
+        # edit and delete; tests leave it None, since they may change ``events`` in place.
+        self.page_cache: dict | None = None
         self.lock = threading.Lock()
         server.expect_request("/oauth/token", method="POST").respond_with_handler(self._token)
         server.expect_request("/api/acled/read", method="GET").respond_with_handler(self._read)
@@ -175,16 +180,23 @@ class FakeAcled:
         return self._newest
 
     def add(self, records: dict[str, dict]) -> None:
+        self._changed()
         for k, r in records.items():
             self.events[k] = {**r, "timestamp": str(self.now_ts())}
 
     def edit(self, event_id: str, **fields) -> None:
+        self._changed()
         self.events[event_id] = {**self.events[event_id], **fields, "timestamp": str(self.now_ts())}
 
     def delete(self, event_id: str) -> None:
+        self._changed()
         ts = self.now_ts()
         del self.events[event_id]
         self.deleted[event_id] = ts
+
+    def _changed(self) -> None:
+        if self.page_cache is not None:
+            self.page_cache.clear()
 
     def fail(self, path: str, *faults: str, page: int | None = None) -> None:
         """Queue faults for the next requests of ``path`` (of its ``page`` only, when given): 429
@@ -278,14 +290,20 @@ class FakeAcled:
             return _json({"status": 401, "success": False, "error": {"message": "Unauthenticated."}}, 401)
         if self.no_rights:
             return _json({"message": _NO_RIGHTS}, 403)
-        rows = [r for r in self.events.values() if _matches(r, args)]
+        query = tuple(sorted((k, v) for k, v in args.items() if k not in ("page", "limit")))
+        rows = self.page_cache.get(query) if self.page_cache is not None else None
+        if rows is None:
+            rows = sorted(
+                (r for r in self.events.values() if _matches(r, args)), key=lambda r: r["event_id_cnty"]
+            )
+            if self.page_cache is not None:
+                self.page_cache[query] = rows
         extra = None
         if self.recency_cutoff is not None:
             cutoff = self.recency_cutoff.isoformat()
             rows = [r for r in rows if r["event_date"] <= cutoff]
             extra = {"data_query_restrictions": {"date_recency": {"quantity": 12, "unit": "Months",
                                                                   "date": cutoff}}}  # fmt: skip
-        rows.sort(key=lambda r: r["event_id_cnty"])
         return self._paged(request, rows, extra)
 
     def _deleted(self, request: Request) -> Response:

@@ -247,7 +247,8 @@ def test_check_key_suggests_the_closest_key(taxonomy):
     assert taxonomy.check_key("taliban") == "taliban"
     with pytest.raises(TaxonomyError, match=r"unknown actor key 'talibn'; did you mean 'taliban'\?"):
         taxonomy.check_key("talibn")
-    with pytest.raises(TaxonomyError, match=r"taxonomy\.yaml"):
+    # ... and says where the file format is documented (for a user's actors.yaml)
+    with pytest.raises(TaxonomyError, match=r"docs/agreement-format\.md, \"actors\.yaml\""):
         taxonomy.check_key("zzzz")
 
 
